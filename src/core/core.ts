@@ -1,0 +1,50 @@
+// The one interface the host drives: the Wasm core (src/core/wasm.ts) and the
+// TypeScript reference model (src/model/) both implement it, call for call,
+// with the semantics of docs/model.md. Every method returns what the ABI
+// function of the same name returns: a non-negative result, or -Err.
+
+export interface Core {
+  /** Which implementation this is: "wasm" or "model". */
+  readonly kind: string;
+
+  set(key: number, value: number): number;
+  get(key: number): number;
+  reset(): number;
+
+  procCreate(flags: number): number;
+  procFlags(pid: number): number;
+  threadCreate(pid: number, cpu: number): number;
+  threadPid(tid: number): number;
+
+  map(pid: number, va: number, len: number, flags: number): number;
+  unmap(tid: number, va: number, len: number): number;
+
+  store(tid: number, va: number, len: number, byte: number): number;
+  /** sd_write: the bytes go through the staging area at offset 0. */
+  write(tid: number, va: number, bytes: Uint8Array): number;
+  /** sd_load: returns the bytes, or -Err. */
+  load(tid: number, va: number, len: number): Uint8Array | number;
+
+  submit(tid: number, op: number, va: number, len: number, sector: number, flags: number): number;
+  dma(io: number): number;
+  complete(io: number): number;
+  ioState(io: number): number;
+
+  fork(tid: number, cpu: number): number;
+  exit(pid: number): number;
+
+  scrub(): number;
+  check(): number;
+
+  counter(index: number): number;
+  frameStats(kind: number): number;
+  warnCount(): number;
+  warnField(index: number, field: number): number;
+  errDetail(): number;
+
+  /** sd_disk_read: count sectors from `sector`, or -Err. */
+  diskRead(sector: number, count: number): Uint8Array | number;
+  /** sd_parity_read: one stripe's parity chunk, or -Err. */
+  parityRead(stripe: number): Uint8Array | number;
+  diskMeta(kind: number, index: number): number;
+}
