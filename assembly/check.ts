@@ -1,0 +1,128 @@
+// sd_check: the invariants of docs/model.md section 7, recomputed from
+// scratch. Slow (it walks every page table, I/O and TLB); for tests and the
+// debug build, never the hot path.
+//
+// Tallies, 16 bytes per frame, just past the last frame handed out (memory
+// there is free until the pool grows into it):
+//   map u16 +0 | pin u16 +2 | wp u16 +4 | (pad) +6 | secpins 8 x u8 +8
+import { FrameKind, Invariant, IoState, Mode } from "./abi";
+import {
+  frameAddr, kind, mapcount, pincount, refcount, secpin, top, wpcount,
+} from "./frames";
+import {
+  I_FIRST, I_MODE, I_NPAGES, ioRec, ioState, nextId, pageFreeCount, rec, R_FRAME, R_NEXT, R_OFF, R_BLEN,
+} from "./io";
+import { NIL, PMD_COUNT, PMD_PAGES, cfgCpus, cfgIoPages, cfgTlbEntries, ensureMemory } from "./layout";
+import { procAlive, procCount } from "./proc";
+import { HUG, P, TBL, W, frameOf, pmdAddrByIndex, pteAddr } from "./pte";
+import { tlbPeek } from "./tlb";
+
+let tally: usize = 0;
+
+@inline function t(f: u32): usize {
+  return tally + (<usize>f << 4);
+}
+
+function tallyMap(f: u32, writable: bool): bool {
+  store<u16>(t(f), load<u16>(t(f)) + 1);
+  return !(writable && wpcount(f) > 0);
+}
+
+function walkTables(): i32 {
+  for (let pid: u32 = 1; pid <= procCount; pid++) {
+    if (!procAlive(pid)) continue;
+    for (let i: u32 = 0; i < PMD_COUNT; i++) {
+      let e = load<u32>(pmdAddrByIndex(pid, i));
+      if ((e & HUG) && (e & P)) {
+        for (let k: u32 = 0; k < PMD_PAGES; k++) {
+          if (!tallyMap(frameOf(e) + k, (e & W) != 0)) return Invariant.WRITABLE_PINNED;
+        }
+      } else if (e & TBL) {
+        let base = frameAddr(frameOf(e));
+        for (let k: u32 = 0; k < PMD_PAGES; k++) {
+          let pte = load<u32>(base + (<usize>k << 2));
+          if ((pte & P) && !tallyMap(frameOf(pte), (pte & W) != 0)) return Invariant.WRITABLE_PINNED;
+        }
+      }
+    }
+  }
+  return 0;
+}
+
+function walkIos(): i32 {
+  let used: u32 = 0;
+  for (let id: u32 = 1; id < nextId; id++) {
+    let st = ioState(id);
+    if (st != IoState.SUBMITTED && st != IoState.DMA_DONE) continue;
+    let r = ioRec(id);
+    let wp = load<u8>(r, I_MODE) == Mode.WP;
+    let n: u32 = 0;
+    for (let j = load<u32>(r, I_FIRST); j != NIL; j = load<u32>(rec(j), R_NEXT)) {
+      n++;
+      let pr = rec(j);
+      let f = load<u32>(pr, R_FRAME);
+      if (f == NIL) { if (wp) return Invariant.IO; continue; }
+      if (f >= top) return Invariant.IO;
+      store<u16>(t(f), load<u16>(t(f), 2) + 1, 2);
+      if (wp) store<u16>(t(f), load<u16>(t(f), 4) + 1, 4);
+      let off = load<u32>(pr, R_OFF), blen = load<u32>(pr, R_BLEN);
+      for (let s = off >>> 9; s < (off + blen) >>> 9; s++) store<u8>(t(f) + s, load<u8>(t(f) + s, 8) + 1, 8);
+    }
+    if (n != load<u32>(r, I_NPAGES)) return Invariant.IO;
+    used += n;
+  }
+  if (used + pageFreeCount != cfgIoPages) return Invariant.IO;
+  return 0;
+}
+
+function checkTlbs(): i32 {
+  for (let cpu: u32 = 0; cpu < cfgCpus; cpu++) {
+    for (let idx: u32 = 0; idx < cfgTlbEntries; idx++) {
+      let e = tlbPeek(cpu, idx);
+      let value = <u32>(e >>> 32);
+      if (!(value & 1)) continue;
+      let tag = <u32>e;
+      let pid = tag >>> 20, vpn = tag & 0xFFFFF;
+      if (pid == 0 || pid > procCount || !procAlive(pid)) return Invariant.TLB;
+      let pmd = load<u32>(pmdAddrByIndex(pid, vpn >>> 9));
+      let ent: u32 = pmd;
+      if (pmd & TBL) ent = load<u32>(pteAddr(pmd, vpn));
+      else if (!(pmd & HUG)) return Invariant.TLB;
+      if (!(ent & P)) return Invariant.TLB;
+      let f = (ent & HUG) ? frameOf(ent) + (vpn & 511) : frameOf(ent);
+      if ((value >>> 12) != f) return Invariant.TLB;
+      if ((value & 2) && !(ent & W)) return Invariant.TLB;
+    }
+  }
+  return 0;
+}
+
+/**
+ * 0, or the first invariant that fails (frames ascending, then I/Os, then
+ * TLBs); -1 if memory cannot grow to hold the tallies.
+ */
+export function check(): i32 {
+  tally = (frameAddr(top) + 15) & ~15;
+  if (!ensureMemory(<u64>tally + (<u64>top << 4))) return -1;
+  memory.fill(tally, 0, <usize>top << 4);
+  let r = walkTables();
+  if (r) return r;
+  r = walkIos();
+  if (r) return r;
+  for (let f: u32 = 0; f < top; f++) {
+    let k = kind(f);
+    let ref = refcount(f), map = mapcount(f), pin = pincount(f);
+    if (k == FrameKind.FREE) {
+      if (ref != 0 || map != 0 || pin != 0) return Invariant.FREE_LIST;
+      continue;
+    }
+    if (ref == 0) return Invariant.FREE_LIST;
+    let extra: u32 = k == FrameKind.USER ? 0 : 1;
+    if (ref != map + pin + extra) return Invariant.REFCOUNT;
+    if (map != <u32>load<u16>(t(f))) return Invariant.MAPCOUNT;
+    if (pin != <u32>load<u16>(t(f), 2)) return Invariant.PINCOUNT;
+    if (wpcount(f) != <u32>load<u16>(t(f), 4)) return Invariant.WPCOUNT;
+    for (let s: u32 = 0; s < 8; s++) if (secpin(f, s) != <u32>load<u8>(t(f) + s, 8)) return Invariant.SECTOR_PINS;
+  }
+  return checkTlbs();
+}

@@ -1,0 +1,282 @@
+// The Wasm ABI (docs/abi.md): plain-number exports, nothing managed crosses
+// the boundary. Each export validates, then hands off to the module that owns
+// the concept. Semantics: docs/model.md.
+import { ABI_VERSION, Counter, Device, Err, FrameKind, Invariant, Key, ProcFlag, Stable, Policy, WarnField } from "./abi";
+import { check } from "./check";
+import { counter, resetCounters } from "./counters";
+import { csumInit } from "./csum";
+import { diskAddr, diskReset, scrub } from "./device";
+import { complete, dma, submit } from "./dio";
+import { fork, exit } from "./fork";
+import { frameStat, framesReset } from "./frames";
+import { ioReset, ioState } from "./io";
+import {
+  CONFIG, STAGING_BYTES, WARN_CAP, cfg, cfgDevice, cfgOracle, csumBase, diskSectors, errDetail, guardBase, layout,
+  oracleBase, parityBase, ready, setDetail, setPolicy, setStable, stagingBase, stripes,
+} from "./layout";
+import { map, unmap } from "./mmap";
+import { newProc, newThread, procAlive, procCount, procExists, procFlags, procsReset, threadExists, threadPid } from "./proc";
+import { tlbReset } from "./tlb";
+import { LOAD, STORE, WRITE, access } from "./uaccess";
+import { warnField, warnKept, warnReset } from "./warn";
+import { cfgCpus, cfgMaxProcs, cfgMaxThreads } from "./layout";
+
+let isReady = false;
+
+function fail(e: i32, detail: f64): i32 {
+  setDetail(detail);
+  return -e;
+}
+
+@inline function guard(): bool {
+  setDetail(0);
+  return isReady;
+}
+
+function pow2(v: u32): bool {
+  return v != 0 && (v & (v - 1)) == 0;
+}
+
+function valid(key: i32, v: u32): bool {
+  switch (key) {
+    case Key.POLICY: return v < <u32>Policy.COUNT;
+    case Key.DEVICE: return v < <u32>Device.COUNT;
+    case Key.RAID_DISKS: return v >= 2 && v <= 16;
+    case Key.DISK_BLOCKS: return v >= 1 && v <= 262144;
+    case Key.MAX_FRAMES: return v >= 512 && v <= 1048576;
+    case Key.CPUS: return v >= 1 && v <= 64;
+    case Key.STABLE: return v <= <u32>Stable.NEVER;
+    case Key.ORACLE: return v <= 1;
+    case Key.MAX_IOS: return pow2(v) && v >= 16 && v <= 1048576;
+    case Key.MAX_PROCS: return v >= 1 && v <= 4095;
+    case Key.IO_PAGES: return v >= 16 && v <= 1048576;
+    case Key.TLB_ENTRIES: return pow2(v) && v <= 4096;
+    case Key.DMA_CHECK: return v <= 1;
+    case Key.MAX_THREADS: return v >= 1 && v <= 65535;
+    default: return false;
+  }
+}
+
+function defaults(): void {
+  store<u32>(CONFIG + (Key.POLICY << 2), Policy.DIRECT);
+  store<u32>(CONFIG + (Key.DEVICE << 2), Device.NONE);
+  store<u32>(CONFIG + (Key.RAID_DISKS << 2), 4);
+  store<u32>(CONFIG + (Key.DISK_BLOCKS << 2), 16384);
+  store<u32>(CONFIG + (Key.MAX_FRAMES << 2), 65536);
+  store<u32>(CONFIG + (Key.CPUS << 2), 4);
+  store<u32>(CONFIG + (Key.STABLE << 2), Stable.AUTO);
+  store<u32>(CONFIG + (Key.ORACLE << 2), 1);
+  store<u32>(CONFIG + (Key.MAX_IOS << 2), 4096);
+  store<u32>(CONFIG + (Key.MAX_PROCS << 2), 64);
+  store<u32>(CONFIG + (Key.IO_PAGES << 2), 65536);
+  store<u32>(CONFIG + (Key.TLB_ENTRIES << 2), 64);
+  store<u32>(CONFIG + (Key.DMA_CHECK << 2), 1);
+  store<u32>(CONFIG + (Key.MAX_THREADS << 2), 256);
+}
+
+export function sd_abi_version(): i32 {
+  return ABI_VERSION;
+}
+
+export function sd_set(key: i32, value: u32): i32 {
+  setDetail(0);
+  if (key < 0 || key >= Key.COUNT || !valid(key, value)) return fail(Err.INVAL, <f64>key);
+  store<u32>(CONFIG + (<usize>key << 2), value);
+  // A policy or stability change is a run-time knob: it applies at once.
+  if (isReady && key == Key.POLICY) setPolicy(value);
+  if (isReady && key == Key.STABLE) setStable(value);
+  return 0;
+}
+
+export function sd_get(key: i32): i32 {
+  if (key < 0 || key >= Key.COUNT) return fail(Err.INVAL, <f64>key);
+  return <i32>cfg(key);
+}
+
+export function sd_reset(): i32 {
+  setDetail(0);
+  isReady = false;
+  if (!layout()) return -Err.NOMEM;
+  resetCounters();
+  framesReset();
+  procsReset();
+  tlbReset();
+  ioReset();
+  warnReset();
+  diskReset();
+  isReady = true;
+  return 0;
+}
+
+export function sd_proc_create(flags: u32): i32 {
+  if (!guard()) return -Err.NOT_READY;
+  if ((flags & ~ProcFlag.INPUTS) != 0) return -Err.INVAL;
+  if (procCount >= cfgMaxProcs) return fail(Err.LIMIT, <f64>cfgMaxProcs);
+  return <i32>newProc(flags);
+}
+
+export function sd_proc_flags(pid: u32): i32 {
+  if (!guard()) return -Err.NOT_READY;
+  if (!procExists(pid)) return -Err.NO_PROC;
+  return <i32>procFlags(pid);
+}
+
+export function sd_thread_create(pid: u32, cpu: u32): i32 {
+  if (!guard()) return -Err.NOT_READY;
+  if (!procExists(pid)) return -Err.NO_PROC;
+  if (!procAlive(pid)) return -Err.DEAD;
+  if (cpu >= cfgCpus) return -Err.CPU;
+  if (threadCountFull()) return fail(Err.LIMIT, <f64>cfgMaxThreads);
+  return <i32>newThread(pid, cpu);
+}
+
+import { threadCount } from "./proc";
+function threadCountFull(): bool {
+  return threadCount >= cfgMaxThreads;
+}
+
+export function sd_thread_pid(tid: u32): i32 {
+  if (!guard()) return -Err.NOT_READY;
+  if (!threadExists(tid)) return -Err.NO_THREAD;
+  return <i32>threadPid(tid);
+}
+
+export function sd_map(pid: u32, va: u32, len: u32, flags: u32): i32 {
+  if (!guard()) return -Err.NOT_READY;
+  return map(pid, va, len, flags);
+}
+
+export function sd_unmap(tid: u32, va: u32, len: u32): i32 {
+  if (!guard()) return -Err.NOT_READY;
+  return unmap(tid, va, len);
+}
+
+export function sd_store(tid: u32, va: u32, len: u32, byte: u32): i32 {
+  if (!guard()) return -Err.NOT_READY;
+  return access(STORE, tid, va, len, byte);
+}
+
+export function sd_write(tid: u32, va: u32, len: u32, src: u32): i32 {
+  if (!guard()) return -Err.NOT_READY;
+  return access(WRITE, tid, va, len, src);
+}
+
+export function sd_load(tid: u32, va: u32, len: u32, dst: u32): i32 {
+  if (!guard()) return -Err.NOT_READY;
+  return access(LOAD, tid, va, len, dst);
+}
+
+export function sd_submit(tid: u32, op: u32, va: u32, len: u32, sector: u32, flags: u32): i32 {
+  if (!guard()) return -Err.NOT_READY;
+  return submit(tid, op, va, len, sector, flags);
+}
+
+export function sd_dma(io: u32): i32 {
+  if (!guard()) return -Err.NOT_READY;
+  return dma(io);
+}
+
+export function sd_complete(io: u32): i32 {
+  if (!guard()) return -Err.NOT_READY;
+  return complete(io);
+}
+
+export function sd_io_state(io: u32): i32 {
+  if (!guard()) return -Err.NOT_READY;
+  return <i32>ioState(io);
+}
+
+export function sd_fork(tid: u32, cpu: u32): i32 {
+  if (!guard()) return -Err.NOT_READY;
+  return fork(tid, cpu);
+}
+
+export function sd_exit(pid: u32): i32 {
+  if (!guard()) return -Err.NOT_READY;
+  return exit(pid);
+}
+
+export function sd_scrub(): i32 {
+  if (!guard()) return -Err.NOT_READY;
+  return <i32>scrub();
+}
+
+export function sd_check(): i32 {
+  if (!guard()) return -Err.NOT_READY;
+  let r = check();
+  if (r < 0) return -Err.NOMEM;
+  return -r;
+}
+
+export function sd_counter(i: i32): f64 {
+  if (i < 0 || i >= Counter.COUNT) return -<f64>Err.INVAL;
+  return <f64>counter(i);
+}
+
+export function sd_frame_stats(kind: i32): i32 {
+  if (!guard()) return -Err.NOT_READY;
+  if (kind < 0 || kind >= FrameKind.COUNT) return -Err.INVAL;
+  return <i32>frameStat(kind);
+}
+
+export function sd_warn_count(): i32 {
+  return <i32>warnKept;
+}
+
+export function sd_warn_field(i: u32, field: u32): f64 {
+  if (i >= warnKept || field > <u32>WarnField.KIND) return -<f64>Err.INVAL;
+  return <f64>warnField(i, field);
+}
+
+export function sd_err_detail(): f64 {
+  return errDetail;
+}
+
+export function sd_staging(): usize {
+  return stagingBase;
+}
+
+export function sd_staging_size(): u32 {
+  return STAGING_BYTES;
+}
+
+export function sd_disk_read(sector: u32, count: u32, dst: u32): i32 {
+  if (!guard()) return -Err.NOT_READY;
+  if (count == 0 || <u64>dst + (<u64>count << 9) > <u64>STAGING_BYTES) return -Err.INVAL;
+  if (<u64>sector + count > <u64>diskSectors) return -Err.DISK_RANGE;
+  memory.copy(stagingBase + dst, diskAddr(sector), <usize>count << 9);
+  return 0;
+}
+
+export function sd_parity_read(stripe: u32, dst: u32): i32 {
+  if (!guard()) return -Err.NOT_READY;
+  if (cfgDevice != Device.PARITY || <u64>dst + 4096 > <u64>STAGING_BYTES) return -Err.INVAL;
+  if (stripe >= stripes) return -Err.DISK_RANGE;
+  memory.copy(stagingBase + dst, parityBase + (<usize>stripe << 12), 4096);
+  return 0;
+}
+
+export function sd_disk_meta(kind: i32, index: u32): f64 {
+  if (!guard()) return -<f64>Err.NOT_READY;
+  if (kind == 0) {
+    if (!cfgOracle) return -<f64>Err.INVAL;
+    if (index >= diskSectors) return -<f64>Err.DISK_RANGE;
+    return <f64>load<u32>(oracleBase + (<usize>index << 2));
+  }
+  if (kind == 1) {
+    if (cfgDevice != Device.PI) return -<f64>Err.INVAL;
+    if (index >= diskSectors) return -<f64>Err.DISK_RANGE;
+    return <f64>load<u16>(guardBase + (<usize>index << 1));
+  }
+  if (kind == 2) {
+    if (cfgDevice != Device.FS_CSUM) return -<f64>Err.INVAL;
+    if (index >= (diskSectors >>> 3)) return -<f64>Err.DISK_RANGE;
+    return <f64>load<u32>(csumBase + (<usize>index << 2));
+  }
+  return -<f64>Err.INVAL;
+}
+
+// The module is usable as soon as it is instantiated: defaults applied, reset done.
+csumInit();
+defaults();
+sd_reset();

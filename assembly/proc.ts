@@ -1,0 +1,80 @@
+// Processes and threads. A process's cpumask is the set of CPUs its live
+// threads run on: the CPUs a shootdown must reach.
+//
+//   proc record (16 B): flags u32 +0 | (pad) +4 | cpumask u64 +8
+//   thread record (8 B): pid u32 +0 | cpu u32 +4
+import { ProcFlag } from "./abi";
+import { PROC_BYTES, THREAD_BYTES, procBase, threadBase } from "./layout";
+
+export let procCount: u32 = 0;
+export let threadCount: u32 = 0;
+
+export function procsReset(): void {
+  procCount = 0;
+  threadCount = 0;
+}
+
+@inline function procRec(pid: u32): usize {
+  return procBase + <usize>pid * PROC_BYTES;
+}
+
+@inline function threadRec(tid: u32): usize {
+  return threadBase + <usize>tid * THREAD_BYTES;
+}
+
+@inline export function procExists(pid: u32): bool {
+  return pid >= 1 && pid <= procCount;
+}
+
+@inline export function procFlags(pid: u32): u32 {
+  return load<u32>(procRec(pid));
+}
+
+@inline export function procAlive(pid: u32): bool {
+  return (procFlags(pid) & ProcFlag.DEAD) == 0;
+}
+
+@inline export function setProcFlag(pid: u32, bit: u32): void {
+  store<u32>(procRec(pid), procFlags(pid) | bit);
+}
+
+@inline export function cpumask(pid: u32): u64 {
+  return load<u64>(procRec(pid), 8);
+}
+
+export function newProc(flags: u32): u32 {
+  let pid = ++procCount;
+  let r = procRec(pid);
+  store<u32>(r, flags);
+  store<u32>(r, 0, 4);
+  store<u64>(r, 0, 8);
+  return pid;
+}
+
+export function newThread(pid: u32, cpu: u32): u32 {
+  let tid = ++threadCount;
+  store<u32>(threadRec(tid), pid);
+  store<u32>(threadRec(tid), cpu, 4);
+  let r = procRec(pid);
+  store<u64>(r, load<u64>(r, 8) | (<u64>1 << cpu), 8);
+  return tid;
+}
+
+/** The process dies: its threads with it (their cpus leave the mask). */
+export function killProc(pid: u32): void {
+  let r = procRec(pid);
+  store<u32>(r, load<u32>(r) | ProcFlag.DEAD);
+  store<u64>(r, 0, 8);
+}
+
+@inline export function threadExists(tid: u32): bool {
+  return tid >= 1 && tid <= threadCount;
+}
+
+@inline export function threadPid(tid: u32): u32 {
+  return load<u32>(threadRec(tid));
+}
+
+@inline export function threadCpu(tid: u32): u32 {
+  return load<u32>(threadRec(tid), 4);
+}

@@ -1,0 +1,86 @@
+// Per-CPU software TLBs and shootdowns (docs/model.md section 2).
+//
+// Each CPU has a direct-mapped array of entries, 8 bytes each:
+//   tag u32 = pid << 20 | vpn      value u32 = frame << 12 | W << 1 | valid
+// Index: (vpn ^ (pid << 4)) & (entries - 1).
+import { Counter } from "./abi";
+import { count, countN } from "./counters";
+import { NIL, TLB_ENTRY_BYTES, cfgCpus, cfgTlbEntries, tlbBase } from "./layout";
+import { cpumask } from "./proc";
+
+const VALID: u32 = 1;
+const TW: u32 = 2;
+/** Linux's tlb_single_page_flush_ceiling: above this many pages, flush everything. */
+const FLUSH_CEILING: u32 = 33;
+
+export function tlbReset(): void {
+  memory.fill(tlbBase, 0, <usize>cfgCpus * cfgTlbEntries * TLB_ENTRY_BYTES);
+}
+
+@inline function slot(cpu: u32, pid: u32, vpn: u32): usize {
+  let idx = (vpn ^ (pid << 4)) & (cfgTlbEntries - 1);
+  return tlbBase + ((<usize>cpu * cfgTlbEntries + idx) << 3);
+}
+
+/** A user access's lookup: the frame on a hit (counted), NIL on a miss (counted). */
+@inline export function tlbLookup(cpu: u32, pid: u32, vpn: u32, write: bool): u32 {
+  let e = slot(cpu, pid, vpn);
+  let v = load<u32>(e, 4);
+  if ((v & VALID) && load<u32>(e) == ((pid << 20) | vpn) && (!write || (v & TW))) {
+    count(Counter.TLB_HITS);
+    return v >>> 12;
+  }
+  count(Counter.TLB_MISSES);
+  return NIL;
+}
+
+@inline export function tlbFill(cpu: u32, pid: u32, vpn: u32, frame: u32, writable: bool): void {
+  let e = slot(cpu, pid, vpn);
+  store<u32>(e, (pid << 20) | vpn);
+  store<u32>(e, (frame << 12) | (writable ? TW : 0) | VALID, 4);
+}
+
+/** The TLB entry for (pid, vpn) on `cpu` if one is valid: value word, else 0. For sd_check. */
+export function tlbPeek(cpu: u32, idx: u32): u64 {
+  let e = tlbBase + ((<usize>cpu * cfgTlbEntries + idx) << 3);
+  return load<u64>(e);
+}
+
+function flushCpu(cpu: u32, pid: u32, vpn: u32, npages: u32): void {
+  if (npages <= FLUSH_CEILING) {
+    for (let i: u32 = 0; i < npages; i++) {
+      let v = vpn + i;
+      let e = slot(cpu, pid, v);
+      if (load<u32>(e) == ((pid << 20) | v)) store<u32>(e, 0, 4);
+    }
+  } else {
+    memory.fill(tlbBase + ((<usize>cpu * cfgTlbEntries) << 3), 0, <usize>cfgTlbEntries << 3);
+  }
+}
+
+/**
+ * Invalidates [vpn, vpn+npages) of `pid` on every CPU running it and on the
+ * local CPU: one flush per CPU, one IPI per remote CPU.
+ */
+export function shootdown(pid: u32, localCpu: u32, vpn: u32, npages: u32): void {
+  let mask = cpumask(pid) | (<u64>1 << localCpu);
+  let n: u32 = 0;
+  while (mask != 0) {
+    let cpu = <u32>ctz(mask);
+    mask &= mask - 1;
+    flushCpu(cpu, pid, vpn, npages);
+    n++;
+  }
+  count(Counter.SHOOTDOWNS);
+  countN(Counter.TLB_FLUSHES, n);
+  countN(Counter.IPIS, n - 1);
+}
+
+/** Exit: drops every entry of `pid` from every TLB, uncounted (the mm is gone). */
+export function tlbPurge(pid: u32): void {
+  let n = cfgCpus * cfgTlbEntries;
+  for (let i: u32 = 0; i < n; i++) {
+    let e = tlbBase + (<usize>i << 3);
+    if ((load<u32>(e) >>> 20) == pid) store<u32>(e, 0, 4);
+  }
+}
