@@ -18,7 +18,7 @@ import {
   MAX_IO_BYTES, NIL, cfgDevice, cfgDmaCheck, cfgIoPages, cfgMaxIos, cfgPolicy, cfgStable, diskSectors, setDetail,
 } from "./layout";
 import { demandHuge, demandPte, splitPmd } from "./pagetable";
-import { procAlive, procFlags, threadCpu, threadExists, threadPid } from "./proc";
+import { procAlive, procCount, procFlags, threadCpu, threadExists, threadPid } from "./proc";
 import { DWP, HUG, MAY, P, SHR, V, W, canWrite, entryAddr, frameFor, frameOf, pmdAddr } from "./pte";
 import { shootdown } from "./tlb";
 import { degrade, warnOnce } from "./warn";
@@ -246,28 +246,60 @@ function sourceOf(pid: u32, pr: usize): usize {
 
 /** Step 4 of submit: wpcount++ on every page, W off where it was on. */
 function protect(pid: u32, cpu: u32, first: u32, v0: u32, v1: u32): void {
-  let lo: u32 = NIL, hi: u32 = 0;
+  let shared = false;
   for (let j = first; j != NIL; j = load<u32>(rec(j), R_NEXT)) {
     let f = load<u32>(rec(j), R_FRAME);
     setWpcount(f, wpcount(f) + 1);
   }
+  let lo: u32 = NIL, hi: u32 = 0;
   for (let v = v0; v <= v1; v++) {
     let ea = entryAddr(pid, v);
     let e = load<u32>(ea);
+    if (e & SHR) shared = true;
     if (!(e & W)) continue;
     store<u32>(ea, (e & ~W) | DWP);
-    if (e & HUG) {
-      count(Counter.PMD_FLIPS);
-      let base = v & ~511;
-      if (base < lo) lo = base;
-      if (base + 511 > hi) hi = base + 511;
-    } else {
-      count(Counter.PTE_FLIPS);
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
+    let b = flipped(e, v);
+    if (b < lo) lo = b;
+    hi = max(hi, (e & HUG) ? b + 511 : b);
   }
   if (lo != NIL) shootdown(pid, cpu, lo, hi - lo + 1);
+  if (shared) protectSharers(pid, cpu, first);
+}
+
+/** Counts one flip of entry `e` for `v`; returns the first page it covers. */
+function flipped(e: u32, v: u32): u32 {
+  if (e & HUG) {
+    count(Counter.PMD_FLIPS);
+    return v & ~511;
+  }
+  count(Counter.PTE_FLIPS);
+  return v;
+}
+
+/**
+ * A MAP_SHARED frame is also mapped by processes forked from the submitter,
+ * at the same address: protect their entries too (the kernel's rmap walk, as
+ * folio_mkclean does), one shootdown per process, ascending pid.
+ */
+function protectSharers(pid: u32, cpu: u32, first: u32): void {
+  for (let q: u32 = 1; q <= procCount; q++) {
+    if (q == pid || !procAlive(q)) continue;
+    let lo: u32 = NIL, hi: u32 = 0, lastPmd: u32 = NIL;
+    for (let j = first; j != NIL; j = load<u32>(rec(j), R_NEXT)) {
+      let v = load<u32>(rec(j), R_VPN);
+      let ea = entryAddr(q, v);
+      if (!ea) continue;
+      let e = load<u32>(ea);
+      if (!(e & P) || !(e & SHR) || !(e & W) || frameFor(e, v) != load<u32>(rec(j), R_FRAME)) continue;
+      if ((e & HUG) && (v >>> 9) == lastPmd) continue;
+      lastPmd = v >>> 9;
+      store<u32>(ea, (e & ~W) | DWP);
+      let b = flipped(e, v);
+      if (b < lo) lo = b;
+      hi = max(hi, (e & HUG) ? b + 511 : b);
+    }
+    if (lo != NIL) shootdown(q, cpu, lo, hi - lo + 1);
+  }
 }
 
 export function dma(id: u32): i32 {
@@ -400,40 +432,50 @@ export function finish(r: usize): void {
 /** Step 3 of completion: wpcount-- everywhere, then W back where canWrite allows. */
 function restore(r: usize, pid: u32, alive: bool): void {
   let first = load<u32>(r, I_FIRST);
+  let cpu = load<u32>(r, I_CPU);
   for (let j = first; j != NIL; j = load<u32>(rec(j), R_NEXT)) {
     let f = load<u32>(rec(j), R_FRAME);
     setWpcount(f, wpcount(f) - 1);
   }
-  if (!alive) return;
-  let lo: u32 = NIL, hi: u32 = 0;
-  let lastPmd: u32 = NIL;
+  let shared = alive && unprotect(pid, cpu, first);
+  // Sharers were protected only if the submitter's pages were shared; after an
+  // exit the submitter's table is gone, so look at the sharers regardless.
+  if (shared || !alive) {
+    for (let q: u32 = 1; q <= procCount; q++) {
+      if (q != pid && procAlive(q)) unprotect(q, cpu, first);
+    }
+  }
+}
+
+/**
+ * Makes `q`'s protected entries of the I/O's pages writable where canWrite
+ * allows, with one shootdown. Returns whether any of them is MAP_SHARED.
+ */
+function unprotect(q: u32, cpu: u32, first: u32): bool {
+  let lo: u32 = NIL, hi: u32 = 0, lastPmd: u32 = NIL;
+  let shared = false;
   for (let j = first; j != NIL; j = load<u32>(rec(j), R_NEXT)) {
     let pr = rec(j);
     let v = load<u32>(pr, R_VPN);
-    let ea = entryAddr(pid, v);
+    let ea = entryAddr(q, v);
     if (!ea) continue;
     let e = load<u32>(ea);
+    if (e & SHR) shared = true;
     if (!(e & P) || !(e & DWP)) continue;
     let f = load<u32>(pr, R_FRAME);
     if (frameFor(e, v) != f) continue;
     if (e & HUG) {
       if ((v >>> 9) == lastPmd) continue;
       lastPmd = v >>> 9;
-      if (!canWrite(e, f)) continue;
-      store<u32>(ea, (e | W) & ~DWP);
-      count(Counter.PMD_FLIPS);
-      let base = v & ~511;
-      if (base < lo) lo = base;
-      if (base + 511 > hi) hi = base + 511;
-    } else {
-      if (!canWrite(e, f)) continue;
-      store<u32>(ea, (e | W) & ~DWP);
-      count(Counter.PTE_FLIPS);
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
     }
+    if (!canWrite(e, f)) continue;
+    store<u32>(ea, (e | W) & ~DWP);
+    let b = flipped(e, v);
+    if (b < lo) lo = b;
+    hi = max(hi, (e & HUG) ? b + 511 : b);
   }
-  if (lo != NIL) shootdown(pid, load<u32>(r, I_CPU), lo, hi - lo + 1);
+  if (lo != NIL) shootdown(q, cpu, lo, hi - lo + 1);
+  return shared;
 }
 
 /** Does WP I/O record `r` pin a frame in [f0, f0+n)? */
