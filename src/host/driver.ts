@@ -1,0 +1,312 @@
+// The host driver: sizes and resets a core, builds a workload on it, and runs
+// the workload's threads against a seeded device timeline, one scheduler step
+// at a time. Each step first fires the device events that are due (DMA points,
+// completions), then lets one runnable thread, picked by the seed, make one
+// call. Each submitted I/O gets its DMA point 1..2L steps later and its
+// completion 1..L steps after that. Then everything still in flight
+// completes, the disk is scrubbed and the frames are audited.
+import { Device, Err, IoState, Policy, Stable } from "../../assembly/abi.js";
+import type { Core } from "../core/core.js";
+import { applyOp, type OpRecord } from "../ops.js";
+import { incompatibility, resolveParams } from "../workloads/params.js";
+import { Rng } from "../workloads/rng.js";
+import type { Params, Setup, Workload } from "../workloads/types.js";
+import type { Action, CallAction, Task } from "./actions.js";
+import { EventQueue } from "./events.js";
+import { coreKeys } from "./machine.js";
+import { deviceId, policyId } from "./names.js";
+import {
+  errName, frameProblems, invariantName, keyName, readCounters, readFrames, readWarnings,
+  RESULT_VERSION, type RunResult,
+} from "./result.js";
+
+export interface RunSpec {
+  readonly workload: Workload;
+  readonly policy: Policy;
+  /** Default: the workload's device. */
+  readonly device?: Device;
+  readonly seed: number;
+  /** Parameter overrides; names the workload does not have are ignored. */
+  readonly params?: Readonly<Record<string, number>>;
+  /** Default AUTO: Hellwig's levels decide (docs/model.md section 5). */
+  readonly stable?: Stable;
+  /** Keep every executed call in result.trace. */
+  readonly record?: boolean;
+  /** After the audit, exit every process and check that all user memory was freed (default true). */
+  readonly exitAll?: boolean;
+}
+
+/** A core call that a built-in workload should never see fail: a bug in the workload, driver or core. */
+export class CoreCallError extends Error {
+  constructor(readonly op: OpRecord, readonly rc: number, detail: number) {
+    super(`${op.op} ${JSON.stringify(op)} returned -${errName(rc)} (detail ${detail})`);
+    this.name = "CoreCallError";
+  }
+}
+
+const STABLE_IDS = ["auto", "always", "never"] as const;
+const MAX_STEPS = 1e9;
+
+interface Thread {
+  readonly name: string;
+  readonly gen: Task;
+  readonly qd: number;
+  inflight: number[];
+  resume: number;
+  /** A submit waiting for a queue slot. */
+  pending: CallAction | null;
+  waitIo: number;
+  draining: boolean;
+  wakeAt: number;
+  done: boolean;
+}
+
+export function runWorkload(core: Core, spec: RunSpec): RunResult {
+  const w = spec.workload;
+  const device = spec.device ?? w.device;
+  const stable = spec.stable ?? Stable.AUTO;
+  const params = resolveParams(w, device, spec.params);
+  const why = incompatibility(w, params, device);
+  if (why) throw new RangeError(`${w.id} on ${deviceId(device)}: ${why}`);
+  const machine = w.machine(params, device);
+
+  const keys = coreKeys(machine, params, { policy: spec.policy, device, stable });
+  const config: Record<string, number> = {};
+  for (const [k, v] of keys) {
+    const rc = core.set(k, v);
+    if (rc < 0) throw new RangeError(`sd_set(${keyName(k)}, ${v}) returned -${errName(rc)}`);
+    config[keyName(k)] = v;
+  }
+  const rc = core.reset();
+  if (rc < 0) throw new RangeError(`sd_reset returned -${errName(rc)} (detail ${core.errDetail()})`);
+
+  const root = new Rng(spec.seed);
+  const sim = new Sim(core, params, root.fork(), root.fork(), spec.record ?? false);
+  w.build(sim.setup(root.fork(), device));
+  sim.run();
+
+  const scrubbed = core.scrub();
+  if (scrubbed < 0) throw new Error(`sd_scrub returned -${errName(scrubbed)}`);
+  const check = core.check();
+  const counters = readCounters(core);
+  const warnings = readWarnings(core);
+  const frames = readFrames(core);
+  const problems = frameProblems(frames);
+  if (check !== 0) problems.unshift(`sd_check: ${invariantName(check)}`);
+  const freedOnExit = spec.exitAll === false ? null : sim.exitAll(problems);
+
+  return {
+    version: RESULT_VERSION,
+    core: core.kind,
+    workload: w.id,
+    policy: policyId(spec.policy),
+    device: deviceId(device),
+    stable: STABLE_IDS[stable],
+    seed: spec.seed,
+    params,
+    config,
+    counters,
+    warnings,
+    frames,
+    balance: { ok: problems.length === 0, invariant: invariantName(check), problems, freedOnExit },
+    steps: sim.now,
+    ops: sim.ops,
+    ...(sim.trace ? { trace: sim.trace } : {}),
+  };
+}
+
+/** One run's world: the threads, the device timeline, the clock. */
+class Sim {
+  now = 0;
+  ops = 0;
+  readonly trace: OpRecord[] | undefined;
+  private readonly threads: Thread[] = [];
+  private readonly events = new EventQueue();
+  private readonly pids = new Set<number>();
+
+  constructor(
+    private readonly core: Core,
+    private readonly params: Params,
+    /** Picks which runnable thread moves next. */
+    private readonly sched: Rng,
+    /** Draws each I/O's DMA and completion delays. */
+    private readonly timing: Rng,
+    record: boolean,
+  ) {
+    this.trace = record ? [] : undefined;
+  }
+
+  setup(rng: Rng, device: Device): Setup {
+    return {
+      rng,
+      params: this.params,
+      device,
+      proc: (flags) => {
+        const pid = this.call({ op: "proc", flags });
+        this.pids.add(pid);
+        return pid;
+      },
+      thread: (pid, cpu) => this.call({ op: "thread", pid, cpu }),
+      map: (pid, va, len, flags) => void this.call({ op: "map", pid, va, len, flags }),
+      store: (tid, va, len, byte) => void this.call({ op: "store", tid, va, len, byte }),
+      fork: (tid, cpu) => this.fork(tid, cpu),
+      spawn: (name, gen, qd = 1) => {
+        this.threads.push({
+          name, gen, qd, inflight: [], resume: 0, pending: null, waitIo: 0, draining: false, wakeAt: 0, done: false,
+        });
+      },
+      inFlight: (io) => this.core.ioState(io) !== IoState.COMPLETED,
+      pidOf: (tid) => this.core.threadPid(tid),
+    };
+  }
+
+  run(): void {
+    const runnable: Thread[] = [];
+    for (;;) {
+      this.fireDue();
+      runnable.length = 0;
+      let live = 0;
+      let wake = Infinity;
+      for (const t of this.threads) {
+        if (t.done) continue;
+        live++;
+        if (t.wakeAt > this.now) wake = Math.min(wake, t.wakeAt);
+        else if (this.ready(t)) runnable.push(t);
+      }
+      if (runnable.length) {
+        this.step(runnable[this.sched.below(runnable.length)]);
+        this.now++;
+        if (this.now > MAX_STEPS) throw new Error(`no end after ${MAX_STEPS} steps`);
+        continue;
+      }
+      // Nobody can move: jump to the next device event or wake-up.
+      const next = Math.min(this.events.peekTime(), wake);
+      if (next === Infinity) {
+        if (live) throw new Error(`deadlock: ${this.blocked()}`);
+        break;
+      }
+      this.now = Math.max(this.now, next);
+    }
+    // Anything a stall or an exit left behind (nothing, normally).
+    for (const t of this.threads) for (const io of t.inflight) {
+      if (this.core.ioState(io) !== IoState.COMPLETED) this.call({ op: "complete", io });
+    }
+  }
+
+  /** Exits every live process; returns whether all user memory came back. */
+  exitAll(problems: string[]): boolean {
+    for (const pid of this.pids) {
+      const rc = this.core.exit(pid);
+      if (rc < 0 && rc !== -Err.DEAD) throw new Error(`sd_exit(${pid}) returned -${errName(rc)}`);
+    }
+    const f = readFrames(this.core);
+    const check = this.core.check();
+    const ok = f.user === 0 && f.pgtable === 0 && f.free === f.total && check === 0;
+    if (!ok) problems.push(`after exit: user ${f.user}, pgtable ${f.pgtable}, free ${f.free} of ${f.total}, check ${invariantName(check)}`);
+    return ok;
+  }
+
+  private fork(tid: number, cpu: number): number {
+    const child = this.call({ op: "fork", tid, cpu });
+    this.pids.add(this.core.threadPid(child));
+    return child;
+  }
+
+  private ready(t: Thread): boolean {
+    if (t.pending) return this.prune(t) < t.qd;
+    if (t.waitIo) return this.core.ioState(t.waitIo) === IoState.COMPLETED;
+    if (t.draining) return this.prune(t) === 0;
+    return true;
+  }
+
+  /** Drops completed I/Os (a stall may complete them early); returns how many remain. */
+  private prune(t: Thread): number {
+    if (t.inflight.length) t.inflight = t.inflight.filter((io) => this.core.ioState(io) !== IoState.COMPLETED);
+    return t.inflight.length;
+  }
+
+  /** One step of one thread: one call, or the end of a wait and then one call. */
+  private step(t: Thread): void {
+    if (t.pending) {
+      const a = t.pending;
+      t.pending = null;
+      t.resume = this.submit(t, a);
+      return;
+    }
+    t.waitIo = 0;
+    t.draining = false;
+    for (;;) {
+      const r = t.gen.next(t.resume);
+      t.resume = 0;
+      if (r.done) {
+        t.done = true;
+        return;
+      }
+      const a: Action = r.value;
+      switch (a.op) {
+        case "wait":
+          if (this.core.ioState(a.io) === IoState.COMPLETED) continue;
+          t.waitIo = a.io;
+          return;
+        case "drain":
+          if (this.prune(t) === 0) continue;
+          t.draining = true;
+          return;
+        case "sleep":
+          t.wakeAt = this.now + Math.max(1, a.steps);
+          return;
+        case "submit":
+          if (this.prune(t) >= t.qd) t.pending = a;
+          else t.resume = this.submit(t, a);
+          return;
+        case "fork":
+          t.resume = this.fork(a.tid, a.cpu);
+          return;
+        case "proc": {
+          const pid = this.call(a);
+          this.pids.add(pid);
+          t.resume = pid;
+          return;
+        }
+        default:
+          t.resume = this.call(a);
+          return;
+      }
+    }
+  }
+
+  private submit(t: Thread, a: CallAction): number {
+    const io = this.call(a);
+    t.inflight.push(io);
+    const L = this.params.latency;
+    const dmaAt = this.now + 1 + this.timing.below(2 * L);
+    this.events.push(dmaAt, "dma", io);
+    this.events.push(dmaAt + 1 + this.timing.below(L), "complete", io);
+    return io;
+  }
+
+  /** Fires due device events; one a stall already took care of is skipped, not recorded. */
+  private fireDue(): void {
+    while (this.events.peekTime() <= this.now) {
+      const e = this.events.pop()!;
+      const state = this.core.ioState(e.io);
+      if (e.kind === "dma" ? state !== IoState.SUBMITTED : state === IoState.COMPLETED) continue;
+      this.call({ op: e.kind, io: e.io });
+    }
+  }
+
+  private call(op: OpRecord): number {
+    const rc = applyOp(this.core, op);
+    this.ops++;
+    if (rc < 0) throw new CoreCallError(op, rc, this.core.errDetail());
+    this.trace?.push(op);
+    return rc;
+  }
+
+  private blocked(): string {
+    return this.threads
+      .filter((t) => !t.done)
+      .map((t) => `${t.name} ${t.waitIo ? `waits for io ${t.waitIo}` : t.pending ? "waits for a queue slot" : "drains"}`)
+      .join(", ");
+  }
+}

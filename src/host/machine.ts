@@ -1,0 +1,47 @@
+// Sizing the core for a workload: the sd_set keys of one run. Every key is
+// set explicitly, so a run does not depend on the core's defaults.
+import { Key, Stable } from "../../assembly/abi.js";
+import type { Machine, Params } from "../workloads/types.js";
+
+export const RAID_DISKS = 4;
+export const TLB_ENTRIES = 64;
+const MAX_FRAMES_LIMIT = 1048576;
+
+export interface RunConfig {
+  readonly policy: number;
+  readonly device: number;
+  readonly stable: Stable;
+}
+
+/** [key, value] pairs in Key order. */
+export function coreKeys(m: Machine, p: Params, run: RunConfig): [Key, number][] {
+  // Live frames: the mapped pages, a copy of each (COW, fork), and per
+  // in-flight page an orphaned original, a bounce frame and a scratch frame;
+  // plus PTE tables, and slack for folio alignment.
+  const frames = m.userPages * 3 + m.inflightPages * 3 + m.procs * 16 + 1536;
+  // An I/O lives at most 3*latency steps and at most one I/O is submitted per
+  // step, so ids more than that apart never share a slot.
+  const ios = nextPow2(Math.max(1024, 4 * p.latency + 64));
+  return [
+    [Key.POLICY, run.policy],
+    [Key.DEVICE, run.device],
+    [Key.RAID_DISKS, RAID_DISKS],
+    [Key.DISK_BLOCKS, m.diskBlocks],
+    [Key.MAX_FRAMES, Math.min(MAX_FRAMES_LIMIT, Math.ceil(frames / 512) * 512)],
+    [Key.CPUS, m.cpus],
+    [Key.STABLE, run.stable],
+    [Key.ORACLE, 1],
+    [Key.MAX_IOS, ios],
+    [Key.MAX_PROCS, m.procs],
+    [Key.IO_PAGES, Math.max(16, m.inflightPages + 16)],
+    [Key.TLB_ENTRIES, TLB_ENTRIES],
+    [Key.DMA_CHECK, 1],
+    [Key.MAX_THREADS, m.threads],
+  ];
+}
+
+function nextPow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}

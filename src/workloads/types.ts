@@ -1,0 +1,64 @@
+// What a workload is: a name, a one-line summary, a default device, its
+// parameters, the machine it needs, and a build step that creates processes,
+// threads and mappings and hands the driver one task per simulated thread.
+import type { Device } from "../../assembly/abi.js";
+import type { Task } from "../host/actions.js";
+import type { Rng } from "./rng.js";
+
+export type ParamKind = "count" | "bytes" | "fraction" | "flag";
+
+export interface ParamSpec {
+  readonly name: string;
+  readonly kind: ParamKind;
+  readonly help: string;
+  /** A number, or one that depends on the device the run uses. */
+  readonly default: number | ((device: Device) => number);
+  readonly min: number;
+  readonly max: number;
+  /** bytes: the value must be a multiple of this. */
+  readonly multiple?: number;
+}
+
+/** Resolved parameter values, every spec present. */
+export type Params = Readonly<Record<string, number>>;
+
+/** What the core must be sized for (the driver turns it into sd_set keys). */
+export interface Machine {
+  readonly diskBlocks: number;
+  readonly cpus: number;
+  /** User pages the workload maps (4 KiB pages; a huge mapping counts 512). */
+  readonly userPages: number;
+  /** Most pages all in-flight I/Os can cover at once. */
+  readonly inflightPages: number;
+  readonly procs: number;
+  readonly threads: number;
+}
+
+/** The driver's side of a build: calls run at once, in order, and are recorded. */
+export interface Setup {
+  /** The workload's stream; give each task its own with rng.fork(). */
+  readonly rng: Rng;
+  readonly params: Params;
+  readonly device: Device;
+  proc(flags: number): number;
+  thread(pid: number, cpu: number): number;
+  map(pid: number, va: number, len: number, flags: number): void;
+  store(tid: number, va: number, len: number, byte: number): void;
+  fork(tid: number, cpu: number): number;
+  /** Adds a simulated thread. qd bounds its in-flight I/O (its submits wait). */
+  spawn(name: string, task: Task, qd?: number): void;
+  /** Read-only questions a thread may ask about the world. */
+  inFlight(io: number): boolean;
+  pidOf(tid: number): number;
+}
+
+export interface Workload {
+  readonly id: string;
+  readonly summary: string;
+  readonly device: Device;
+  readonly params: readonly ParamSpec[];
+  machine(p: Params, device: Device): Machine;
+  /** Why this workload cannot run with these params on this device, if so. */
+  incompatible?(p: Params, device: Device): string | undefined;
+  build(s: Setup): void;
+}
