@@ -1,0 +1,300 @@
+// The TypeScript reference model: docs/model.md in plain objects, small and
+// obviously correct rather than fast. The Wasm core is differentially tested
+// against it, so every return code, counter and disk byte follows the spec.
+import { Counter, Device, Err, FrameKind, IoState, Key, Policy, ProcFlag, Stable } from "../../assembly/abi.js";
+import type { Core } from "../core/core.js";
+import { check } from "./check.js";
+import { SECTOR } from "./disk.js";
+import { completeIo, dmaIo, submit } from "./dio.js";
+import { uaccess } from "./fault.js";
+import { exit, fork, newProc, newThread } from "./fork.js";
+import { map, unmap } from "./mmap.js";
+import { STAGING, State } from "./state.js";
+
+/** What `new RefCore()` starts with. */
+export const DEFAULT_CONFIG: readonly number[] = (() => {
+  const c: number[] = [];
+  c[Key.POLICY] = Policy.DIRECT;
+  c[Key.DEVICE] = Device.NONE;
+  c[Key.RAID_DISKS] = 4;
+  c[Key.DISK_BLOCKS] = 16384;
+  c[Key.MAX_FRAMES] = 65536;
+  c[Key.CPUS] = 4;
+  c[Key.STABLE] = Stable.AUTO;
+  c[Key.ORACLE] = 1;
+  c[Key.MAX_IOS] = 4096;
+  c[Key.MAX_PROCS] = 64;
+  c[Key.IO_PAGES] = 65536;
+  c[Key.TLB_ENTRIES] = 64;
+  c[Key.DMA_CHECK] = 1;
+  c[Key.MAX_THREADS] = 256;
+  return c;
+})();
+
+const pow2 = (v: number): boolean => v > 0 && (v & (v - 1)) === 0;
+
+/** The allowed values of each key (assembly/abi.ts). */
+function valid(key: number, v: number): boolean {
+  const inRange = (lo: number, hi: number): boolean => Number.isInteger(v) && v >= lo && v <= hi;
+  switch (key) {
+    case Key.POLICY:
+      return inRange(0, Policy.COUNT - 1);
+    case Key.DEVICE:
+      return inRange(0, Device.COUNT - 1);
+    case Key.RAID_DISKS:
+      return inRange(2, 16);
+    case Key.DISK_BLOCKS:
+      return inRange(1, 1048576);
+    case Key.MAX_FRAMES:
+      return inRange(512, 1048576);
+    case Key.CPUS:
+      return inRange(1, 64);
+    case Key.STABLE:
+      return inRange(0, 2);
+    case Key.ORACLE:
+    case Key.DMA_CHECK:
+      return inRange(0, 1);
+    case Key.MAX_IOS:
+      return inRange(16, 1048576) && pow2(v);
+    case Key.MAX_PROCS:
+      return inRange(1, 4095);
+    case Key.IO_PAGES:
+      return inRange(16, 4194304);
+    case Key.TLB_ENTRIES:
+      return inRange(1, 4096) && pow2(v);
+    case Key.MAX_THREADS:
+      return inRange(1, 65535);
+  }
+  return false;
+}
+
+// Arguments cross the Wasm ABI as i32: ids and CPUs are signed, addresses,
+// lengths, sectors, bytes and flags are read as u32.
+const u32 = (x: number): number => x >>> 0;
+const i32 = (x: number): number => x | 0;
+
+export class RefCore implements Core {
+  readonly kind = "model";
+  private readonly pending: number[] = DEFAULT_CONFIG.slice();
+  private st: State;
+
+  constructor() {
+    this.st = new State(this.pending.slice());
+  }
+
+  set(key: number, value: number): number {
+    key = i32(key);
+    value = u32(value);
+    if (!valid(key, value)) return this.st.fail(Err.INVAL, key);
+    this.pending[key] = value;
+    return 0;
+  }
+
+  get(key: number): number {
+    key = i32(key);
+    if (key < 0 || key >= Key.COUNT) return this.st.fail(Err.INVAL, key);
+    return this.pending[key];
+  }
+
+  reset(): number {
+    this.st = new State(this.pending.slice());
+    return 0;
+  }
+
+  procCreate(flags: number): number {
+    const st = this.st;
+    flags = u32(flags);
+    if (flags & ~ProcFlag.INPUTS) return st.fail(Err.INVAL);
+    if (st.procs.length >= st.cfg[Key.MAX_PROCS]) return st.fail(Err.LIMIT, st.cfg[Key.MAX_PROCS]);
+    return newProc(st, flags).pid;
+  }
+
+  procFlags(pid: number): number {
+    const p = this.st.proc(i32(pid));
+    return p ? p.flags : this.st.fail(Err.NO_PROC);
+  }
+
+  threadCreate(pid: number, cpu: number): number {
+    const st = this.st;
+    cpu = i32(cpu);
+    const p = st.proc(i32(pid));
+    if (!p) return st.fail(Err.NO_PROC);
+    if (p.flags & ProcFlag.DEAD) return st.fail(Err.DEAD);
+    if (cpu < 0 || cpu >= st.cfg[Key.CPUS]) return st.fail(Err.CPU);
+    if (st.threads.length >= st.cfg[Key.MAX_THREADS]) return st.fail(Err.LIMIT, st.cfg[Key.MAX_THREADS]);
+    return newThread(st, p, cpu);
+  }
+
+  threadPid(tid: number): number {
+    const t = this.st.thread(i32(tid));
+    return t ? t.pid : this.st.fail(Err.NO_THREAD);
+  }
+
+  map(pid: number, va: number, len: number, flags: number): number {
+    return map(this.st, i32(pid), u32(va), u32(len), u32(flags));
+  }
+
+  unmap(tid: number, va: number, len: number): number {
+    return unmap(this.st, i32(tid), u32(va), u32(len));
+  }
+
+  store(tid: number, va: number, len: number, byte: number): number {
+    return uaccess(this.st, i32(tid), u32(va), u32(len), { kind: "store", byte: u32(byte) });
+  }
+
+  write(tid: number, va: number, bytes: Uint8Array): number {
+    return uaccess(this.st, i32(tid), u32(va), bytes.length, { kind: "write", src: bytes });
+  }
+
+  load(tid: number, va: number, len: number): Uint8Array | number {
+    len = u32(len);
+    // Only allocate the result once the length is known to be sane.
+    const dst = new Uint8Array(len > 0 && len <= STAGING ? len : 0);
+    const r = uaccess(this.st, i32(tid), u32(va), len, { kind: "load", dst });
+    return r < 0 ? r : dst;
+  }
+
+  submit(tid: number, op: number, va: number, len: number, sector: number, flags: number): number {
+    return submit(this.st, i32(tid), u32(op), u32(va), u32(len), u32(sector), u32(flags));
+  }
+
+  dma(io: number): number {
+    const st = this.st;
+    io = i32(io);
+    if (io < 1 || io > st.lastIo) return st.fail(Err.NO_IO);
+    const r = st.ios.get(io);
+    if (!r) return st.fail(Err.IO_DONE);
+    if (r.state !== IoState.SUBMITTED) return st.fail(Err.IO_STATE);
+    dmaIo(st, r);
+    return 0;
+  }
+
+  complete(io: number): number {
+    const st = this.st;
+    io = i32(io);
+    if (io < 1 || io > st.lastIo) return st.fail(Err.NO_IO);
+    const r = st.ios.get(io);
+    if (!r) return st.fail(Err.IO_DONE);
+    completeIo(st, r);
+    return 0;
+  }
+
+  ioState(io: number): number {
+    io = i32(io);
+    if (io < 1 || io > this.st.lastIo) return IoState.UNKNOWN;
+    return this.st.ios.get(io)?.state ?? IoState.COMPLETED;
+  }
+
+  fork(tid: number, cpu: number): number {
+    return fork(this.st, i32(tid), i32(cpu));
+  }
+
+  exit(pid: number): number {
+    return exit(this.st, i32(pid));
+  }
+
+  scrub(): number {
+    const [bad, torn] = this.st.disk.scrub();
+    this.st.c[Counter.CORRUPTIONS] = bad;
+    this.st.c[Counter.TORN_SECTORS] = torn;
+    return bad;
+  }
+
+  check(): number {
+    return check(this.st);
+  }
+
+  counter(index: number): number {
+    index = i32(index);
+    if (index < 0 || index >= this.st.c.length) return this.st.fail(Err.INVAL);
+    return this.st.c[index];
+  }
+
+  frameStats(kind: number): number {
+    const pool = this.st.pool;
+    let n = 0;
+    kind = i32(kind);
+    switch (kind) {
+      case FrameKind.TOTAL:
+        return pool.top;
+      case FrameKind.PINNED:
+        for (const f of pool.frames) if (f.pin > 0) n++;
+        return n;
+      case FrameKind.MAPPED:
+        for (const f of pool.frames) if (f.map > 0) n++;
+        return n;
+      case FrameKind.FREE:
+      case FrameKind.USER:
+      case FrameKind.BOUNCE:
+      case FrameKind.PGTABLE:
+      case FrameKind.SCRATCH:
+        for (const f of pool.frames) if (f.kind === kind) n++;
+        return n;
+    }
+    return this.st.fail(Err.INVAL);
+  }
+
+  warnCount(): number {
+    return this.st.warns.length;
+  }
+
+  warnField(index: number, field: number): number {
+    const w = this.st.warns[i32(index)];
+    if (!w || i32(index) < 0) return this.st.fail(Err.INVAL);
+    switch (i32(field)) {
+      case 0:
+        return w.pid;
+      case 1:
+        return w.va;
+      case 2:
+        return w.io;
+      case 3:
+        return w.kind;
+    }
+    return this.st.fail(Err.INVAL);
+  }
+
+  errDetail(): number {
+    return this.st.detail;
+  }
+
+  diskRead(sector: number, count: number): Uint8Array | number {
+    const st = this.st;
+    sector = u32(sector);
+    count = u32(count);
+    if (count === 0 || count * SECTOR > STAGING) return st.fail(Err.INVAL);
+    if (sector + count > st.disk.sectors) return st.fail(Err.DISK_RANGE);
+    const out = new Uint8Array(count * SECTOR);
+    for (let i = 0; i < count; i++) st.disk.readSector(sector + i, out, i * SECTOR);
+    return out;
+  }
+
+  parityRead(stripe: number): Uint8Array | number {
+    const st = this.st;
+    stripe = u32(stripe);
+    if (st.cfg[Key.DEVICE] !== Device.PARITY) return st.fail(Err.INVAL);
+    if (stripe >= st.disk.stripes) return st.fail(Err.DISK_RANGE);
+    return st.disk.parityOf(stripe).slice();
+  }
+
+  diskMeta(kind: number, index: number): number {
+    const st = this.st;
+    const d = st.disk;
+    index = u32(index);
+    switch (i32(kind)) {
+      case 0:
+        if (!d.oracle) return st.fail(Err.INVAL);
+        if (index >= d.sectors) return st.fail(Err.DISK_RANGE);
+        return d.hash(index);
+      case 1:
+        if (d.device !== Device.PI) return st.fail(Err.INVAL);
+        if (index >= d.sectors) return st.fail(Err.DISK_RANGE);
+        return d.guard(index);
+      case 2:
+        if (d.device !== Device.FS_CSUM) return st.fail(Err.INVAL);
+        if (index >= d.blocks) return st.fail(Err.DISK_RANGE);
+        return d.crc(index);
+    }
+    return st.fail(Err.INVAL);
+  }
+}

@@ -1,0 +1,128 @@
+// sd_map and sd_unmap (docs/model.md 6.4), and the removal of a whole address
+// space at exit (6.12).
+import { Counter, Err, FrameKind, MapFlag, ProcFlag } from "../../assembly/abi.js";
+import { FOLIO, PAGE, type Alloc } from "./frames.js";
+import { frameOf, entry, HUG, MAY, P, SHR, split, splitUnpopulated, TBL, V } from "./pagetable.js";
+import { PMDS, SPACE, type Proc, type State } from "./state.js";
+import { shootdown } from "./tlb.js";
+
+const HUGE_BYTES = FOLIO * PAGE;
+
+export function map(st: State, pid: number, va: number, len: number, flags: number): number {
+  const p = st.proc(pid);
+  if (!p) return st.fail(Err.NO_PROC);
+  if (p.flags & ProcFlag.DEAD) return st.fail(Err.DEAD);
+  if (flags & ~MapFlag.ALL || len === 0) return st.fail(Err.INVAL);
+  const huge = (flags & MapFlag.HUGE) !== 0;
+  const align = huge ? HUGE_BYTES : PAGE;
+  if (va % align !== 0 || len % align !== 0) return st.fail(Err.ALIGN);
+  if (va + len > SPACE) return st.fail(Err.RANGE);
+  const first = va / PAGE;
+  const end = (va + len) / PAGE;
+  if (huge) {
+    for (let i = first / FOLIO; i < end / FOLIO; i++) if (p.pmd[i] !== 0) return st.fail(Err.MAPPED);
+  } else {
+    for (let vpn = first; vpn < end; vpn++) {
+      const pmd = p.pmd[vpn >>> 9];
+      if (pmd & HUG) return st.fail(Err.MAPPED); // a huge PMD is V on all its pages
+      if (pmd & TBL && st.pool.frames[frameOf(pmd)].ptes[vpn & 511] & V) return st.fail(Err.MAPPED);
+    }
+  }
+  const bits = V | (flags & MapFlag.WRITE ? MAY : 0) | (flags & MapFlag.SHARED ? SHR : 0);
+  if (huge) {
+    for (let i = first / FOLIO; i < end / FOLIO; i++) p.pmd[i] = bits | HUG;
+    return 0;
+  }
+  // PTE tables for the PMDs of the range that have none, ascending.
+  const need: Alloc[] = [];
+  for (let i = first >>> 9; i <= (end - 1) >>> 9; i++) if (p.pmd[i] === 0) need.push("4k");
+  const short = st.pool.plan(need);
+  if (short) return st.fail(Err.NOMEM, short);
+  for (let i = first >>> 9; i <= (end - 1) >>> 9; i++) {
+    if (p.pmd[i] !== 0) continue;
+    const t = st.pool.alloc4k(FrameKind.PGTABLE, true);
+    st.pool.frames[t].ref = 1;
+    p.pmd[i] = entry(t, TBL);
+  }
+  for (let vpn = first; vpn < end; vpn++) st.pool.frames[frameOf(p.pmd[vpn >>> 9])].ptes[vpn & 511] = bits;
+  return 0;
+}
+
+export function unmap(st: State, tid: number, va: number, len: number): number {
+  const t = st.thread(tid);
+  if (!t) return st.fail(Err.NO_THREAD);
+  const p = st.procs[t.pid - 1];
+  if (p.flags & ProcFlag.DEAD) return st.fail(Err.DEAD);
+  if (len === 0) return st.fail(Err.INVAL);
+  if (va % PAGE !== 0 || len % PAGE !== 0) return st.fail(Err.ALIGN);
+  if (va + len > SPACE) return st.fail(Err.RANGE);
+  const first = va / PAGE;
+  const end = (va + len) / PAGE; // exclusive
+  // Huge PMDs the range covers only in part: at most the first and the last.
+  const partial: number[] = [];
+  for (const i of new Set([first >>> 9, (end - 1) >>> 9])) {
+    const whole = first <= i * FOLIO && (i + 1) * FOLIO <= end;
+    if (p.pmd[i] & HUG && !whole) partial.push(i);
+  }
+  const short = st.pool.plan(partial.map((): Alloc => "4k"));
+  if (short) return st.fail(Err.NOMEM, short);
+  for (const i of partial) {
+    if (p.pmd[i] & P) split(st, p, i, t.cpu);
+    else splitUnpopulated(st, p, i);
+  }
+  let lo = -1;
+  let hi = -1;
+  for (let vpn = first; vpn < end; ) {
+    const i = vpn >>> 9;
+    const pmd = p.pmd[i];
+    if (pmd & HUG) {
+      // Only whole huge PMDs are left here.
+      if (pmd & P) {
+        st.pool.unmapFolio(frameOf(pmd));
+        if (lo < 0) lo = i * FOLIO;
+        hi = i * FOLIO + FOLIO - 1;
+      }
+      p.pmd[i] = 0;
+      vpn = (i + 1) * FOLIO;
+    } else if (pmd & TBL) {
+      const ptes = st.pool.frames[frameOf(pmd)].ptes;
+      const e = ptes[vpn & 511];
+      if (e & V) {
+        ptes[vpn & 511] = 0;
+        if (e & P) {
+          dropMapping(st, frameOf(e));
+          if (lo < 0) lo = vpn;
+          hi = vpn;
+        }
+      }
+      vpn++;
+    } else vpn = (i + 1) * FOLIO;
+  }
+  if (lo >= 0) shootdown(st, p.pid, t.cpu, lo, hi - lo + 1);
+  return 0;
+}
+
+function dropMapping(st: State, f: number): void {
+  st.pool.frames[f].map--;
+  st.pool.put(f);
+}
+
+/** 6.12: every mapping removed as in unmap, PTE tables freed; TLB entries dropped uncounted. */
+export function teardown(st: State, p: Proc): void {
+  for (let i = 0; i < PMDS; i++) {
+    const pmd = p.pmd[i];
+    if (pmd & HUG) {
+      if (pmd & P) st.pool.unmapFolio(frameOf(pmd));
+    } else if (pmd & TBL) {
+      const t = frameOf(pmd);
+      const ptes = st.pool.frames[t].ptes;
+      for (let k = 0; k < FOLIO; k++) {
+        const e = ptes[k];
+        if (e & V && e & P) dropMapping(st, frameOf(e));
+      }
+      st.pool.put(t);
+    }
+    p.pmd[i] = 0;
+  }
+  st.tlb.dropPid(p.pid);
+}

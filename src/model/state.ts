@@ -1,0 +1,99 @@
+// The whole state of the reference model (docs/model.md section 2), in plain
+// objects. Each concept's file works on this one object.
+import { Counter, Key } from "../../assembly/abi.js";
+import { FramePool } from "./frames.js";
+import { Tlbs } from "./tlb.js";
+import { Disk } from "./disk.js";
+
+export const STAGING = 4 << 20; // the staging area of the Wasm core: 4 MiB
+export const SPACE = 2 ** 32; // a process owns [0, 2^32)
+export const PMDS = 2048;
+export const WARN_KEEP = 1024;
+
+export interface Proc {
+  pid: number;
+  flags: number; // ProcFlag bits
+  pmd: Uint32Array; // 2048 PMD entries
+  cpus: Set<number>; // the cpumask: CPUs of live threads
+}
+
+export interface Thread {
+  tid: number;
+  pid: number;
+  cpu: number;
+}
+
+/** One 4 KiB page of an I/O's buffer. */
+export interface PageRec {
+  vpn: number;
+  off: number; // byte range of the buffer inside the page
+  n: number;
+  sector: number; // first disk sector of this page's bytes
+  frame: number; // the pinned frame, or -1
+  bounce: number; // -1 if none
+  scratch: number; // parity snapshot, -1 if none
+}
+
+export interface Io {
+  id: number;
+  state: number; // IoState
+  mode: number; // Mode
+  op: number; // Op
+  tid: number;
+  pid: number;
+  cpu: number; // the submitter's CPU: completion work runs there
+  va: number;
+  len: number;
+  sector: number;
+  pages: PageRec[];
+  guards: number[]; // pi: per buffer sector
+  crcs: number[]; // fs-csum: per page (= block)
+  hashes: number[]; // oracle: per buffer sector
+}
+
+export interface Warn {
+  pid: number;
+  va: number;
+  io: number;
+  kind: number;
+}
+
+export class State {
+  readonly c = new Float64Array(Counter.COUNT);
+  readonly pool: FramePool;
+  readonly procs: Proc[] = []; // pid - 1
+  readonly threads: Thread[] = []; // tid - 1
+  readonly ios = new Map<number, Io>(); // in flight (not completed)
+  readonly slots = new Map<number, number>(); // slot -> in-flight id
+  lastIo = 0;
+  ioPagesUsed = 0;
+  readonly tlb: Tlbs;
+  readonly disk: Disk;
+  readonly warns: Warn[] = [];
+  detail = 0;
+
+  constructor(readonly cfg: readonly number[]) {
+    this.pool = new FramePool(cfg[Key.MAX_FRAMES], this.c);
+    this.tlb = new Tlbs(cfg[Key.CPUS], cfg[Key.TLB_ENTRIES]);
+    this.disk = new Disk(cfg[Key.DEVICE], cfg[Key.RAID_DISKS], cfg[Key.DISK_BLOCKS], cfg[Key.ORACLE] === 1);
+  }
+
+  /** Returns -e and records the detail of this failure. */
+  fail(e: number, detail = 0): number {
+    this.detail = detail;
+    return -e;
+  }
+
+  proc(pid: number): Proc | undefined {
+    return pid >= 1 && pid <= this.procs.length ? this.procs[pid - 1] : undefined;
+  }
+
+  thread(tid: number): Thread | undefined {
+    return tid >= 1 && tid <= this.threads.length ? this.threads[tid - 1] : undefined;
+  }
+
+  warn(pid: number, va: number, io: number, kind: number): void {
+    if (this.warns.length < WARN_KEEP) this.warns.push({ pid, va: va >>> 0, io, kind });
+    this.c[Counter.WARNINGS]++;
+  }
+}
