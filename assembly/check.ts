@@ -12,7 +12,7 @@ import {
 import {
   I_FIRST, I_MODE, I_NPAGES, ioRec, ioState, nextId, pageFreeCount, rec, R_FRAME, R_NEXT, R_OFF, R_BLEN,
 } from "./io";
-import { NIL, PMD_COUNT, PMD_PAGES, cfgCpus, cfgIoPages, cfgTlbEntries, ensureMemory } from "./layout";
+import { NIL, PMD_COUNT, PMD_PAGES, cfgCpus, cfgIoPages, cfgTlbEntries, ensureMemory, setDetail } from "./layout";
 import { procAlive, procCount } from "./proc";
 import { HUG, P, TBL, W, frameOf, pmdAddrByIndex, pteAddr } from "./pte";
 import { tlbPeek } from "./tlb";
@@ -41,7 +41,10 @@ function walkTables(): i32 {
         let base = frameAddr(frameOf(e));
         for (let k: u32 = 0; k < PMD_PAGES; k++) {
           let pte = load<u32>(base + (<usize>k << 2));
-          if ((pte & P) && !tallyMap(frameOf(pte), (pte & W) != 0)) return Invariant.WRITABLE_PINNED;
+          if ((pte & P) && !tallyMap(frameOf(pte), (pte & W) != 0)) {
+            setDetail(<f64>pid * 0x100000 + <f64>((i << 9) + k)); // which pid and page
+            return Invariant.WRITABLE_PINNED;
+          }
         }
       }
     }
@@ -110,6 +113,7 @@ export function check(): i32 {
   r = walkIos();
   if (r) return r;
   for (let f: u32 = 0; f < top; f++) {
+    setDetail(<f64>f); // which frame, if this one fails
     let k = kind(f);
     let ref = refcount(f), map = mapcount(f), pin = pincount(f);
     if (k == FrameKind.FREE) {
@@ -124,5 +128,6 @@ export function check(): i32 {
     if (wpcount(f) != <u32>load<u16>(t(f), 4)) return Invariant.WPCOUNT;
     for (let s: u32 = 0; s < 8; s++) if (secpin(f, s) != <u32>load<u8>(t(f) + s, 8)) return Invariant.SECTOR_PINS;
   }
+  setDetail(0);
   return checkTlbs();
 }

@@ -98,7 +98,7 @@ export function writeFault(pid: u32, cpu: u32, vpn: u32, off: u32, n: u32): i32 
   count(Counter.FAULTS);
   let head = frameOf(pmd);
   let f = head + (vpn & 511);
-  if ((pmd & DWP) && folioProtected(head)) {
+  if (folioProtected(head)) {
     if (protectedFault(pid, vpn, off, n, f, pmd, head, PMD_PAGES) == WAIT) {
       count(Counter.STALLS);
       waitFor(head, PMD_PAGES);
@@ -130,7 +130,9 @@ function pteFault(pid: u32, cpu: u32, vpn: u32, off: u32, n: u32, counted: bool)
   if (e & W) return 0;
   if (!counted) count(Counter.FAULTS);
   let f = frameOf(e);
-  if ((e & DWP) && wpcount(f) > 0) {
+  // Protection is the frame's, not the entry's: an entry that was read-only
+  // (shared after fork) when the I/O pinned the frame has no DWP to restore.
+  if (wpcount(f) > 0) {
     if (protectedFault(pid, vpn, off, n, f, e, f, 1) == WAIT) {
       count(Counter.STALLS);
       waitFor(f, 1);

@@ -4,7 +4,7 @@
 //   proc record (16 B): flags u32 +0 | (pad) +4 | cpumask u64 +8
 //   thread record (8 B): pid u32 +0 | cpu u32 +4
 import { ProcFlag } from "./abi";
-import { PROC_BYTES, THREAD_BYTES, procBase, threadBase } from "./layout";
+import { PGD_BYTES, PROC_BYTES, THREAD_BYTES, pgdBase, procBase, threadBase } from "./layout";
 
 export let procCount: u32 = 0;
 export let threadCount: u32 = 0;
@@ -48,6 +48,7 @@ export function newProc(flags: u32): u32 {
   store<u32>(r, flags);
   store<u32>(r, 0, 4);
   store<u64>(r, 0, 8);
+  memory.fill(pgdBase + <usize>pid * PGD_BYTES, 0, PGD_BYTES); // an empty page table
   return pid;
 }
 
