@@ -17,11 +17,15 @@ export function renderTable(results: readonly RunResult[]): string {
       first ? r.workload : "",
       first ? r.device : "",
       r.policy,
-      ...COLUMNS.map((c) => (c.bytes ? fmtBytes(cell(r, c)) : String(cell(r, c)))),
+      ...COLUMNS.map((c) => fmtCell(cell(r, c), c.bytes === true)),
     ]);
   }
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]): string =>
     cells.map((s, i) => (i < left ? s.padEnd(widths[i]) : s.padStart(widths[i]))).join("  ").trimEnd();
   return [line(head), ...rows.map(line)].join("\n") + "\n";
+}
+
+function fmtCell(v: number, bytes: boolean): string {
+  return bytes && v !== 0 ? fmtBytes(v) : String(v);
 }

@@ -76,7 +76,7 @@ export function resolveParams(w: Workload, device: Device, overrides: Readonly<R
 /** Device constraints every workload shares; then the workload's own. */
 export function incompatibility(w: Workload, p: Params, device: Device): string | undefined {
   if (device === Device.FS_CSUM && p.size !== undefined && p.size % PAGE !== 0)
-    return `size ${fmtBytes(p.size)} needs 512 B I/O, fs-csum does 4 KiB-aligned I/O only`;
+    return `fs-csum does 4 KiB-aligned I/O only, and size is ${fmtBytes(p.size)}`;
   return w.incompatible?.(p, device);
 }
 

@@ -1,0 +1,34 @@
+// Where the CLI writes, and the one error type for user mistakes (printed as
+// one line, exit code 2, never a stack trace).
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** Progress lines go to err only when it is a terminal. */
+  readonly interactive: boolean;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAIL = 1;
+export const EXIT_USAGE = 2;
+
+export function processIo(): CliIo {
+  return {
+    out: (t) => void process.stdout.write(t),
+    err: (t) => void process.stderr.write(t),
+    interactive: Boolean(process.stderr.isTTY),
+  };
+}
+
+/** A bad argument: the message names the bad value and the allowed ones. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** "unknown policy 'wp-co' (allowed: direct, bounce, ...)" */
+export function unknown(what: string, value: string, allowed: readonly string[]): UsageError {
+  return new UsageError(`unknown ${what} '${value}' (allowed: ${allowed.join(", ")})`);
+}

@@ -1,0 +1,60 @@
+// The stable-dio command line: a thin dispatcher. It builds the commander
+// program, registers the commands (the root command is the comparison; later
+// subcommands register beside it), and turns every user mistake into one line
+// on stderr and exit code 2.
+import { Command, CommanderError } from "commander";
+import { registerCompare, type CommandContext } from "./compare.js";
+import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, processIo, UsageError, type CliIo } from "./io.js";
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  let code = EXIT_OK;
+  const program = new Command("stable-dio");
+  const ctx: CommandContext = {
+    io,
+    exit: (c) => void (code = c),
+    subcommands: () => program.commands.map((c) => c.name()),
+  };
+  program
+    .description("What does it cost to keep direct-I/O buffers stable while the I/O is in flight?\n" +
+      "Runs every policy on every workload on a Wasm page table with real bytes and prints what broke and what it cost.")
+    .exitOverride()
+    .showSuggestionAfterError(false)
+    .configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: (s) => io.err(s),
+      outputError: () => {}, // reported below, as one line
+    });
+  registerCompare(program, ctx);
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return code;
+  } catch (e) {
+    return failure(e, program, io);
+  }
+}
+
+function failure(e: unknown, program: Command, io: CliIo): number {
+  if (e instanceof CommanderError) {
+    if (e.exitCode === 0) return EXIT_OK; // --help, --version
+    io.err(`stable-dio: ${commanderLine(e, program)}\n`);
+    return EXIT_USAGE;
+  }
+  if (e instanceof UsageError) {
+    io.err(`stable-dio: ${e.message}\n`);
+    return EXIT_USAGE;
+  }
+  // Anything else is a bug: say so, with the stack, and fail.
+  io.err(`stable-dio: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  return EXIT_FAIL;
+}
+
+/** Commander's message, first line, without "error: ", with the allowed options where it helps. */
+function commanderLine(e: CommanderError, program: Command): string {
+  const msg = e.message.split("\n")[0].replace(/^error: /, "");
+  if (e.code === "commander.unknownOption") {
+    const flags = program.options.map((o) => o.long ?? o.short).filter((f): f is string => !!f);
+    return `${msg} (allowed: ${[...flags, "--help"].join(", ")})`;
+  }
+  return msg;
+}
