@@ -7,7 +7,41 @@ const CRC32C: usize = memory.data(8 * 256 * 4, 64);
 // CRC16 T10-DIF: poly 0x8BB7, not reflected. Table k (256 x u16) at CRC16 + k*512.
 const CRC16: usize = memory.data(8 * 256 * 2, 64);
 
+// crc32c of a 4 KiB block runs three independent streams of STREAM bytes
+// (more loads in flight than one dependent chain allows) and joins them with
+// the linear map "advance the register over STREAM zero bytes", kept as four
+// byte tables at SHIFT + k*1024.
+const STREAM: u32 = 1360;
+const SHIFT: usize = memory.data(4 * 256 * 4, 64);
+
+/** Advances a raw crc32c register over `n` zero bytes, bit by bit (init only). */
+function advanceZeros(c: u32, n: u32): u32 {
+  for (let i: u32 = 0; i < n * 8; i++) c = (c & 1) ? (c >>> 1) ^ 0x82F63B78 : c >>> 1;
+  return c;
+}
+
+const BASIS: usize = memory.data(32 * 4, 4);
+
+function shiftInit(): void {
+  for (let i = 0; i < 32; i++) store<u32>(BASIS + (<usize>i << 2), advanceZeros(<u32>1 << i, STREAM));
+  for (let k = 0; k < 4; k++) {
+    for (let b = 0; b < 256; b++) {
+      let v: u32 = 0;
+      for (let j = 0; j < 8; j++) if (b & (1 << j)) v ^= load<u32>(BASIS + (<usize>(k * 8 + j) << 2));
+      store<u32>(SHIFT + (<usize>k << 10) + (<usize>b << 2), v);
+    }
+  }
+}
+
+@inline function shift(c: u32): u32 {
+  return load<u32>(SHIFT + (<usize>(c & 0xFF) << 2))
+    ^ load<u32>(SHIFT + 1024 + (<usize>((c >>> 8) & 0xFF) << 2))
+    ^ load<u32>(SHIFT + 2048 + (<usize>((c >>> 16) & 0xFF) << 2))
+    ^ load<u32>(SHIFT + 3072 + (<usize>(c >>> 24) << 2));
+}
+
 export function csumInit(): void {
+  shiftInit();
   for (let b: u32 = 0; b < 256; b++) {
     let c = b;
     for (let k = 0; k < 8; k++) c = (c & 1) ? (c >>> 1) ^ 0x82F63B78 : c >>> 1;
@@ -54,6 +88,28 @@ export function crc32c(p: usize, len: u32): u32 {
   return c ^ 0xFFFFFFFF;
 }
 
+@inline function step8(c: u32, p: usize): u32 {
+  let lo = load<u32>(p) ^ c;
+  let hi = load<u32>(p, 4);
+  return t32(7, lo) ^ t32(6, lo >>> 8) ^ t32(5, lo >>> 16) ^ t32(4, lo >>> 24)
+    ^ t32(3, hi) ^ t32(2, hi >>> 8) ^ t32(1, hi >>> 16) ^ t32(0, hi >>> 24);
+}
+
+/** crc32c of exactly 4096 bytes: three interleaved streams, then the 16-byte tail. */
+export function crc32c4k(p: usize): u32 {
+  let a: u32 = 0xFFFFFFFF, b: u32 = 0, c: u32 = 0;
+  let q = p + STREAM, r = p + 2 * STREAM;
+  for (let i: u32 = 0; i < STREAM; i += 8) {
+    a = step8(a, p + i);
+    b = step8(b, q + i);
+    c = step8(c, r + i);
+  }
+  let x = shift(shift(a) ^ b) ^ c;
+  x = step8(x, p + 3 * STREAM);
+  x = step8(x, p + 3 * STREAM + 8);
+  return x ^ 0xFFFFFFFF;
+}
+
 /** CRC16 T10-DIF guard of `len` bytes at `p` (init 0, no final xor). */
 export function crc16(p: usize, len: u32): u32 {
   let c: u32 = 0;
@@ -71,6 +127,32 @@ export function crc16(p: usize, len: u32): u32 {
     p++;
   }
   return c;
+}
+
+@inline function crc16step(c: u32, p: usize): u32 {
+  let b0 = <u32>load<u8>(p) ^ (c >>> 8);
+  let b1 = <u32>load<u8>(p, 1) ^ (c & 0xFF);
+  return t16(7, b0) ^ t16(6, b1) ^ t16(5, load<u8>(p, 2)) ^ t16(4, load<u8>(p, 3))
+    ^ t16(3, load<u8>(p, 4)) ^ t16(2, load<u8>(p, 5)) ^ t16(1, load<u8>(p, 6)) ^ t16(0, load<u8>(p, 7));
+}
+
+/**
+ * Guards of `n` consecutive 512-byte sectors at `p`, into u16s at `out`. Two
+ * sectors at a time: their CRCs are independent chains, so they overlap.
+ */
+export function crc16Sectors(p: usize, n: u32, out: usize): void {
+  let s: u32 = 0;
+  for (; s + 2 <= n; s += 2) {
+    let x = p + (<usize>s << 9), y = x + 512;
+    let a: u32 = 0, b: u32 = 0;
+    for (let i: u32 = 0; i < 512; i += 8) {
+      a = crc16step(a, x + i);
+      b = crc16step(b, y + i);
+    }
+    store<u16>(out + (<usize>s << 1), <u16>a);
+    store<u16>(out + (<usize>s << 1), <u16>b, 2);
+  }
+  if (s < n) store<u16>(out + (<usize>s << 1), <u16>crc16(p + (<usize>s << 9), 512));
 }
 
 const FNV: u32 = 0x01000193;

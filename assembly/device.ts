@@ -5,7 +5,7 @@
 // for parity one 4 KiB parity chunk per stripe of RAID_DISKS blocks.
 import { Counter, Device } from "./abi";
 import { count, countN, counter, setCounter } from "./counters";
-import { crc16, crc32c, equal, isZero, oracle, xor3 } from "./csum";
+import { crc16Sectors, crc32c4k, equal, isZero, oracle, xor3 } from "./csum";
 import { frameAddr } from "./frames";
 import { R_CSUM, R_GUARD, R_ORACLE } from "./io";
 import {
@@ -18,6 +18,8 @@ import {
 }
 
 const ZERO_PAGE: usize = memory.data(4096, 16);
+/** Guards of up to 8 sectors computed for a comparison. */
+const GUARDS: usize = memory.data(16, 16);
 @inline function zeroPage(): usize {
   return ZERO_PAGE;
 }
@@ -36,7 +38,7 @@ export function diskReset(): void {
   }
   if (cfgDevice == Device.PI) memory.fill(guardBase, 0, <usize>diskSectors << 1); // CRC16 of zeros is 0
   if (cfgDevice == Device.FS_CSUM) {
-    let c = crc32c(diskBase, PAGE_SIZE);
+    let c = crc32c4k(diskBase);
     for (let b: u32 = 0; b < cfgDiskBlocks; b++) store<u32>(csumBase + (<usize>b << 2), c);
   }
   if (cfgDevice == Device.PARITY) memory.fill(parityBase, 0, <usize>stripes << 12);
@@ -50,10 +52,10 @@ export function diskReset(): void {
 export function submitChecks(r: usize, src: usize, off: u32, blen: u32): void {
   let s0 = off >>> 9, s1 = (off + blen) >>> 9;
   if (cfgDevice == Device.PI) {
-    for (let s = s0; s < s1; s++) store<u16>(r + R_GUARD + (<usize>s << 1), <u16>crc16(src + (<usize>s << 9), 512));
+    crc16Sectors(src + (<usize>s0 << 9), s1 - s0, r + R_GUARD + (<usize>s0 << 1));
     countN(Counter.CSUM_BYTES, blen);
   } else if (cfgDevice == Device.FS_CSUM) {
-    store<u32>(r, crc32c(src, PAGE_SIZE), R_CSUM);
+    store<u32>(r, crc32c4k(src), R_CSUM);
     countN(Counter.CSUM_BYTES, PAGE_SIZE);
   }
   if (cfgOracle) {
@@ -70,12 +72,13 @@ export function pageMatches(r: usize, src: usize, scratch: usize, off: u32, blen
   let ok = true;
   if (cfgDevice == Device.PI) {
     let s0 = off >>> 9, s1 = (off + blen) >>> 9;
+    crc16Sectors(src + (<usize>s0 << 9), s1 - s0, GUARDS);
     for (let s = s0; s < s1; s++) {
-      if (crc16(src + (<usize>s << 9), 512) != <u32>load<u16>(r + R_GUARD + (<usize>s << 1))) ok = false;
+      if (load<u16>(GUARDS + (<usize>(s - s0) << 1)) != load<u16>(r + R_GUARD + (<usize>s << 1))) ok = false;
     }
     countN(Counter.CSUM_BYTES, blen);
   } else if (cfgDevice == Device.FS_CSUM) {
-    if (crc32c(src, PAGE_SIZE) != load<u32>(r, R_CSUM)) ok = false;
+    if (crc32c4k(src) != load<u32>(r, R_CSUM)) ok = false;
     countN(Counter.CSUM_BYTES, PAGE_SIZE);
   } else if (cfgDevice == Device.PARITY) {
     if (!equal(src + off, scratch + off, blen)) ok = false;
@@ -118,7 +121,7 @@ export function dmaWritePage(r: usize, src: usize, scratch: usize, off: u32, ble
 /** fs-csum read verification of one block over the destination page. */
 export function readPageVerifies(dst: usize, ds0: u32): bool {
   countN(Counter.CSUM_BYTES, PAGE_SIZE);
-  return crc32c(dst, PAGE_SIZE) == load<u32>(csumBase + (<usize>(ds0 >>> 3) << 2));
+  return crc32c4k(dst) == load<u32>(csumBase + (<usize>(ds0 >>> 3) << 2));
 }
 
 /**
@@ -138,12 +141,11 @@ export function rewritePage(src: usize, off: u32, blen: u32, ds0: u32): void {
       xor3(parityAddr(ds), diskAddr(ds), buf + (<usize>(s0 + k) << 9), 512);
     }
   } else if (cfgDevice == Device.PI) {
-    for (let k: u32 = 0; k < n; k++) {
-      store<u16>(guardBase + (<usize>(ds0 + k) << 1), <u16>crc16(buf + (<usize>(s0 + k) << 9), 512));
-    }
+    crc16Sectors(buf + (<usize>s0 << 9), n, GUARDS);
+    for (let k: u32 = 0; k < n; k++) store<u16>(guardBase + (<usize>(ds0 + k) << 1), load<u16>(GUARDS + (<usize>k << 1)));
     countN(Counter.CSUM_BYTES, blen);
   } else if (cfgDevice == Device.FS_CSUM) {
-    store<u32>(csumBase + (<usize>(ds0 >>> 3) << 2), crc32c(buf, PAGE_SIZE));
+    store<u32>(csumBase + (<usize>(ds0 >>> 3) << 2), crc32c4k(buf));
     countN(Counter.CSUM_BYTES, PAGE_SIZE);
   }
   memory.copy(diskAddr(ds0), buf + off, blen);
@@ -156,15 +158,15 @@ export function scrub(): u32 {
   if (cfgDevice == Device.PI) {
     for (let b: u32 = 0; b < cfgDiskBlocks; b++) {
       let bad = false;
+      crc16Sectors(diskAddr(b << 3), 8, GUARDS);
       for (let k: u32 = 0; k < 8; k++) {
-        let s = (b << 3) + k;
-        if (crc16(diskAddr(s), 512) != <u32>load<u16>(guardBase + (<usize>s << 1))) bad = true;
+        if (load<u16>(GUARDS + (<usize>k << 1)) != load<u16>(guardBase + (<usize>((b << 3) + k) << 1))) bad = true;
       }
       if (bad) count(Counter.CORRUPTIONS);
     }
   } else if (cfgDevice == Device.FS_CSUM) {
     for (let b: u32 = 0; b < cfgDiskBlocks; b++) {
-      if (crc32c(diskAddr(b << 3), PAGE_SIZE) != load<u32>(csumBase + (<usize>b << 2))) count(Counter.CORRUPTIONS);
+      if (crc32c4k(diskAddr(b << 3)) != load<u32>(csumBase + (<usize>b << 2))) count(Counter.CORRUPTIONS);
     }
   } else if (cfgDevice == Device.PARITY) {
     // parity ^ data_0 ^ ... ^ data_{n-1} is zero iff the stripe is consistent.
