@@ -1,0 +1,114 @@
+// The command line, in process: usage errors are one line and exit 2, --json
+// parses, --help documents everything, and the main job runs clean.
+import { describe, expect, it } from "vitest";
+import { main } from "../src/cli/main.js";
+import type { CliIo } from "../src/cli/io.js";
+import { DEVICES, POLICIES } from "../src/host/names.js";
+import type { JsonReport } from "../src/report/json.js";
+import { COLUMNS } from "../src/report/columns.js";
+import { WORKLOADS } from "../src/workloads/index.js";
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+const ALL_POLICIES = POLICIES.map((p) => p.id).join(", ");
+
+describe("usage errors: one line naming the bad value and the allowed ones, exit 2", () => {
+  const cases: Array<[string[], RegExp]> = [
+    [["--policy", "wp-co"], new RegExp(`^stable-dio: unknown policy 'wp-co' \\(allowed: ${ALL_POLICIES}\\)\\n$`)],
+    [["--policy", "direct,nope"], /^stable-dio: unknown policy 'nope' \(allowed: direct, bounce, .*verify\)\n$/],
+    [["--workload", "racr"], /^stable-dio: unknown workload 'racr' \(allowed: db-writer, racer, .*huge-pages\)\n$/],
+    [["--device", "nvme"], /^stable-dio: unknown device 'nvme' \(allowed: none, pi, parity, fs-csum\)\n$/],
+    [["--seed", "-3"], /^stable-dio: bad seed '-3' \(allowed: an integer 0\.\.\d+\)\n$/],
+    [["--core", "gpu"], /^stable-dio: unknown core 'gpu' \(allowed: wasm, model\)\n$/],
+    [["--stable", "sometimes"], /^stable-dio: unknown stable mode 'sometimes' \(allowed: auto, always, never\)\n$/],
+    [["--param", "colour=red"], /^stable-dio: unknown parameter 'colour' \(allowed: .*size.*\)\n$/],
+    [["--param", "size=huge"], /^stable-dio: bad value 'huge' for size \(allowed: a byte count.*\)\n$/],
+    [["--param", "size=8M"], /^stable-dio: bad value '8M' for size: size 8M out of range \(512B\.\.4M\)\n$/],
+    [["--bogus"], /^stable-dio: unknown option '--bogus' \(allowed: --policy, .*--help\)\n$/],
+    [["--policy"], /^stable-dio: option '-p, --policy <ids>' argument missing\n$/],
+    [["frobnicate"], /^stable-dio: unexpected argument 'frobnicate' \(allowed: .*\)\n$/],
+    [["--workload", "sub-page", "--device", "fs-csum"], /^stable-dio: workload 'sub-page' cannot run on fs-csum: .*4 KiB.*\n$/],
+  ];
+  for (const [argv, line] of cases) {
+    it(argv.join(" "), async () => {
+      const r = await cli(...argv);
+      expect(r.code).toBe(2);
+      expect(r.out).toBe("");
+      expect(r.err).toMatch(line);
+      expect(r.err.trim().split("\n")).toHaveLength(1);
+    });
+  }
+});
+
+describe("--help", () => {
+  it("lists every flag, policy, device, workload and column, and exits 0", async () => {
+    const r = await cli("--help");
+    expect(r.code).toBe(0);
+    for (const flag of ["--policy", "--workload", "--seed", "--device", "--param", "--stable", "--core", "--json"])
+      expect(r.out).toContain(flag);
+    for (const p of POLICIES) expect(r.out).toMatch(new RegExp(`^  ${p.id} +\\S`, "m"));
+    for (const d of DEVICES) expect(r.out).toMatch(new RegExp(`^  ${d.id} +\\S`, "m"));
+    for (const w of WORKLOADS) expect(r.out).toMatch(new RegExp(`^  ${w.id} +\\S`, "m"));
+    for (const c of COLUMNS) expect(r.out).toMatch(new RegExp(`^  ${c.header} +\\S`, "m"));
+  });
+});
+
+describe("--json", () => {
+  it("is one parseable document with every counter of every run", async () => {
+    const r = await cli("--workload", "db-writer,racer", "--policy", "direct,bounce", "--param", "ios=32", "--json");
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out) as JsonReport;
+    expect(doc.tool).toBe("stable-dio");
+    expect(doc.results.map((x) => `${x.workload}/${x.policy}`)).toEqual([
+      "db-writer/direct", "db-writer/bounce", "racer/direct", "racer/bounce",
+    ]);
+    for (const x of doc.results) {
+      expect(x.core).toBe("wasm");
+      expect(x.seed).toBe(1);
+      expect(x.params.ios).toBe(32);
+      expect(x.balance.ok).toBe(true);
+      expect(Object.keys(x.counters)).toContain("bytes_copied");
+      expect(x.counters.writes).toBe(32);
+    }
+  });
+
+  it("the model core gives the same counters as the Wasm core", async () => {
+    const args = ["--workload", "qemu-guest,fork-during-io", "--policy", "wp-cow,verify", "--param", "ios=48", "--json"];
+    const wasm = JSON.parse((await cli(...args)).out) as JsonReport;
+    const model = JSON.parse((await cli(...args, "--core", "model")).out) as JsonReport;
+    expect(model.results.map((x) => x.core)).toEqual(["model", "model", "model", "model"]);
+    expect(model.results.map((x) => x.counters)).toEqual(wasm.results.map((x) => x.counters));
+  });
+
+  it("--seed and --device reach the runs", async () => {
+    const r = await cli("-w", "racer", "-p", "direct", "-P", "ios=64", "--seed", "42", "--device", "parity", "--json");
+    const doc = JSON.parse(r.out) as JsonReport;
+    expect(doc.results[0].seed).toBe(42);
+    expect(doc.results[0].device).toBe("parity");
+  });
+});
+
+describe("the main job", () => {
+  it("runs every policy on every workload and prints one table", async () => {
+    const r = await cli();
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^workload +device +policy +corrupt +lost .* stall$/);
+    expect(lines).toHaveLength(1 + WORKLOADS.length * POLICIES.length);
+    for (const w of WORKLOADS) expect(r.out).toMatch(new RegExp(`^${w.id} `, "m"));
+  });
+
+  it("skips a workload the forced device cannot run, with a note, when it was not named", async () => {
+    const r = await cli("--device", "fs-csum", "--policy", "direct", "--param", "ios=16");
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/^stable-dio: skipping sub-page on fs-csum: .*\n$/);
+    expect(r.out).not.toMatch(/^sub-page/m);
+  });
+});
