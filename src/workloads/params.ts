@@ -2,7 +2,7 @@
 // users type them ("64k", "4MiB", "0.05"), and resolution against defaults.
 import { Device, ProcFlag } from "../../assembly/abi.js";
 import { fmtBytes, MAX_IO, MiB, PAGE, SECTOR } from "../host/units.js";
-import type { ParamSpec, Params, Workload } from "./types.js";
+import type { Machine, ParamSpec, Params, Workload } from "./types.js";
 
 /** Parameters of every workload. */
 export const COMMON: readonly ParamSpec[] = [
@@ -73,12 +73,26 @@ export function resolveParams(w: Workload, device: Device, overrides: Readonly<R
   return out;
 }
 
-/** Device constraints every workload shares; then the workload's own. */
+/** Constraints every workload shares (device alignment, the core's limits); then the workload's own. */
 export function incompatibility(w: Workload, p: Params, device: Device): string | undefined {
   if (device === Device.FS_CSUM && p.size !== undefined && p.size % PAGE !== 0)
     return `fs-csum does 4 KiB-aligned I/O only, and size is ${fmtBytes(p.size)}`;
-  return w.incompatible?.(p, device);
+  if (p.region !== undefined && p.size !== undefined && p.region < p.size)
+    return `region ${fmtBytes(p.region)} is smaller than one I/O (size ${fmtBytes(p.size)})`;
+  const own = w.incompatible?.(p, device);
+  if (own) return own;
+  const m = w.machine(p, device);
+  for (const [what, v, max] of LIMITS(m)) if (v > max) return `needs ${v} ${what}, the core has at most ${max}`;
+  return undefined;
 }
+
+/** The core's key ranges (docs/abi.md, assembly/abi.ts Key). */
+const LIMITS = (m: Machine): Array<[string, number, number]> => [
+  ["CPUs", m.cpus, 64],
+  ["disk blocks", m.diskBlocks, 1048576],
+  ["processes", m.procs, 4095],
+  ["threads", m.threads, 65535],
+];
 
 export function fmtParam(s: ParamSpec, v: number): string {
   return s.kind === "bytes" ? fmtBytes(v) : String(v);
