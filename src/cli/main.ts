@@ -18,6 +18,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .description("What does it cost to keep direct-I/O buffers stable while the I/O is in flight?\n" +
       "Runs every policy on every workload on a Wasm page table with real bytes and prints what broke and what it cost.")
     .exitOverride()
+    .enablePositionalOptions() // the comparison's options stay before a subcommand, so subcommands own theirs
     .showSuggestionAfterError(false)
     .configureOutput({
       writeOut: (s) => io.out(s),
