@@ -3,7 +3,7 @@
 import { FrameKind, Invariant, Mode, ProcFlag } from "../../assembly/abi.js";
 import { FOLIO } from "./frames.js";
 import { frameOf, HUG, P, pageFrame, slotOf, TBL, V, W } from "./pagetable.js";
-import { PMDS, type State } from "./state.js";
+import type { State } from "./state.js";
 
 export function check(st: State): number {
   const frames = st.pool.frames;
@@ -14,20 +14,31 @@ export function check(st: State): number {
   const sec = new Int32Array(n * 8);
   const owned = new Uint8Array(n); // 1: a bounce, PTE table or scratch frame holds a reference
   const free = new Uint8Array(n);
+  const writable = new Uint8Array(n); // mapped with W in some live process
   for (const f of st.pool.free4k) free[f]++;
   for (const h of st.pool.freeFolios) for (let i = 0; i < FOLIO; i++) free[h + i]++;
 
   for (const p of st.procs) {
     if (p.flags & ProcFlag.DEAD) continue;
-    for (let i = 0; i < PMDS; i++) {
+    for (let i = 0; i < p.pmd.length; i++) {
       const pmd = p.pmd[i];
+      if (pmd === 0) continue;
       if (pmd & HUG) {
-        if (pmd & P) for (let k = 0; k < FOLIO; k++) map[frameOf(pmd) + k]++;
+        if (pmd & P) {
+          for (let k = 0; k < FOLIO; k++) {
+            map[frameOf(pmd) + k]++;
+            if (pmd & W) writable[frameOf(pmd) + k] = 1;
+          }
+        }
       } else if (pmd & TBL) {
         const t = frameOf(pmd);
         if (frames[t].kind !== FrameKind.PGTABLE) return -Invariant.REFCOUNT;
         owned[t]++;
-        for (const e of frames[t].ptes) if (e & V && e & P) map[frameOf(e)]++;
+        for (const e of frames[t].ptes) {
+          if (e === 0 || !(e & V && e & P)) continue;
+          map[frameOf(e)]++;
+          if (e & W) writable[frameOf(e)] = 1;
+        }
       }
     }
   }
@@ -56,21 +67,13 @@ export function check(st: State): number {
     if (fr.pin !== pin[f]) return -Invariant.PINCOUNT;
     if (fr.wp !== wp[f]) return -Invariant.WPCOUNT;
     for (let k = 0; k < 8; k++) if (fr.secpins[k] !== sec[f * 8 + k]) return -Invariant.SECTOR_PINS;
+    if (fr.wp > 0 && writable[f]) return -Invariant.WRITABLE_PINNED;
     const ownerKind = fr.kind === FrameKind.BOUNCE || fr.kind === FrameKind.PGTABLE || fr.kind === FrameKind.SCRATCH;
     if (ownerKind !== (owned[f] === 1) || owned[f] > 1) return -Invariant.REFCOUNT;
   }
 
-  // A page that an in-flight WP I/O protects is not writable in its submitter's page table.
   let pages = 0;
-  for (const io of st.ios.values()) {
-    pages += io.pages.length;
-    const p = st.procs[io.pid - 1];
-    if (io.mode !== Mode.WP || p.flags & ProcFlag.DEAD) continue;
-    for (const r of io.pages) {
-      const s = slotOf(st, p, r.vpn);
-      if (s.e & P && pageFrame(s, r.vpn) === r.frame && s.e & W) return -Invariant.WRITABLE_PINNED;
-    }
-  }
+  for (const io of st.ios.values()) pages += io.pages.length;
   if (pages !== st.ioPagesUsed) return -Invariant.IO;
 
   for (let c = 0; c < st.tlb.cpu.length; c++) {

@@ -208,6 +208,7 @@ export function submit(st: State, tid: number, op: number, va: number, len: numb
     id,
     state: IoState.SUBMITTED,
     mode,
+    policy: st.cfg[Key.POLICY],
     op,
     tid,
     pid: p.pid,
@@ -255,30 +256,38 @@ export function submit(st: State, tid: number, op: number, va: number, len: numb
 }
 
 /**
- * 6.7 step 4. Every present, writable-by-VMA entry of the range is marked
- * DWP; one that had W loses it (a flip, and the page joins the shootdown).
- * An entry already read-only (shared copy-on-write whose sibling went away)
- * is marked too, so the fault handler copies instead of reusing it.
+ * 6.7 step 4: every page gets wpcount++, each entry with W loses it and gains
+ * DWP, one shootdown over the changed pages. A MAP_SHARED frame is also
+ * write-protected in every other process that maps it writable at the same
+ * address (a fork of the submitter), as folio_mkclean would walk the rmap.
  */
 function writeProtect(st: State, p: Proc, cpu: number, recs: PageRec[]): void {
   for (const r of recs) st.pool.frames[r.frame].wp++;
+  protectIn(st, p, cpu, recs, false);
+  if (!recs.some((r) => slotOf(st, p, r.vpn).e & SHR)) return;
+  for (const q of st.procs) {
+    if (q === p || q.flags & ProcFlag.DEAD) continue;
+    protectIn(st, q, cpu, recs, true);
+  }
+}
+
+function protectIn(st: State, p: Proc, cpu: number, recs: PageRec[], sharedOnly: boolean): void {
   let lo = -1;
   let hi = -1;
   const donePmds = new Set<number>();
   for (const r of recs) {
     const s = slotOf(st, p, r.vpn);
+    if (!(s.e & P) || !(s.e & W) || pageFrame(s, r.vpn) !== r.frame) continue;
+    if (sharedOnly && !(s.e & SHR)) continue;
     if (s.huge) {
       if (donePmds.has(r.vpn >>> 9)) continue;
       donePmds.add(r.vpn >>> 9);
     }
-    if (!(s.e & MAY) || s.e & DWP) continue;
     setSlot(st, p, r.vpn, entry(frameOf(s.e), ((s.e & 0xfff) & ~W) | DWP));
-    if (!(s.e & W)) continue;
     st.c[s.huge ? Counter.PMD_FLIPS : Counter.PTE_FLIPS]++;
     const a = s.huge ? (r.vpn >>> 9) * FOLIO : r.vpn;
-    const b = s.huge ? a + FOLIO - 1 : r.vpn;
     if (lo < 0) lo = a;
-    hi = b;
+    hi = s.huge ? a + FOLIO - 1 : a;
   }
   if (lo >= 0) shootdown(st, p.pid, cpu, lo, hi - lo + 1);
 }
@@ -398,7 +407,7 @@ export function completeIo(st: State, io: Io): void {
   // 3. WP: drop the protection; restore W where canWrite allows, then one shootdown.
   if (io.mode === Mode.WP) {
     for (const r of io.pages) frames[r.frame].wp--;
-    if (alive) restore(st, p, io);
+    restoreAll(st, p, io);
   }
 
   // 4. Unpin and free.
@@ -443,7 +452,22 @@ function rewrite(st: State, io: Io): void {
   }
 }
 
-function restore(st: State, p: Proc, io: Io): void {
+/**
+ * 6.10 step 3 after wpcount--: the submitter's entries that still map the
+ * pinned frames, have DWP and pass canWrite get W back, then (shared frames,
+ * or the submitter gone) the same in every other live process.
+ */
+function restoreAll(st: State, p: Proc, io: Io): void {
+  const alive = !(p.flags & ProcFlag.DEAD);
+  if (alive) restoreIn(st, p, io);
+  if (alive && !io.pages.some((r) => slotOf(st, p, r.vpn).e & SHR)) return;
+  for (const q of st.procs) {
+    if (q === p || q.flags & ProcFlag.DEAD) continue;
+    restoreIn(st, q, io);
+  }
+}
+
+function restoreIn(st: State, p: Proc, io: Io): void {
   let lo = -1;
   let hi = -1;
   const donePmds = new Set<number>();
@@ -454,18 +478,12 @@ function restore(st: State, p: Proc, io: Io): void {
       if (donePmds.has(r.vpn >>> 9)) continue;
       donePmds.add(r.vpn >>> 9);
       if (!canWritePmd(st, s.e)) continue;
-      p.pmd[r.vpn >>> 9] = entry(frameOf(s.e), ((s.e & 0xfff) | W) & ~DWP);
-      st.c[Counter.PMD_FLIPS]++;
-      const a = (r.vpn >>> 9) * FOLIO;
-      if (lo < 0) lo = a;
-      hi = a + FOLIO - 1;
-    } else {
-      if (!canWrite(s.e, st.pool.frames[r.frame])) continue;
-      setSlot(st, p, r.vpn, entry(r.frame, ((s.e & 0xfff) | W) & ~DWP));
-      st.c[Counter.PTE_FLIPS]++;
-      if (lo < 0) lo = r.vpn;
-      hi = r.vpn;
-    }
+    } else if (!canWrite(s.e, st.pool.frames[r.frame])) continue;
+    setSlot(st, p, r.vpn, entry(frameOf(s.e), ((s.e & 0xfff) | W) & ~DWP));
+    st.c[s.huge ? Counter.PMD_FLIPS : Counter.PTE_FLIPS]++;
+    const a = s.huge ? (r.vpn >>> 9) * FOLIO : r.vpn;
+    if (lo < 0) lo = a;
+    hi = s.huge ? a + FOLIO - 1 : a;
   }
   if (lo >= 0) shootdown(st, p.pid, io.cpu, lo, hi - lo + 1);
 }

@@ -1,6 +1,6 @@
 // User access through the TLB and the page table (docs/model.md 6.5) and the
 // write fault (6.6: do_wp_page and friends).
-import { Counter, Err, Policy, ProcFlag, Key, WarnKind } from "../../assembly/abi.js";
+import { Counter, Err, Policy, ProcFlag, WarnKind } from "../../assembly/abi.js";
 import { completeIo, wpIosPinning } from "./dio.js";
 import { FOLIO, PAGE, type Frame } from "./frames.js";
 import { SECTOR } from "./disk.js";
@@ -87,23 +87,22 @@ function writeFault(st: State, t: Thread, p: Proc, vpn: number, off: number, n: 
   if (!(s.e & MAY)) return st.fail(Err.RO);
   if (s.e & W) return 0;
   st.c[Counter.FAULTS]++;
-  const policy = st.cfg[Key.POLICY];
-  const cowPolicy = policy === Policy.WP_COW || policy === Policy.WP_COW_DEGRADE;
   for (;;) {
     const s = slotOf(st, p, vpn);
     if (s.e & W) return 0; // a split made the page writable
     const f = pageFrame(s, vpn);
     const fr = st.pool.frames[f];
     const head = frameOf(s.e);
-    const folio = (): Set<number> => new Set(Array.from({ length: FOLIO }, (_, i) => head + i));
-    // Step 4: a protected page.
-    if (s.e & DWP && (s.huge ? folioAny(st, head, (x) => x.wp > 0) : fr.wp > 0)) {
+    // Step 4: a protected page: an in-flight WP I/O pins it (whatever this entry's bits were at submit).
+    if (s.huge ? folioAny(st, head, (x) => x.wp > 0) : fr.wp > 0) {
       const violation = overlapsPinned(fr, off, n);
       st.c[violation ? Counter.VIOLATIONS : Counter.FALSE_POSITIVES]++;
+      const pinners = wpIosPinning(st, s.huge ? folioFrames(head) : new Set([f]));
+      const policy = pinners[0].policy; // the policy the protecting I/O was submitted under
+      const cowPolicy = policy === Policy.WP_COW || policy === Policy.WP_COW_DEGRADE;
       const shared = (s.e & SHR) !== 0;
       const wait = policy === Policy.WP_WAIT || (cowPolicy && shared);
       if (cowPolicy && shared) st.c[Counter.SHARED_WAITS]++;
-      const pinners = wpIosPinning(st, s.huge ? folio() : new Set([f]));
       if (cowPolicy && !(p.flags & ProcFlag.WARNED)) {
         p.flags |= ProcFlag.WARNED;
         st.warn(p.pid, vpn * PAGE + off, pinners[0].id, violation ? WarnKind.VIOLATION : WarnKind.FALSE_POSITIVE);
@@ -137,6 +136,10 @@ function writeFault(st: State, t: Thread, p: Proc, vpn: number, off: number, n: 
     st.c[Counter.WP_REUSE]++;
     return 0;
   }
+}
+
+function folioFrames(head: number): Set<number> {
+  return new Set(Array.from({ length: FOLIO }, (_, i) => head + i));
 }
 
 /** Does [off, off+n) overlap a sector of the frame that an in-flight I/O pins? */

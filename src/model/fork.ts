@@ -35,8 +35,9 @@ export function fork(st: State, tid: number, cpu: number): number {
 
   // In PMD order: the parent's split table, the child's table, the copies of pinned pages.
   const need: Alloc[] = [];
-  for (let i = 0; i < PMDS; i++) {
+  for (let i = 0; i < parent.pmd.length; i++) {
     const pmd = parent.pmd[i];
+    if (pmd === 0) continue;
     if (splitsAtFork(st, pmd)) {
       need.push("4k", "4k");
       for (let k = 0; k < FOLIO; k++) if (st.pool.frames[frameOf(pmd) + k].pin > 0) need.push("4k");
@@ -55,7 +56,8 @@ export function fork(st: State, tid: number, cpu: number): number {
   const child = newProc(st, parent.flags & ProcFlag.INPUTS);
   const ctid = newThread(st, child, cpu);
   const frames = st.pool.frames;
-  for (let i = 0; i < PMDS; i++) {
+  for (let i = 0; i < parent.pmd.length; i++) {
+    if (parent.pmd[i] === 0) continue;
     if (splitsAtFork(st, parent.pmd[i])) split(st, parent, i, t.cpu);
     const pmd = parent.pmd[i];
     if (pmd & HUG) {

@@ -87,6 +87,8 @@ export class RefCore implements Core {
     value = u32(value);
     if (!valid(key, value)) return this.st.fail(Err.INVAL, key);
     this.pending[key] = value;
+    // A sysfs knob flipped at run time: later submits use it (6.0).
+    if (key === Key.POLICY || key === Key.STABLE) this.st.cfg[key] = value;
     return 0;
   }
 

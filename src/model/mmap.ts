@@ -109,8 +109,9 @@ function dropMapping(st: State, f: number): void {
 
 /** 6.12: every mapping removed as in unmap, PTE tables freed; TLB entries dropped uncounted. */
 export function teardown(st: State, p: Proc): void {
-  for (let i = 0; i < PMDS; i++) {
+  for (let i = 0; i < p.pmd.length; i++) {
     const pmd = p.pmd[i];
+    if (pmd === 0) continue;
     if (pmd & HUG) {
       if (pmd & P) st.pool.unmapFolio(frameOf(pmd));
     } else if (pmd & TBL) {

@@ -38,6 +38,7 @@ export interface Io {
   id: number;
   state: number; // IoState
   mode: number; // Mode
+  policy: number; // the policy it was submitted under: a fault on its pages acts by it
   op: number; // Op
   tid: number;
   pid: number;
@@ -72,7 +73,7 @@ export class State {
   readonly warns: Warn[] = [];
   detail = 0;
 
-  constructor(readonly cfg: readonly number[]) {
+  constructor(readonly cfg: number[]) {
     this.pool = new FramePool(cfg[Key.MAX_FRAMES], this.c);
     this.tlb = new Tlbs(cfg[Key.CPUS], cfg[Key.TLB_ENTRIES]);
     this.disk = new Disk(cfg[Key.DEVICE], cfg[Key.RAID_DISKS], cfg[Key.DISK_BLOCKS], cfg[Key.ORACLE] === 1);
