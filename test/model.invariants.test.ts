@@ -156,7 +156,7 @@ describe("random call sequences keep every invariant", () => {
   for (let policy = 0; policy < Policy.COUNT; policy++) {
     for (const device of [Device.NONE, Device.PI, Device.PARITY, Device.FS_CSUM]) {
       test(`${Policy[policy]} on ${Device[device]}`, () => {
-        for (let seed = 1; seed <= 6; seed++) run(seed * 1000 + policy * 10 + device, policy, device, 400);
+        for (let seed = 1; seed <= 3; seed++) run(seed * 1000 + policy * 10 + device, policy, device, 300);
       });
     }
   }
