@@ -69,9 +69,10 @@ export function submit(tid: u32, op: u32, va: u32, len: u32, sector: u32, iflags
   let npages = v1 - v0 + 1;
   for (let v = v0; v <= v1; v++) {
     let ea = entryAddr(pid, v);
-    let e = ea ? load<u32>(ea) : 0;
-    if (!(e & V)) return -Err.NOT_MAPPED;
-    if (op == Op.READ && !(e & MAY)) return -Err.RO;
+    if (!ea || !(load<u32>(ea) & V)) return -Err.NOT_MAPPED;
+  }
+  if (op == Op.READ) {
+    for (let v = v0; v <= v1; v++) if (!(load<u32>(entryAddr(pid, v)) & MAY)) return -Err.RO;
   }
   if (slotBusy()) { setDetail(<f64>cfgMaxIos); return -Err.LIMIT; }
   if (pageFreeCount < npages) { setDetail(<f64>cfgIoPages); return -Err.LIMIT; }

@@ -38,6 +38,12 @@ function folioProtected(head: u32): bool {
   return false;
 }
 
+/** Any frame of the folio at `head` mapped more than once (shared copy-on-write after fork)? */
+function folioShared(head: u32): bool {
+  for (let i: u32 = 0; i < PMD_PAGES; i++) if (mapcount(head + i) > 1) return true;
+  return false;
+}
+
 /** Does the access [off, off+n) touch a sector of `f` that an in-flight buffer covers? */
 function overlaps(f: u32, off: u32, n: u32): bool {
   let pins = secpins(f);
@@ -109,7 +115,8 @@ export function writeFault(pid: u32, cpu: u32, vpn: u32, off: u32, n: u32): i32 
     let ea = pteAddr(load<u32>(pa), vpn);
     return cowPte(pid, cpu, vpn, ea, load<u32>(ea), f);
   }
-  if (!(pmd & SHR) && mapcount(f) > 1) {
+  // A huge PMD is exclusive only if every frame of its folio is.
+  if (!(pmd & SHR) && folioShared(head)) {
     if (!splitPmd(pid, vpn >>> 9, cpu)) return nomem(1);
     return pteFault(pid, cpu, vpn, off, n, true);
   }
