@@ -17,7 +17,7 @@ import {
 import {
   MAX_IO_BYTES, NIL, cfgDevice, cfgDmaCheck, cfgIoPages, cfgMaxIos, cfgPolicy, cfgStable, diskSectors, setDetail,
 } from "./layout";
-import { demandHuge, demandPte, splitPmd } from "./pagetable";
+import { demandHuge, demandPte, folioShared, splitPmd } from "./pagetable";
 import { procAlive, procCount, procFlags, threadCpu, threadExists, threadPid } from "./proc";
 import { DWP, HUG, MAY, P, SHR, V, W, canWrite, entryAddr, frameFor, frameOf, pmdAddr } from "./pte";
 import { shootdown } from "./tlb";
@@ -54,6 +54,11 @@ function decideMode(op: u32, pflags: u32, iflags: u32): u32 {
 /** Would pinning this present entry's page unshare it first? */
 @inline function wouldUnshare(e: u32, f: u32): bool {
   return !(e & SHR) && mapcount(f) > 1;
+}
+
+/** A private huge PMD whose folio is not exclusive is split before a pin (a THP is exclusive only whole). */
+@inline function splitsToPin(e: u32): bool {
+  return (e & HUG) != 0 && (e & P) != 0 && (e & SHR) == 0 && folioShared(frameOf(e));
 }
 
 export function submit(tid: u32, op: u32, va: u32, len: u32, sector: u32, iflags: u32): i32 {
@@ -111,10 +116,8 @@ export function submit(tid: u32, op: u32, va: u32, len: u32, sector: u32, iflags
     for (let v = v0; v <= v1; v++) {
       let e = load<u32>(entryAddr(pid, v));
       if (!(e & P)) continue; // demand-faulted just now: exclusive
-      let f = frameFor(e, v);
-      if (!wouldUnshare(e, f)) continue;
-      if ((e & HUG) && (v >>> 9) != lastPmd) { simAlloc4k(); lastPmd = v >>> 9; }
-      simAlloc4k();
+      if (splitsToPin(e) && (v >>> 9) != lastPmd) { simAlloc4k(); lastPmd = v >>> 9; }
+      if (wouldUnshare(e, frameFor(e, v))) simAlloc4k();
     }
   }
   if (mode == Mode.BOUNCE) for (let i: u32 = 0; i < npages; i++) simAlloc4k();
@@ -134,11 +137,7 @@ export function submit(tid: u32, op: u32, va: u32, len: u32, sector: u32, iflags
   // 2. Unshare pages a fork left shared, before pinning them.
   if (pinning) {
     for (let v = v0; v <= v1; v++) {
-      let pa = pmdAddr(pid, v);
-      let pmd = load<u32>(pa);
-      if ((pmd & HUG) && !(pmd & SHR) && mapcount(frameFor(pmd, v)) > 1) {
-        splitPmd(pid, v >>> 9, cpu);
-      }
+      if (splitsToPin(load<u32>(pmdAddr(pid, v)))) splitPmd(pid, v >>> 9, cpu);
       let ea = entryAddr(pid, v);
       let e = load<u32>(ea);
       if (e & HUG) continue;

@@ -6,7 +6,7 @@ import { count, countN } from "./counters";
 import { ioPolicy, lowestProtector, waitFor } from "./dio";
 import { alloc4k, copyFrame, mapGet, mapPut, mapcount, secpins, wpcount } from "./frames";
 import { NIL, PMD_PAGES, setDetail } from "./layout";
-import { demandHuge, demandPte, splitPmd } from "./pagetable";
+import { demandHuge, demandPte, folioShared, splitPmd } from "./pagetable";
 import { DWP, HUG, MAY, P, SHR, TBL, V, W, frameOf, pmdAddr, pteAddr } from "./pte";
 import { shootdown } from "./tlb";
 import { degrade, warnOnce } from "./warn";
@@ -35,12 +35,6 @@ export function demandFault(pid: u32, vpn: u32): i32 {
 /** Any frame of the folio at `head` protected by an in-flight I/O? */
 function folioProtected(head: u32): bool {
   for (let i: u32 = 0; i < PMD_PAGES; i++) if (wpcount(head + i) > 0) return true;
-  return false;
-}
-
-/** Any frame of the folio at `head` mapped more than once (shared copy-on-write after fork)? */
-function folioShared(head: u32): bool {
-  for (let i: u32 = 0; i < PMD_PAGES; i++) if (mapcount(head + i) > 1) return true;
   return false;
 }
 

@@ -4,7 +4,7 @@ import { Counter, FrameKind } from "./abi";
 import { NIL, PMD_PAGES } from "./layout";
 import { count } from "./counters";
 import {
-  alloc4k, allocHuge, frameAddr, freeFolio, mapGet, mapPut, meta, refPut, refcount, wpcount, zeroFrame,
+  alloc4k, allocHuge, frameAddr, freeFolio, mapGet, mapPut, mapcount, meta, refPut, refcount, wpcount, zeroFrame,
 } from "./frames";
 import { HUG, MAY, P, SHR, TBL, DWP, V, W, canWrite, frameOf, pmdAddrByIndex } from "./pte";
 import { shootdown } from "./tlb";
@@ -31,6 +31,12 @@ export function demandHuge(pa: usize): bool {
   store<u32>(pa, (h << 12) | (e & 0xFFF) | P | ((e & MAY) ? W : 0));
   count(Counter.DEMAND_FAULTS);
   return true;
+}
+
+/** Any frame of the folio at `head` mapped more than once (shared copy-on-write after fork)? */
+export function folioShared(head: u32): bool {
+  for (let i: u32 = 0; i < PMD_PAGES; i++) if (mapcount(head + i) > 1) return true;
+  return false;
 }
 
 /** A zeroed PTE table frame, or NIL. */
