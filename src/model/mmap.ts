@@ -1,9 +1,9 @@
 // sd_map and sd_unmap (docs/model.md 6.4), and the removal of a whole address
 // space at exit (6.12).
-import { Counter, Err, FrameKind, MapFlag, ProcFlag } from "../../assembly/abi.js";
+import { Err, FrameKind, MapFlag, ProcFlag } from "../../assembly/abi.js";
 import { FOLIO, PAGE, type Alloc } from "./frames.js";
 import { frameOf, entry, HUG, MAY, P, SHR, split, splitUnpopulated, TBL, V } from "./pagetable.js";
-import { PMDS, SPACE, type Proc, type State } from "./state.js";
+import { SPACE, type Proc, type State } from "./state.js";
 import { shootdown } from "./tlb.js";
 
 const HUGE_BYTES = FOLIO * PAGE;
