@@ -12,14 +12,14 @@ export enum Key {
   POLICY = 0,       // Policy id
   DEVICE = 1,       // Device id
   RAID_DISKS = 2,   // data disks of the parity device (2..16)
-  DISK_BLOCKS = 3,  // disk size in 4 KiB blocks (1..1048576)
+  DISK_BLOCKS = 3,  // disk size in 4 KiB blocks (1..262144: up to 1 GiB)
   MAX_FRAMES = 4,   // frame pool limit in 4 KiB frames (512..1048576)
   CPUS = 5,         // CPUs (1..64)
   STABLE = 6,       // Stable: when stability is enforced
   ORACLE = 7,       // 1: record a hash of each written sector at submit, for the scrub
   MAX_IOS = 8,      // I/O slots (power of two, 16..1048576)
   MAX_PROCS = 9,    // process slots (1..4095)
-  IO_PAGES = 10,    // per-page I/O records shared by all in-flight I/Os (16..4194304)
+  IO_PAGES = 10,    // per-page I/O records shared by all in-flight I/Os (16..1048576)
   TLB_ENTRIES = 11, // software TLB entries per CPU (power of two, 1..4096)
   DMA_CHECK = 12,   // 1: the device re-checks the bytes at the DMA point
   MAX_THREADS = 13, // thread slots (1..65535)

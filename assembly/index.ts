@@ -28,9 +28,20 @@ function fail(e: i32, detail: f64): i32 {
   return -e;
 }
 
+// sd_err_detail is errno-like: every failing call sets it (0 when no number
+// applies), a call that succeeds leaves the last failure's value.
+let kept: f64 = 0;
+
 @inline function guard(): bool {
+  kept = errDetail;
   setDetail(0);
   return isReady;
+}
+
+/** Passes a call's result through, putting the kept detail back if it succeeded. */
+@inline function done(r: i32): i32 {
+  if (r >= 0) setDetail(kept);
+  return r;
 }
 
 function pow2(v: u32): bool {
@@ -79,7 +90,6 @@ export function sd_abi_version(): i32 {
 }
 
 export function sd_set(key: i32, value: u32): i32 {
-  setDetail(0);
   if (key < 0 || key >= Key.COUNT || !valid(key, value)) return fail(Err.INVAL, <f64>key);
   store<u32>(CONFIG + (<usize>key << 2), value);
   // A policy or stability change is a run-time knob: it applies at once.
@@ -112,13 +122,13 @@ export function sd_proc_create(flags: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
   if ((flags & ~ProcFlag.INPUTS) != 0) return -Err.INVAL;
   if (procCount >= cfgMaxProcs) return fail(Err.LIMIT, <f64>cfgMaxProcs);
-  return <i32>newProc(flags);
+  return done(<i32>newProc(flags));
 }
 
 export function sd_proc_flags(pid: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
   if (!procExists(pid)) return -Err.NO_PROC;
-  return <i32>procFlags(pid);
+  return done(<i32>procFlags(pid));
 }
 
 export function sd_thread_create(pid: u32, cpu: u32): i32 {
@@ -127,7 +137,7 @@ export function sd_thread_create(pid: u32, cpu: u32): i32 {
   if (!procAlive(pid)) return -Err.DEAD;
   if (cpu >= cfgCpus) return -Err.CPU;
   if (threadCountFull()) return fail(Err.LIMIT, <f64>cfgMaxThreads);
-  return <i32>newThread(pid, cpu);
+  return done(<i32>newThread(pid, cpu));
 }
 
 import { threadCount } from "./proc";
@@ -138,74 +148,74 @@ function threadCountFull(): bool {
 export function sd_thread_pid(tid: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
   if (!threadExists(tid)) return -Err.NO_THREAD;
-  return <i32>threadPid(tid);
+  return done(<i32>threadPid(tid));
 }
 
 export function sd_map(pid: u32, va: u32, len: u32, flags: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return map(pid, va, len, flags);
+  return done(map(pid, va, len, flags));
 }
 
 export function sd_unmap(tid: u32, va: u32, len: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return unmap(tid, va, len);
+  return done(unmap(tid, va, len));
 }
 
 export function sd_store(tid: u32, va: u32, len: u32, byte: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return access(STORE, tid, va, len, byte);
+  return done(access(STORE, tid, va, len, byte));
 }
 
 export function sd_write(tid: u32, va: u32, len: u32, src: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return access(WRITE, tid, va, len, src);
+  return done(access(WRITE, tid, va, len, src));
 }
 
 export function sd_load(tid: u32, va: u32, len: u32, dst: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return access(LOAD, tid, va, len, dst);
+  return done(access(LOAD, tid, va, len, dst));
 }
 
 export function sd_submit(tid: u32, op: u32, va: u32, len: u32, sector: u32, flags: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return submit(tid, op, va, len, sector, flags);
+  return done(submit(tid, op, va, len, sector, flags));
 }
 
 export function sd_dma(io: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return dma(io);
+  return done(dma(io));
 }
 
 export function sd_complete(io: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return complete(io);
+  return done(complete(io));
 }
 
 export function sd_io_state(io: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return <i32>ioState(io);
+  return done(<i32>ioState(io));
 }
 
 export function sd_fork(tid: u32, cpu: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return fork(tid, cpu);
+  return done(fork(tid, cpu));
 }
 
 export function sd_exit(pid: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return exit(pid);
+  return done(exit(pid));
 }
 
 export function sd_scrub(): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return <i32>scrub();
+  return done(<i32>scrub());
 }
 
 export function sd_check(): i32 {
   if (!guard()) return -Err.NOT_READY;
   let r = check();
   if (r < 0) return -Err.NOMEM;
-  return -r;
+  return done(-r);
 }
 
 export function sd_counter(i: i32): f64 {
@@ -216,7 +226,7 @@ export function sd_counter(i: i32): f64 {
 export function sd_frame_stats(kind: i32): i32 {
   if (!guard()) return -Err.NOT_READY;
   if (kind < 0 || kind >= FrameKind.COUNT) return -Err.INVAL;
-  return <i32>frameStat(kind);
+  return done(<i32>frameStat(kind));
 }
 
 export function sd_warn_count(): i32 {
@@ -245,7 +255,7 @@ export function sd_disk_read(sector: u32, count: u32, dst: u32): i32 {
   if (count == 0 || <u64>dst + (<u64>count << 9) > <u64>STAGING_BYTES) return -Err.INVAL;
   if (<u64>sector + count > <u64>diskSectors) return -Err.DISK_RANGE;
   memory.copy(stagingBase + dst, diskAddr(sector), <usize>count << 9);
-  return 0;
+  return done(0);
 }
 
 export function sd_parity_read(stripe: u32, dst: u32): i32 {
@@ -253,11 +263,17 @@ export function sd_parity_read(stripe: u32, dst: u32): i32 {
   if (cfgDevice != Device.PARITY || <u64>dst + 4096 > <u64>STAGING_BYTES) return -Err.INVAL;
   if (stripe >= stripes) return -Err.DISK_RANGE;
   memory.copy(stagingBase + dst, parityBase + (<usize>stripe << 12), 4096);
-  return 0;
+  return done(0);
 }
 
 export function sd_disk_meta(kind: i32, index: u32): f64 {
   if (!guard()) return -<f64>Err.NOT_READY;
+  let v = diskMeta(kind, index);
+  if (v >= 0) setDetail(kept);
+  return v;
+}
+
+function diskMeta(kind: i32, index: u32): f64 {
   if (kind == 0) {
     if (!cfgOracle) return -<f64>Err.INVAL;
     if (index >= diskSectors) return -<f64>Err.DISK_RANGE;

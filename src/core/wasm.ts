@@ -114,8 +114,9 @@ export class WasmCore implements Core {
   }
 
   load(tid: number, va: number, len: number): Uint8Array | number {
-    const r = this.ex.sd_load(tid, va, len, 0);
-    return r < 0 ? r : this.staging(len).slice();
+    const n = len >>> 0; // the ABI's u32, as the core reads it
+    const r = this.ex.sd_load(tid, va, n, 0);
+    return r < 0 ? r : this.staging(n).slice();
   }
 
   submit(tid: number, op: number, va: number, len: number, sector: number, flags: number): number {
@@ -135,8 +136,9 @@ export class WasmCore implements Core {
   errDetail(): number { return this.ex.sd_err_detail(); }
 
   diskRead(sector: number, count: number): Uint8Array | number {
-    const r = this.ex.sd_disk_read(sector, count, 0);
-    return r < 0 ? r : this.staging(count * 512).slice();
+    const n = count >>> 0;
+    const r = this.ex.sd_disk_read(sector, n, 0);
+    return r < 0 ? r : this.staging(n * 512).slice();
   }
 
   parityRead(stripe: number): Uint8Array | number {

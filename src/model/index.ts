@@ -44,7 +44,7 @@ function valid(key: number, v: number): boolean {
     case Key.RAID_DISKS:
       return inRange(2, 16);
     case Key.DISK_BLOCKS:
-      return inRange(1, 1048576);
+      return inRange(1, 262144);
     case Key.MAX_FRAMES:
       return inRange(512, 1048576);
     case Key.CPUS:
@@ -59,7 +59,7 @@ function valid(key: number, v: number): boolean {
     case Key.MAX_PROCS:
       return inRange(1, 4095);
     case Key.IO_PAGES:
-      return inRange(16, 4194304);
+      return inRange(16, 1048576);
     case Key.TLB_ENTRIES:
       return inRange(1, 4096) && pow2(v);
     case Key.MAX_THREADS:

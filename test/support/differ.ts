@@ -41,7 +41,7 @@ export function differ(seed: number, length: number, a: Core, b: Core, checkEach
     index++;
     const ra = apply(a, s), rb = apply(b, s);
     if (ra !== rb) problem = `step ${index} ${fmt(s)}: returned ${ra} vs ${rb}`;
-    else if (ra < 0 && a.errDetail() !== b.errDetail()) problem = `step ${index} ${fmt(s)}: detail ${a.errDetail()} vs ${b.errDetail()}`;
+    else if (a.errDetail() !== b.errDetail()) problem = `step ${index} ${fmt(s)}: detail ${a.errDetail()} vs ${b.errDetail()}`;
     else {
       const d = firstDiff(counters(a), counters(b));
       if (d) problem = `step ${index} ${fmt(s)}: counter ${d}`;
