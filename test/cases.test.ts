@@ -1,0 +1,1255 @@
+// Exact counts for small scenarios, worked by hand from docs/model.md before
+// running anything. `exactly` asserts the whole set of non-zero counters, so
+// every counter a scenario touches is accounted for in its comment. Every
+// scenario runs on both cores: the Wasm core and the reference model.
+import { beforeAll, describe, expect, test } from "vitest";
+import {
+  Counter,
+  Device,
+  Err,
+  FrameKind,
+  IoFlag,
+  IoState,
+  Key,
+  MapFlag,
+  Op,
+  Policy,
+  ProcFlag,
+  Stable,
+  WarnField,
+  WarnKind,
+} from "../assembly/abi.js";
+import { crc32c } from "../src/model/checksum.js";
+import type { Core } from "../src/core/core.js";
+import { loadWasmCoreSync } from "../src/core/wasm.js";
+import { RefCore } from "../src/model/index.js";
+
+type Counts = Partial<Record<keyof typeof Counter, number>>;
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const VA = 0x100000; // a 4 KiB-aligned buffer in PMD 0
+const HVA = 8 * MiB; // a 2 MiB-aligned buffer in PMD 4
+const RW = MapFlag.WRITE;
+
+const CORES: Array<[string, () => Core]> = [
+  ["wasm", () => loadWasmCoreSync()],
+  ["model", () => new RefCore()],
+];
+let make: () => Core = CORES[0][1];
+
+function mk(cfg: [Key, number][] = []): Core {
+  const c = make();
+  for (const [k, v] of cfg) expect(c.set(k, v)).toBe(0);
+  expect(c.reset()).toBe(0);
+  return c;
+}
+
+function nonzero(c: Core): Counts {
+  const out: Counts = {};
+  for (let i = 0; i < Counter.COUNT; i++) {
+    if (c.counter(i) !== 0) out[Counter[i] as keyof typeof Counter] = c.counter(i);
+  }
+  return out;
+}
+
+function exactly(c: Core, want: Counts): void {
+  expect(nonzero(c)).toEqual(want);
+}
+
+function counts(c: Core, want: Counts): void {
+  const got: Counts = {};
+  for (const k of Object.keys(want) as (keyof typeof Counter)[]) got[k] = c.counter(Counter[k]);
+  expect(got).toEqual(want);
+}
+
+/** A process with one thread per listed CPU; the first thread does the work. */
+function proc(c: Core, flags = 0, cpus = [0]): { pid: number; tid: number } {
+  const pid = c.procCreate(flags);
+  expect(pid).toBeGreaterThan(0);
+  const tids = cpus.map((cpu) => c.threadCreate(pid, cpu));
+  for (const t of tids) expect(t).toBeGreaterThan(0);
+  return { pid, tid: tids[0] };
+}
+
+function bytes(c: Core, tid: number, va: number, len: number): Uint8Array {
+  const got = c.load(tid, va, len);
+  if (typeof got === "number") throw new Error(`load failed: ${got}`);
+  return got;
+}
+
+function disk(c: Core, sector: number, count: number): Uint8Array {
+  const got = c.diskRead(sector, count);
+  if (typeof got === "number") throw new Error(`diskRead failed: ${got}`);
+  return got;
+}
+
+/** After every I/O completed: check passes and nothing is pinned or bounced. */
+function balanced(c: Core): void {
+  expect(c.check()).toBe(0);
+  expect(c.frameStats(FrameKind.PINNED)).toBe(0);
+  expect(c.frameStats(FrameKind.BOUNCE)).toBe(0);
+  expect(c.frameStats(FrameKind.SCRATCH)).toBe(0);
+  let sum = 0;
+  for (const k of [FrameKind.FREE, FrameKind.USER, FrameKind.BOUNCE, FrameKind.PGTABLE, FrameKind.SCRATCH]) {
+    sum += c.frameStats(k);
+  }
+  expect(sum).toBe(c.frameStats(FrameKind.TOTAL));
+}
+
+const fill = (n: number, b: number): Uint8Array => new Uint8Array(n).fill(b);
+
+/**
+ * The scenario of the brief: map 16 KiB, store it all (0xAA), submit one
+ * 16 KiB write, store 16 bytes (0x55) into its second page, dma, complete, scrub.
+ */
+function scribble(policy: number, cpus = [0]): { c: Core; tid: number; pid: number; io: number } {
+  const c = mk([
+    [Key.DEVICE, Device.FS_CSUM],
+    [Key.POLICY, policy],
+  ]);
+  const { pid, tid } = proc(c, 0, cpus);
+  expect(c.map(pid, VA, 16 * KiB, RW)).toBe(0);
+  expect(c.store(tid, VA, 16 * KiB, 0xaa)).toBe(0);
+  const io = c.submit(tid, Op.WRITE, VA, 16 * KiB, 0, 0);
+  expect(io).toBe(1);
+  expect(c.store(tid, VA + 4096, 16, 0x55)).toBe(0);
+  expect(c.dma(io)).toBe(0);
+  expect(c.complete(io)).toBe(0);
+  c.scrub();
+  return { c, tid, pid, io };
+}
+
+for (const [kind, factory] of CORES) {
+  describe(kind, () => {
+    beforeAll(() => {
+      make = factory;
+    });
+
+    describe("write-protect and copy-on-write against a scribbling writer (fs-csum)", () => {
+      test("wp-cow, one thread: the I/O keeps the original, the process gets a copy", () => {
+        const { c, tid } = scribble(Policy.WP_COW);
+        // Store 16 KiB: per page a TLB miss, a demand fault, a miss again and a fill (8 misses).
+        // Submit: pin 4, write-protect 4 PTEs (4 flips), one shootdown on {cpu0}; crc32c of 4 blocks.
+        // Store into page 2: miss, fault (protected, sector pinned: violation), warning, COW copy
+        // (1 flip, 1 shootdown), miss and fill again. DMA re-checks 4 blocks: all match.
+        // Completion restores the 3 PTEs that still map pinned frames (3 flips, 1 shootdown)
+        // and unpins; the original of page 2 loses its last reference and is freed.
+        // Frames: 1 PTE table + 4 demand + 1 copy.
+        exactly(c, {
+          WRITES: 1,
+          COMPLETIONS: 1,
+          BYTES_WRITTEN: 16 * KiB,
+          PROTECTED_IOS: 1,
+          FAULTS: 1,
+          VIOLATIONS: 1,
+          WARNINGS: 1,
+          COW_COPIES: 1,
+          BYTES_COPIED: 4096,
+          BYTES_COW: 4096,
+          PTE_FLIPS: 8,
+          TLB_FLUSHES: 3,
+          SHOOTDOWNS: 3,
+          DEMAND_FAULTS: 4,
+          PINS: 4,
+          UNPINS: 4,
+          TLB_MISSES: 10,
+          FRAMES_ALLOCATED: 6,
+          FRAMES_FREED: 1,
+          STORES: 2,
+          BYTES_STORED: 16 * KiB + 16,
+          CSUM_BYTES: 32 * KiB,
+        });
+        expect(c.warnCount()).toBe(1);
+        expect(c.warnField(0, WarnField.PID)).toBe(1);
+        expect(c.warnField(0, WarnField.VA)).toBe(VA + 4096);
+        expect(c.warnField(0, WarnField.IO)).toBe(1);
+        expect(c.warnField(0, WarnField.KIND)).toBe(WarnKind.VIOLATION);
+        expect(c.procFlags(1)).toBe(ProcFlag.WARNED);
+        // The disk holds what the buffer held at submit; the process sees its own store.
+        expect(disk(c, 0, 32)).toEqual(fill(16 * KiB, 0xaa));
+        expect(c.diskMeta(2, 1)).toBe(crc32c(fill(4096, 0xaa)));
+        expect(bytes(c, tid, VA + 4096, 17)).toEqual(new Uint8Array([...fill(16, 0x55), 0xaa]));
+        expect(c.frameStats(FrameKind.USER)).toBe(4);
+        expect(c.frameStats(FrameKind.PGTABLE)).toBe(1);
+        expect(c.frameStats(FrameKind.FREE)).toBe(1);
+        expect(c.frameStats(FrameKind.TOTAL)).toBe(6);
+        balanced(c);
+      });
+
+      test("wp-cow, four threads on CPUs 0-3: every shootdown flushes 4 CPUs, 3 of them by IPI", () => {
+        const { c } = scribble(Policy.WP_COW, [0, 1, 2, 3]);
+        counts(c, {
+          FAULTS: 1,
+          VIOLATIONS: 1,
+          COW_COPIES: 1,
+          WARNINGS: 1,
+          PTE_FLIPS: 8,
+          SHOOTDOWNS: 3,
+          TLB_FLUSHES: 12,
+          IPIS: 9,
+          DMA_MISMATCHES: 0,
+          CORRUPTIONS: 0,
+          TORN_SECTORS: 0,
+        });
+        balanced(c);
+      });
+
+      test("direct: the store lands in the page the device reads; checksum mismatch, torn sector", () => {
+        const { c } = scribble(Policy.DIRECT);
+        // No write-protect: the second store hits the TLB entry the first store filled.
+        // DMA: block 1's crc32c differs (1 mismatch); the disk stores the new bytes with the
+        // submit-time crc, so the scrub finds block 1 corrupt and sector 8 torn (16 bytes in it).
+        exactly(c, {
+          WRITES: 1,
+          COMPLETIONS: 1,
+          BYTES_WRITTEN: 16 * KiB,
+          DIRECT_IOS: 1,
+          DMA_MISMATCHES: 1,
+          CORRUPTIONS: 1,
+          TORN_SECTORS: 1,
+          DEMAND_FAULTS: 4,
+          PINS: 4,
+          UNPINS: 4,
+          TLB_HITS: 1,
+          TLB_MISSES: 8,
+          FRAMES_ALLOCATED: 5,
+          STORES: 2,
+          BYTES_STORED: 16 * KiB + 16,
+          CSUM_BYTES: 32 * KiB,
+        });
+        expect(disk(c, 8, 1).subarray(0, 17)).toEqual(new Uint8Array([...fill(16, 0x55), 0xaa]));
+        expect(c.diskMeta(2, 1)).toBe(crc32c(fill(4096, 0xaa)));
+        balanced(c);
+      });
+    });
+
+    describe("wp-wait stalls a writer", () => {
+      test("exact counts, and the disk gets the bytes of submit", () => {
+        const c = mk([
+          [Key.DEVICE, Device.FS_CSUM],
+          [Key.POLICY, Policy.WP_WAIT],
+        ]);
+        const { pid, tid } = proc(c);
+        c.map(pid, VA, 16 * KiB, RW);
+        c.store(tid, VA, 16 * KiB, 0xaa);
+        expect(c.submit(tid, Op.WRITE, VA, 16 * KiB, 0, 0)).toBe(1);
+        expect(c.store(tid, VA + 4096, 16, 0x55)).toBe(0);
+        expect(c.ioState(1)).toBe(IoState.COMPLETED);
+        expect(c.complete(1)).toBe(-Err.IO_DONE);
+        expect(c.scrub()).toBe(0);
+        exactly(c, {
+          WRITES: 1,
+          COMPLETIONS: 1,
+          BYTES_WRITTEN: 16 * KiB,
+          PROTECTED_IOS: 1,
+          FAULTS: 1,
+          VIOLATIONS: 1,
+          STALLS: 1,
+          PTE_FLIPS: 8,
+          SHOOTDOWNS: 2,
+          TLB_FLUSHES: 2,
+          DEMAND_FAULTS: 4,
+          PINS: 4,
+          UNPINS: 4,
+          TLB_MISSES: 10,
+          FRAMES_ALLOCATED: 5,
+          STORES: 2,
+          BYTES_STORED: 16 * KiB + 16,
+          CSUM_BYTES: 32 * KiB,
+        });
+        expect(disk(c, 0, 32)).toEqual(fill(16 * KiB, 0xaa));
+        expect(c.procFlags(1)).toBe(0);
+        balanced(c);
+      });
+    });
+
+    describe("a well-behaved writer", () => {
+      function clean(policy: number): Core {
+        const c = mk([
+          [Key.DEVICE, Device.FS_CSUM],
+          [Key.POLICY, policy],
+        ]);
+        const { pid, tid } = proc(c);
+        c.map(pid, VA, 16 * KiB, RW);
+        c.store(tid, VA, 16 * KiB, 0xaa);
+        const io = c.submit(tid, Op.WRITE, VA, 16 * KiB, 0, 0);
+        expect(c.dma(io)).toBe(0);
+        expect(c.complete(io)).toBe(0);
+        expect(c.scrub()).toBe(0);
+        balanced(c);
+        return c;
+      }
+
+      test("bounce copies every byte, pins nothing, flips nothing", () => {
+        const c = clean(Policy.BOUNCE);
+        // Frames: 1 table + 4 demand + 4 bounce; the bounce frames are freed at completion.
+        exactly(c, {
+          WRITES: 1,
+          COMPLETIONS: 1,
+          BYTES_WRITTEN: 16 * KiB,
+          BOUNCE_IOS: 1,
+          BYTES_COPIED: 16 * KiB,
+          BYTES_BOUNCED: 16 * KiB,
+          DEMAND_FAULTS: 4,
+          TLB_MISSES: 8,
+          FRAMES_ALLOCATED: 9,
+          FRAMES_FREED: 4,
+          STORES: 1,
+          BYTES_STORED: 16 * KiB,
+          CSUM_BYTES: 32 * KiB,
+        });
+        expect(c.frameStats(FrameKind.FREE)).toBe(4);
+      });
+
+      test("wp-cow copies nothing: 4 flips at submit, 4 at completion, 2 shootdowns", () => {
+        const c = clean(Policy.WP_COW);
+        exactly(c, {
+          WRITES: 1,
+          COMPLETIONS: 1,
+          BYTES_WRITTEN: 16 * KiB,
+          PROTECTED_IOS: 1,
+          PTE_FLIPS: 8,
+          TLB_FLUSHES: 2,
+          SHOOTDOWNS: 2,
+          DEMAND_FAULTS: 4,
+          PINS: 4,
+          UNPINS: 4,
+          TLB_MISSES: 8,
+          FRAMES_ALLOCATED: 5,
+          STORES: 1,
+          BYTES_STORED: 16 * KiB,
+          CSUM_BYTES: 32 * KiB,
+        });
+      });
+    });
+
+    describe("wp-cow-degrade", () => {
+      test("after a violation the process is DEGRADED and its next I/O is bounced", () => {
+        const c = mk([
+          [Key.DEVICE, Device.FS_CSUM],
+          [Key.POLICY, Policy.WP_COW_DEGRADE],
+        ]);
+        const { pid, tid } = proc(c);
+        c.map(pid, VA, 16 * KiB, RW);
+        c.store(tid, VA, 16 * KiB, 0xaa);
+        expect(c.submit(tid, Op.WRITE, VA, 16 * KiB, 0, 0)).toBe(1);
+        expect(c.store(tid, VA + 4096, 16, 0x55)).toBe(0);
+        expect(c.procFlags(pid)).toBe(ProcFlag.WARNED | ProcFlag.DEGRADED);
+        expect(c.complete(1)).toBe(0);
+        expect(c.submit(tid, Op.WRITE, VA, 16 * KiB, 32, 0)).toBe(2);
+        expect(c.complete(2)).toBe(0);
+        expect(c.scrub()).toBe(0);
+        // I/O 1 as in wp-cow (8 flips, 3 shootdowns, 1 copy); I/O 2 bounces 16 KiB through
+        // 4 frames that are freed at completion. crc32c: 4 x 16 KiB (two submits, two DMAs).
+        exactly(c, {
+          WRITES: 2,
+          COMPLETIONS: 2,
+          BYTES_WRITTEN: 32 * KiB,
+          PROTECTED_IOS: 1,
+          BOUNCE_IOS: 1,
+          FAULTS: 1,
+          VIOLATIONS: 1,
+          WARNINGS: 1,
+          DEGRADED: 1,
+          COW_COPIES: 1,
+          BYTES_COPIED: 4096 + 16 * KiB,
+          BYTES_BOUNCED: 16 * KiB,
+          BYTES_COW: 4096,
+          PTE_FLIPS: 8,
+          TLB_FLUSHES: 3,
+          SHOOTDOWNS: 3,
+          DEMAND_FAULTS: 4,
+          PINS: 4,
+          UNPINS: 4,
+          TLB_MISSES: 10,
+          FRAMES_ALLOCATED: 10,
+          FRAMES_FREED: 5,
+          STORES: 2,
+          BYTES_STORED: 16 * KiB + 16,
+          CSUM_BYTES: 64 * KiB,
+        });
+        // I/O 2 wrote what the process has now: its copy of page 2.
+        expect(disk(c, 40, 1).subarray(0, 17)).toEqual(new Uint8Array([...fill(16, 0x55), 0xaa]));
+        balanced(c);
+      });
+    });
+
+    describe("reads", () => {
+      test("a store during a wp-cow direct READ on fs-csum: the read lands in the orphaned frame", () => {
+        const c = mk([
+          [Key.DEVICE, Device.FS_CSUM],
+          [Key.POLICY, Policy.WP_COW],
+        ]);
+        const { pid, tid } = proc(c);
+        c.map(pid, VA, 16 * KiB, RW);
+        c.store(tid, VA, 16 * KiB, 0xaa);
+        expect(c.submit(tid, Op.READ, VA, 16 * KiB, 0, 0)).toBe(1); // fs-csum reads need stability
+        expect(c.store(tid, VA, 1, 0x55)).toBe(0);
+        expect(c.complete(1)).toBe(0);
+        // The read verifies 4 blocks of zeros against the disk's zero crcs (16 KiB of crc32c);
+        // page 1 now maps the copy: one lost read. Restore: 3 PTEs.
+        exactly(c, {
+          READS: 1,
+          COMPLETIONS: 1,
+          BYTES_READ: 16 * KiB,
+          PROTECTED_IOS: 1,
+          LOST_READS: 1,
+          FAULTS: 1,
+          VIOLATIONS: 1,
+          WARNINGS: 1,
+          COW_COPIES: 1,
+          BYTES_COPIED: 4096,
+          BYTES_COW: 4096,
+          PTE_FLIPS: 8,
+          TLB_FLUSHES: 3,
+          SHOOTDOWNS: 3,
+          DEMAND_FAULTS: 4,
+          PINS: 4,
+          UNPINS: 4,
+          TLB_MISSES: 10,
+          FRAMES_ALLOCATED: 6,
+          FRAMES_FREED: 1,
+          STORES: 2,
+          BYTES_STORED: 16 * KiB + 1,
+          CSUM_BYTES: 16 * KiB,
+        });
+        // Page 1 never received the disk's zeros; pages 2-4 did.
+        expect(bytes(c, tid, VA, 2)).toEqual(new Uint8Array([0x55, 0xaa]));
+        expect(bytes(c, tid, VA + 4096, 12 * KiB)).toEqual(new Uint8Array(12 * KiB));
+        balanced(c);
+      });
+
+      test("direct READ, a store between DMA and completion: read verification fails (generic/772)", () => {
+        const c = mk([[Key.DEVICE, Device.FS_CSUM]]);
+        const { pid, tid } = proc(c);
+        c.map(pid, VA, 16 * KiB, RW);
+        c.store(tid, VA, 16 * KiB, 0xaa);
+        expect(c.submit(tid, Op.READ, VA, 16 * KiB, 0, 0)).toBe(1);
+        expect(c.dma(1)).toBe(0);
+        expect(c.store(tid, VA, 1, 0x55)).toBe(0); // a TLB hit: no protection
+        expect(c.complete(1)).toBe(0);
+        exactly(c, {
+          READS: 1,
+          COMPLETIONS: 1,
+          BYTES_READ: 16 * KiB,
+          DIRECT_IOS: 1,
+          READ_VERIFY_FAILURES: 1,
+          DEMAND_FAULTS: 4,
+          PINS: 4,
+          UNPINS: 4,
+          TLB_HITS: 1,
+          TLB_MISSES: 8,
+          FRAMES_ALLOCATED: 5,
+          STORES: 2,
+          BYTES_STORED: 16 * KiB + 1,
+          CSUM_BYTES: 16 * KiB,
+        });
+        balanced(c);
+      });
+
+      test("unmapping a page under an in-flight direct READ loses the read", () => {
+        const c = mk([[Key.DEVICE, Device.FS_CSUM]]);
+        const { pid, tid } = proc(c);
+        c.map(pid, VA, 8 * KiB, RW);
+        expect(c.submit(tid, Op.READ, VA, 8 * KiB, 0, 0)).toBe(1); // GUP demand-faults both pages
+        expect(c.unmap(tid, VA + 4096, 4096)).toBe(0);
+        expect(c.complete(1)).toBe(0);
+        counts(c, { LOST_READS: 1, DEMAND_FAULTS: 2, SHOOTDOWNS: 1, FRAMES_FREED: 1 });
+        balanced(c);
+      });
+    });
+
+    describe("false positives", () => {
+      test("a 512 B buffer sharing its page with a hot variable (parity, wp-cow)", () => {
+        const c = mk([
+          [Key.DEVICE, Device.PARITY],
+          [Key.POLICY, Policy.WP_COW],
+        ]);
+        const { pid, tid } = proc(c);
+        c.map(pid, VA, 4096, RW);
+        c.store(tid, VA, 4096, 0x11);
+        expect(c.submit(tid, Op.WRITE, VA, 512, 0, 0)).toBe(1); // parity: level 2 needs stability
+        expect(c.store(tid, VA + 2048, 8, 0x22)).toBe(0); // sector 4: no pin there
+        expect(c.complete(1)).toBe(0);
+        expect(c.scrub()).toBe(0);
+        // Frames: table, page, parity scratch, COW copy; freed: scratch and the original page.
+        exactly(c, {
+          WRITES: 1,
+          COMPLETIONS: 1,
+          BYTES_WRITTEN: 512,
+          PROTECTED_IOS: 1,
+          FAULTS: 1,
+          FALSE_POSITIVES: 1,
+          WARNINGS: 1,
+          COW_COPIES: 1,
+          BYTES_COPIED: 4096,
+          BYTES_COW: 4096,
+          PTE_FLIPS: 2,
+          TLB_FLUSHES: 2,
+          SHOOTDOWNS: 2,
+          DEMAND_FAULTS: 1,
+          PINS: 1,
+          UNPINS: 1,
+          TLB_MISSES: 4,
+          FRAMES_ALLOCATED: 4,
+          FRAMES_FREED: 2,
+          STORES: 2,
+          BYTES_STORED: 4096 + 8,
+        });
+        expect(c.warnField(0, WarnField.KIND)).toBe(WarnKind.FALSE_POSITIVE);
+        expect(c.warnField(0, WarnField.VA)).toBe(VA + 2048);
+        const parity = c.parityRead(0);
+        expect(parity).toEqual(new Uint8Array([...fill(512, 0x11), ...new Uint8Array(3584)]));
+        balanced(c);
+      });
+    });
+
+    describe("MAP_SHARED", () => {
+      test("a shared page under wp-cow stalls instead of copying", () => {
+        const c = mk([
+          [Key.DEVICE, Device.FS_CSUM],
+          [Key.POLICY, Policy.WP_COW],
+        ]);
+        const { pid, tid } = proc(c);
+        c.map(pid, VA, 4096, RW | MapFlag.SHARED);
+        c.store(tid, VA, 4096, 0xaa);
+        expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1);
+        expect(c.store(tid, VA, 1, 0x55)).toBe(0);
+        expect(c.ioState(1)).toBe(IoState.COMPLETED);
+        expect(c.scrub()).toBe(0);
+        exactly(c, {
+          WRITES: 1,
+          COMPLETIONS: 1,
+          BYTES_WRITTEN: 4096,
+          PROTECTED_IOS: 1,
+          FAULTS: 1,
+          VIOLATIONS: 1,
+          WARNINGS: 1,
+          STALLS: 1,
+          SHARED_WAITS: 1,
+          PTE_FLIPS: 2,
+          TLB_FLUSHES: 2,
+          SHOOTDOWNS: 2,
+          DEMAND_FAULTS: 1,
+          PINS: 1,
+          UNPINS: 1,
+          TLB_MISSES: 4,
+          FRAMES_ALLOCATED: 2,
+          STORES: 2,
+          BYTES_STORED: 4097,
+          CSUM_BYTES: 8192,
+        });
+        expect(disk(c, 0, 8)).toEqual(fill(4096, 0xaa));
+        expect(bytes(c, tid, VA, 2)).toEqual(new Uint8Array([0x55, 0xaa]));
+        balanced(c);
+      });
+
+      test("a child sharing the frame is write-protected too, and its store waits", () => {
+        const c = mk([
+          [Key.DEVICE, Device.FS_CSUM],
+          [Key.POLICY, Policy.WP_COW],
+        ]);
+        const { pid, tid } = proc(c);
+        c.map(pid, VA, 4096, RW | MapFlag.SHARED);
+        c.store(tid, VA, 4096, 0x11);
+        const child = c.fork(tid, 1); // the child maps the same frame, writable, on CPU 1
+        expect(child).toBe(2);
+        expect(c.threadPid(child)).toBe(2);
+        expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1);
+        // Submit: the parent's PTE (1 flip, shootdown on {0}), then the child's (1 flip,
+        // shootdown on {1} + local {0}: 2 flushes, 1 IPI).
+        counts(c, { PTE_FLIPS: 2, SHOOTDOWNS: 3, TLB_FLUSHES: 4, IPIS: 1 });
+        expect(c.check()).toBe(0);
+        expect(c.store(child, VA, 1, 0x22)).toBe(0);
+        // The child's fault waits for I/O 1; its completion restores the parent's PTE
+        // ({0}) and the child's ({0,1}).
+        exactly(c, {
+          WRITES: 1,
+          COMPLETIONS: 1,
+          BYTES_WRITTEN: 4096,
+          PROTECTED_IOS: 1,
+          FAULTS: 1,
+          VIOLATIONS: 1,
+          WARNINGS: 1,
+          STALLS: 1,
+          SHARED_WAITS: 1,
+          PTE_FLIPS: 4,
+          TLB_FLUSHES: 7,
+          IPIS: 2,
+          SHOOTDOWNS: 5,
+          DEMAND_FAULTS: 1,
+          PINS: 1,
+          UNPINS: 1,
+          TLB_MISSES: 4,
+          FRAMES_ALLOCATED: 3,
+          STORES: 2,
+          BYTES_STORED: 4097,
+          CSUM_BYTES: 8192,
+          FORKS: 1,
+        });
+        expect(c.warnField(0, WarnField.PID)).toBe(2);
+        expect(c.procFlags(2)).toBe(ProcFlag.WARNED);
+        expect(c.procFlags(1)).toBe(0);
+        expect(bytes(c, tid, VA, 1)).toEqual(new Uint8Array([0x22])); // shared
+        expect(c.scrub()).toBe(0);
+        balanced(c);
+      });
+    });
+
+    describe("fork", () => {
+      test("a pinned page in flight is copied for the child at once", () => {
+        const c = mk(); // device none, policy direct: DIRECT I/O pins
+        const { pid, tid } = proc(c, ProcFlag.UNSAFE);
+        c.map(pid, VA, 8 * KiB, RW);
+        c.store(tid, VA, 8 * KiB, 0x33);
+        expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1);
+        const child = c.fork(tid, 1);
+        expect(child).toBe(2);
+        expect(c.procFlags(2)).toBe(ProcFlag.UNSAFE);
+        // Page 1 pinned: the child gets a copy (W). Page 2: shared copy-on-write, the
+        // parent's PTE loses W (1 flip). One shootdown of the parent's mm on {0}.
+        counts(c, { FORK_COPIES: 1, BYTES_FORK: 4096, PTE_FLIPS: 1, SHOOTDOWNS: 1, FORKS: 1 });
+        expect(c.store(child, VA, 4096, 0x77)).toBe(0); // its own copy: no fault
+        expect(c.store(child, VA + 4096, 1, 0x01)).toBe(0); // COW of the shared page
+        expect(c.complete(1)).toBe(0);
+        expect(c.store(tid, VA + 4096, 1, 0x02)).toBe(0); // the parent reuses its now exclusive page
+        exactly(c, {
+          WRITES: 1,
+          COMPLETIONS: 1,
+          BYTES_WRITTEN: 4096,
+          DIRECT_IOS: 1,
+          FAULTS: 2,
+          COW_COPIES: 1,
+          WP_REUSE: 1,
+          BYTES_COPIED: 8192,
+          BYTES_COW: 4096,
+          BYTES_FORK: 4096,
+          FORK_COPIES: 1,
+          PTE_FLIPS: 3,
+          TLB_FLUSHES: 2,
+          SHOOTDOWNS: 2,
+          DEMAND_FAULTS: 2,
+          PINS: 1,
+          UNPINS: 1,
+          TLB_MISSES: 9,
+          FRAMES_ALLOCATED: 6,
+          STORES: 4,
+          BYTES_STORED: 8 * KiB + 4096 + 2,
+          FORKS: 1,
+        });
+        expect(disk(c, 0, 8)).toEqual(fill(4096, 0x33)); // the parent's bytes, not the child's
+        expect(bytes(c, tid, VA, 1)).toEqual(new Uint8Array([0x33]));
+        expect(bytes(c, tid, VA + 4096, 1)).toEqual(new Uint8Array([0x02]));
+        expect(bytes(c, child, VA + 4096, 1)).toEqual(new Uint8Array([0x01]));
+        balanced(c);
+      });
+    });
+
+    describe("huge pages", () => {
+      test("a store into a 2 MiB mapping under write-protect splits the PMD and copies 4 KiB", () => {
+        const c = mk([
+          [Key.DEVICE, Device.FS_CSUM],
+          [Key.POLICY, Policy.WP_COW],
+        ]);
+        const { pid, tid } = proc(c);
+        expect(c.map(pid, HVA, 2 * MiB, RW | MapFlag.HUGE)).toBe(0);
+        c.store(tid, HVA, 16 * KiB, 0xaa); // one huge demand fault: a 512-frame folio
+        expect(c.submit(tid, Op.WRITE, HVA, 16 * KiB, 0, 0)).toBe(1);
+        counts(c, { PMD_FLIPS: 1, PTE_FLIPS: 0, SHOOTDOWNS: 1 }); // one PMD; 512 pages: full flush
+        expect(c.store(tid, HVA + 4096, 1, 0x55)).toBe(0);
+        // Split (a PTE table; pages 1-4 DWP, 5-512 writable; shootdown of 512 pages), then the
+        // COW of page 2 (1 flip, 1 shootdown).
+        counts(c, { PMD_SPLITS: 1, COW_COPIES: 1, PTE_FLIPS: 1, SHOOTDOWNS: 3 });
+        expect(c.complete(1)).toBe(0);
+        exactly(c, {
+          WRITES: 1,
+          COMPLETIONS: 1,
+          BYTES_WRITTEN: 16 * KiB,
+          PROTECTED_IOS: 1,
+          FAULTS: 1,
+          VIOLATIONS: 1,
+          WARNINGS: 1,
+          COW_COPIES: 1,
+          BYTES_COPIED: 4096,
+          BYTES_COW: 4096,
+          PTE_FLIPS: 4,
+          PMD_FLIPS: 1,
+          PMD_SPLITS: 1,
+          TLB_FLUSHES: 4,
+          SHOOTDOWNS: 4,
+          DEMAND_FAULTS: 1,
+          PINS: 4,
+          UNPINS: 4,
+          TLB_MISSES: 7,
+          FRAMES_ALLOCATED: 514,
+          FRAMES_FREED: 1,
+          STORES: 2,
+          BYTES_STORED: 16 * KiB + 1,
+          CSUM_BYTES: 32 * KiB,
+        });
+        expect(c.frameStats(FrameKind.TOTAL)).toBe(514);
+        expect(c.frameStats(FrameKind.USER)).toBe(512);
+        expect(c.frameStats(FrameKind.MAPPED)).toBe(512);
+        // After the split the rest of the folio is writable without a fault.
+        expect(c.store(tid, HVA + 100 * 4096, 1, 1)).toBe(0);
+        counts(c, { FAULTS: 1 });
+        balanced(c);
+      });
+
+      test("fork shares a huge PMD copy-on-write; each side's write splits its own PMD", () => {
+        const c = mk();
+        const { pid, tid } = proc(c);
+        c.map(pid, HVA, 2 * MiB, RW | MapFlag.HUGE);
+        c.store(tid, HVA, 1, 0x01);
+        const child = c.fork(tid, 0);
+        counts(c, { PMD_FLIPS: 1, SHOOTDOWNS: 1 });
+        // The child's write: its folio is shared, so split (table, 512-page shootdown), then
+        // COW of page 2 (shootdown). The parent's write to page 2: frame 2 is now exclusive
+        // but the other 511 are shared, so the PMD cannot be reused whole: split, and the
+        // split already makes page 2 writable (canWrite), so the write retries without a copy.
+        expect(c.store(child, HVA + 4096, 1, 0x02)).toBe(0);
+        expect(c.store(tid, HVA + 4096, 1, 0x03)).toBe(0);
+        exactly(c, {
+          FAULTS: 2,
+          COW_COPIES: 1,
+          BYTES_COPIED: 4096,
+          BYTES_COW: 4096,
+          PTE_FLIPS: 1,
+          PMD_FLIPS: 1,
+          PMD_SPLITS: 2,
+          TLB_FLUSHES: 4,
+          SHOOTDOWNS: 4,
+          DEMAND_FAULTS: 1,
+          TLB_MISSES: 6,
+          FRAMES_ALLOCATED: 515,
+          STORES: 3,
+          BYTES_STORED: 3,
+          FORKS: 1,
+        });
+        expect(bytes(c, tid, HVA + 4096, 1)).toEqual(new Uint8Array([0x03]));
+        expect(bytes(c, child, HVA + 4096, 1)).toEqual(new Uint8Array([0x02]));
+        balanced(c);
+      });
+    });
+
+    describe("devices", () => {
+      test("verify: a changed buffer fails the verify, is rewritten buffered, and degrades the process", () => {
+        const c = mk([
+          [Key.DEVICE, Device.FS_CSUM],
+          [Key.POLICY, Policy.VERIFY],
+        ]);
+        const { pid, tid } = proc(c);
+        c.map(pid, VA, 16 * KiB, RW);
+        c.store(tid, VA, 16 * KiB, 0xaa);
+        expect(c.submit(tid, Op.WRITE, VA, 16 * KiB, 0, 0)).toBe(1);
+        expect(c.store(tid, VA + 4096, 16, 0x55)).toBe(0);
+        expect(c.complete(1)).toBe(0);
+        // DMA mismatch on block 1; verify differs; rewrite of all 4 pages with fresh crcs.
+        // The scrub sees consistent crcs, but sector 8 is not what the buffer held at submit.
+        expect(c.scrub()).toBe(0);
+        exactly(c, {
+          WRITES: 1,
+          COMPLETIONS: 1,
+          BYTES_WRITTEN: 16 * KiB,
+          VERIFY_IOS: 1,
+          DMA_MISMATCHES: 1,
+          TORN_SECTORS: 1,
+          VERIFY_FAILURES: 1,
+          WARNINGS: 1,
+          DEGRADED: 1,
+          BYTES_COPIED: 16 * KiB,
+          BYTES_REWRITE: 16 * KiB,
+          DEMAND_FAULTS: 4,
+          PINS: 4,
+          UNPINS: 4,
+          TLB_HITS: 1,
+          TLB_MISSES: 8,
+          FRAMES_ALLOCATED: 5,
+          STORES: 2,
+          BYTES_STORED: 16 * KiB + 16,
+          CSUM_BYTES: 64 * KiB,
+        });
+        expect(c.warnField(0, WarnField.KIND)).toBe(WarnKind.VERIFY);
+        expect(c.warnField(0, WarnField.VA)).toBe(VA);
+        expect(c.procFlags(pid)).toBe(ProcFlag.WARNED | ProcFlag.DEGRADED);
+        expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(2);
+        expect(c.submit(tid, Op.READ, VA, 4096, 0, 0)).toBe(3);
+        counts(c, { BOUNCE_IOS: 1, DIRECT_IOS: 1, VERIFY_IOS: 1 });
+      });
+
+      test("parity, direct: a store after submit leaves the stripe's parity wrong", () => {
+        const c = mk([[Key.DEVICE, Device.PARITY]]);
+        const { pid, tid } = proc(c);
+        c.map(pid, VA, 8 * KiB, RW);
+        c.store(tid, VA, 4096, 0xaa);
+        c.store(tid, VA + 4096, 4096, 0x0f);
+        expect(c.submit(tid, Op.WRITE, VA, 8 * KiB, 0, 0)).toBe(1);
+        expect(c.store(tid, VA, 1, 0x00)).toBe(0);
+        expect(c.complete(1)).toBe(0);
+        expect(c.scrub()).toBe(1);
+        // Parity was computed from the snapshots: 0xAA ^ 0x0F; block 0 now starts with 0x00.
+        exactly(c, {
+          WRITES: 1,
+          COMPLETIONS: 1,
+          BYTES_WRITTEN: 8 * KiB,
+          DIRECT_IOS: 1,
+          DMA_MISMATCHES: 1,
+          CORRUPTIONS: 1,
+          TORN_SECTORS: 1,
+          DEMAND_FAULTS: 2,
+          PINS: 2,
+          UNPINS: 2,
+          TLB_HITS: 1,
+          TLB_MISSES: 4,
+          FRAMES_ALLOCATED: 5,
+          FRAMES_FREED: 2,
+          STORES: 3,
+          BYTES_STORED: 8 * KiB + 1,
+        });
+        expect(c.parityRead(0)).toEqual(fill(4096, 0xa5));
+        balanced(c);
+      });
+
+      test("parity, bounce: the same store cannot reach the device", () => {
+        const c = mk([
+          [Key.DEVICE, Device.PARITY],
+          [Key.POLICY, Policy.BOUNCE],
+        ]);
+        const { pid, tid } = proc(c);
+        c.map(pid, VA, 8 * KiB, RW);
+        c.store(tid, VA, 4096, 0xaa);
+        c.store(tid, VA + 4096, 4096, 0x0f);
+        expect(c.submit(tid, Op.WRITE, VA, 8 * KiB, 0, 0)).toBe(1);
+        expect(c.store(tid, VA, 1, 0x00)).toBe(0);
+        expect(c.complete(1)).toBe(0);
+        expect(c.scrub()).toBe(0);
+        counts(c, { BYTES_BOUNCED: 8 * KiB, DMA_MISMATCHES: 0, TORN_SECTORS: 0, PINS: 0, FRAMES_FREED: 4 });
+        balanced(c);
+      });
+
+      test("pi: guards per sector at submit and DMA; a promise (level 1) is needed for stability", () => {
+        const c = mk([
+          [Key.DEVICE, Device.PI],
+          [Key.POLICY, Policy.WP_COW],
+        ]);
+        const { pid, tid } = proc(c);
+        c.map(pid, VA, 4096, RW);
+        expect(c.submit(tid, Op.WRITE, VA, 1024, 0, 0)).toBe(1); // level 2: no stable pages on pi
+        expect(c.submit(tid, Op.WRITE, VA, 1024, 2, IoFlag.PROMISE)).toBe(2);
+        expect(c.submit(tid, Op.READ, VA, 1024, 4, IoFlag.PROMISE)).toBe(3); // reads never
+        counts(c, { DIRECT_IOS: 2, PROTECTED_IOS: 1, CSUM_BYTES: 2048 });
+        for (const io of [1, 2, 3]) expect(c.complete(io)).toBe(0);
+        counts(c, { CSUM_BYTES: 4096, DMA_MISMATCHES: 0 });
+        expect(c.diskMeta(1, 0)).toBe(0); // zero data, guard 0
+        balanced(c);
+      });
+    });
+
+    describe("stability levels and modes", () => {
+      function modes(policy: number, device: number, stable: number, flags: number, op: number, promise = 0): string {
+        const c = mk([
+          [Key.POLICY, policy],
+          [Key.DEVICE, device],
+          [Key.STABLE, stable],
+        ]);
+        const { pid, tid } = proc(c, flags);
+        c.map(pid, VA, 4096, RW);
+        expect(c.submit(tid, op, VA, 4096, 0, promise)).toBe(1);
+        const names = ["DIRECT_IOS", "BOUNCE_IOS", "PROTECTED_IOS", "VERIFY_IOS"] as const;
+        return names.filter((n) => c.counter(Counter[n]) === 1).join();
+      }
+      const A = Stable.AUTO;
+      test.each([
+        [Policy.WP_COW, Device.FS_CSUM, A, 0, Op.WRITE, 0, "PROTECTED_IOS"],
+        [Policy.WP_COW, Device.FS_CSUM, A, ProcFlag.KERNEL, Op.WRITE, 0, "DIRECT_IOS"], // level 0
+        [Policy.WP_COW, Device.NONE, A, 0, Op.WRITE, 1, "DIRECT_IOS"],
+        [Policy.WP_COW, Device.NONE, Stable.ALWAYS, ProcFlag.KERNEL, Op.WRITE, 0, "PROTECTED_IOS"],
+        [Policy.WP_COW, Device.FS_CSUM, Stable.NEVER, 0, Op.WRITE, 0, "DIRECT_IOS"],
+        [Policy.WP_COW, Device.PARITY, A, 0, Op.READ, 0, "DIRECT_IOS"],
+        [Policy.WP_WAIT, Device.PARITY, A, 0, Op.WRITE, 0, "PROTECTED_IOS"],
+        [Policy.BOUNCE, Device.FS_CSUM, A, 0, Op.READ, 0, "BOUNCE_IOS"],
+        [Policy.OPT_OUT, Device.FS_CSUM, A, ProcFlag.UNSAFE, Op.WRITE, 0, "BOUNCE_IOS"],
+        [Policy.OPT_OUT, Device.FS_CSUM, A, 0, Op.WRITE, 0, "DIRECT_IOS"],
+        [Policy.OPT_OUT_INVERSE, Device.FS_CSUM, A, ProcFlag.TRUSTED, Op.WRITE, 0, "DIRECT_IOS"],
+        [Policy.OPT_OUT_INVERSE, Device.FS_CSUM, A, 0, Op.WRITE, 0, "BOUNCE_IOS"],
+        [Policy.VERIFY, Device.FS_CSUM, A, 0, Op.WRITE, 0, "VERIFY_IOS"],
+        [Policy.VERIFY, Device.FS_CSUM, A, 0, Op.READ, 0, "DIRECT_IOS"],
+        [Policy.WP_COW_DEGRADE, Device.PI, A, 0, Op.WRITE, 1, "PROTECTED_IOS"],
+      ])("policy %i device %i stable %i flags %i op %i promise %i: %s", (p, d, s, f, op, pr, want) => {
+        expect(modes(p, d, s, f, op, pr)).toBe(want);
+      });
+
+      test("POLICY changes at once; a fault acts by the policy its protecting I/O was submitted under", () => {
+        const c = mk([
+          [Key.DEVICE, Device.FS_CSUM],
+          [Key.POLICY, Policy.WP_COW],
+        ]);
+        const { pid, tid } = proc(c);
+        c.map(pid, VA, 8 * KiB, RW);
+        c.store(tid, VA, 8 * KiB, 1);
+        expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1); // under wp-cow
+        expect(c.set(Key.POLICY, Policy.WP_WAIT)).toBe(0);
+        expect(c.get(Key.POLICY)).toBe(Policy.WP_WAIT);
+        expect(c.store(tid, VA, 1, 2)).toBe(0); // copies (wp-cow), does not wait
+        counts(c, { COW_COPIES: 1, STALLS: 0, WARNINGS: 1 });
+        expect(c.submit(tid, Op.WRITE, VA + 4096, 4096, 8, 0)).toBe(2); // under wp-wait
+        expect(c.store(tid, VA + 4096, 1, 2)).toBe(0);
+        counts(c, { COW_COPIES: 1, STALLS: 1, WARNINGS: 1, PROTECTED_IOS: 2 });
+        expect(c.ioState(2)).toBe(IoState.COMPLETED);
+        expect(c.ioState(1)).toBe(IoState.SUBMITTED);
+      });
+    });
+
+    describe("TLB shootdowns", () => {
+      test("33 pages are invalidated one by one; 34 flush the whole TLB", () => {
+        const c = mk([
+          [Key.DEVICE, Device.FS_CSUM],
+          [Key.POLICY, Policy.WP_COW],
+        ]);
+        const { pid, tid } = proc(c);
+        c.map(pid, VA, 41 * 4096, RW);
+        c.store(tid, VA, 41 * 4096, 1); // 41 TLB entries, distinct indices
+        const last = VA + 40 * 4096;
+        expect(c.submit(tid, Op.WRITE, VA, 33 * 4096, 0, 0)).toBe(1);
+        expect(c.store(tid, last, 1, 2)).toBe(0); // its entry survived
+        expect(c.complete(1)).toBe(0);
+        expect(c.store(tid, last, 1, 3)).toBe(0);
+        counts(c, { TLB_HITS: 2, TLB_MISSES: 82 });
+        expect(c.submit(tid, Op.WRITE, VA, 34 * 4096, 264, 0)).toBe(2);
+        expect(c.store(tid, last, 1, 4)).toBe(0); // flushed: miss, walk, fill
+        counts(c, { TLB_HITS: 2, TLB_MISSES: 83, SHOOTDOWNS: 3, TLB_FLUSHES: 3, PTE_FLIPS: 33 + 33 + 34 });
+        expect(c.complete(2)).toBe(0);
+        balanced(c);
+      });
+
+      test("overlapping I/Os: the page is writable again only when the last one completes", () => {
+        const c = mk([
+          [Key.DEVICE, Device.FS_CSUM],
+          [Key.POLICY, Policy.WP_COW],
+        ]);
+        const { pid, tid } = proc(c);
+        c.map(pid, VA, 4096, RW);
+        c.store(tid, VA, 4096, 1);
+        expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1);
+        expect(c.submit(tid, Op.WRITE, VA, 4096, 8, 0)).toBe(2); // already read-only: no change
+        counts(c, { PTE_FLIPS: 1, SHOOTDOWNS: 1 });
+        expect(c.complete(1)).toBe(0);
+        counts(c, { PTE_FLIPS: 1, SHOOTDOWNS: 1 });
+        expect(c.check()).toBe(0);
+        expect(c.complete(2)).toBe(0);
+        counts(c, { PTE_FLIPS: 2, SHOOTDOWNS: 2 });
+        expect(c.store(tid, VA, 1, 2)).toBe(0);
+        counts(c, { FAULTS: 0 });
+        balanced(c);
+      });
+    });
+
+    describe("exit", () => {
+      test("pinned frames outlive the process and are freed at completion", () => {
+        const c = mk();
+        const { pid, tid } = proc(c);
+        c.map(pid, VA, 8 * KiB, RW);
+        c.store(tid, VA, 8 * KiB, 0x44);
+        expect(c.submit(tid, Op.WRITE, VA, 8 * KiB, 0, 0)).toBe(1);
+        expect(c.exit(pid)).toBe(0);
+        expect(c.procFlags(pid)).toBe(ProcFlag.DEAD);
+        expect(c.frameStats(FrameKind.PINNED)).toBe(2);
+        expect(c.frameStats(FrameKind.MAPPED)).toBe(0);
+        expect(c.frameStats(FrameKind.PGTABLE)).toBe(0);
+        expect(c.check()).toBe(0);
+        expect(c.complete(1)).toBe(0);
+        expect(disk(c, 0, 16)).toEqual(fill(8 * KiB, 0x44));
+        expect(c.frameStats(FrameKind.FREE)).toBe(3);
+        expect(c.frameStats(FrameKind.USER)).toBe(0);
+        counts(c, { EXITS: 1, FRAMES_ALLOCATED: 3, FRAMES_FREED: 3, UNPINS: 2 });
+        expect(c.store(tid, VA, 1, 0)).toBe(-Err.DEAD);
+        expect(c.threadPid(tid)).toBe(pid);
+        balanced(c);
+      });
+
+      test("a huge folio goes back to the folio list whole and is reused whole", () => {
+        const c = mk([[Key.MAX_FRAMES, 1024]]);
+        const { pid, tid } = proc(c);
+        c.map(pid, HVA, 2 * MiB, RW | MapFlag.HUGE);
+        c.store(tid, HVA, 1, 1);
+        expect(c.unmap(tid, HVA, 2 * MiB)).toBe(0);
+        counts(c, { FRAMES_ALLOCATED: 512, FRAMES_FREED: 512, SHOOTDOWNS: 1 });
+        expect(c.frameStats(FrameKind.FREE)).toBe(512);
+        // 1024 frames: top is 512; a second folio from the folio list, not the bump region.
+        c.map(pid, HVA, 2 * MiB, RW | MapFlag.HUGE);
+        c.map(pid, HVA + 2 * MiB, 2 * MiB, RW | MapFlag.HUGE);
+        expect(c.store(tid, HVA, 1, 1)).toBe(0);
+        expect(c.store(tid, HVA + 2 * MiB, 1, 1)).toBe(0);
+        expect(c.frameStats(FrameKind.TOTAL)).toBe(1024);
+        balanced(c);
+      });
+    });
+
+    describe("NOMEM: a call that would run out of frames changes nothing", () => {
+      test("stores allocate page by page; submit, fork and huge faults report the frames they need", () => {
+        const c = mk([
+          [Key.MAX_FRAMES, 512],
+          [Key.DEVICE, Device.FS_CSUM],
+          [Key.POLICY, Policy.BOUNCE],
+        ]);
+        const { pid, tid } = proc(c);
+        c.map(pid, VA, 16 * KiB, RW); // table: top 1
+        c.store(tid, VA, 16 * KiB, 0xaa); // top 5
+        c.map(pid, 2 * MiB, 2 * MiB, RW); // a second PMD's table: top 6
+        // 506 frames remain: the store fills 506 pages and fails on the 507th.
+        expect(c.store(tid, 2 * MiB, 2 * MiB, 0x01)).toBe(-Err.NOMEM);
+        expect(c.errDetail()).toBe(1);
+        counts(c, { DEMAND_FAULTS: 4 + 506, STORES: 2, BYTES_STORED: 16 * KiB + 2 * MiB, FRAMES_ALLOCATED: 512 });
+        expect(bytes(c, tid, 2 * MiB + 505 * 4096, 4096)).toEqual(fill(4096, 0x01));
+        const before = nonzero(c);
+        expect(c.submit(tid, Op.WRITE, VA, 16 * KiB, 0, 0)).toBe(-Err.NOMEM); // 4 bounce frames
+        expect(c.errDetail()).toBe(4);
+        expect(c.ioState(1)).toBe(IoState.UNKNOWN);
+        expect(c.fork(tid, 0)).toBe(-Err.NOMEM); // two child PTE tables
+        expect(c.errDetail()).toBe(2);
+        expect(c.procFlags(2)).toBe(-Err.NO_PROC);
+        c.map(pid, HVA, 2 * MiB, RW | MapFlag.HUGE);
+        expect(c.store(tid, HVA, 1, 1)).toBe(-Err.NOMEM); // a folio: alignUp(512) + 512 > 512
+        expect(c.errDetail()).toBe(512);
+        // Only the failed store counted: it started, and its page missed the TLB.
+        expect(nonzero(c)).toEqual({
+          ...before,
+          STORES: 3,
+          BYTES_STORED: 16 * KiB + 2 * MiB + 1,
+          TLB_MISSES: (before.TLB_MISSES ?? 0) + 1,
+        });
+        expect(c.check()).toBe(0);
+        // Unmapping 4 pages gives 4 frames back; the bounce submit now fits.
+        expect(c.unmap(tid, 2 * MiB, 4 * 4096)).toBe(0);
+        expect(c.frameStats(FrameKind.FREE)).toBe(4);
+        expect(c.submit(tid, Op.WRITE, VA, 16 * KiB, 0, 0)).toBe(1);
+        expect(c.frameStats(FrameKind.FREE)).toBe(0);
+        expect(c.complete(1)).toBe(0);
+        balanced(c);
+      });
+
+      test("map needs a PTE table per empty PMD of the range", () => {
+        const c = mk([[Key.MAX_FRAMES, 512]]);
+        const { pid, tid } = proc(c);
+        c.map(pid, 0, 2 * MiB, RW);
+        expect(c.store(tid, 0, 511 * 4096, 1)).toBe(0); // 1 table + 511 pages: the pool is full
+        expect(c.map(pid, 4 * MiB, 6 * MiB, RW)).toBe(-Err.NOMEM);
+        expect(c.errDetail()).toBe(3);
+        expect(c.store(tid, 4 * MiB, 1, 1)).toBe(-Err.NOT_MAPPED); // nothing was mapped
+      });
+    });
+
+    describe("limits", () => {
+      test("255 pins of one sector, then BUSY", () => {
+        const c = mk();
+        const { pid, tid } = proc(c);
+        c.map(pid, VA, 4096, RW);
+        for (let i = 1; i <= 255; i++) expect(c.submit(tid, Op.WRITE, VA, 512, 0, 0)).toBe(i);
+        expect(c.submit(tid, Op.WRITE, VA, 1024, 0, 0)).toBe(-Err.BUSY);
+        expect(c.errDetail()).toBe(0);
+        expect(c.submit(tid, Op.WRITE, VA + 512, 512, 0, 0)).toBe(256); // another sector
+        expect(c.complete(7)).toBe(0);
+        expect(c.submit(tid, Op.WRITE, VA, 1024, 0, 0)).toBe(257);
+        for (let i = 1; i <= 257; i++) if (i !== 7) expect(c.complete(i)).toBe(0);
+        balanced(c);
+      });
+
+      test("I/O slots and page records", () => {
+        const c = mk([
+          [Key.MAX_IOS, 16],
+          [Key.IO_PAGES, 20],
+        ]);
+        const { pid, tid } = proc(c);
+        c.map(pid, VA, 32 * 4096, RW);
+        for (let i = 1; i <= 16; i++) expect(c.submit(tid, Op.WRITE, VA, 512, 0, 0)).toBe(i);
+        expect(c.submit(tid, Op.WRITE, VA, 512, 0, 0)).toBe(-Err.LIMIT); // slot 1 holds I/O 1
+        expect(c.errDetail()).toBe(16);
+        expect(c.complete(1)).toBe(0);
+        expect(c.submit(tid, Op.WRITE, VA, 512, 0, 0)).toBe(17);
+        for (let i = 2; i <= 17; i++) expect(c.complete(i)).toBe(0);
+        expect(c.submit(tid, Op.WRITE, VA, 21 * 4096, 0, 0)).toBe(-Err.LIMIT);
+        expect(c.errDetail()).toBe(20);
+        expect(c.submit(tid, Op.WRITE, VA + 512, 20 * 4096, 0, 0)).toBe(-Err.LIMIT); // 21 pages
+        expect(c.submit(tid, Op.WRITE, VA, 20 * 4096, 0, 0)).toBe(18);
+        expect(c.complete(18)).toBe(0);
+        balanced(c);
+      });
+
+      test("processes and threads", () => {
+        const c = mk([
+          [Key.MAX_PROCS, 2],
+          [Key.MAX_THREADS, 3],
+        ]);
+        const { pid, tid } = proc(c);
+        expect(c.fork(tid, 1)).toBe(2);
+        expect(c.procCreate(0)).toBe(-Err.LIMIT);
+        expect(c.errDetail()).toBe(2);
+        expect(c.fork(tid, 1)).toBe(-Err.LIMIT);
+        expect(c.errDetail()).toBe(2);
+        expect(c.threadCreate(pid, 3)).toBe(3);
+        expect(c.threadCreate(pid, 3)).toBe(-Err.LIMIT);
+        expect(c.errDetail()).toBe(3);
+      });
+    });
+
+    describe("argument errors, in the documented order", () => {
+      test("set and get", () => {
+        const c = make();
+        expect(c.set(Key.COUNT, 0)).toBe(-Err.INVAL);
+        expect(c.errDetail()).toBe(Key.COUNT);
+        expect(c.set(Key.MAX_IOS, 100)).toBe(-Err.INVAL); // not a power of two
+        expect(c.errDetail()).toBe(Key.MAX_IOS);
+        expect(c.set(Key.TLB_ENTRIES, 8192)).toBe(-Err.INVAL);
+        expect(c.set(Key.MAX_FRAMES, 511)).toBe(-Err.INVAL);
+        expect(c.set(Key.RAID_DISKS, 1)).toBe(-Err.INVAL);
+        expect(c.set(Key.POLICY, Policy.COUNT)).toBe(-Err.INVAL);
+        expect(c.set(Key.CPUS, -1)).toBe(-Err.INVAL);
+        expect(c.get(Key.MAX_IOS)).toBe(4096);
+        expect(c.get(-1)).toBe(-Err.INVAL);
+        // Other keys wait for the next reset.
+        expect(c.set(Key.CPUS, 2)).toBe(0);
+        expect(c.get(Key.CPUS)).toBe(2);
+        const { pid } = proc(c);
+        expect(c.threadCreate(pid, 3)).toBe(2); // still 4 CPUs until the reset
+        c.reset();
+        expect(c.threadCreate(c.procCreate(0), 3)).toBe(-Err.CPU);
+      });
+
+      test("processes and threads", () => {
+        const c = mk();
+        expect(c.procCreate(8)).toBe(-Err.INVAL);
+        expect(c.procCreate(ProcFlag.WARNED)).toBe(-Err.INVAL);
+        const { pid, tid } = proc(c);
+        expect(c.threadCreate(9, 0)).toBe(-Err.NO_PROC);
+        expect(c.threadCreate(pid, 4)).toBe(-Err.CPU);
+        expect(c.threadCreate(pid, -1)).toBe(-Err.CPU);
+        expect(c.procFlags(0)).toBe(-Err.NO_PROC);
+        expect(c.threadPid(0)).toBe(-Err.NO_THREAD);
+        expect(c.exit(9)).toBe(-Err.NO_PROC);
+        expect(c.exit(pid)).toBe(0);
+        expect(c.exit(pid)).toBe(-Err.DEAD);
+        expect(c.threadCreate(pid, 9)).toBe(-Err.DEAD); // DEAD before CPU
+        expect(c.fork(tid, 9)).toBe(-Err.DEAD);
+        expect(c.fork(9, 9)).toBe(-Err.NO_THREAD);
+        const p2 = proc(c);
+        expect(c.fork(p2.tid, 4)).toBe(-Err.CPU);
+      });
+
+      test("map and unmap", () => {
+        const c = mk();
+        const { pid, tid } = proc(c);
+        expect(c.map(9, 1, 0, 99)).toBe(-Err.NO_PROC);
+        expect(c.map(pid, 1, 0, 8)).toBe(-Err.INVAL); // INVAL before ALIGN
+        expect(c.map(pid, VA, 0, RW)).toBe(-Err.INVAL);
+        expect(c.map(pid, 1, 4096, RW)).toBe(-Err.ALIGN);
+        expect(c.map(pid, VA, 4096, MapFlag.HUGE)).toBe(-Err.ALIGN);
+        expect(c.map(pid, 0xfffff000, 0x2000, RW)).toBe(-Err.RANGE);
+        expect(c.map(pid, 0xffe00000, 2 * MiB, RW)).toBe(0); // ends exactly at 4 GiB
+        expect(c.map(pid, VA, 8192, RW)).toBe(0);
+        expect(c.map(pid, VA + 4096, 8192, RW)).toBe(-Err.MAPPED);
+        expect(c.map(pid, 0, 2 * MiB, RW | MapFlag.HUGE)).toBe(-Err.MAPPED); // PMD 0 has a table
+        expect(c.unmap(9, VA, 4096)).toBe(-Err.NO_THREAD);
+        expect(c.unmap(tid, VA, 0)).toBe(-Err.INVAL);
+        expect(c.unmap(tid, VA + 1, 4096)).toBe(-Err.ALIGN);
+        expect(c.unmap(tid, 0xfffff000, 0x2000)).toBe(-Err.RANGE);
+        expect(c.unmap(tid, 0, 64 * MiB)).toBe(0); // unmapped pages are skipped
+        expect(c.map(pid, VA + 4096, 8192, RW)).toBe(0);
+        c.exit(pid);
+        expect(c.map(pid, 1, 0, 99)).toBe(-Err.DEAD);
+        expect(c.unmap(tid, 1, 0)).toBe(-Err.DEAD);
+        expect(c.check()).toBe(0);
+      });
+
+      test("user access: a store that faults part way keeps the bytes before", () => {
+        const c = mk();
+        const { pid, tid } = proc(c);
+        c.map(pid, VA, 8192, RW);
+        c.map(pid, VA + 8192, 4096, 0); // read-only
+        expect(c.store(9, VA, 1, 1)).toBe(-Err.NO_THREAD);
+        expect(c.store(tid, VA, 0, 1)).toBe(-Err.INVAL);
+        expect(c.store(tid, VA, 1, 256)).toBe(-Err.INVAL);
+        expect(c.store(tid, 0xffffffff, 2, 1)).toBe(-Err.RANGE);
+        expect(c.write(tid, VA, new Uint8Array(0))).toBe(-Err.INVAL);
+        expect(c.write(tid, VA, new Uint8Array(4 * MiB + 1))).toBe(-Err.INVAL);
+        expect(c.load(tid, VA, 4 * MiB + 1)).toBe(-Err.INVAL);
+        counts(c, { STORES: 0 });
+        // Two writable pages take the bytes, then the read-only page: demand fault, then RO.
+        expect(c.store(tid, VA, 12 * KiB, 7)).toBe(-Err.RO);
+        counts(c, { STORES: 1, BYTES_STORED: 12 * KiB, DEMAND_FAULTS: 3, FAULTS: 0 });
+        expect(bytes(c, tid, VA + 4096, 4096)).toEqual(fill(4096, 7));
+        expect(bytes(c, tid, VA + 8192, 4096)).toEqual(new Uint8Array(4096)); // a load needs no W
+        expect(c.store(tid, VA + 12 * KiB, 1, 1)).toBe(-Err.NOT_MAPPED);
+        const src = new Uint8Array(6000).map((_, i) => i & 255);
+        expect(c.write(tid, VA + 100, src)).toBe(0);
+        expect(bytes(c, tid, VA + 100, 6000)).toEqual(src);
+        expect(c.check()).toBe(0);
+      });
+
+      test("submit", () => {
+        const c = mk([[Key.DEVICE, Device.FS_CSUM]]);
+        const { pid, tid } = proc(c);
+        c.map(pid, VA, 8192, 0); // read-only
+        c.map(pid, VA + 8192, 8192, RW);
+        expect(c.submit(9, 5, 1, 0, 0, 9)).toBe(-Err.NO_THREAD);
+        expect(c.submit(tid, 2, 1, 1, 0, 0)).toBe(-Err.INVAL); // op before ALIGN
+        expect(c.submit(tid, Op.WRITE, 1, 1, 0, 2)).toBe(-Err.INVAL); // flags
+        expect(c.submit(tid, Op.WRITE, 1, 0, 0, 0)).toBe(-Err.INVAL); // len 0
+        expect(c.submit(tid, Op.WRITE, VA, 4 * MiB + 4096, 0, 0)).toBe(-Err.INVAL);
+        expect(c.submit(tid, Op.WRITE, VA + 1, 4096, 0, 0)).toBe(-Err.ALIGN);
+        expect(c.submit(tid, Op.WRITE, VA + 512, 4096, 0, 0)).toBe(-Err.ALIGN); // fs-csum: 4096
+        expect(c.submit(tid, Op.WRITE, VA, 4096, 1, 0)).toBe(-Err.ALIGN); // fs-csum: sector
+        expect(c.submit(tid, Op.WRITE, 0xfffff000, 8192, 0, 0)).toBe(-Err.RANGE);
+        expect(c.submit(tid, Op.WRITE, VA, 8192, 16384 * 8 - 8, 0)).toBe(-Err.DISK_RANGE);
+        expect(c.submit(tid, Op.WRITE, VA + 8192, 16 * KiB, 0, 0)).toBe(-Err.NOT_MAPPED);
+        // A read into read-only pages; the unmapped page comes later but NOT_MAPPED goes first.
+        expect(c.submit(tid, Op.READ, VA, 5 * 4096, 0, 0)).toBe(-Err.NOT_MAPPED);
+        expect(c.submit(tid, Op.READ, VA, 4096, 0, 0)).toBe(-Err.RO);
+        expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1); // writing from read-only memory is fine
+        expect(c.dma(0)).toBe(-Err.NO_IO);
+        expect(c.dma(2)).toBe(-Err.NO_IO);
+        expect(c.ioState(2)).toBe(IoState.UNKNOWN);
+        expect(c.ioState(1)).toBe(IoState.SUBMITTED);
+        expect(c.dma(1)).toBe(0);
+        expect(c.ioState(1)).toBe(IoState.DMA_DONE);
+        expect(c.dma(1)).toBe(-Err.IO_STATE);
+        expect(c.complete(1)).toBe(0);
+        expect(c.dma(1)).toBe(-Err.IO_DONE);
+        expect(c.complete(1)).toBe(-Err.IO_DONE);
+        expect(c.complete(-1)).toBe(-Err.NO_IO);
+        c.exit(pid);
+        expect(c.submit(tid, 7, 0, 0, 0, 0)).toBe(-Err.DEAD);
+      });
+
+      test("disk reads and metadata", () => {
+        const c = mk([
+          [Key.DISK_BLOCKS, 10],
+          [Key.DEVICE, Device.PARITY],
+          [Key.RAID_DISKS, 4],
+        ]);
+        expect(c.diskRead(0, 0)).toBe(-Err.INVAL);
+        expect(c.diskRead(0, 8193)).toBe(-Err.INVAL); // beyond the 4 MiB staging area
+        expect(c.diskRead(79, 2)).toBe(-Err.DISK_RANGE);
+        expect(c.diskRead(79, 1)).toEqual(new Uint8Array(512));
+        expect(c.parityRead(2)).toEqual(new Uint8Array(4096)); // 10 blocks: 3 stripes, the last short
+        expect(c.parityRead(3)).toBe(-Err.DISK_RANGE);
+        expect(c.diskMeta(1, 0)).toBe(-Err.INVAL); // not pi
+        expect(c.diskMeta(2, 0)).toBe(-Err.INVAL); // not fs-csum
+        expect(c.diskMeta(3, 0)).toBe(-Err.INVAL);
+        expect(c.diskMeta(0, 79)).toBe(0x5a7fff5a); // the oracle hash of a zero sector
+        expect(c.diskMeta(0, 80)).toBe(-Err.DISK_RANGE);
+        const f = mk([
+          [Key.DEVICE, Device.FS_CSUM],
+          [Key.ORACLE, 0],
+        ]);
+        expect(f.parityRead(0)).toBe(-Err.INVAL);
+        expect(f.diskMeta(0, 0)).toBe(-Err.INVAL);
+        expect(f.diskMeta(2, 16383)).toBe(0x98f94189); // crc32c of a zero block
+        expect(f.diskMeta(2, 16384)).toBe(-Err.DISK_RANGE);
+        expect(f.counter(Counter.COUNT)).toBe(-Err.INVAL);
+        expect(f.frameStats(FrameKind.COUNT)).toBe(-Err.INVAL);
+        expect(f.warnField(0, 0)).toBe(-Err.INVAL);
+      });
+    });
+  });
+}
