@@ -2,6 +2,7 @@
 // the boundary. Each export validates, then hands off to the module that owns
 // the concept. Semantics: docs/model.md.
 import { ABI_VERSION, Counter, Device, Err, FrameKind, Invariant, Key, ProcFlag, Stable, Policy, WarnField } from "./abi";
+import { benchCopy, benchCow, benchCsum, benchDio, benchMemcpy, benchStore, benchWp } from "./bench";
 import { check } from "./check";
 import { counter, resetCounters } from "./counters";
 import { csumInit } from "./csum";
@@ -290,6 +291,37 @@ function diskMeta(kind: i32, index: u32): f64 {
     return <f64>load<u32>(csumBase + (<usize>index << 2));
   }
   return -<f64>Err.INVAL;
+}
+
+// Benchmark loops (assembly/bench.ts): each repeats one operation `iters`
+// times inside Wasm and returns an accumulator to keep; negative: -Err.
+
+export function sd_bench_wp(tid: u32, va: u32, npages: u32, iters: u32): f64 {
+  return guard() ? benchWp(tid, va, npages, iters) : -<f64>Err.NOT_READY;
+}
+
+export function sd_bench_cow(tid: u32, va: u32, iters: u32): f64 {
+  return guard() ? benchCow(tid, va, iters) : -<f64>Err.NOT_READY;
+}
+
+export function sd_bench_copy(bytes: u32, iters: u32, cold: u32): f64 {
+  return guard() ? benchCopy(bytes, iters, cold != 0) : -<f64>Err.NOT_READY;
+}
+
+export function sd_bench_csum(device: u32, bytes: u32, iters: u32): f64 {
+  return guard() ? benchCsum(device, bytes, iters) : -<f64>Err.NOT_READY;
+}
+
+export function sd_bench_store(tid: u32, va: u32, iters: u32): f64 {
+  return guard() ? benchStore(tid, va, iters) : -<f64>Err.NOT_READY;
+}
+
+export function sd_bench_memcpy(tid: u32, va: u32, iters: u32): f64 {
+  return guard() ? benchMemcpy(tid, va, iters) : -<f64>Err.NOT_READY;
+}
+
+export function sd_bench_dio(tid: u32, va: u32, len: u32, iters: u32): f64 {
+  return guard() ? benchDio(tid, va, len, iters) : -<f64>Err.NOT_READY;
 }
 
 // The module is usable as soon as it is instantiated: defaults applied, reset done.
