@@ -28,34 +28,48 @@ export function rangeBegin(): void {
  * `from` bit is set: `from` off, `to` on. W and DWP are never both set, so
  * one XOR does it. Counts PTE_FLIPS and widens [lo, hi].
  */
-function flipPtes(a: usize, n: u32, vbase: u32, from: u32, to: u32): void {
-  let i: u32 = 0;
-  let first: u32 = NIL, last: u32 = 0, c: u32 = 0;
+@inline function flipPtes(a: usize, n: u32, vbase: u32, from: u32, to: u32): void {
+  // The first and last entries that will change bound the shootdown; in the
+  // usual run (every page writable) both scans stop at once.
+  let first: u32 = 0;
+  while (first < n && !(load<u32>(a + (<usize>first << 2)) & from)) first++;
+  if (first == n) return;
+  let last = n - 1;
+  while (!(load<u32>(a + (<usize>last << 2)) & from)) last--;
+  let c: u32 = 0;
+  let i = first;
   if (ASC_FEATURE_SIMD) {
-    let bit = i32x4.splat(from);
+    // Branch-free: every lane is rewritten (unchanged ones with themselves)
+    // and the changed lanes are counted by subtracting their all-ones masks.
+    // `from` is a constant here (these functions are inlined per direction):
+    // shifting its bit to the top and back across the lane builds the mask
+    // in two instructions, where and + compare-not-equal takes three on x86.
+    let up = 31 - <i32>ctz(from);
     let both = i32x4.splat(from | to);
-    for (; i + 4 <= n; i += 4) {
-      let p = a + (<usize>i << 2);
-      let v = v128.load(p);
-      let m = i32x4.ne(v128.and(v, bit), i32x4.splat(0));
-      let lanes = <u32>i32x4.bitmask(m);
-      if (lanes == 0) continue;
+    let zero = i32x4.splat(0);
+    let acc = zero, acc2 = zero;
+    let p = a + (<usize>i << 2);
+    let end8 = p + ((<usize>(last + 1 - i) >> 3) << 5);
+    // Eight entries per turn: two independent vectors keep the loop overhead low.
+    for (; p < end8; p += 32) {
+      let v = v128.load(p), w = v128.load(p, 16);
+      let m = i32x4.shr_s(i32x4.shl(v, up), 31), k = i32x4.shr_s(i32x4.shl(w, up), 31);
       v128.store(p, v128.xor(v, v128.and(m, both)));
-      c += <u32>popcnt(lanes);
-      if (first == NIL) first = i + <u32>ctz(lanes);
-      last = i + 31 - <u32>clz(lanes);
+      v128.store(p, v128.xor(w, v128.and(k, both)), 16);
+      acc = i32x4.sub(acc, m);
+      acc2 = i32x4.sub(acc2, k);
     }
+    i += <u32>((p - (a + (<usize>i << 2))) >> 2);
+    acc = i32x4.add(acc, acc2);
+    c = <u32>(i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3));
   }
-  for (; i < n; i++) {
+  for (; i <= last; i++) {
     let p = a + (<usize>i << 2);
     let e = load<u32>(p);
     if (!(e & from)) continue;
     store<u32>(p, e ^ (from | to));
     c++;
-    if (first == NIL) first = i;
-    last = i;
   }
-  if (c == 0) return;
   flips += c;
   countN(Counter.PTE_FLIPS, c);
   changed(vbase + first, vbase + last);
@@ -72,7 +86,7 @@ function flipPmd(pa: usize, vbase: u32, from: u32, to: u32): void {
 }
 
 /** Applies the flip to every entry mapping [v0, v1] in `pid`'s table, PMD by PMD. */
-function flipRange(pid: u32, v0: u32, v1: u32, from: u32, to: u32): void {
+@inline function flipRange(pid: u32, v0: u32, v1: u32, from: u32, to: u32): void {
   let v = v0;
   while (v <= v1) {
     let end = min(v1, v | 511);
