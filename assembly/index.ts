@@ -45,6 +45,35 @@ let kept: f64 = 0;
   return r;
 }
 
+/**
+ * done() for calls that change state. The debug build (asserts on) also runs
+ * every invariant of sd_check after each of them, failed or not: a violation
+ * is a bug in the core and stops it with the invariant's name.
+ */
+function changed(r: i32): i32 {
+  if (!ASC_NO_ASSERT) {
+    let d = errDetail;
+    let c = check();
+    if (c > 0) abort(invariantName(c));
+    setDetail(d);
+  }
+  return done(r);
+}
+
+function invariantName(c: i32): string {
+  switch (c) {
+    case Invariant.REFCOUNT: return "invariant REFCOUNT failed (see sd_err_detail for the frame)";
+    case Invariant.MAPCOUNT: return "invariant MAPCOUNT failed";
+    case Invariant.PINCOUNT: return "invariant PINCOUNT failed";
+    case Invariant.WRITABLE_PINNED: return "invariant WRITABLE_PINNED failed";
+    case Invariant.WPCOUNT: return "invariant WPCOUNT failed";
+    case Invariant.FREE_LIST: return "invariant FREE_LIST failed";
+    case Invariant.SECTOR_PINS: return "invariant SECTOR_PINS failed";
+    case Invariant.TLB: return "invariant TLB failed";
+    default: return "invariant IO failed";
+  }
+}
+
 function pow2(v: u32): bool {
   return v != 0 && (v & (v - 1)) == 0;
 }
@@ -123,7 +152,7 @@ export function sd_proc_create(flags: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
   if ((flags & ~ProcFlag.INPUTS) != 0) return -Err.INVAL;
   if (procCount >= cfgMaxProcs) return fail(Err.LIMIT, <f64>cfgMaxProcs);
-  return done(<i32>newProc(flags));
+  return changed(<i32>newProc(flags));
 }
 
 export function sd_proc_flags(pid: u32): i32 {
@@ -138,7 +167,7 @@ export function sd_thread_create(pid: u32, cpu: u32): i32 {
   if (!procAlive(pid)) return -Err.DEAD;
   if (cpu >= cfgCpus) return -Err.CPU;
   if (threadCountFull()) return fail(Err.LIMIT, <f64>cfgMaxThreads);
-  return done(<i32>newThread(pid, cpu));
+  return changed(<i32>newThread(pid, cpu));
 }
 
 import { threadCount } from "./proc";
@@ -154,42 +183,42 @@ export function sd_thread_pid(tid: u32): i32 {
 
 export function sd_map(pid: u32, va: u32, len: u32, flags: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return done(map(pid, va, len, flags));
+  return changed(map(pid, va, len, flags));
 }
 
 export function sd_unmap(tid: u32, va: u32, len: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return done(unmap(tid, va, len));
+  return changed(unmap(tid, va, len));
 }
 
 export function sd_store(tid: u32, va: u32, len: u32, byte: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return done(access(STORE, tid, va, len, byte));
+  return changed(access(STORE, tid, va, len, byte));
 }
 
 export function sd_write(tid: u32, va: u32, len: u32, src: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return done(access(WRITE, tid, va, len, src));
+  return changed(access(WRITE, tid, va, len, src));
 }
 
 export function sd_load(tid: u32, va: u32, len: u32, dst: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return done(access(LOAD, tid, va, len, dst));
+  return changed(access(LOAD, tid, va, len, dst));
 }
 
 export function sd_submit(tid: u32, op: u32, va: u32, len: u32, sector: u32, flags: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return done(submit(tid, op, va, len, sector, flags));
+  return changed(submit(tid, op, va, len, sector, flags));
 }
 
 export function sd_dma(io: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return done(dma(io));
+  return changed(dma(io));
 }
 
 export function sd_complete(io: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return done(complete(io));
+  return changed(complete(io));
 }
 
 export function sd_io_state(io: u32): i32 {
@@ -199,12 +228,12 @@ export function sd_io_state(io: u32): i32 {
 
 export function sd_fork(tid: u32, cpu: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return done(fork(tid, cpu));
+  return changed(fork(tid, cpu));
 }
 
 export function sd_exit(pid: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return done(exit(pid));
+  return changed(exit(pid));
 }
 
 export function sd_scrub(): i32 {
