@@ -3,6 +3,7 @@
 // subcommands register beside it), and turns every user mistake into one line
 // on stderr and exit code 2.
 import { Command, CommanderError } from "commander";
+import { registerBench } from "./bench.js";
 import { registerCompare, type CommandContext } from "./compare.js";
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, processIo, UsageError, type CliIo } from "./io.js";
 
@@ -26,6 +27,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       outputError: () => {}, // reported below, as one line
     });
   registerCompare(program, ctx);
+  registerBench(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: "user" });
