@@ -10,7 +10,11 @@ import { renderJson } from "../report/json.js";
 import { renderTable } from "../report/table.js";
 import type { Workload } from "../workloads/index.js";
 import { incompatibility, resolveParams } from "../workloads/params.js";
+import { loadWasmCoreSync } from "../core/wasm.js";
+import { crossoverVerdict } from "../crossover/verdict.js";
+import { projectResults } from "../report/projection.js";
 import { loadCore } from "./cores.js";
+import { pickProfile } from "./profile.js";
 import { referenceHelp } from "./help.js";
 import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "./io.js";
 import { pickCore, pickDevice, pickParams, pickPolicies, pickSeed, pickStable, pickWorkloads } from "./select.js";
@@ -24,6 +28,7 @@ interface CompareOptions {
   stable?: string;
   core?: string;
   json?: boolean;
+  profile?: string;
 }
 
 export interface CommandContext {
@@ -44,6 +49,7 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
     .option("-P, --param <name=value>", "workload parameter, repeatable or comma list (e.g. size=64k,qd=4)", collect)
     .option("--stable <mode>", "auto: Hellwig's levels decide; always/never: force stability on/off (default: auto)")
     .option("--core <id>", "wasm (default) or model: the TypeScript reference model, slower")
+    .option("--profile <file>", "cost profile for the projected column (from stable-dio calibrate; default: built-in)")
     .option("--json", "print every run's full result as JSON instead of the table")
     .addHelpText("after", referenceHelp())
     .action(async (opts: CompareOptions, cmd: Command) => {
@@ -70,6 +76,7 @@ async function compare(o: CompareOptions, io: CliIo): Promise<number> {
   const stable = pickStable(o.stable);
   const coreId = pickCore(o.core);
   const params = pickParams(o.param ?? [], workloads);
+  const profile = pickProfile(o.profile);
   const runnable = runnableWorkloads(workloads, device?.value, params, o.workload !== undefined, io);
 
   const core = await loadCore(coreId);
@@ -83,7 +90,8 @@ async function compare(o: CompareOptions, io: CliIo): Promise<number> {
   }
   if (io.interactive) io.err("\r\x1b[K");
 
-  io.out(o.json ? renderJson(results) : renderTable(results));
+  const projection = projectResults(results, profile, crossoverVerdict(loadWasmCoreSync(), profile));
+  io.out(o.json ? renderJson(results, projection) : renderTable(results, projection));
   const bad = results.filter((r) => !r.balance.ok);
   for (const r of bad) io.err(`stable-dio: ${r.workload}/${r.policy}: frames do not balance: ${r.balance.problems.join("; ")}\n`);
   return bad.length ? EXIT_FAIL : EXIT_OK;

@@ -4,7 +4,9 @@
 // on stderr and exit code 2.
 import { Command, CommanderError } from "commander";
 import { registerBench } from "./bench.js";
+import { registerCalibrate } from "./calibrate.js";
 import { registerCompare, type CommandContext } from "./compare.js";
+import { registerCrossover } from "./crossover.js";
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, processIo, UsageError, type CliIo } from "./io.js";
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -28,6 +30,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     });
   registerCompare(program, ctx);
   registerBench(program, ctx);
+  registerCalibrate(program, ctx);
+  registerCrossover(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: "user" });
