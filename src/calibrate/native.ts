@@ -52,8 +52,10 @@ export function runNative(compiler: string, args: readonly string[]): NativeRun 
     const bin = join(dir, "calibrate");
     const src = packageFile("native", "calibrate.c");
     const cc = spawnSync(compiler, ["-O2", "-pthread", "-o", bin, src], { encoding: "utf8", timeout: 120_000 });
-    if (cc.status !== 0)
-      throw new NativeError(`${compiler} could not compile ${src}: ${(cc.stderr || cc.error?.message || "").trim().split("\n")[0]}`);
+    if (cc.status !== 0) {
+      const why = (cc.stderr ?? "").trim().split("\n")[0] || cc.error?.message || `exit ${cc.status ?? cc.signal}`;
+      throw new NativeError(`${compiler} could not compile ${src}: ${why}`);
+    }
     const run = spawnSync(bin, [...args], { encoding: "utf8", timeout: 600_000, maxBuffer: 1 << 20 });
     if (run.status !== 0)
       throw new NativeError(`the calibration program failed (${run.signal ?? `exit ${run.status}`}): ${(run.stderr || "").trim()}`);
