@@ -100,7 +100,7 @@ function runOne(
  * Workloads that can run with these params on the device. One the user named
  * that cannot is a usage error; one picked by default is skipped with a note.
  */
-function runnableWorkloads(
+export function runnableWorkloads(
   ws: readonly Workload[], device: number | undefined, params: Record<string, number>, named: boolean, io: CliIo,
 ): Workload[] {
   const out: Workload[] = [];

@@ -4,6 +4,9 @@
 // on stderr and exit code 2.
 import { Command, CommanderError } from "commander";
 import { registerCompare, type CommandContext } from "./compare.js";
+import { registerRecord } from "./record.js";
+import { registerReplay } from "./replay.js";
+import { registerWasiPath } from "./wasi-path.js";
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, processIo, UsageError, type CliIo } from "./io.js";
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -26,6 +29,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       outputError: () => {}, // reported below, as one line
     });
   registerCompare(program, ctx);
+  registerRecord(program, ctx);
+  registerReplay(program, ctx);
+  registerWasiPath(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: "user" });
