@@ -29,18 +29,19 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
 async function replay(file: string, o: ReplayOptions, io: CliIo): Promise<number> {
   const coreId = pickCore(o.core);
   const text = readText(file);
+  const name = file === "-" ? "<stdin>" : file; // as the WASI command names stdin
   const core = await loadCore(coreId);
   let r: Replay;
   try {
-    r = replayTrace(core, text, file);
+    r = replayTrace(core, text, name);
   } catch (e) {
     if (e instanceof TraceError) throw new UsageError(e.message);
     throw e;
   }
-  io.out(o.json ? renderJson(file, core.kind, r) : renderTable(r));
+  io.out(o.json ? renderJson(name, core.kind, r) : renderTable(r));
   if (!r.mismatches.length) return EXIT_OK;
   const list = r.mismatches.map((m) => `${m.counter} ${m.got} (recorded ${m.expected})`).join(", ");
-  io.err(`stable-dio: ${file}: the replay differs from the recording: ${list}\n`);
+  io.err(`stable-dio: ${name}: the replay differs from the recording: ${list}\n`);
   return EXIT_FAIL;
 }
 
