@@ -55,6 +55,13 @@ function fail(): bool {
   return false;
 }
 
+/** An error line that is one literal. */
+function problem(text: string): bool {
+  begin(lineNo);
+  putStr(text);
+  return fail();
+}
+
 function putWordAt(i: i32): void {
   putBytes(wordPtr(i), wordLen(i));
 }
@@ -185,11 +192,7 @@ function setLine(): bool {
     putByte(0x29);
     return fail();
   }
-  if (state == COUNTERS) {
-    begin(lineNo);
-    putStr("'set' after the counters");
-    return fail();
-  }
+  if (state == COUNTERS) return problem("'set' after the counters");
   if (state == OPS && key != Key.POLICY && key != Key.STABLE) {
     begin(lineNo);
     putStr("'set ");
@@ -205,11 +208,7 @@ function setLine(): bool {
 }
 
 function resetLine(): bool {
-  if (state != CONFIG) {
-    begin(lineNo);
-    putStr("'reset' twice");
-    return fail();
-  }
+  if (state != CONFIG) return problem("'reset' twice");
   if (!arity("")) return false;
   if (keysSet != ALL_KEYS) {
     let k = ctz(~keysSet);
@@ -226,11 +225,7 @@ function resetLine(): bool {
 }
 
 function counterLine(): bool {
-  if (state == CONFIG) {
-    begin(lineNo);
-    putStr("'counter' before 'reset'");
-    return fail();
-  }
+  if (state == CONFIG) return problem("'counter' before 'reset'");
   if (!arity("name value")) return false;
   let c = lookup(COUNTER_NAMES, wordPtr(1), wordLen(1));
   if (c < 0) {
@@ -248,11 +243,7 @@ function counterLine(): bool {
 }
 
 function endLine(): bool {
-  if (state == CONFIG) {
-    begin(lineNo);
-    putStr("'end' before 'reset'");
-    return fail();
-  }
+  if (state == CONFIG) return problem("'end' before 'reset'");
   if (!arity("")) return false;
   state = END;
   return true;
@@ -294,11 +285,7 @@ function call(op: i32): i32 {
 function line(): bool {
   split(linePtr, lineLen);
   if (wordCount == 0) return true;
-  if (state == END) {
-    begin(lineNo);
-    putStr("text after 'end'");
-    return fail();
-  }
+  if (state == END) return problem("text after 'end'");
   if (state == HEADER) return header();
   let p = wordPtr(0);
   let n = wordLen(0);

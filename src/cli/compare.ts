@@ -15,7 +15,8 @@ import { referenceHelp } from "./help.js";
 import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "./io.js";
 import { pickCore, pickDevice, pickParams, pickPolicies, pickSeed, pickStable, pickWorkloads } from "./select.js";
 
-interface CompareOptions {
+/** The flags that pick runs, shared with `record`. */
+export interface RunOptions {
   policy?: string;
   workload?: string;
   seed?: string;
@@ -23,6 +24,9 @@ interface CompareOptions {
   param?: string[];
   stable?: string;
   core?: string;
+}
+
+interface CompareOptions extends RunOptions {
   json?: boolean;
 }
 

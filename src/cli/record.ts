@@ -8,19 +8,12 @@ import type { Command } from "commander";
 import { runWorkload } from "../host/driver.js";
 import { formatTrace } from "../trace/write.js";
 import { loadCore } from "./cores.js";
-import { runnableWorkloads, type CommandContext } from "./compare.js";
+import { runnableWorkloads, type CommandContext, type RunOptions } from "./compare.js";
 import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "./io.js";
 import { pickCore, pickDevice, pickParams, pickPolicies, pickSeed, pickStable, pickWorkloads } from "./select.js";
 import { subcommand } from "./subcommand.js";
 
-interface RecordOptions {
-  policy?: string;
-  workload?: string;
-  seed?: string;
-  device?: string;
-  param?: string[];
-  stable?: string;
-  core?: string;
+interface RecordOptions extends RunOptions {
   output?: string;
 }
 
