@@ -19,7 +19,8 @@ import { referenceHelp } from "./help.js";
 import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "./io.js";
 import { pickCore, pickDevice, pickParams, pickPolicies, pickSeed, pickStable, pickWorkloads } from "./select.js";
 
-interface CompareOptions {
+/** The flags that pick runs, shared with `record`. */
+export interface RunOptions {
   policy?: string;
   workload?: string;
   seed?: string;
@@ -27,6 +28,9 @@ interface CompareOptions {
   param?: string[];
   stable?: string;
   core?: string;
+}
+
+interface CompareOptions extends RunOptions {
   json?: boolean;
   profile?: string;
 }
@@ -108,7 +112,7 @@ function runOne(
  * Workloads that can run with these params on the device. One the user named
  * that cannot is a usage error; one picked by default is skipped with a note.
  */
-function runnableWorkloads(
+export function runnableWorkloads(
   ws: readonly Workload[], device: number | undefined, params: Record<string, number>, named: boolean, io: CliIo,
 ): Workload[] {
   const out: Workload[] = [];

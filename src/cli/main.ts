@@ -7,6 +7,9 @@ import { registerBench } from "./bench.js";
 import { registerCalibrate } from "./calibrate.js";
 import { registerCompare, type CommandContext } from "./compare.js";
 import { registerCrossover } from "./crossover.js";
+import { registerRecord } from "./record.js";
+import { registerReplay } from "./replay.js";
+import { registerWasiPath } from "./wasi-path.js";
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, processIo, UsageError, type CliIo } from "./io.js";
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -32,6 +35,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerBench(program, ctx);
   registerCalibrate(program, ctx);
   registerCrossover(program, ctx);
+  registerRecord(program, ctx);
+  registerReplay(program, ctx);
+  registerWasiPath(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: "user" });

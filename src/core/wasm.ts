@@ -57,6 +57,11 @@ export function wasmPath(debug = false): string {
   return packageFile("build", debug ? "debug.wasm" : "release.wasm");
 }
 
+/** Path of the WASI command: replays a trace read on stdin or from a file (docs/trace.md). */
+export function wasiPath(): string {
+  return packageFile("build", "wasi.wasm");
+}
+
 const modules = new Map<string, WebAssembly.Module>();
 
 function compiled(debug: boolean): WebAssembly.Module {
