@@ -9,15 +9,7 @@ import type { BenchReport } from "../src/bench/run.js";
 import { quantile, sample } from "../src/bench/sampler.js";
 import { BASE_CONFIG, withKeys } from "../src/bench/setup.js";
 import { wasmDio, wasmWp } from "../src/bench/wasm-ops.js";
-import { main } from "../src/cli/main.js";
-import type { CliIo } from "../src/cli/io.js";
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false };
-  return { code: await main(argv, io), out, err };
-}
+import { cli } from "./support/cli.js";
 
 const QUICK = ["--samples", "3", "--sample-ms", "0.2", "--warmup-ms", "0"];
 

@@ -8,16 +8,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { findCompiler } from "../src/calibrate/native.js";
 import type { ValidationRow } from "../src/calibrate/validate.js";
-import { main } from "../src/cli/main.js";
-import type { CliIo } from "../src/cli/io.js";
+import { cli } from "./support/cli.js";
 import { profileProblem, readProfile, type CostProfile } from "../src/cost/profile.js";
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false };
-  return { code: await main(argv, io), out, err };
-}
 
 const tmp = () => join(mkdtempSync(join(tmpdir(), "stable-dio-test-")), "profile.json");
 const saved = { PATH: process.env.PATH, CC: process.env.STABLE_DIO_CC };

@@ -6,19 +6,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Policy } from "../assembly/abi.js";
-import { main } from "../src/cli/main.js";
-import type { CliIo } from "../src/cli/io.js";
+import { cli } from "./support/cli.js";
 import { loadWasmCoreSync } from "../src/core/wasm.js";
 import { builtinProfile } from "../src/cost/builtin.js";
 import { runGrid, mix, type GridSpec } from "../src/crossover/grid.js";
 import { runScenario } from "../src/crossover/scenario.js";
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false };
-  return { code: await main(argv, io), out, err };
-}
 
 const core = loadWasmCoreSync();
 const per = (c: Record<string, number>, k: string) => c[k] / c.writes;
