@@ -15,10 +15,12 @@ import { throughput } from "../src/cost/throughput.js";
 const FIGURES = {
   syscall: 100,
   "mprotect_pair.1": 3000,
-  "mprotect_pair.256": 28500,
+  "mprotect_pair.16": 5100,
+  "mprotect_pair.256": 29100,
   "mprotect_pair_vma.1": 2000,
   "mprotect_pair_remote.1.1": 23000,
-  "mprotect_pair_remote.1.256": 48500,
+  "mprotect_pair_remote.1.16": 25100,
+  "mprotect_pair_remote.1.256": 53100,
   trap: 2500,
   user_cow: 6000,
   fault_zero_read: 500,
@@ -38,10 +40,12 @@ describe("decompose: native figures -> unit costs", () => {
   const c = d.costs;
   it("gives the hand-worked unit costs", () => {
     expect(c.syscall).toBe(100);
-    expect(c.pte).toBeCloseTo((28500 - 3000) / 255 / 2, 9); // 50: the pair's slope per page, two flips per pair
-    expect(c.flush).toBeCloseTo(2000 / 2 - 100 - 50, 9); // 850: one unsplit mprotect minus syscall and PTE
+    expect(c.pte).toBeCloseTo((29100 - 5100) / 240 / 2, 9); // 50: the pair's slope per page from 16 to 256 pages, two flips per pair
+    expect(c.flush_page).toBeCloseTo((5100 - 3000) / 15 / 2 - 50, 9); // 20: what a page adds below 33 pages
+    expect(c.flush).toBeCloseTo(2000 / 2 - 100 - 50 - 20, 9); // 830: one unsplit mprotect minus syscall and PTE
     expect(c.vma).toBeCloseTo((3000 - 2000) / 2, 9); // 500: the split and merge, per call
-    expect(c.ipi).toBeCloseTo(10000, 9); // (23000-3000)/2 and (48500-28500)/2, one remote CPU
+    expect(c.ipi).toBeCloseTo(10000, 9); // (23000-3000)/2 and (25100-5100)/2, one remote CPU
+    expect(c.ipi_full).toBeCloseTo(12000, 9); // (53100-29100)/2
     expect(c.fault).toBe(500);
     expect(c.signal).toBe(2000); // trap - fault
     expect(c.page_alloc).toBe(1000); // 1700 - 500 - 200 (zeroing = a hot 4 KiB copy)
@@ -53,7 +57,7 @@ describe("decompose: native figures -> unit costs", () => {
   });
   it("cross-checks the figures it did not use", () => {
     const cow = d.checks.find((x) => x.name === "fault_cow_fork")!;
-    expect(cow.predicted).toBeCloseTo(500 + 1000 + 200 + 50 + 850, 9);
+    expect(cow.predicted).toBeCloseTo(500 + 1000 + 200 + 50 + 20 + 830, 9);
     expect(cow.measured).toBe(3000);
     const ucow = d.checks.find((x) => x.name === "user_cow")!;
     expect(ucow.predicted).toBe(3000 + 2500 + 200);
@@ -72,14 +76,15 @@ describe("project: counters -> projected CPU", () => {
   // Two 4 KiB wp-cow writes on 2 CPUs, one of them violated: protect + restore each (2 flips, 2 shootdowns),
   // one COW (1 flip, 1 shootdown); every shootdown flushes 2 CPUs (1 IPI).
   const counters = {
-    writes: 2, bytes_written: 8192, pins: 2, pte_flips: 5, tlb_flushes: 10, ipis: 5, faults: 1, cow_copies: 1,
+    writes: 2, bytes_written: 8192, pins: 2, pte_flips: 5, shootdowns: 5, tlb_flushes: 10, ipis: 5, faults: 1, cow_copies: 1,
     protected_ios: 2, csum_bytes: 8192,
   };
   it("maps each counter to its term (kernel level)", () => {
     const t = termTotals(counters, u, { cache: "hot" });
     expect(t.pin).toBe(2 * 50);
     expect(t.pte).toBe(5 * 50);
-    expect(t.flush).toBe(5 * 850); // local flushes = tlb_flushes - ipis
+    expect(t.flush_page).toBe(5 * 20); // 1 page per shootdown: flushed page by page
+    expect(t.flush).toBe(5 * 830); // local flushes = tlb_flushes - ipis
     expect(t.ipi).toBe(5 * 10000);
     expect(t.fault).toBe(500);
     expect(t.page_copy).toBe(200); // one 4 KiB copy, hot
@@ -88,10 +93,16 @@ describe("project: counters -> projected CPU", () => {
     expect(t.syscall).toBe(0);
     expect(t.signal).toBe(0);
     const p = project(counters, u, { cache: "hot" });
-    const sum = 100 + 250 + 4250 + 50000 + 500 + 200 + 1000 + 2048;
+    const sum = 100 + 250 + 100 + 4150 + 50000 + 500 + 200 + 1000 + 2048;
     expect(p.perIoNs).toBeCloseTo(sum / 2, 9);
     expect(p.perGiBNs).toBeCloseTo((sum / 8192) * 2 ** 30, 3);
     expect(Object.keys(p.terms)).toEqual([...TERMS]);
+  });
+  it("a shootdown of more than 33 pages flushes whole: no per-page flush, the full-flush IPI", () => {
+    const t = termTotals({ writes: 1, pte_flips: 512, shootdowns: 2, tlb_flushes: 4, ipis: 2 }, u, { cache: "hot" });
+    expect(t.flush_page).toBe(0);
+    expect(t.ipi).toBe(2 * 12000);
+    expect(t.pte).toBe(512 * 50);
   });
   it("at user level charges mprotect calls and signals, and no pins or allocations", () => {
     const t = termTotals(counters, u, { cache: "cold", level: "user" });
@@ -148,9 +159,9 @@ describe("profiles", () => {
     expect(b.name).toBe("built-in");
     expect(b.source).toMatch(/DESIGN\.md section 6/);
     expect(b.measured["mprotect_pair.1"]).toBe(DESIGN_FIGURES["mprotect_pair.1"]);
-    for (const k of ["syscall", "pte", "flush", "ipi", "fault", "signal", "page_alloc", "pin", "stall"] as const)
+    for (const k of ["syscall", "pte", "flush_page", "flush", "ipi", "ipi_full", "fault", "signal", "page_alloc", "pin", "stall"] as const)
       expect(b.costs[k]).toBeGreaterThan(0);
-    expect(b.assumed).toEqual(["csum_byte"]);
+    expect(b.assumed.sort()).toEqual(["csum_byte", "flush_page"]);
   });
   it("writes atomically and reads back; rejects malformed files with the reason", () => {
     const dir = mkdtempSync(join(tmpdir(), "stable-dio-test-"));

@@ -13,7 +13,7 @@ export interface Calibration {
   readonly checks: readonly Check[];
 }
 
-export function calibratedProfile(run: NativeRun, quick: boolean): Calibration {
+export function calibratedProfile(run: NativeRun, quick: boolean, repeat = 1): Calibration {
   const d = decompose(run.figures, builtinProfile().costs);
   const m = describeMachine();
   const profile: CostProfile = {
@@ -22,7 +22,7 @@ export function calibratedProfile(run: NativeRun, quick: boolean): Calibration {
     version: PROFILE_VERSION,
     name: "calibrated",
     source: `stable-dio calibrate${quick ? " --quick" : ""}: native/calibrate.c built with ${run.compiler}, ` +
-      `${run.cpus} CPU(s) available, SIGSEGV resumed by ${run.trapMethod}`,
+      `${run.cpus} CPU(s) available, SIGSEGV resumed by ${run.trapMethod}, median of ${repeat} run(s)`,
     date: new Date().toISOString(),
     machine: { cpu: m.cpu, cores: m.cores, os: m.os, kernel: m.kernel },
     measured: run.figures,

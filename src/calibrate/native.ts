@@ -79,3 +79,13 @@ function parse(compiler: string, out: string): NativeRun {
   if (!Object.keys(figures).length) throw new NativeError("the calibration program printed no figures");
   return { compiler, figures, cpus, trapMethod };
 }
+
+/** Several runs as one: each figure's median over the runs (a burst of other work spoils one run, not the median). */
+export function medianRuns(runs: readonly NativeRun[]): NativeRun {
+  const figures: Record<string, number> = {};
+  for (const k of Object.keys(runs[0].figures)) {
+    const v = runs.map((r) => r.figures[k]).filter((x) => x !== undefined).sort((a, b) => a - b);
+    figures[k] = v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+  return { ...runs[0], figures };
+}

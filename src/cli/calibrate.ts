@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { resolve } from "node:path";
 import { calibratedProfile, type Calibration } from "../calibrate/measure.js";
-import { findCompiler, NativeError, runNative } from "../calibrate/native.js";
+import { findCompiler, medianRuns, NativeError, runNative } from "../calibrate/native.js";
 import { renderProfile, renderValidation } from "../calibrate/render.js";
 import { validationRows, type ValidationRow } from "../calibrate/validate.js";
 import { loadWasmCoreSync } from "../core/wasm.js";
@@ -13,12 +13,14 @@ import { builtinProfile } from "../cost/builtin.js";
 import { writeProfile } from "../cost/profile.js";
 import type { CommandContext } from "./compare.js";
 import { EXIT_FAIL, EXIT_OK, type CliIo } from "./io.js";
+import { pickNumber } from "./numbers.js";
 
 export const DEFAULT_PROFILE_FILE = "stable-dio-profile.json";
 
 interface CalibrateOptions {
   out?: string;
   quick?: boolean;
+  repeat?: string;
   validate?: boolean;
   json?: boolean;
 }
@@ -30,12 +32,14 @@ export function registerCalibrate(program: Command, ctx: CommandContext): void {
     .option("-o, --out <file>", `where to write the profile (default ./${DEFAULT_PROFILE_FILE})`)
     .option("--validate", "also emulate wp-cow and bounce natively and print the model's prediction beside them")
     .option("--quick", "fewer, shorter measurements (noisier; for tests)")
+    .option("--repeat <n>", "run the measurements n times and keep each figure's median (default 3; --quick: 1)")
     .option("--json", "print the profile (and the validation) as JSON")
     .action(async (opts: CalibrateOptions) => ctx.exit(calibrate(opts, ctx.io)));
 }
 
 function calibrate(o: CalibrateOptions, io: CliIo): number {
   const file = resolve(o.out ?? DEFAULT_PROFILE_FILE);
+  const repeat = pickNumber("--repeat", o.repeat, o.quick ? 1 : 3, 1, 100, true);
   const compiler = findCompiler();
   let cal: Calibration;
   let rows: ValidationRow[] | undefined;
@@ -47,10 +51,11 @@ function calibrate(o: CalibrateOptions, io: CliIo): number {
     const quick = o.quick ? ["--quick"] : [];
     try {
       if (io.interactive) io.err("measuring (a few seconds)...");
-      cal = calibratedProfile(runNative(compiler, quick), o.quick === true);
+      const runs = (args: string[]) => medianRuns(Array.from({ length: repeat }, () => runNative(compiler, args)));
+      cal = calibratedProfile(runs(quick), o.quick === true, repeat);
       if (o.validate) {
         if (io.interactive) io.err("\r\x1b[Kemulating wp-cow and bounce...");
-        const v = runNative(compiler, ["--validate", ...quick]);
+        const v = runs(["--validate", ...quick]);
         rows = validationRows(v.figures, cal.profile.costs, loadWasmCoreSync());
       }
       if (io.interactive) io.err("\r\x1b[K");

@@ -35,19 +35,27 @@ function curve(m: Measured, prefix: string): [number, number][] {
   return pts.sort((a, b) => a[0] - b[0]);
 }
 
-/** Least-squares slope of ns against pages over the mprotect pairs measured. */
-function pairSlope(pairs: [number, number][]): number | undefined {
-  if (pairs.length < 2) return undefined;
-  const n = pairs.length;
-  const mx = pairs.reduce((s, [x]) => s + x, 0) / n;
-  const my = pairs.reduce((s, [, y]) => s + y, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (const [x, y] of pairs) {
-    sxy += (x - mx) * (y - my);
-    sxx += (x - mx) ** 2;
-  }
-  return sxx > 0 ? sxy / sxx : undefined;
+/** Linux flushes a range of at most this many pages page by page (tlb_single_page_flush_ceiling), else all. */
+export const FLUSH_CEILING = 33;
+
+/** Per-page slope of the pair in ns between two measured sizes. */
+const slope = (a: [number, number], b: [number, number]): number => (b[1] - a[1]) / (b[0] - a[0]);
+
+/**
+ * pte: the per-page cost of large ranges, where the flush is one full flush
+ * (the slope from the largest range flushed page by page to the largest
+ * range); flushPage: what a page adds on top when its range is flushed page
+ * by page (the slope among the small ranges, minus pte). Halved: a pair
+ * changes each page twice.
+ */
+function pairSlopes(pairs: [number, number][]): { pte?: number; flushPage?: number } {
+  const small = pairs.filter(([n]) => n <= FLUSH_CEILING);
+  const large = pairs.filter(([n]) => n > FLUSH_CEILING);
+  let pte: number | undefined;
+  if (large.length && small.length) pte = slope(small[small.length - 1], large[large.length - 1]) / 2;
+  else if (large.length > 1) pte = slope(large[0], large[large.length - 1]) / 2;
+  const flushPage = small.length > 1 && pte !== undefined ? slope(small[0], small[small.length - 1]) / 2 - pte : undefined;
+  return { pte, flushPage };
 }
 
 /**
@@ -68,22 +76,26 @@ export function decompose(m: Measured, fallback: Partial<UnitCosts>): Decomposit
 
   const syscall = from("syscall", get("syscall"));
   // mprotect RO then RW of n pages of a larger mapping: 2 x (syscall + VMA split/merge + flush + n PTEs).
-  const pairs = curve(m, "mprotect_pair").filter(([n]) => n >= 1);
-  const slope = pairSlope(pairs);
-  const pte = from("pte", slope === undefined ? undefined : pos(slope / 2));
+  const slopes = pairSlopes(curve(m, "mprotect_pair"));
+  const pte = from("pte", slopes.pte === undefined ? undefined : pos(slopes.pte));
+  const flush_page = from("flush_page", slopes.flushPage === undefined ? undefined : pos(slopes.flushPage));
   const p1 = get("mprotect_pair.1");
-  // A page that is a VMA of its own needs no split: 2 x (syscall + PTE + flush).
+  // A page that is a VMA of its own needs no split: 2 x (syscall + PTE + its single-page flush + flush).
   const pv = get("mprotect_pair_vma.1") ?? p1;
-  const flush = from("flush", pv === undefined ? undefined : pos(pv / 2 - syscall - pte));
+  const flush = from("flush", pv === undefined ? undefined : pos(pv / 2 - syscall - pte - flush_page));
   const vma = from("vma", p1 === undefined || pv === undefined ? undefined : pos((p1 - pv) / 2));
   // With k other threads of the process running, each of the pair's two flushes is a shootdown to k CPUs.
-  const extra: number[] = [];
+  // A range flushed page by page and a range flushed whole cost the remote CPU differently: kept apart.
+  const extra: Record<"small" | "full", number[]> = { small: [], full: [] };
   for (const [k, v] of Object.entries(m)) {
     const r = /^mprotect_pair_remote\.(\d+)\.(\d+)$/.exec(k);
     const alone = r ? get(`mprotect_pair.${r[2]}`) : undefined;
-    if (r && alone !== undefined && Number(r[1]) > 0) extra.push((v - alone) / (2 * Number(r[1])));
+    if (r && alone !== undefined && Number(r[1]) > 0)
+      extra[Number(r[2]) <= FLUSH_CEILING ? "small" : "full"].push((v - alone) / (2 * Number(r[1])));
   }
-  const ipi = from("ipi", extra.length ? pos(extra.reduce((a, b) => a + b, 0) / extra.length) : undefined);
+  const mean = (xs: number[]) => (xs.length ? pos(xs.reduce((a, b) => a + b, 0) / xs.length) : undefined);
+  const ipi = from("ipi", mean(extra.small) ?? mean(extra.full));
+  const ipi_full = from("ipi_full", mean(extra.full) ?? mean(extra.small));
   // The cheapest fault: a read of a fresh anonymous page maps the zero page.
   const fault = from("fault", get("fault_zero_read"));
   const trap = get("trap");
@@ -105,7 +117,7 @@ export function decompose(m: Measured, fallback: Partial<UnitCosts>): Decomposit
   const csum_byte = from("csum_byte", get("csum_byte"));
 
   const costs: UnitCosts = {
-    syscall, vma, pte, flush, ipi, fault, signal, page_alloc, pin, stall, csum_byte, copy_hot, copy_cold,
+    syscall, vma, pte, flush_page, flush, ipi, ipi_full, fault, signal, page_alloc, pin, stall, csum_byte, copy_hot, copy_cold,
   };
   return { costs, assumed, checks: checks(m, costs) };
 }
@@ -118,8 +130,8 @@ function checks(m: Measured, c: UnitCosts): Check[] {
   if (m.fault_cow_fork !== undefined) {
     out.push({
       name: "fault_cow_fork",
-      what: "kernel COW fault = fault + page_alloc + copy 4 KiB hot + pte + flush",
-      predicted: c.fault + c.page_alloc + copy4k + c.pte + c.flush,
+      what: "kernel COW fault = fault + page_alloc + copy 4 KiB hot + pte + flush_page + flush",
+      predicted: c.fault + c.page_alloc + copy4k + c.pte + c.flush_page + c.flush,
       measured: m.fault_cow_fork,
     });
   }
@@ -131,20 +143,12 @@ function checks(m: Measured, c: UnitCosts): Check[] {
       measured: m.user_cow,
     });
   }
-  if (m["mprotect_pair.16"] !== undefined && p1 !== undefined) {
-    out.push({
-      name: "mprotect_pair.16",
-      what: "mprotect pair of 16 pages = pair of 1 + 2 x 15 pte",
-      predicted: p1 + 30 * c.pte,
-      measured: m["mprotect_pair.16"],
-    });
-  }
   for (const [k, v] of Object.entries(m)) {
     const r = /^user_cow_remote\.(\d+)$/.exec(k);
     if (!r || m.user_cow === undefined) continue;
     out.push({
       name: k,
-      what: `user COW cycle with ${r[1]} other CPU(s) running = alone + 2 x ${r[1]} ipi`,
+      what: `user COW cycle with ${r[1]} other CPU(s) running = alone + 2 x ${r[1]} ipi (1-page shootdowns)`,
       predicted: m.user_cow + 2 * Number(r[1]) * c.ipi,
       measured: v,
     });

@@ -8,13 +8,14 @@
 //           restore and COW, a SIGSEGV per fault, copies into preallocated
 //           buffers, no pins.
 import { copyNs } from "./copy.js";
+import { FLUSH_CEILING } from "./decompose.js";
 import type { UnitCosts } from "./profile.js";
 
 export type Cache = "hot" | "cold";
 export type Level = "kernel" | "user";
 
 export const TERMS = [
-  "pin", "pte", "flush", "ipi", "fault", "signal", "syscall", "page_copy", "bulk_copy", "alloc", "split", "stall", "csum",
+  "pin", "pte", "flush_page", "flush", "ipi", "fault", "signal", "syscall", "page_copy", "bulk_copy", "alloc", "split", "stall", "csum",
 ] as const;
 export type Term = (typeof TERMS)[number];
 
@@ -55,11 +56,15 @@ export function termTotals(c: Counters, u: UnitCosts, o: ProjectOptions): Record
   const rewrites = n("verify_failures");
   const rewriteCopy = rewrites > 0 && n("bytes_rewrite") > 0 ? rewrites * copyNs(n("bytes_rewrite") / rewrites, curve) : 0;
   const localFlushes = n("tlb_flushes") - n("ipis");
+  // Shootdowns of at most 33 pages invalidate page by page: judged on the run's average shootdown (a PMD is 512 pages).
+  const shot = n("pte_flips") + 512 * (n("pmd_flips") + n("pmd_splits"));
+  const small = n("shootdowns") > 0 && shot / n("shootdowns") <= FLUSH_CEILING;
   return {
     pin: user ? 0 : n("pins") * u.pin,
     pte: (n("pte_flips") + n("pmd_flips")) * u.pte,
+    flush_page: small ? n("pte_flips") * u.flush_page : 0,
     flush: localFlushes * u.flush,
-    ipi: n("ipis") * u.ipi,
+    ipi: n("ipis") * (small ? u.ipi : u.ipi_full),
     fault: n("faults") * u.fault,
     signal: user ? n("faults") * u.signal : 0,
     // One mprotect per protect and per restore of an I/O, and one per COW (the handler's).

@@ -20,10 +20,14 @@ export interface UnitCosts {
   readonly vma: number;
   /** Changing one PTE (or one PMD entry) in a range walk. */
   readonly pte: number;
+  /** What a page adds when its shootdown covers at most 33 pages and invalidates page by page (INVLPG). */
+  readonly flush_page: number;
   /** One local TLB flush of a shootdown, with the range walk's fixed work. */
   readonly flush: number;
-  /** One remote CPU of a shootdown: the IPI, its flush and the wait for it. */
+  /** One remote CPU of a shootdown of at most 33 pages: the IPI, its flush and the wait for it. */
   readonly ipi: number;
+  /** The same for a shootdown that flushes the remote TLB whole (more than 33 pages). */
+  readonly ipi_full: number;
   /** Kernel page-fault entry, handling and return (the cheapest fault). */
   readonly fault: number;
   /** User-level only: delivering SIGSEGV to a handler and returning from it, beyond the fault. */
@@ -59,7 +63,7 @@ export interface CostProfile {
   readonly assumed: readonly string[];
 }
 
-const SCALARS = ["syscall", "vma", "pte", "flush", "ipi", "fault", "signal", "page_alloc", "pin", "stall", "csum_byte"] as const;
+const SCALARS = ["syscall", "vma", "pte", "flush_page", "flush", "ipi", "ipi_full", "fault", "signal", "page_alloc", "pin", "stall", "csum_byte"] as const;
 
 /** Why a parsed JSON value is not a usable profile, or undefined. */
 export function profileProblem(x: unknown): string | undefined {
