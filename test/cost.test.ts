@@ -161,7 +161,7 @@ describe("profiles", () => {
     expect(b.measured["mprotect_pair.1"]).toBe(DESIGN_FIGURES["mprotect_pair.1"]);
     for (const k of ["syscall", "pte", "flush_page", "flush", "ipi", "ipi_full", "fault", "signal", "page_alloc", "pin", "stall"] as const)
       expect(b.costs[k]).toBeGreaterThan(0);
-    expect(b.assumed.sort()).toEqual(["csum_byte", "flush_page"]);
+    expect([...b.assumed].sort()).toEqual(["csum_byte", "flush_page"]);
   });
   it("writes atomically and reads back; rejects malformed files with the reason", () => {
     const dir = mkdtempSync(join(tmpdir(), "stable-dio-test-"));
