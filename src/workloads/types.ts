@@ -47,13 +47,15 @@ export interface Setup {
   fork(tid: number, cpu: number): number;
   /** Adds a simulated thread. qd bounds its in-flight I/O (its submits wait). */
   spawn(name: string, task: Task, qd?: number): void;
-  /** Read-only questions a thread may ask about the world. */
-  inFlight(io: number): boolean;
+  /** Read-only questions a thread may ask about the world: an I/O's IoState. */
+  ioState(io: number): number;
   pidOf(tid: number): number;
 }
 
 export interface Workload {
   readonly id: string;
+  /** The file it was loaded from, if any. */
+  readonly file?: string;
   readonly summary: string;
   readonly device: Device;
   readonly params: readonly ParamSpec[];
