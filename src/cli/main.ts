@@ -5,6 +5,7 @@
 import { Command, CommanderError } from "commander";
 import { registerCompare, type CommandContext } from "./compare.js";
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, processIo, UsageError, type CliIo } from "./io.js";
+import { registerRun } from "./run.js";
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   let code = EXIT_OK;
@@ -26,6 +27,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       outputError: () => {}, // reported below, as one line
     });
   registerCompare(program, ctx);
+  registerRun(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -7,10 +7,21 @@ export interface JsonReport {
   /** RunResult shape version. */
   readonly version: number;
   readonly abi: number;
+  /** The file the workload came from (stable-dio run), and what of it was not used. */
+  readonly source?: JsonSource;
   readonly results: readonly RunResult[];
 }
 
-export function renderJson(results: readonly RunResult[]): string {
-  const doc: JsonReport = { tool: "stable-dio", version: RESULT_VERSION, abi: ABI_VERSION, results };
+export interface JsonSource {
+  readonly file: string;
+  readonly kind: "workload" | "fio";
+  /** fio options that do not matter here, each once. */
+  readonly ignored: readonly string[];
+  /** Where the run differs from what the file asks (file:line: ...). */
+  readonly notes: readonly string[];
+}
+
+export function renderJson(results: readonly RunResult[], source?: JsonSource): string {
+  const doc: JsonReport = { tool: "stable-dio", version: RESULT_VERSION, abi: ABI_VERSION, ...(source ? { source } : {}), results };
   return JSON.stringify(doc, null, 2) + "\n";
 }

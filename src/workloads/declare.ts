@@ -35,6 +35,6 @@ function declare(name: string, d: Value | ParamDecl, at: string): ParamSpec {
   const v = typeof decl.default === "number" ? decl.default : parseNumber(decl.default, base.kind);
   if (v === undefined) throw new PlanError(dat, `default ${JSON.stringify(decl.default)} is not a ${base.kind === "bytes" ? "byte count" : base.kind}`);
   const err = paramError({ ...base, default: v }, v);
-  if (err) throw new PlanError(dat, `default: ${err}`);
+  if (err) throw new PlanError(dat, `bad default: ${err}`);
   return { ...base, default: v };
 }

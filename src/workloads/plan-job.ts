@@ -90,7 +90,7 @@ export function planJob(
   const maxLen = Math.max(...used.map((s) => s.max));
   const minLen = Math.min(...used.map((s) => s.min));
   if (fsCsum && used.some((s) => s.min % PAGE !== 0))
-    throw new PlanError(sizeAt, `fs-csum does 4 KiB-aligned I/O only, and size is ${fmtBytes(minLen)}`);
+    throw new PlanError(sizeAt, `fs-csum does 4 KiB-aligned I/O only, and size is ${fmtBytes(minLen)} (pi and parity take 512 B I/O)`);
 
   const qd = v.get(io.qd, `${at}/qd`, COUNT(1, 256), 1);
   const total = v.get(io.ios, `${at}/ios`, COUNT(1, 1 << 20), 1);
