@@ -32,7 +32,7 @@ describe("usage errors: one line naming the bad value and the allowed ones, exit
     [["--param", "size=8M"], /^stable-dio: bad value '8M' for size: size 8M out of range \(512B\.\.4M\)\n$/],
     [["--bogus"], /^stable-dio: unknown option '--bogus' \(allowed: --policy, .*--help\)\n$/],
     [["--policy"], /^stable-dio: option '-p, --policy <ids>' argument missing\n$/],
-    [["frobnicate"], /^stable-dio: unexpected argument 'frobnicate' \(allowed: .*\)\n$/],
+    [["frobnicate"], /^stable-dio: unknown command 'frobnicate' \(allowed: .*run.*; none runs the comparison\)\n$/],
     [["--workload", "sub-page", "--device", "fs-csum"], /^stable-dio: workload 'sub-page' cannot run on fs-csum: .*4 KiB.*\n$/],
   ];
   for (const [argv, line] of cases) {

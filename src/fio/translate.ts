@@ -90,7 +90,10 @@ class Translation {
     const flags = flagsOf(o);
     const modify = modifyOf(o);
     const byFork = o.choice("sd_modify_by", ["thread", "fork"], "thread") === "fork";
-    if (!directOf(o)) this.notes.push(`${this.file}:${o.line("direct")}: job '${name}' is buffered (direct=0): stable-dio runs it as direct I/O, the only kind it models`);
+    if (!directOf(o)) {
+      const why = o.has("direct") || o.has("buffered") ? "direct=0" : "direct=0 is fio's default";
+      this.notes.push(`${this.file}:${o.line("direct")}: job '${name}' is buffered (${why}): stable-dio runs it as direct I/O, the only kind it models`);
+    }
 
     const asThreads = o.bool("thread", false);
     const shared: ProcessSpec | undefined = asThreads ? this.process(o, { name, flags, threads: [] }) : undefined;
@@ -101,9 +104,10 @@ class Translation {
       const thread: ThreadSpec = { name: clone, cpu: this.nextCpu(), io: { ...io, offset: base + offset, modify: modify && { ...modify, by: `${clone}.mod` } } };
       const proc = shared ?? this.process(o, { name: clone, flags, threads: [] });
       this.thread(o, proc, thread);
+      if (!modify) continue;
       const mod: ThreadSpec = { name: `${clone}.mod`, cpu: this.nextCpu() };
-      if (modify && !byFork) this.thread(o, proc, mod);
-      if (modify && byFork) this.process(o, { name: `${clone}.mod`, fork: clone, threads: [mod] });
+      if (byFork) this.process(o, { name: `${clone}.mod`, fork: clone, threads: [mod] });
+      else this.thread(o, proc, mod);
     }
   }
 
