@@ -5,20 +5,12 @@ import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "../src/cli/main.js";
-import type { CliIo } from "../src/cli/io.js";
 import { fioWorkload } from "../src/fio/translate.js";
 import { parseJobFile } from "../src/fio/parse.js";
 import type { RunResult } from "../src/host/result.js";
 import type { JsonReport } from "../src/report/json.js";
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+import { cli } from "./support/cli.js";
+import { expectFileError } from "./support/file-error.js";
 
 const dir = mkdtempSync(join(tmpdir(), "stable-dio-fio-"));
 let n = 0;
@@ -206,13 +198,7 @@ describe("bad job files: one line naming file, line and problem; exit 2; no stac
   for (const [what, lines, line, problem] of cases) {
     it(what, async () => {
       const path = jobFile(lines);
-      const r = await cli("run", "--fio", path);
-      expect(r.code).toBe(2);
-      expect(r.out).toBe("");
-      expect(r.err.trim().split("\n")).toHaveLength(1);
-      expect(r.err).not.toMatch(/\n\s+at /);
-      expect(r.err.startsWith(`stable-dio: ${path}:${line}: `), r.err).toBe(true);
-      expect(r.err).toMatch(problem);
+      expectFileError(await cli("run", "--fio", path), path, line, problem);
     });
   }
 

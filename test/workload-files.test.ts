@@ -8,23 +8,15 @@ import { join } from "node:path";
 import ajvModule from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { Policy } from "../assembly/abi.js";
-import { main } from "../src/cli/main.js";
-import type { CliIo } from "../src/cli/io.js";
 import { loadWasmCoreSync } from "../src/core/wasm.js";
 import { runWorkload } from "../src/host/driver.js";
 import type { RunResult } from "../src/host/result.js";
 import type { JsonReport } from "../src/report/json.js";
+import { cli } from "./support/cli.js";
+import { expectFileError } from "./support/file-error.js";
 import { BUILTIN_IDS } from "../src/workloads/index.js";
 import { parseWorkload } from "../src/workloads/load.js";
 import type { WorkloadSpec } from "../src/workloads/spec.js";
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
 
 const dir = mkdtempSync(join(tmpdir(), "stable-dio-files-"));
 let n = 0;
@@ -143,13 +135,7 @@ describe("malformed files: one line naming file, line and problem; exit 2; no st
   for (const [what, text, needle, problem] of cases) {
     it(what, async () => {
       const path = file(text);
-      const r = await cli("run", "--workload", path);
-      expect(r.code).toBe(2);
-      expect(r.out).toBe("");
-      expect(r.err.trim().split("\n")).toHaveLength(1);
-      expect(r.err).not.toMatch(/\n\s+at /);
-      expect(r.err.startsWith(`stable-dio: ${path}:${lineOf(text, needle)}: `), r.err).toBe(true);
-      expect(r.err).toMatch(problem);
+      expectFileError(await cli("run", "--workload", path), path, lineOf(text, needle), problem);
     });
   }
 
