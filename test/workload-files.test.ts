@@ -12,11 +12,11 @@ import { loadWasmCoreSync } from "../src/core/wasm.js";
 import { runWorkload } from "../src/host/driver.js";
 import type { RunResult } from "../src/host/result.js";
 import type { JsonReport } from "../src/report/json.js";
-import { cli } from "./support/cli.js";
-import { expectFileError } from "./support/file-error.js";
 import { BUILTIN_IDS } from "../src/workloads/index.js";
 import { parseWorkload } from "../src/workloads/load.js";
 import type { WorkloadSpec } from "../src/workloads/spec.js";
+import { cli } from "./support/cli.js";
+import { expectFileError } from "./support/file-error.js";
 
 const dir = mkdtempSync(join(tmpdir(), "stable-dio-files-"));
 let n = 0;

@@ -36,7 +36,6 @@ export function workloadFromSpec(spec: WorkloadSpec, src: Located): Workload {
   const plan = (p: Params, d: Device): Plan => planWorkload(spec, p, specsOf(w), d);
   const w: Workload = {
     id: spec.id,
-    file: src.file,
     summary: spec.summary,
     device,
     params,

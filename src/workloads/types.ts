@@ -54,8 +54,6 @@ export interface Setup {
 
 export interface Workload {
   readonly id: string;
-  /** The file it was loaded from, if any. */
-  readonly file?: string;
   readonly summary: string;
   readonly device: Device;
   readonly params: readonly ParamSpec[];
