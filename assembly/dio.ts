@@ -20,6 +20,7 @@ import {
 import { demandHuge, demandPte, folioShared, splitPmd } from "./pagetable";
 import { procAlive, procCount, procFlags, threadCpu, threadExists, threadPid } from "./proc";
 import { DWP, HUG, MAY, P, SHR, V, W, canWrite, entryAddr, frameFor, frameOf, pmdAddr } from "./pte";
+import { flips, hi, lo, rangeBegin, unwpRange, wpRange } from "./protect";
 import { shootdown } from "./tlb";
 import { degrade, warnOnce } from "./warn";
 
@@ -250,19 +251,11 @@ function protect(pid: u32, cpu: u32, first: u32, v0: u32, v1: u32): void {
   for (let j = first; j != NIL; j = load<u32>(rec(j), R_NEXT)) {
     let f = load<u32>(rec(j), R_FRAME);
     setWpcount(f, wpcount(f) + 1);
+    if (load<u32>(entryAddr(pid, load<u32>(rec(j), R_VPN))) & SHR) shared = true;
   }
-  let lo: u32 = NIL, hi: u32 = 0;
-  for (let v = v0; v <= v1; v++) {
-    let ea = entryAddr(pid, v);
-    let e = load<u32>(ea);
-    if (e & SHR) shared = true;
-    if (!(e & W)) continue;
-    store<u32>(ea, (e & ~W) | DWP);
-    let b = flipped(e, v);
-    if (b < lo) lo = b;
-    hi = max(hi, (e & HUG) ? b + 511 : b);
-  }
-  if (lo != NIL) shootdown(pid, cpu, lo, hi - lo + 1);
+  rangeBegin();
+  wpRange(pid, v0, v1);
+  if (flips) shootdown(pid, cpu, lo, hi - lo + 1);
   if (shared) protectSharers(pid, cpu, first);
 }
 
@@ -448,33 +441,38 @@ function restore(r: usize, pid: u32, alive: bool): void {
 }
 
 /**
- * Makes `q`'s protected entries of the I/O's pages writable where canWrite
- * allows, with one shootdown. Returns whether any of them is MAP_SHARED.
+ * Makes `q`'s protected entries of the I/O's pages writable where they may
+ * be (they still map the pinned frame, have DWP, pass canWrite), flipping
+ * runs of consecutive such pages at once, with one shootdown. Returns whether
+ * any of the entries is MAP_SHARED.
  */
 function unprotect(q: u32, cpu: u32, first: u32): bool {
-  let lo: u32 = NIL, hi: u32 = 0, lastPmd: u32 = NIL;
   let shared = false;
+  let runFirst: u32 = NIL, runLast: u32 = 0;
+  let lastPmd: u32 = NIL, pmdOk = false;
+  rangeBegin();
   for (let j = first; j != NIL; j = load<u32>(rec(j), R_NEXT)) {
     let pr = rec(j);
     let v = load<u32>(pr, R_VPN);
     let ea = entryAddr(q, v);
-    if (!ea) continue;
-    let e = load<u32>(ea);
+    let e = ea ? load<u32>(ea) : 0;
     if (e & SHR) shared = true;
-    if (!(e & P) || !(e & DWP)) continue;
     let f = load<u32>(pr, R_FRAME);
-    if (frameFor(e, v) != f) continue;
-    if (e & HUG) {
-      if ((v >>> 9) == lastPmd) continue;
-      lastPmd = v >>> 9;
+    let ok = (e & P) != 0 && (e & DWP) != 0 && frameFor(e, v) == f;
+    if (ok && (e & HUG)) {
+      // canWrite of a PMD looks at 512 frames: once per PMD is enough.
+      if ((v >>> 9) != lastPmd) { lastPmd = v >>> 9; pmdOk = canWrite(e, f); }
+      ok = pmdOk;
+    } else if (ok) {
+      ok = canWrite(e, f);
     }
-    if (!canWrite(e, f)) continue;
-    store<u32>(ea, (e | W) & ~DWP);
-    let b = flipped(e, v);
-    if (b < lo) lo = b;
-    hi = max(hi, (e & HUG) ? b + 511 : b);
+    if (ok && runFirst != NIL && v == runLast + 1) { runLast = v; continue; }
+    if (runFirst != NIL) unwpRange(q, runFirst, runLast);
+    runFirst = ok ? v : NIL;
+    runLast = v;
   }
-  if (lo != NIL) shootdown(q, cpu, lo, hi - lo + 1);
+  if (runFirst != NIL) unwpRange(q, runFirst, runLast);
+  if (flips) shootdown(q, cpu, lo, hi - lo + 1);
   return shared;
 }
 

@@ -2,6 +2,7 @@
 // the boundary. Each export validates, then hands off to the module that owns
 // the concept. Semantics: docs/model.md.
 import { ABI_VERSION, Counter, Device, Err, FrameKind, Invariant, Key, ProcFlag, Stable, Policy, WarnField } from "./abi";
+import { benchCopy, benchCow, benchCsum, benchDio, benchMemcpy, benchStore, benchWp } from "./bench";
 import { check } from "./check";
 import { counter, resetCounters } from "./counters";
 import { csumInit } from "./csum";
@@ -42,6 +43,35 @@ let kept: f64 = 0;
 @inline function done(r: i32): i32 {
   if (r >= 0) setDetail(kept);
   return r;
+}
+
+/**
+ * done() for calls that change state. The debug build (asserts on) also runs
+ * every invariant of sd_check after each of them, failed or not: a violation
+ * is a bug in the core and stops it with the invariant's name.
+ */
+function changed(r: i32): i32 {
+  if (!ASC_NO_ASSERT) {
+    let d = errDetail;
+    let c = check();
+    if (c > 0) abort(invariantName(c));
+    setDetail(d);
+  }
+  return done(r);
+}
+
+function invariantName(c: i32): string {
+  switch (c) {
+    case Invariant.REFCOUNT: return "invariant REFCOUNT failed (see sd_err_detail for the frame)";
+    case Invariant.MAPCOUNT: return "invariant MAPCOUNT failed";
+    case Invariant.PINCOUNT: return "invariant PINCOUNT failed";
+    case Invariant.WRITABLE_PINNED: return "invariant WRITABLE_PINNED failed";
+    case Invariant.WPCOUNT: return "invariant WPCOUNT failed";
+    case Invariant.FREE_LIST: return "invariant FREE_LIST failed";
+    case Invariant.SECTOR_PINS: return "invariant SECTOR_PINS failed";
+    case Invariant.TLB: return "invariant TLB failed";
+    default: return "invariant IO failed";
+  }
 }
 
 function pow2(v: u32): bool {
@@ -122,7 +152,7 @@ export function sd_proc_create(flags: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
   if ((flags & ~ProcFlag.INPUTS) != 0) return -Err.INVAL;
   if (procCount >= cfgMaxProcs) return fail(Err.LIMIT, <f64>cfgMaxProcs);
-  return done(<i32>newProc(flags));
+  return changed(<i32>newProc(flags));
 }
 
 export function sd_proc_flags(pid: u32): i32 {
@@ -137,7 +167,7 @@ export function sd_thread_create(pid: u32, cpu: u32): i32 {
   if (!procAlive(pid)) return -Err.DEAD;
   if (cpu >= cfgCpus) return -Err.CPU;
   if (threadCountFull()) return fail(Err.LIMIT, <f64>cfgMaxThreads);
-  return done(<i32>newThread(pid, cpu));
+  return changed(<i32>newThread(pid, cpu));
 }
 
 import { threadCount } from "./proc";
@@ -153,42 +183,42 @@ export function sd_thread_pid(tid: u32): i32 {
 
 export function sd_map(pid: u32, va: u32, len: u32, flags: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return done(map(pid, va, len, flags));
+  return changed(map(pid, va, len, flags));
 }
 
 export function sd_unmap(tid: u32, va: u32, len: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return done(unmap(tid, va, len));
+  return changed(unmap(tid, va, len));
 }
 
 export function sd_store(tid: u32, va: u32, len: u32, byte: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return done(access(STORE, tid, va, len, byte));
+  return changed(access(STORE, tid, va, len, byte));
 }
 
 export function sd_write(tid: u32, va: u32, len: u32, src: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return done(access(WRITE, tid, va, len, src));
+  return changed(access(WRITE, tid, va, len, src));
 }
 
 export function sd_load(tid: u32, va: u32, len: u32, dst: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return done(access(LOAD, tid, va, len, dst));
+  return changed(access(LOAD, tid, va, len, dst));
 }
 
 export function sd_submit(tid: u32, op: u32, va: u32, len: u32, sector: u32, flags: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return done(submit(tid, op, va, len, sector, flags));
+  return changed(submit(tid, op, va, len, sector, flags));
 }
 
 export function sd_dma(io: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return done(dma(io));
+  return changed(dma(io));
 }
 
 export function sd_complete(io: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return done(complete(io));
+  return changed(complete(io));
 }
 
 export function sd_io_state(io: u32): i32 {
@@ -198,12 +228,12 @@ export function sd_io_state(io: u32): i32 {
 
 export function sd_fork(tid: u32, cpu: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return done(fork(tid, cpu));
+  return changed(fork(tid, cpu));
 }
 
 export function sd_exit(pid: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return done(exit(pid));
+  return changed(exit(pid));
 }
 
 export function sd_scrub(): i32 {
@@ -290,6 +320,37 @@ function diskMeta(kind: i32, index: u32): f64 {
     return <f64>load<u32>(csumBase + (<usize>index << 2));
   }
   return -<f64>Err.INVAL;
+}
+
+// Benchmark loops (assembly/bench.ts): each repeats one operation `iters`
+// times inside Wasm and returns an accumulator to keep; negative: -Err.
+
+export function sd_bench_wp(tid: u32, va: u32, npages: u32, iters: u32): f64 {
+  return guard() ? benchWp(tid, va, npages, iters) : -<f64>Err.NOT_READY;
+}
+
+export function sd_bench_cow(tid: u32, va: u32, iters: u32): f64 {
+  return guard() ? benchCow(tid, va, iters) : -<f64>Err.NOT_READY;
+}
+
+export function sd_bench_copy(bytes: u32, iters: u32, cold: u32): f64 {
+  return guard() ? benchCopy(bytes, iters, cold != 0) : -<f64>Err.NOT_READY;
+}
+
+export function sd_bench_csum(device: u32, bytes: u32, iters: u32): f64 {
+  return guard() ? benchCsum(device, bytes, iters) : -<f64>Err.NOT_READY;
+}
+
+export function sd_bench_store(tid: u32, va: u32, iters: u32): f64 {
+  return guard() ? benchStore(tid, va, iters) : -<f64>Err.NOT_READY;
+}
+
+export function sd_bench_memcpy(tid: u32, va: u32, iters: u32): f64 {
+  return guard() ? benchMemcpy(tid, va, iters) : -<f64>Err.NOT_READY;
+}
+
+export function sd_bench_dio(tid: u32, va: u32, len: u32, iters: u32): f64 {
+  return guard() ? benchDio(tid, va, len, iters) : -<f64>Err.NOT_READY;
 }
 
 // The module is usable as soon as it is instantiated: defaults applied, reset done.

@@ -1,8 +1,12 @@
 // Per-CPU software TLBs and shootdowns (docs/model.md section 2).
 //
-// Each CPU has a direct-mapped array of entries, 8 bytes each:
-//   tag u32 = pid << 20 | vpn      value u32 = frame << 12 | W << 1 | valid
-// Index: (vpn ^ (pid << 4)) & (entries - 1).
+// Each CPU has a direct-mapped array of entries, 16 bytes each:
+//   ┌──────────────────────┬─────────────────────────────────┬───────┬─────┐
+//   │ tag u32: pid<<20|vpn │ value u32: frame<<12 | W<<1 | 1 │ gen   │  -  │
+//   └──────────────────────┴─────────────────────────────────┴───────┴─────┘
+// Index: (vpn ^ (pid << 4)) & (entries - 1). An entry counts only if its gen
+// equals its CPU's generation: a whole-TLB flush is one increment, not a
+// clear of every entry (the hardware does it in one step too).
 import { Counter } from "./abi";
 import { count, countN } from "./counters";
 import { NIL, TLB_ENTRY_BYTES, cfgCpus, cfgTlbEntries, tlbBase } from "./layout";
@@ -12,21 +16,28 @@ const VALID: u32 = 1;
 const TW: u32 = 2;
 /** Linux's tlb_single_page_flush_ceiling: above this many pages, flush everything. */
 const FLUSH_CEILING: u32 = 33;
+/** The current generation of each CPU's TLB. */
+const GENS: usize = memory.data(64 * 4, 4);
 
 export function tlbReset(): void {
   memory.fill(tlbBase, 0, <usize>cfgCpus * cfgTlbEntries * TLB_ENTRY_BYTES);
+  for (let c: usize = 0; c < 64; c++) store<u32>(GENS + (c << 2), 1);
+}
+
+@inline function gen(cpu: u32): u32 {
+  return load<u32>(GENS + (<usize>cpu << 2));
 }
 
 @inline function slot(cpu: u32, pid: u32, vpn: u32): usize {
   let idx = (vpn ^ (pid << 4)) & (cfgTlbEntries - 1);
-  return tlbBase + ((<usize>cpu * cfgTlbEntries + idx) << 3);
+  return tlbBase + ((<usize>cpu * cfgTlbEntries + idx) << 4);
 }
 
 /** A user access's lookup: the frame on a hit (counted), NIL on a miss (counted). */
 @inline export function tlbLookup(cpu: u32, pid: u32, vpn: u32, write: bool): u32 {
   let e = slot(cpu, pid, vpn);
   let v = load<u32>(e, 4);
-  if ((v & VALID) && load<u32>(e) == ((pid << 20) | vpn) && (!write || (v & TW))) {
+  if ((v & VALID) && load<u32>(e) == ((pid << 20) | vpn) && load<u32>(e, 8) == gen(cpu) && (!write || (v & TW))) {
     count(Counter.TLB_HITS);
     return v >>> 12;
   }
@@ -38,11 +49,16 @@ export function tlbReset(): void {
   let e = slot(cpu, pid, vpn);
   store<u32>(e, (pid << 20) | vpn);
   store<u32>(e, (frame << 12) | (writable ? TW : 0) | VALID, 4);
+  store<u32>(e, gen(cpu), 8);
 }
 
-/** The TLB entry for (pid, vpn) on `cpu` if one is valid: value word, else 0. For sd_check. */
+/**
+ * Entry `idx` of `cpu` for sd_check: tag in the low 32 bits, value in the
+ * high (value 0 if the entry is not live in the current generation).
+ */
 export function tlbPeek(cpu: u32, idx: u32): u64 {
-  let e = tlbBase + ((<usize>cpu * cfgTlbEntries + idx) << 3);
+  let e = tlbBase + ((<usize>cpu * cfgTlbEntries + idx) << 4);
+  if (load<u32>(e, 8) != gen(cpu)) return 0;
   return load<u64>(e);
 }
 
@@ -53,9 +69,15 @@ function flushCpu(cpu: u32, pid: u32, vpn: u32, npages: u32): void {
       let e = slot(cpu, pid, v);
       if (load<u32>(e) == ((pid << 20) | v)) store<u32>(e, 0, 4);
     }
-  } else {
-    memory.fill(tlbBase + ((<usize>cpu * cfgTlbEntries) << 3), 0, <usize>cfgTlbEntries << 3);
+    return;
   }
+  let g = gen(cpu) + 1;
+  if (g == 0) {
+    // 2^32 flushes later the generation wraps: clear for real once.
+    memory.fill(tlbBase + ((<usize>cpu * cfgTlbEntries) << 4), 0, <usize>cfgTlbEntries << 4);
+    g = 1;
+  }
+  store<u32>(GENS + (<usize>cpu << 2), g);
 }
 
 /**
@@ -80,7 +102,7 @@ export function shootdown(pid: u32, localCpu: u32, vpn: u32, npages: u32): void 
 export function tlbPurge(pid: u32): void {
   let n = cfgCpus * cfgTlbEntries;
   for (let i: u32 = 0; i < n; i++) {
-    let e = tlbBase + (<usize>i << 3);
+    let e = tlbBase + (<usize>i << 4);
     if ((load<u32>(e) >>> 20) == pid) store<u32>(e, 0, 4);
   }
 }

@@ -1,20 +1,11 @@
 // The command line, in process: usage errors are one line and exit 2, --json
 // parses, --help documents everything, and the main job runs clean.
 import { describe, expect, it } from "vitest";
-import { main } from "../src/cli/main.js";
-import type { CliIo } from "../src/cli/io.js";
 import { DEVICES, POLICIES } from "../src/host/names.js";
 import type { JsonReport } from "../src/report/json.js";
 import { COLUMNS } from "../src/report/columns.js";
 import { WORKLOADS } from "../src/workloads/index.js";
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+import { cli } from "./support/cli.js";
 
 const ALL_POLICIES = POLICIES.map((p) => p.id).join(", ");
 
@@ -32,7 +23,7 @@ describe("usage errors: one line naming the bad value and the allowed ones, exit
     [["--param", "size=8M"], /^stable-dio: bad value '8M' for size: size 8M out of range \(512B\.\.4M\)\n$/],
     [["--bogus"], /^stable-dio: unknown option '--bogus' \(allowed: --policy, .*--help\)\n$/],
     [["--policy"], /^stable-dio: option '-p, --policy <ids>' argument missing\n$/],
-    [["frobnicate"], /^stable-dio: unknown command 'frobnicate' \(allowed: .*run.*; none runs the comparison\)\n$/],
+    [["frobnicate"], /^stable-dio: unknown command 'frobnicate' \(allowed: .*replay.*; none runs the comparison\)\n$/],
     [["--workload", "sub-page", "--device", "fs-csum"], /^stable-dio: workload 'sub-page' cannot run on fs-csum: .*4 KiB.*\n$/],
   ];
   for (const [argv, line] of cases) {
@@ -100,8 +91,11 @@ describe("the main job", () => {
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^workload +device +policy +corrupt +lost .* stall$/);
-    expect(lines).toHaveLength(1 + WORKLOADS.length * POLICIES.length);
+    expect(lines[0]).toMatch(/^workload +device +policy +corrupt +lost .* stall +proj_us$/);
+    // The table, a blank line, the projected column's footnote and the crossover verdict.
+    expect(lines).toHaveLength(1 + WORKLOADS.length * POLICIES.length + 3);
+    expect(lines.at(-2)).toMatch(/^proj_us: projected kernel CPU per I\/O \(us\) from the built-in .* profile/);
+    expect(lines.at(-1)).toMatch(/^Crossover \(projected from the built-in profile.*\): wp-cow beats bounce on 4 KiB PTEs .*, on 2 MiB PMDs .*\.( Details: .*)?$/);
     for (const w of WORKLOADS) expect(r.out).toMatch(new RegExp(`^${w.id} `, "m"));
   });
 

@@ -34,10 +34,11 @@ describe("jobs written as fio's documentation writes them", () => {
     const table = await cli("run", "--fio", path, "--policy", "direct");
     expect(table.code).toBe(0);
     expect(table.err).toBe(`stable-dio: ${path}: ignored (no effect on the model): ioengine\n`);
-    const lines = table.out.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^workload +device +policy +corrupt .* stall$/);
-    expect(lines[1]).toMatch(/^job\d+ +fs-csum +direct +0 /);
-    expect(lines).toHaveLength(2);
+    // The table, then a blank line and the notes on the projected column.
+    const rows = table.out.split("\n\n")[0].trimEnd().split("\n");
+    expect(rows[0]).toMatch(/^workload +device +policy +corrupt .* stall +proj_us$/);
+    expect(rows[1]).toMatch(/^job\d+ +fs-csum +direct +0 /);
+    expect(rows).toHaveLength(2);
 
     const json = await cli("run", "--fio", path, "--policy", "direct,wp-cow", "--json");
     const doc = JSON.parse(json.out) as JsonReport;

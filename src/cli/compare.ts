@@ -6,16 +6,21 @@ import type { Core } from "../core/core.js";
 import { runWorkload } from "../host/driver.js";
 import { deviceId } from "../host/names.js";
 import type { RunResult } from "../host/result.js";
+import { loadWasmCoreSync } from "../core/wasm.js";
+import { crossoverVerdict } from "../crossover/verdict.js";
 import { renderJson, type JsonSource } from "../report/json.js";
+import { projectResults } from "../report/projection.js";
 import { renderTable } from "../report/table.js";
 import type { Workload } from "../workloads/index.js";
 import { incompatibility, resolveParams } from "../workloads/params.js";
 import { loadCore } from "./cores.js";
 import { referenceHelp } from "./help.js";
 import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "./io.js";
+import { pickProfile } from "./profile.js";
 import { pickCore, pickDevice, pickParams, pickPolicies, pickSeed, pickStable, pickWorkloads } from "./select.js";
 
-export interface CompareOptions {
+/** The flags that pick runs, shared with `record`. */
+export interface RunOptions {
   policy?: string;
   workload?: string;
   seed?: string;
@@ -23,7 +28,11 @@ export interface CompareOptions {
   param?: string[];
   stable?: string;
   core?: string;
+}
+
+export interface CompareOptions extends RunOptions {
   json?: boolean;
+  profile?: string;
 }
 
 export interface CommandContext {
@@ -61,6 +70,7 @@ export function matrixOptions(cmd: Command, workloadFlags: string, workloadHelp:
     .option("-P, --param <name=value>", "workload parameter, repeatable or comma list (e.g. size=64k,qd=4)", collect)
     .option("--stable <mode>", "auto: Hellwig's levels decide; always/never: force stability on/off (default: auto)")
     .option("--core <id>", "wasm (default) or model: the TypeScript reference model, slower")
+    .option("--profile <file>", "cost profile for the projected column (from stable-dio calibrate; default: built-in)")
     .option("--json", "print every run's full result as JSON instead of the table");
 }
 
@@ -86,6 +96,7 @@ export async function runMatrix(
   const stable = pickStable(o.stable);
   const coreId = pickCore(o.core);
   const params = pickParams(o.param ?? [], workloads);
+  const profile = pickProfile(o.profile);
   const runnable = runnableWorkloads(workloads, device?.value, params, named, io);
 
   const core = await loadCore(coreId);
@@ -99,7 +110,8 @@ export async function runMatrix(
   }
   if (io.interactive) io.err("\r\x1b[K");
 
-  io.out(o.json ? renderJson(results, source) : renderTable(results));
+  const projection = projectResults(results, profile, crossoverVerdict(loadWasmCoreSync(), profile));
+  io.out(o.json ? renderJson(results, projection, source) : renderTable(results, projection));
   const bad = results.filter((r) => !r.balance.ok);
   for (const r of bad) io.err(`stable-dio: ${r.workload}/${r.policy}: frames do not balance: ${r.balance.problems.join("; ")}\n`);
   return bad.length ? EXIT_FAIL : EXIT_OK;

@@ -3,7 +3,13 @@
 // subcommands register beside it), and turns every user mistake into one line
 // on stderr and exit code 2.
 import { Command, CommanderError } from "commander";
+import { registerBench } from "./bench.js";
+import { registerCalibrate } from "./calibrate.js";
 import { registerCompare, type CommandContext } from "./compare.js";
+import { registerCrossover } from "./crossover.js";
+import { registerRecord } from "./record.js";
+import { registerReplay } from "./replay.js";
+import { registerWasiPath } from "./wasi-path.js";
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, processIo, UsageError, type CliIo } from "./io.js";
 import { registerRun } from "./run.js";
 
@@ -27,6 +33,12 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       outputError: () => {}, // reported below, as one line
     });
   registerCompare(program, ctx);
+  registerBench(program, ctx);
+  registerCalibrate(program, ctx);
+  registerCrossover(program, ctx);
+  registerRecord(program, ctx);
+  registerReplay(program, ctx);
+  registerWasiPath(program, ctx);
   registerRun(program, ctx);
 
   try {

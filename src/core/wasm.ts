@@ -41,11 +41,25 @@ export interface CoreExports {
   sd_disk_read(sector: number, count: number, dst: number): number;
   sd_parity_read(stripe: number, dst: number): number;
   sd_disk_meta(kind: number, index: number): number;
+  // Benchmark loops (assembly/bench.ts): `iters` operations inside Wasm, an
+  // accumulator back, or -Err.
+  sd_bench_wp(tid: number, va: number, npages: number, iters: number): number;
+  sd_bench_cow(tid: number, va: number, iters: number): number;
+  sd_bench_copy(bytes: number, iters: number, cold: number): number;
+  sd_bench_csum(device: number, bytes: number, iters: number): number;
+  sd_bench_store(tid: number, va: number, iters: number): number;
+  sd_bench_memcpy(tid: number, va: number, iters: number): number;
+  sd_bench_dio(tid: number, va: number, len: number, iters: number): number;
 }
 
 /** Path of the compiled module. */
 export function wasmPath(debug = false): string {
   return packageFile("build", debug ? "debug.wasm" : "release.wasm");
+}
+
+/** Path of the WASI command: replays a trace read on stdin or from a file (docs/trace.md). */
+export function wasiPath(): string {
+  return packageFile("build", "wasi.wasm");
 }
 
 const modules = new Map<string, WebAssembly.Module>();

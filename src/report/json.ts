@@ -1,6 +1,7 @@
 // The --json document: every run's full result, plus what produced it.
 import { ABI_VERSION } from "../../assembly/abi.js";
 import { RESULT_VERSION, type RunResult } from "../host/result.js";
+import type { TableProjection } from "./projection.js";
 
 export interface JsonReport {
   readonly tool: "stable-dio";
@@ -10,6 +11,8 @@ export interface JsonReport {
   /** The file the workload came from (stable-dio run), and what of it was not used. */
   readonly source?: JsonSource;
   readonly results: readonly RunResult[];
+  /** Projected kernel CPU per I/O of each result (same order), and the crossover verdict. */
+  readonly projection?: TableProjection;
 }
 
 export interface JsonSource {
@@ -21,7 +24,10 @@ export interface JsonSource {
   readonly notes: readonly string[];
 }
 
-export function renderJson(results: readonly RunResult[], source?: JsonSource): string {
-  const doc: JsonReport = { tool: "stable-dio", version: RESULT_VERSION, abi: ABI_VERSION, ...(source ? { source } : {}), results };
+export function renderJson(results: readonly RunResult[], projection?: TableProjection, source?: JsonSource): string {
+  const doc: JsonReport = {
+    tool: "stable-dio", version: RESULT_VERSION, abi: ABI_VERSION, ...(source ? { source } : {}), results,
+    ...(projection ? { projection } : {}),
+  };
   return JSON.stringify(doc, null, 2) + "\n";
 }

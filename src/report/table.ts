@@ -3,13 +3,15 @@
 import type { RunResult } from "../host/result.js";
 import { fmtBytes } from "../host/units.js";
 import { cell, COLUMNS } from "./columns.js";
+import { fmtUs } from "./fmt.js";
+import { PROJECTED_HEADER, projectionFootnote, type TableProjection } from "./projection.js";
 
-export function renderTable(results: readonly RunResult[]): string {
-  const head = ["workload", "device", "policy", ...COLUMNS.map((c) => c.header)];
+export function renderTable(results: readonly RunResult[], projection?: TableProjection): string {
+  const head = ["workload", "device", "policy", ...COLUMNS.map((c) => c.header), ...(projection ? [PROJECTED_HEADER] : [])];
   const left = 3;
   const rows: string[][] = [];
   let last = "";
-  for (const r of results) {
+  for (const [i, r] of results.entries()) {
     const group = `${r.workload}\0${r.device}`;
     const first = group !== last;
     last = group;
@@ -18,12 +20,14 @@ export function renderTable(results: readonly RunResult[]): string {
       first ? r.device : "",
       r.policy,
       ...COLUMNS.map((c) => fmtCell(cell(r, c), c.bytes === true)),
+      ...(projection ? [fmtUs(projection.perIoUs[i] * 1000)] : []),
     ]);
   }
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]): string =>
     cells.map((s, i) => (i < left ? s.padEnd(widths[i]) : s.padStart(widths[i]))).join("  ").trimEnd();
-  return [line(head), ...rows.map(line)].join("\n") + "\n";
+  const notes = projection ? ["", projectionFootnote(projection), projection.verdict] : [];
+  return [line(head), ...rows.map(line), ...notes].join("\n") + "\n";
 }
 
 function fmtCell(v: number, bytes: boolean): string {

@@ -1,0 +1,44 @@
+// The bench report as text: one row per operation (Wasm, then the model and
+// the ratio), derived rates, the issue's targets, the accumulators.
+import { columns, fmtNs, fmtRate } from "../report/fmt.js";
+import { machineLine } from "../report/machine.js";
+import type { BenchReport } from "./run.js";
+
+export function renderBench(r: BenchReport): string {
+  const out: string[] = [];
+  out.push(`stable-dio bench: measured ${r.date} on ${machineLine(r.machine)}`);
+  out.push(`${r.note}`);
+  out.push(`Samples: ${r.options.samples} per operation, about ${r.options.sampleMs} ms each, after ${r.options.warmupMs} ms of warm-up.`);
+  out.push("");
+  const head = ["operation", "wasm ns", "p99", "ops/s", "model ns", "p99", "model/wasm"];
+  const rows: string[][] = [head];
+  for (const x of r.results) {
+    rows.push([
+      x.label, fmtNs(x.wasm.medianNs), fmtNs(x.wasm.p99Ns), fmtRate(x.wasm.opsPerSec),
+      x.model ? fmtNs(x.model.medianNs) : "-", x.model ? fmtNs(x.model.p99Ns) : "-",
+      x.ratio !== undefined ? `${x.ratio.toFixed(1)}x` : "-",
+    ]);
+  }
+  out.push(columns(rows).trimEnd());
+  const rates = r.results.filter((x) => x.bytes && (x.group === "csum" || x.group === "copy"));
+  if (rates.length) {
+    out.push("", "Rates (measured, from the medians):");
+    const rr: string[][] = [["operation", "wasm GB/s", "wasm ns/KiB", "model GB/s"]];
+    for (const x of rates) {
+      const b = x.bytes!;
+      rr.push([
+        x.label, (b / x.wasm.medianNs).toFixed(2), fmtNs((x.wasm.medianNs * 1024) / b),
+        x.model ? (b / x.model.medianNs).toFixed(3) : "-",
+      ]);
+    }
+    out.push(columns(rr).trimEnd());
+  }
+  if (r.targets.length) {
+    out.push("", "Targets (issue 3):");
+    const tr: string[][] = [["target", "measured", "", ""]];
+    for (const t of r.targets) tr.push([t.target, t.measured, t.met ? "met" : "MISSED", t.margin]);
+    out.push(columns(tr, 1).trimEnd());
+  }
+  out.push("", `Accumulators (sum of every loop's result, kept so no work is optimised away): ${r.acc}`);
+  return out.join("\n") + "\n";
+}

@@ -1,0 +1,75 @@
+// Runs the benchmarks: each case on the Wasm core, then the same on the
+// reference model, through the sampler.
+import { describeMachine, type MachineInfo } from "../report/machine.js";
+import { wasmPath } from "../core/wasm.js";
+import type { BenchCase } from "./cases.js";
+import { sample, type SampleOptions, type Timing } from "./sampler.js";
+import type { Runner } from "./setup.js";
+import { checkTargets, type TargetResult } from "./targets.js";
+
+export interface BenchResult {
+  readonly id: string;
+  readonly group: string;
+  readonly label: string;
+  readonly bytes?: number;
+  readonly wasm: Timing;
+  readonly model?: Timing;
+  /** model median / Wasm median: how many times faster the Wasm core is. */
+  readonly ratio?: number;
+}
+
+export interface BenchReport {
+  readonly tool: "stable-dio";
+  readonly kind: "bench";
+  readonly date: string;
+  readonly machine: MachineInfo;
+  readonly wasm: string;
+  readonly options: SampleOptions;
+  readonly note: string;
+  readonly results: readonly BenchResult[];
+  readonly targets: readonly TargetResult[];
+  /** Sum of every accumulator returned: proof the work happened. */
+  readonly acc: number;
+}
+
+export const BENCH_NOTE =
+  "Measured: ns per operation, median and p99 over samples of k operations looped inside Wasm (the model: a JS loop). " +
+  "Direct writes run with ORACLE=0 (test instrumentation, no kernel counterpart) and STABLE=ALWAYS; DMA_CHECK=1 unless named.";
+
+function timeRunner(make: () => Runner, o: SampleOptions): Timing {
+  const r = make();
+  try {
+    return sample((k) => r.run(k), o);
+  } finally {
+    r.finish?.();
+  }
+}
+
+export function runBench(
+  cases: readonly BenchCase[], o: SampleOptions, withModel: boolean, progress?: (line: string) => void,
+): BenchReport {
+  const results: BenchResult[] = [];
+  let acc = 0;
+  cases.forEach((c, i) => {
+    progress?.(`[${i + 1}/${cases.length}] ${c.id}`);
+    const wasm = timeRunner(c.wasm, o);
+    const model = withModel ? timeRunner(c.model, o) : undefined;
+    acc += wasm.acc + (model?.acc ?? 0);
+    results.push({
+      id: c.id, group: c.group, label: c.label, ...(c.bytes ? { bytes: c.bytes } : {}),
+      wasm, ...(model ? { model, ratio: model.medianNs / wasm.medianNs } : {}),
+    });
+  });
+  return {
+    tool: "stable-dio",
+    kind: "bench",
+    date: new Date().toISOString(),
+    machine: describeMachine(),
+    wasm: wasmPath(),
+    options: o,
+    note: BENCH_NOTE,
+    results,
+    targets: checkTargets(results),
+    acc,
+  };
+}

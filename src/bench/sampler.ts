@@ -1,0 +1,66 @@
+// A small sampler for loops that run inside Wasm (or a JS loop of the
+// reference model): run(k) does k operations and returns an accumulator.
+// tinybench would time a JS callback per call; here the loop and its count k
+// are ours (each sample is one call of k operations, k chosen so a sample
+// takes about sampleMs), and we need the accumulator back, so a few lines do
+// it without a dependency.
+import { performance } from "node:perf_hooks";
+
+export interface SampleOptions {
+  /** Samples kept (after warm-up). */
+  readonly samples: number;
+  /** Target duration of one sample, ms. */
+  readonly sampleMs: number;
+  /** Warm-up duration, ms (at least one call). */
+  readonly warmupMs: number;
+}
+
+export const DEFAULT_SAMPLES: SampleOptions = { samples: 60, sampleMs: 2, warmupMs: 100 };
+
+export interface Timing {
+  /** Operations per sample. */
+  readonly k: number;
+  readonly samples: number;
+  /** ns per operation: median, 99th percentile and minimum over samples. */
+  readonly medianNs: number;
+  readonly p99Ns: number;
+  readonly minNs: number;
+  /** 1e9 / median. */
+  readonly opsPerSec: number;
+  /** Sum of every call's accumulator: printed, so no work can be optimised away. */
+  readonly acc: number;
+}
+
+/** The p-quantile of sorted values, nearest rank. */
+export function quantile(sorted: readonly number[], p: number): number {
+  if (!sorted.length) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
+  return sorted[i];
+}
+
+export function sample(run: (k: number) => number, o: SampleOptions): Timing {
+  let acc = 0;
+  const timed = (k: number): number => {
+    const t0 = performance.now();
+    acc += run(k);
+    return performance.now() - t0;
+  };
+  // Grow k until one call takes a good part of a sample, then scale to sampleMs.
+  let k = 1;
+  for (;;) {
+    const ms = timed(k);
+    if (ms >= o.sampleMs / 4 || k >= 1 << 30) {
+      k = Math.max(1, Math.round((k * o.sampleMs) / Math.max(ms, 1e-6)));
+      break;
+    }
+    k *= ms < o.sampleMs / 100 ? 16 : 2;
+  }
+  const warmEnd = performance.now() + o.warmupMs;
+  do timed(k);
+  while (performance.now() < warmEnd);
+  const per: number[] = [];
+  for (let i = 0; i < Math.max(1, o.samples); i++) per.push((timed(k) * 1e6) / k);
+  per.sort((a, b) => a - b);
+  const medianNs = quantile(per, 0.5);
+  return { k, samples: per.length, medianNs, p99Ns: quantile(per, 0.99), minNs: per[0], opsPerSec: 1e9 / medianNs, acc };
+}

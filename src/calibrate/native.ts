@@ -1,0 +1,81 @@
+// Compiling and running native/calibrate.c: find the system C compiler,
+// build the program into a temporary directory, run it, parse its
+// "name value" lines.
+import { spawnSync } from "node:child_process";
+import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import { packageFile } from "../core/paths.js";
+
+const COMPILERS = ["cc", "gcc", "clang"];
+
+/** The compiler to use: $STABLE_DIO_CC if set, else the first of cc, gcc, clang on PATH; undefined if none. */
+export function findCompiler(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const names = env.STABLE_DIO_CC ? [env.STABLE_DIO_CC] : COMPILERS;
+  for (const name of names) {
+    if (name.includes("/")) {
+      if (executable(name)) return name;
+      continue;
+    }
+    for (const dir of (env.PATH ?? "").split(delimiter)) {
+      if (dir && executable(join(dir, name))) return join(dir, name);
+    }
+  }
+  return undefined;
+}
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface NativeRun {
+  readonly compiler: string;
+  /** Figures by name, ns. */
+  readonly figures: Record<string, number>;
+  /** CPUs the program could run on. */
+  readonly cpus: number;
+  /** How the SIGSEGV handler resumes: "rip", "pc" or "siglongjmp". */
+  readonly trapMethod: string;
+}
+
+export class NativeError extends Error {}
+
+/** Compiles and runs the program with `args` (--quick, --validate). */
+export function runNative(compiler: string, args: readonly string[]): NativeRun {
+  const dir = mkdtempSync(join(tmpdir(), "stable-dio-calibrate-"));
+  try {
+    const bin = join(dir, "calibrate");
+    const src = packageFile("native", "calibrate.c");
+    const cc = spawnSync(compiler, ["-O2", "-pthread", "-o", bin, src], { encoding: "utf8", timeout: 120_000 });
+    if (cc.status !== 0) {
+      const why = (cc.stderr ?? "").trim().split("\n")[0] || cc.error?.message || `exit ${cc.status ?? cc.signal}`;
+      throw new NativeError(`${compiler} could not compile ${src}: ${why}`);
+    }
+    const run = spawnSync(bin, [...args], { encoding: "utf8", timeout: 600_000, maxBuffer: 1 << 20 });
+    if (run.status !== 0)
+      throw new NativeError(`the calibration program failed (${run.signal ?? `exit ${run.status}`}): ${(run.stderr || "").trim()}`);
+    return parse(compiler, run.stdout);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function parse(compiler: string, out: string): NativeRun {
+  const figures: Record<string, number> = {};
+  let cpus = 1;
+  let trapMethod = "unknown";
+  for (const line of out.split("\n")) {
+    const [name, value] = line.trim().split(/\s+/);
+    if (!name || value === undefined) continue;
+    if (name === "cpus") cpus = Number(value);
+    else if (name === "trap_method") trapMethod = value;
+    else if (Number.isFinite(Number(value))) figures[name] = Number(value);
+  }
+  if (!Object.keys(figures).length) throw new NativeError("the calibration program printed no figures");
+  return { compiler, figures, cpus, trapMethod };
+}

@@ -1,0 +1,54 @@
+// `stable-dio bench`: times the Wasm core's primitives with loops inside
+// Wasm, and the same operations on the reference model.
+import type { Command } from "commander";
+import { benchCases } from "../bench/cases.js";
+import { renderBench } from "../bench/render.js";
+import { runBench } from "../bench/run.js";
+import { DEFAULT_SAMPLES } from "../bench/sampler.js";
+import type { CommandContext } from "./compare.js";
+import { EXIT_OK, type CliIo } from "./io.js";
+import { pickNumber } from "./numbers.js";
+import { splitList } from "./select.js";
+import { unknown } from "./io.js";
+
+interface BenchOptions {
+  samples?: string;
+  sampleMs?: string;
+  warmupMs?: string;
+  only?: string;
+  model?: boolean;
+  json?: boolean;
+}
+
+export function registerBench(program: Command, ctx: CommandContext): void {
+  program
+    .command("bench")
+    .description("time the Wasm core's primitives (loops inside Wasm) and the same work on the reference model")
+    .option("--samples <n>", `samples per operation (default ${DEFAULT_SAMPLES.samples})`)
+    .option("--sample-ms <ms>", `target length of one sample (default ${DEFAULT_SAMPLES.sampleMs})`)
+    .option("--warmup-ms <ms>", `warm-up per operation (default ${DEFAULT_SAMPLES.warmupMs})`)
+    .option("--only <ids>", "comma list of operation ids or groups (wp, cow, copy, csum, store, dio)")
+    .option("--no-model", "skip the reference model")
+    .option("--json", "print the full report as JSON")
+    .action(async (opts: BenchOptions) => ctx.exit(bench(opts, ctx.io)));
+}
+
+function bench(o: BenchOptions, io: CliIo): number {
+  const options = {
+    samples: pickNumber("--samples", o.samples, DEFAULT_SAMPLES.samples, 1, 100000, true),
+    sampleMs: pickNumber("--sample-ms", o.sampleMs, DEFAULT_SAMPLES.sampleMs, 0.01, 10000),
+    warmupMs: pickNumber("--warmup-ms", o.warmupMs, DEFAULT_SAMPLES.warmupMs, 0, 600000),
+  };
+  let cases = benchCases();
+  if (o.only !== undefined) {
+    const want = splitList(o.only);
+    const allowed = [...new Set(cases.map((c) => c.group)), ...cases.map((c) => c.id)];
+    for (const w of want) if (!allowed.includes(w)) throw unknown("benchmark", w, allowed);
+    cases = cases.filter((c) => want.includes(c.id) || want.includes(c.group));
+  }
+  const progress = io.interactive ? (line: string) => io.err(`\r\x1b[K${line}`) : undefined;
+  const report = runBench(cases, options, o.model !== false, progress);
+  if (io.interactive) io.err("\r\x1b[K");
+  io.out(o.json ? JSON.stringify(report, null, 2) + "\n" : renderBench(report));
+  return EXIT_OK;
+}

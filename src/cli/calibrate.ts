@@ -1,0 +1,76 @@
+// `stable-dio calibrate`: measures this machine natively (native/calibrate.c,
+// compiled with the system C compiler) and writes a cost profile; without a
+// compiler, says so and uses the built-in profile. --validate also runs the
+// user-level emulation of wp-cow and bounce and sets the model beside it.
+import type { Command } from "commander";
+import { resolve } from "node:path";
+import { calibratedProfile, type Calibration } from "../calibrate/measure.js";
+import { findCompiler, NativeError, runNative } from "../calibrate/native.js";
+import { renderProfile, renderValidation } from "../calibrate/render.js";
+import { validationRows, type ValidationRow } from "../calibrate/validate.js";
+import { loadWasmCoreSync } from "../core/wasm.js";
+import { builtinProfile } from "../cost/builtin.js";
+import { writeProfile } from "../cost/profile.js";
+import type { CommandContext } from "./compare.js";
+import { EXIT_FAIL, EXIT_OK, type CliIo } from "./io.js";
+
+export const DEFAULT_PROFILE_FILE = "stable-dio-profile.json";
+
+interface CalibrateOptions {
+  out?: string;
+  quick?: boolean;
+  validate?: boolean;
+  json?: boolean;
+}
+
+export function registerCalibrate(program: Command, ctx: CommandContext): void {
+  program
+    .command("calibrate")
+    .description("measure this machine natively (mprotect, SIGSEGV, COW faults, memcpy, IPIs) and write a cost profile")
+    .option("-o, --out <file>", `where to write the profile (default ./${DEFAULT_PROFILE_FILE})`)
+    .option("--validate", "also emulate wp-cow and bounce natively and print the model's prediction beside them")
+    .option("--quick", "fewer, shorter measurements (noisier; for tests)")
+    .option("--json", "print the profile (and the validation) as JSON")
+    .action(async (opts: CalibrateOptions) => ctx.exit(calibrate(opts, ctx.io)));
+}
+
+function calibrate(o: CalibrateOptions, io: CliIo): number {
+  const file = resolve(o.out ?? DEFAULT_PROFILE_FILE);
+  const compiler = findCompiler();
+  let cal: Calibration;
+  let rows: ValidationRow[] | undefined;
+  if (!compiler) {
+    io.err("stable-dio: no C compiler (cc, gcc or clang on PATH, or $STABLE_DIO_CC): cannot measure this machine; " +
+      "using the built-in profile\n");
+    cal = { profile: builtinProfile(), checks: [] };
+  } else {
+    const quick = o.quick ? ["--quick"] : [];
+    try {
+      if (io.interactive) io.err("measuring (a few seconds)...");
+      cal = calibratedProfile(runNative(compiler, quick), o.quick === true);
+      if (o.validate) {
+        if (io.interactive) io.err("\r\x1b[Kemulating wp-cow and bounce...");
+        const v = runNative(compiler, ["--validate", ...quick]);
+        rows = validationRows(v.figures, cal.profile.costs, loadWasmCoreSync());
+      }
+      if (io.interactive) io.err("\r\x1b[K");
+    } catch (e) {
+      if (!(e instanceof NativeError)) throw e;
+      io.err(`stable-dio: ${e.message}\n`);
+      return EXIT_FAIL;
+    }
+  }
+  try {
+    writeProfile(file, cal.profile);
+  } catch (e) {
+    io.err(`stable-dio: cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+    return EXIT_FAIL;
+  }
+  if (o.json) {
+    io.out(JSON.stringify({ file, profile: cal.profile, checks: cal.checks, ...(rows ? { validation: rows } : {}) }, null, 2) + "\n");
+  } else {
+    io.out(renderProfile(cal.profile, cal.checks, file));
+    if (rows) io.out("\n" + renderValidation(rows));
+  }
+  return EXIT_OK;
+}

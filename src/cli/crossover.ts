@@ -1,0 +1,82 @@
+// `stable-dio crossover`: the projected cost of wp-cow, bounce, wp-wait and
+// direct over I/O sizes, threads, cache states, mappings and violation rates,
+// and where wp-cow becomes cheaper than bounce.
+import type { Command } from "commander";
+import { loadWasmCoreSync } from "../core/wasm.js";
+import { DEFAULT_THROUGHPUT } from "../cost/throughput.js";
+import { DEFAULT_GRID, runGrid, type GridSpec } from "../crossover/grid.js";
+import { renderCrossover } from "../crossover/render.js";
+import type { CommandContext } from "./compare.js";
+import { EXIT_OK, type CliIo, UsageError } from "./io.js";
+import { pickNumber } from "./numbers.js";
+import { pickProfile } from "./profile.js";
+import { splitList } from "./select.js";
+
+interface CrossoverOptions {
+  profile?: string;
+  threads?: string;
+  rates?: string;
+  ios?: string;
+  bw?: string;
+  iops?: string;
+  qd?: string;
+  cpus?: string;
+  baseUs?: string;
+  latencyUs?: string;
+  json?: boolean;
+}
+
+export function registerCrossover(program: Command, ctx: CommandContext): void {
+  program
+    .command("crossover")
+    .description("projected cost of wp-cow, bounce, wp-wait and direct over sizes, threads, caches, mappings, violations")
+    .option("--profile <file>", "cost profile (from stable-dio calibrate; default: the built-in one)")
+    .option("--threads <list>", `threads of the process running (default ${DEFAULT_GRID.threads.join(",")})`)
+    .option("--rates <list>", `violation rates, fractions of I/Os (default ${DEFAULT_GRID.rates.join(",")})`)
+    .option("--ios <n>", "I/Os per core run (default 2)")
+    .option("--bw <MiB/s>", `device bandwidth for the throughput projection (default ${DEFAULT_THROUGHPUT.bandwidthMiBs})`)
+    .option("--iops <n>", `device IOPS limit (default ${DEFAULT_THROUGHPUT.iops})`)
+    .option("--qd <n>", `I/Os in flight (default ${DEFAULT_THROUGHPUT.qd})`)
+    .option("--cpus <n>", `CPUs doing I/O (default ${DEFAULT_THROUGHPUT.cpus})`)
+    .option("--base-us <us>", `CPU per I/O outside the policy (default ${DEFAULT_THROUGHPUT.baseUs})`)
+    .option("--latency-us <us>", `device latency per I/O; a stalled writer waits half of it (default ${DEFAULT_THROUGHPUT.latencyUs})`)
+    .option("--json", "print the grid, every projection and the crossovers as JSON")
+    .action(async (opts: CrossoverOptions) => ctx.exit(crossover(opts, ctx.io)));
+}
+
+function list(opt: string, text: string | undefined, def: readonly number[], min: number, max: number, integer: boolean): number[] {
+  if (text === undefined) return [...def];
+  const items = splitList(text);
+  if (!items.length) throw new UsageError(`empty list for ${opt}`);
+  return [...new Set(items.map((x) => pickNumber(opt, x, 0, min, max, integer)))].sort((a, b) => a - b);
+}
+
+function crossover(o: CrossoverOptions, io: CliIo): number {
+  const profile = pickProfile(o.profile);
+  const tp = {
+    bandwidthMiBs: pickNumber("--bw", o.bw, DEFAULT_THROUGHPUT.bandwidthMiBs, 1, 1e7),
+    iops: pickNumber("--iops", o.iops, DEFAULT_THROUGHPUT.iops, 1, 1e9),
+    qd: pickNumber("--qd", o.qd, DEFAULT_THROUGHPUT.qd, 1, 65536, true),
+    cpus: pickNumber("--cpus", o.cpus, DEFAULT_THROUGHPUT.cpus, 1, 4096, true),
+    baseUs: pickNumber("--base-us", o.baseUs, DEFAULT_THROUGHPUT.baseUs, 0, 1e6),
+    latencyUs: pickNumber("--latency-us", o.latencyUs, DEFAULT_THROUGHPUT.latencyUs, 0, 1e7),
+  };
+  const spec: GridSpec = {
+    ...DEFAULT_GRID,
+    threads: list("--threads", o.threads, DEFAULT_GRID.threads, 1, 64, true),
+    rates: list("--rates", o.rates, DEFAULT_GRID.rates, 0, 1, false),
+    ios: pickNumber("--ios", o.ios, 2, 1, 64, true),
+    stallWaitNs: (tp.latencyUs * 1000) / 2,
+  };
+  if (io.interactive) io.err("running the core over the grid...");
+  const g = runGrid(loadWasmCoreSync(), spec, profile.costs);
+  if (io.interactive) io.err("\r\x1b[K");
+  if (o.json) {
+    io.out(JSON.stringify({
+      tool: "stable-dio", kind: "crossover", profile, throughputParams: tp,
+      note: "counts measured by runs of the Wasm core; costs projected from the profile (ns per I/O)",
+      ...g,
+    }, null, 2) + "\n");
+  } else io.out(renderCrossover(g, profile, tp));
+  return EXIT_OK;
+}

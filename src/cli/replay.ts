@@ -1,0 +1,82 @@
+// `stable-dio replay TRACE`: replays a trace on the Wasm core (or the model)
+// and prints the counters; exit 0 if they match the trace's footer, 1 (naming
+// the counters) if not, 2 for a malformed trace (file:line: problem).
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { ABI_VERSION } from "../../assembly/abi.js";
+import { TRACE_VERSION, TraceError } from "../trace/format.js";
+import { replayTrace, type Replay } from "../trace/replay.js";
+import { loadCore } from "./cores.js";
+import type { CommandContext } from "./compare.js";
+import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "./io.js";
+import { pickCore } from "./select.js";
+import { subcommand } from "./subcommand.js";
+
+interface ReplayOptions {
+  core?: string;
+  json?: boolean;
+}
+
+export function registerReplay(program: Command, ctx: CommandContext): void {
+  subcommand(program, "replay")
+    .description("replay an operation trace (docs/trace.md; '-' reads stdin) and check the counters against its footer")
+    .argument("<trace>", "trace file written by `stable-dio record`, or '-' for stdin")
+    .option("--core <id>", "wasm (default) or model")
+    .option("--json", "print the counters, the recorded ones and the differences as JSON")
+    .action(async (file: string, opts: ReplayOptions) => ctx.exit(await replay(file, opts, ctx.io)));
+}
+
+async function replay(file: string, o: ReplayOptions, io: CliIo): Promise<number> {
+  const coreId = pickCore(o.core);
+  const text = readText(file);
+  const name = file === "-" ? "<stdin>" : file; // as the WASI command names stdin
+  const core = await loadCore(coreId);
+  let r: Replay;
+  try {
+    r = replayTrace(core, text, name);
+  } catch (e) {
+    if (e instanceof TraceError) throw new UsageError(e.message);
+    throw e;
+  }
+  io.out(o.json ? renderJson(name, core.kind, r) : renderTable(r));
+  if (!r.mismatches.length) return EXIT_OK;
+  const list = r.mismatches.map((m) => `${m.counter} ${m.got} (recorded ${m.expected})`).join(", ");
+  io.err(`stable-dio: ${name}: the replay differs from the recording: ${list}\n`);
+  return EXIT_FAIL;
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file === "-" ? 0 : file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    throw new UsageError(`cannot read trace '${file}': ${code}`);
+  }
+}
+
+function renderTable(r: Replay): string {
+  const rows = Object.entries(r.counters).map(([name, v]) => {
+    const rec = r.expected?.[name];
+    return [name, String(v), rec === undefined ? "" : String(rec), rec !== undefined && rec !== v ? "differs" : ""];
+  });
+  const head = ["counter", "replayed", r.expected ? "recorded" : "", ""];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 || i === 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd();
+  return [line(head), ...rows.map(line)].join("\n") + "\n";
+}
+
+function renderJson(file: string, core: string, r: Replay): string {
+  const doc = {
+    tool: "stable-dio",
+    traceVersion: TRACE_VERSION,
+    abi: ABI_VERSION,
+    trace: file,
+    core,
+    match: r.mismatches.length === 0,
+    counters: r.counters,
+    recorded: r.expected,
+    mismatches: r.mismatches,
+  };
+  return JSON.stringify(doc, null, 2) + "\n";
+}

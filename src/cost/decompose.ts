@@ -1,0 +1,153 @@
+// From native figures to unit costs (docs/cost-model.md, "Decomposition").
+// Native mprotect, faults and signals bundle several kernel steps; the cost
+// model needs them apart, because in-kernel write-protect pays for the PTEs
+// and the flushes but not for the syscall or the VMA split, and a COW fault
+// inside the kernel pays no signal delivery.
+import type { CopyCurve, UnitCosts } from "./profile.js";
+import { copyNs } from "./copy.js";
+
+export type Measured = Readonly<Record<string, number>>;
+
+/** A prediction from the unit costs beside the native figure it should match. */
+export interface Check {
+  readonly name: string;
+  readonly what: string;
+  readonly predicted: number;
+  readonly measured: number;
+}
+
+export interface Decomposition {
+  readonly costs: UnitCosts;
+  /** Unit costs taken from the fallback because `measured` lacks what they need. */
+  readonly assumed: string[];
+  readonly checks: Check[];
+}
+
+const pos = (x: number): number => Math.max(0, x);
+
+function curve(m: Measured, prefix: string): [number, number][] {
+  const pts: [number, number][] = [];
+  for (const [k, v] of Object.entries(m)) {
+    if (!k.startsWith(prefix + ".")) continue;
+    const bytes = Number(k.slice(prefix.length + 1));
+    if (Number.isInteger(bytes) && bytes > 0 && v > 0) pts.push([bytes, v]);
+  }
+  return pts.sort((a, b) => a[0] - b[0]);
+}
+
+/** Least-squares slope of ns against pages over the mprotect pairs measured. */
+function pairSlope(pairs: [number, number][]): number | undefined {
+  if (pairs.length < 2) return undefined;
+  const n = pairs.length;
+  const mx = pairs.reduce((s, [x]) => s + x, 0) / n;
+  const my = pairs.reduce((s, [, y]) => s + y, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (const [x, y] of pairs) {
+    sxy += (x - mx) * (y - my);
+    sxx += (x - mx) ** 2;
+  }
+  return sxx > 0 ? sxy / sxx : undefined;
+}
+
+/**
+ * Unit costs from native figures. Anything `measured` cannot give comes from
+ * `fallback` and is listed in `assumed`.
+ */
+export function decompose(m: Measured, fallback: Partial<UnitCosts>): Decomposition {
+  const assumed: string[] = [];
+  const from = <K extends keyof UnitCosts>(k: K, v: UnitCosts[K] | undefined): UnitCosts[K] => {
+    if (v !== undefined && (typeof v !== "number" || Number.isFinite(v))) return v;
+    const f = fallback[k];
+    if (f === undefined) throw new Error(`the profile cannot give ${k}: no native figure and no fallback`);
+    assumed.push(k);
+    return f;
+  };
+  const has = (k: string): boolean => typeof m[k] === "number" && Number.isFinite(m[k]);
+  const get = (k: string): number | undefined => (has(k) ? m[k] : undefined);
+
+  const syscall = from("syscall", get("syscall"));
+  // mprotect RO then RW of n pages of a larger mapping: 2 x (syscall + VMA split/merge + flush + n PTEs).
+  const pairs = curve(m, "mprotect_pair").filter(([n]) => n >= 1);
+  const slope = pairSlope(pairs);
+  const pte = from("pte", slope === undefined ? undefined : pos(slope / 2));
+  const p1 = get("mprotect_pair.1");
+  // A page that is a VMA of its own needs no split: 2 x (syscall + PTE + flush).
+  const pv = get("mprotect_pair_vma.1") ?? p1;
+  const flush = from("flush", pv === undefined ? undefined : pos(pv / 2 - syscall - pte));
+  const vma = from("vma", p1 === undefined || pv === undefined ? undefined : pos((p1 - pv) / 2));
+  // With k other threads of the process running, each of the pair's two flushes is a shootdown to k CPUs.
+  const extra: number[] = [];
+  for (const [k, v] of Object.entries(m)) {
+    const r = /^mprotect_pair_remote\.(\d+)\.(\d+)$/.exec(k);
+    const alone = r ? get(`mprotect_pair.${r[2]}`) : undefined;
+    if (r && alone !== undefined && Number(r[1]) > 0) extra.push((v - alone) / (2 * Number(r[1])));
+  }
+  const ipi = from("ipi", extra.length ? pos(extra.reduce((a, b) => a + b, 0) / extra.length) : undefined);
+  // The cheapest fault: a read of a fresh anonymous page maps the zero page.
+  const fault = from("fault", get("fault_zero_read"));
+  const trap = get("trap");
+  const signal = from("signal", trap === undefined ? undefined : pos(trap - fault));
+  const hot = curve(m, "memcpy_hot");
+  const cold = curve(m, "memcpy_cold");
+  const copy_hot: CopyCurve = from("copy_hot", hot.length ? hot : undefined);
+  const copy_cold: CopyCurve = from("copy_cold", cold.length ? cold : undefined);
+  // A first write allocates and zeroes a page; the zero-page read is the same fault without them.
+  const anon = get("fault_anon_write");
+  const zero4k = copyNs(4096, copy_hot);
+  const page_alloc = from("page_alloc", anon === undefined || !has("fault_zero_read") ? undefined : pos(anon - fault - zero4k));
+  const g1 = get("gup_vmsplice.1");
+  const g16 = get("gup_vmsplice.16");
+  const pin = from("pin", g1 === undefined || g16 === undefined ? undefined : pos((g16 - g1) / 15));
+  // Half a pipe ping-pong: a write, a wake-up, a block in read and a switch; a stall has two switches, no syscalls.
+  const ws = get("wake_switch");
+  const stall = from("stall", ws === undefined ? undefined : pos(2 * ws - 4 * syscall));
+  const csum_byte = from("csum_byte", get("csum_byte"));
+
+  const costs: UnitCosts = {
+    syscall, vma, pte, flush, ipi, fault, signal, page_alloc, pin, stall, csum_byte, copy_hot, copy_cold,
+  };
+  return { costs, assumed, checks: checks(m, costs) };
+}
+
+/** Figures that the decomposition did not use, predicted from the unit costs. */
+function checks(m: Measured, c: UnitCosts): Check[] {
+  const out: Check[] = [];
+  const copy4k = copyNs(4096, c.copy_hot);
+  const p1 = m["mprotect_pair.1"];
+  if (m.fault_cow_fork !== undefined) {
+    out.push({
+      name: "fault_cow_fork",
+      what: "kernel COW fault = fault + page_alloc + copy 4 KiB hot + pte + flush",
+      predicted: c.fault + c.page_alloc + copy4k + c.pte + c.flush,
+      measured: m.fault_cow_fork,
+    });
+  }
+  if (m.user_cow !== undefined && p1 !== undefined && m.trap !== undefined) {
+    out.push({
+      name: "user_cow",
+      what: "user COW cycle = mprotect pair (1 page) + trap + copy 4 KiB hot",
+      predicted: p1 + m.trap + copy4k,
+      measured: m.user_cow,
+    });
+  }
+  if (m["mprotect_pair.16"] !== undefined && p1 !== undefined) {
+    out.push({
+      name: "mprotect_pair.16",
+      what: "mprotect pair of 16 pages = pair of 1 + 2 x 15 pte",
+      predicted: p1 + 30 * c.pte,
+      measured: m["mprotect_pair.16"],
+    });
+  }
+  for (const [k, v] of Object.entries(m)) {
+    const r = /^user_cow_remote\.(\d+)$/.exec(k);
+    if (!r || m.user_cow === undefined) continue;
+    out.push({
+      name: k,
+      what: `user COW cycle with ${r[1]} other CPU(s) running = alone + 2 x ${r[1]} ipi`,
+      predicted: m.user_cow + 2 * Number(r[1]) * c.ipi,
+      measured: v,
+    });
+  }
+  return out;
+}

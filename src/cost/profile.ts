@@ -1,0 +1,124 @@
+// A cost profile: what the kernel's building blocks cost on one machine, in
+// nanoseconds. `measured` holds native figures (stable-dio calibrate, or
+// DESIGN.md section 6 for the built-in profile); `costs` are the unit costs
+// the cost model multiplies counters by, derived from `measured` by
+// decompose() (docs/cost-model.md says how, figure by figure).
+import { renameSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, basename, join } from "node:path";
+import type { MachineInfo } from "../report/machine.js";
+
+export const PROFILE_VERSION = 1;
+
+/** [bytes, ns] points of one copy curve, ascending bytes. */
+export type CopyCurve = ReadonlyArray<readonly [number, number]>;
+
+/** Unit costs, ns (per byte for csum_byte). docs/cost-model.md defines each. */
+export interface UnitCosts {
+  /** Entering and leaving the kernel (getppid). */
+  readonly syscall: number;
+  /** User-level only: splitting a VMA at mprotect and merging it back, per mprotect call. */
+  readonly vma: number;
+  /** Changing one PTE (or one PMD entry) in a range walk. */
+  readonly pte: number;
+  /** One local TLB flush of a shootdown, with the range walk's fixed work. */
+  readonly flush: number;
+  /** One remote CPU of a shootdown: the IPI, its flush and the wait for it. */
+  readonly ipi: number;
+  /** Kernel page-fault entry, handling and return (the cheapest fault). */
+  readonly fault: number;
+  /** User-level only: delivering SIGSEGV to a handler and returning from it, beyond the fault. */
+  readonly signal: number;
+  /** Allocating (and later freeing) a page or a bounce folio. */
+  readonly page_alloc: number;
+  /** Pinning one user page and releasing it (GUP fast). */
+  readonly pin: number;
+  /** CPU of one stall: the writer blocks and is woken (two context switches). */
+  readonly stall: number;
+  /** Device checksum, per byte (kernel crc32c). */
+  readonly csum_byte: number;
+  /** memcpy of n bytes with the buffers in the caches, and with both far out of them. */
+  readonly copy_hot: CopyCurve;
+  readonly copy_cold: CopyCurve;
+}
+
+export interface CostProfile {
+  readonly tool: "stable-dio";
+  readonly kind: "cost-profile";
+  readonly version: number;
+  /** "built-in" or "calibrated". */
+  readonly name: string;
+  /** Where the measured figures come from. */
+  readonly source: string;
+  /** ISO date of the measurement. */
+  readonly date: string;
+  readonly machine: MachineInfo;
+  /** Native figures, ns per operation, by name (docs/cost-model.md lists them). */
+  readonly measured: Readonly<Record<string, number>>;
+  readonly costs: UnitCosts;
+  /** Unit costs that are assumptions rather than derived from `measured`. */
+  readonly assumed: readonly string[];
+}
+
+const SCALARS = ["syscall", "vma", "pte", "flush", "ipi", "fault", "signal", "page_alloc", "pin", "stall", "csum_byte"] as const;
+
+/** Why a parsed JSON value is not a usable profile, or undefined. */
+export function profileProblem(x: unknown): string | undefined {
+  if (typeof x !== "object" || x === null) return "not a JSON object";
+  const p = x as Record<string, unknown>;
+  if (p.kind !== "cost-profile") return `"kind" is not "cost-profile"`;
+  if (p.version !== PROFILE_VERSION) return `"version" is ${String(p.version)}, expected ${PROFILE_VERSION}`;
+  if (typeof p.name !== "string") return `"name" is missing`;
+  const c = p.costs as Record<string, unknown> | undefined;
+  if (typeof c !== "object" || c === null) return `"costs" is missing`;
+  for (const k of SCALARS) {
+    const v = c[k];
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) return `costs.${k} must be a number >= 0`;
+  }
+  for (const k of ["copy_hot", "copy_cold"]) {
+    const curve = c[k];
+    if (!Array.isArray(curve) || curve.length === 0) return `costs.${k} must be a list of [bytes, ns]`;
+    let last = 0;
+    for (const pt of curve) {
+      if (!Array.isArray(pt) || pt.length !== 2 || !pt.every((v) => typeof v === "number" && Number.isFinite(v) && v > 0))
+        return `costs.${k} must be a list of [bytes, ns] with positive numbers`;
+      if (pt[0] <= last) return `costs.${k} must be in ascending bytes`;
+      last = pt[0];
+    }
+  }
+  return undefined;
+}
+
+/** Reads a profile file; throws an Error naming the file and the problem. */
+export function readProfile(file: string): CostProfile {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new Error(`cannot read profile ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  let x: unknown;
+  try {
+    x = JSON.parse(text);
+  } catch {
+    throw new Error(`profile ${file} is not JSON`);
+  }
+  const why = profileProblem(x);
+  if (why) throw new Error(`bad profile ${file}: ${why}`);
+  return x as CostProfile;
+}
+
+export function profileJson(p: CostProfile): string {
+  return JSON.stringify(p, null, 2) + "\n";
+}
+
+/** Writes the profile atomically: a temporary file beside it, then a rename. */
+export function writeProfile(file: string, p: CostProfile): void {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  writeFileSync(tmp, profileJson(p));
+  renameSync(tmp, file);
+}
+
+/** "built-in (2-vCPU AMD EPYC VM, 2025-...)" */
+export function profileLabel(p: CostProfile): string {
+  return `${p.name} (${p.machine.cpu}, ${p.machine.cores} CPUs, ${p.date.slice(0, 10)})`;
+}

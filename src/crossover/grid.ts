@@ -1,0 +1,156 @@
+// The crossover grid: for every I/O size, thread count and mapping, the
+// counts of each policy per I/O from real runs of the core (once without and
+// once with a violation on every I/O; a rate r is the mix (1-r, r) of the
+// two, exact because every I/O starts from the same state), then their
+// projected cost under each cache state and violation rate, and the size from
+// which wp-cow costs less than bounce.
+import { Policy } from "../../assembly/abi.js";
+import type { Core } from "../core/core.js";
+import { KiB, MiB } from "../host/units.js";
+import { type Cache, DEFAULT_STALL_WAIT_NS, project } from "../cost/model.js";
+import type { UnitCosts } from "../cost/profile.js";
+import { type Mapping, runScenario } from "./scenario.js";
+
+export const GRID_POLICIES = [
+  { id: "direct", value: Policy.DIRECT },
+  { id: "bounce", value: Policy.BOUNCE },
+  { id: "wp-cow", value: Policy.WP_COW },
+  { id: "wp-wait", value: Policy.WP_WAIT },
+] as const;
+export type GridPolicy = (typeof GRID_POLICIES)[number]["id"];
+
+export interface GridSpec {
+  readonly sizes: readonly number[];
+  readonly threads: readonly number[];
+  readonly mappings: readonly Mapping[];
+  readonly caches: readonly Cache[];
+  /** Fraction of I/Os whose buffer the process writes in flight. */
+  readonly rates: readonly number[];
+  /** I/Os per run. */
+  readonly ios?: number;
+  readonly stallWaitNs?: number;
+}
+
+export const DEFAULT_SIZES: readonly number[] = Array.from({ length: 11 }, (_, i) => 4 * KiB * 2 ** i); // 4K..4M
+
+export const DEFAULT_GRID: GridSpec = {
+  sizes: DEFAULT_SIZES,
+  threads: [1, 2, 4, 8, 16],
+  mappings: ["pte", "pmd"],
+  caches: ["hot", "cold"],
+  rates: [0, 0.01, 0.1, 1],
+};
+
+/** Per-I/O counters of one policy at one point, without (0) and with (1) a violation per I/O. */
+export interface PointCounts {
+  readonly size: number;
+  readonly threads: number;
+  readonly mapping: Mapping;
+  readonly policy: GridPolicy;
+  readonly clean: Readonly<Record<string, number>>;
+  readonly violated: Readonly<Record<string, number>>;
+}
+
+export interface Cell {
+  readonly size: number;
+  readonly threads: number;
+  readonly mapping: Mapping;
+  readonly cache: Cache;
+  readonly rate: number;
+  /** Projected ns per I/O by policy. */
+  readonly ns: Readonly<Record<GridPolicy, number>>;
+  /** Writer stall per I/O (ns, latency not CPU) of wp-wait. */
+  readonly waitNs: number;
+}
+
+export interface Crossover {
+  readonly threads: number;
+  readonly mapping: Mapping;
+  readonly cache: Cache;
+  readonly rate: number;
+  /** Smallest grid size from which wp-cow costs less than bounce at every larger size; null: never in the grid. */
+  readonly size: number | null;
+}
+
+export interface GridResult {
+  readonly spec: GridSpec;
+  readonly counts: readonly PointCounts[];
+  readonly cells: readonly Cell[];
+  readonly crossovers: readonly Crossover[];
+}
+
+/** Runs the core over sizes x threads x mappings x policies, with and without violations. */
+export function gridCounts(core: Core, spec: GridSpec): PointCounts[] {
+  const out: PointCounts[] = [];
+  for (const mapping of spec.mappings) {
+    for (const threads of spec.threads) {
+      for (const size of spec.sizes) {
+        for (const p of GRID_POLICIES) {
+          const run = (violate: boolean) =>
+            runScenario(core, { policy: p.value, size, threads, mapping, violate, ios: spec.ios });
+          out.push({ size, threads, mapping, policy: p.id, clean: run(false), violated: run(true) });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Counters at violation rate r: (1-r) x clean + r x violated. */
+export function mix(pc: PointCounts, r: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of Object.keys(pc.clean)) out[k] = (1 - r) * pc.clean[k] + r * (pc.violated[k] ?? 0);
+  return out;
+}
+
+export function gridCells(counts: readonly PointCounts[], spec: GridSpec, costs: UnitCosts): Cell[] {
+  const byPoint = new Map<string, PointCounts[]>();
+  for (const pc of counts) {
+    const key = `${pc.mapping}/${pc.threads}/${pc.size}`;
+    byPoint.set(key, [...(byPoint.get(key) ?? []), pc]);
+  }
+  const cells: Cell[] = [];
+  for (const [, pcs] of byPoint) {
+    const { size, threads, mapping } = pcs[0];
+    for (const cache of spec.caches) {
+      for (const rate of spec.rates) {
+        const ns = {} as Record<GridPolicy, number>;
+        let waitNs = 0;
+        for (const pc of pcs) {
+          const pr = project(mix(pc, rate), costs, { cache, stallWaitNs: spec.stallWaitNs ?? DEFAULT_STALL_WAIT_NS });
+          ns[pc.policy] = pr.perIoNs;
+          if (pc.policy === "wp-wait") waitNs = pr.waitNs;
+        }
+        cells.push({ size, threads, mapping, cache, rate, ns, waitNs });
+      }
+    }
+  }
+  return cells;
+}
+
+export function crossovers(cells: readonly Cell[], spec: GridSpec): Crossover[] {
+  const out: Crossover[] = [];
+  for (const mapping of spec.mappings) {
+    for (const cache of spec.caches) {
+      for (const rate of spec.rates) {
+        for (const threads of spec.threads) {
+          const row = cells
+            .filter((c) => c.mapping === mapping && c.cache === cache && c.rate === rate && c.threads === threads)
+            .sort((a, b) => a.size - b.size);
+          let size: number | null = null;
+          for (let i = row.length - 1; i >= 0 && row[i].ns["wp-cow"] < row[i].ns.bounce; i--) size = row[i].size;
+          out.push({ threads, mapping, cache, rate, size });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export function runGrid(core: Core, spec: GridSpec, costs: UnitCosts): GridResult {
+  const counts = gridCounts(core, spec);
+  const cells = gridCells(counts, spec, costs);
+  return { spec, counts, cells, crossovers: crossovers(cells, spec) };
+}
+
+export const MAX_GRID_SIZE = 4 * MiB;

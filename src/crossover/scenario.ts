@@ -1,0 +1,61 @@
+// The crossover's unit of measurement: a few direct writes of one size by one
+// process whose threads run on `threads` CPUs, on buffers mapped with 4 KiB
+// PTEs or 2 MiB PMDs, each I/O on a freshly written buffer of its own, and,
+// when asked, the process writing 512 bytes of the buffer's middle page while
+// the I/O is in flight (a contract violation). Device none with STABLE=ALWAYS
+// isolates the policy's mechanism; ORACLE and DMA_CHECK are off (test
+// instrumentation, no kernel cost). Returns the core's counters.
+import { Device, IoState, Key, MapFlag, Op, Policy, Stable } from "../../assembly/abi.js";
+import type { Core } from "../core/core.js";
+import { errName, readCounters } from "../host/result.js";
+import { alignUp, HUGE, PAGE } from "../host/units.js";
+
+export type Mapping = "pte" | "pmd";
+
+export interface Scenario {
+  readonly policy: Policy;
+  readonly size: number;
+  readonly threads: number;
+  readonly mapping: Mapping;
+  /** The process writes each buffer while its I/O is in flight. */
+  readonly violate: boolean;
+  /** I/Os (each on its own buffer); default 2. */
+  readonly ios?: number;
+}
+
+const BASE_VA = 0x1000_0000;
+
+function ok(rc: number, what: string, core: Core): number {
+  if (rc < 0) throw new Error(`crossover scenario: ${what} returned -${errName(rc)} (detail ${core.errDetail()})`);
+  return rc;
+}
+
+export function runScenario(core: Core, s: Scenario): Record<string, number> {
+  const ios = s.ios ?? 2;
+  const huge = s.mapping === "pmd";
+  const span = huge ? alignUp(s.size, HUGE) : alignUp(s.size, PAGE) + PAGE;
+  const pages = span / PAGE;
+  const frames = alignUp(ios * pages * 2 + 2048, 512);
+  const keys: Array<[Key, number]> = [
+    [Key.POLICY, s.policy], [Key.DEVICE, Device.NONE], [Key.RAID_DISKS, 4],
+    [Key.DISK_BLOCKS, Math.max(16, s.size / PAGE)], [Key.MAX_FRAMES, frames], [Key.CPUS, s.threads],
+    [Key.STABLE, Stable.ALWAYS], [Key.ORACLE, 0], [Key.MAX_IOS, 16], [Key.MAX_PROCS, 1],
+    [Key.IO_PAGES, Math.max(16, pages + 16)], [Key.TLB_ENTRIES, 64], [Key.DMA_CHECK, 0], [Key.MAX_THREADS, s.threads],
+  ];
+  for (const [k, v] of keys) ok(core.set(k, v), `sd_set(${k}, ${v})`, core);
+  ok(core.reset(), "sd_reset", core);
+  const pid = ok(core.procCreate(0), "sd_proc_create", core);
+  const tids: number[] = [];
+  for (let t = 0; t < s.threads; t++) tids.push(ok(core.threadCreate(pid, t), "sd_thread_create", core));
+  const mid = Math.floor(s.size / PAGE / 2) * PAGE;
+  for (let i = 0; i < ios; i++) {
+    const va = BASE_VA + i * span;
+    ok(core.map(pid, va, span, MapFlag.WRITE | (huge ? MapFlag.HUGE : 0)), "sd_map", core);
+    ok(core.store(tids[0], va, s.size, 1 + (i & 127)), "sd_store (fill)", core);
+    const io = ok(core.submit(tids[0], Op.WRITE, va, s.size, 0, 0), "sd_submit", core);
+    if (s.violate) ok(core.store(tids[0], va + mid, 512, 200), "sd_store (violation)", core);
+    // wp-wait's stall completed the I/O already.
+    if (core.ioState(io) !== IoState.COMPLETED) ok(core.complete(io), "sd_complete", core);
+  }
+  return readCounters(core);
+}

@@ -1,0 +1,99 @@
+// calibrate: with the system C compiler (CI installs gcc), a quick native
+// run writes a well-formed profile and --validate sets the model beside the
+// emulation; without a compiler, one clear line and the built-in profile;
+// with a compiler that fails, an error. No figure's size is asserted.
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { findCompiler } from "../src/calibrate/native.js";
+import type { ValidationRow } from "../src/calibrate/validate.js";
+import { cli } from "./support/cli.js";
+import { profileProblem, readProfile, type CostProfile } from "../src/cost/profile.js";
+
+const tmp = () => join(mkdtempSync(join(tmpdir(), "stable-dio-test-")), "profile.json");
+const saved = { PATH: process.env.PATH, CC: process.env.STABLE_DIO_CC };
+afterEach(() => {
+  process.env.PATH = saved.PATH;
+  if (saved.CC === undefined) delete process.env.STABLE_DIO_CC;
+  else process.env.STABLE_DIO_CC = saved.CC;
+});
+
+const NO_COMPILER = /^stable-dio: no C compiler \(cc, gcc or clang on PATH, or \$STABLE_DIO_CC\): cannot measure this machine; using the built-in profile\n$/;
+
+describe("stable-dio calibrate with the system compiler", () => {
+  it("measures, writes the profile atomically and prints it", async () => {
+    const file = tmp();
+    const r = await cli("calibrate", "--quick", "--out", file);
+    expect(r.code).toBe(0);
+    const p = readProfile(file);
+    if (!findCompiler()) {
+      // No compiler on this machine: the documented fallback (CI has gcc, so the branch below runs there).
+      expect(r.err).toMatch(NO_COMPILER);
+      expect(p.name).toBe("built-in");
+      return;
+    }
+    expect(r.err).toBe("");
+    expect(p.name).toBe("calibrated");
+    expect(p.source).toMatch(/^stable-dio calibrate --quick: native\/calibrate\.c built with /);
+    expect(p.machine.cores).toBeGreaterThan(0);
+    for (const k of ["syscall", "mprotect_pair.1", "mprotect_pair.16", "mprotect_pair.256", "trap", "user_cow", "fault_zero_read",
+      "fault_anon_write", "fault_cow_fork", "memcpy_hot.4096", "memcpy_cold.1048576", "gup_vmsplice.16", "wake_switch"])
+      expect(p.measured[k]).toBeGreaterThan(0);
+    for (const k of ["syscall", "pte", "fault", "pin"] as const) expect(p.costs[k]).toBeGreaterThan(0);
+    expect(p.assumed).toContain("csum_byte");
+    expect(r.out).toMatch(/^stable-dio cost profile 'calibrated': /);
+    expect(r.out).toMatch(/^ {2}mprotect_pair\.256 +[\d,.]+$/m);
+    expect(r.out).toMatch(/^ {2}ipi +[\d,.]+ +per remote CPU of a shootdown/m);
+    expect(r.out).toMatch(/^ {2}csum_byte +[\d.]+ +device checksum per byte \(assumed\)$/m);
+    expect(r.out).toContain(`Profile written to ${file}`);
+  });
+
+  it("--validate prints the prediction beside the measurement for 4K, 64K and 1M", async () => {
+    const file = tmp();
+    const r = await cli("calibrate", "--quick", "--validate", "--json", "--out", file);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out) as { profile: CostProfile; validation?: ValidationRow[]; file: string };
+    expect(doc.file).toBe(file);
+    expect(profileProblem(doc.profile)).toBeUndefined();
+    if (!findCompiler()) return expect(doc.validation).toBeUndefined();
+    const rows = doc.validation!;
+    for (const size of [4096, 65536, 1 << 20]) {
+      expect(rows.filter((x) => x.size === size && x.policy === "bounce")).toHaveLength(1);
+      expect(rows.filter((x) => x.size === size && x.policy === "wp-cow" && x.threads === 1)).toHaveLength(2);
+    }
+    for (const x of rows) {
+      expect(x.measuredNs).toBeGreaterThan(0);
+      expect(x.predictedNs).toBeGreaterThan(0);
+      expect(x.ratio).toBeCloseTo(x.predictedNs / x.measuredNs, 9);
+      expect(typeof x.within).toBe("boolean");
+    }
+    const text = await cli("calibrate", "--quick", "--validate", "--out", file);
+    expect(text.out).toMatch(/^policy +size +threads +violations +measured us +predicted us +ratio +within ±25%$/m);
+    expect(text.out).toMatch(/^wp-cow +64K +1 +every I\/O +[\d.,]+ +[\d.,]+ +\d+\.\d\d +(yes|NO)$/m);
+    expect(text.out).toMatch(/^\d+ of \d+ within ±25%\.$/m);
+  });
+});
+
+describe("stable-dio calibrate without a compiler", () => {
+  it("says so in one line, uses and writes the built-in profile, exits 0", async () => {
+    process.env.PATH = mkdtempSync(join(tmpdir(), "stable-dio-empty-path-"));
+    delete process.env.STABLE_DIO_CC;
+    expect(findCompiler()).toBeUndefined();
+    const file = tmp();
+    const r = await cli("calibrate", "--out", file);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(NO_COMPILER);
+    expect(r.out).toMatch(/^stable-dio cost profile 'built-in': DESIGN\.md section 6/);
+    expect(JSON.parse(readFileSync(file, "utf8")).name).toBe("built-in");
+  });
+
+  it("a compiler that fails is an error, and no profile is written", async () => {
+    process.env.STABLE_DIO_CC = "/bin/false";
+    const file = tmp();
+    const r = await cli("calibrate", "--quick", "--out", file);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^stable-dio: \/bin\/false could not compile .*native\/calibrate\.c: exit 1\n$/);
+    expect(existsSync(file)).toBe(false);
+  });
+});

@@ -1,0 +1,145 @@
+// The crossover: the core's per-I/O counts in the small scenarios, the grid's
+// projections (positive, growing where physics says they must), where the
+// crossover lands relative to the costs, and the command's output.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { Policy } from "../assembly/abi.js";
+import { cli } from "./support/cli.js";
+import { loadWasmCoreSync } from "../src/core/wasm.js";
+import { builtinProfile } from "../src/cost/builtin.js";
+import { runGrid, mix, type GridSpec } from "../src/crossover/grid.js";
+import { runScenario } from "../src/crossover/scenario.js";
+
+const core = loadWasmCoreSync();
+const per = (c: Record<string, number>, k: string) => c[k] / c.writes;
+
+describe("scenario counts per I/O", () => {
+  it("wp-cow on 4 KiB PTEs: one protect and one restore, each a shootdown to every CPU of the process", () => {
+    const one = runScenario(core, { policy: Policy.WP_COW, size: 16384, threads: 1, mapping: "pte", violate: false });
+    expect(per(one, "pte_flips")).toBe(8);
+    expect(per(one, "tlb_flushes")).toBe(2);
+    expect(per(one, "ipis")).toBe(0);
+    expect(per(one, "pins")).toBe(4);
+    const four = runScenario(core, { policy: Policy.WP_COW, size: 16384, threads: 4, mapping: "pte", violate: false });
+    expect(per(four, "ipis")).toBe(6);
+    expect(per(four, "tlb_flushes")).toBe(8);
+  });
+  it("a violation costs a fault and a COW copy under wp-cow, a stall under wp-wait, nothing under bounce", () => {
+    const cow = runScenario(core, { policy: Policy.WP_COW, size: 65536, threads: 1, mapping: "pte", violate: true });
+    expect(per(cow, "faults")).toBe(1);
+    expect(per(cow, "cow_copies")).toBe(1);
+    const wait = runScenario(core, { policy: Policy.WP_WAIT, size: 65536, threads: 1, mapping: "pte", violate: true });
+    expect(per(wait, "stalls")).toBe(1);
+    expect(per(wait, "cow_copies")).toBe(0);
+    const bounce = runScenario(core, { policy: Policy.BOUNCE, size: 65536, threads: 1, mapping: "pte", violate: true });
+    expect(per(bounce, "faults")).toBe(0);
+    expect(per(bounce, "bytes_bounced")).toBe(65536);
+  });
+  it("a 2 MiB PMD is one entry to protect; a violation splits it", () => {
+    const clean = runScenario(core, { policy: Policy.WP_COW, size: 1 << 20, threads: 1, mapping: "pmd", violate: false });
+    expect(per(clean, "pmd_flips")).toBe(2);
+    expect(per(clean, "pte_flips")).toBe(0);
+    const hit = runScenario(core, { policy: Policy.WP_COW, size: 1 << 20, threads: 1, mapping: "pmd", violate: true });
+    expect(per(hit, "pmd_splits")).toBe(1);
+    expect(per(hit, "cow_copies")).toBe(1);
+  });
+  it("every I/O starts from the same state, so 2 and 6 I/Os give the same counts per I/O", () => {
+    for (const violate of [false, true]) {
+      const a = runScenario(core, { policy: Policy.WP_COW, size: 8192, threads: 2, mapping: "pte", violate, ios: 2 });
+      const b = runScenario(core, { policy: Policy.WP_COW, size: 8192, threads: 2, mapping: "pte", violate, ios: 6 });
+      for (const k of ["pte_flips", "tlb_flushes", "ipis", "faults", "cow_copies", "pins", "bytes_copied"]) expect(per(b, k)).toBe(per(a, k));
+    }
+  });
+});
+
+describe("the grid", () => {
+  const spec: GridSpec = {
+    sizes: [4096, 65536, 1 << 20, 4 << 20], threads: [1, 4], mappings: ["pte", "pmd"], caches: ["hot", "cold"], rates: [0, 0.5, 1],
+  };
+  const g = runGrid(core, spec, builtinProfile().costs);
+  const cell = (size: number, threads: number, mapping: string, cache: string, rate: number) =>
+    g.cells.find((c) => c.size === size && c.threads === threads && c.mapping === mapping && c.cache === cache && c.rate === rate)!;
+
+  it("has every cell, with positive costs", () => {
+    expect(g.cells).toHaveLength(4 * 2 * 2 * 2 * 3);
+    for (const c of g.cells) for (const p of ["direct", "bounce", "wp-cow", "wp-wait"] as const) expect(c.ns[p]).toBeGreaterThan(0);
+  });
+  it("grows where physics says: bounce with size and with cold caches, wp-cow with threads and violations", () => {
+    for (const cache of ["hot", "cold"]) {
+      let last = 0;
+      for (const size of spec.sizes) {
+        const v = cell(size, 1, "pte", cache, 0).ns.bounce;
+        expect(v).toBeGreaterThan(last);
+        last = v;
+      }
+    }
+    for (const size of spec.sizes) {
+      expect(cell(size, 1, "pte", "cold", 0).ns.bounce).toBeGreaterThan(cell(size, 1, "pte", "hot", 0).ns.bounce);
+      expect(cell(size, 4, "pte", "hot", 0).ns["wp-cow"]).toBeGreaterThan(cell(size, 1, "pte", "hot", 0).ns["wp-cow"]);
+      expect(cell(size, 1, "pte", "hot", 1).ns["wp-cow"]).toBeGreaterThan(cell(size, 1, "pte", "hot", 0).ns["wp-cow"]);
+      expect(cell(size, 1, "pte", "hot", 0.5).ns["wp-wait"]).toBeGreaterThan(cell(size, 1, "pte", "hot", 0).ns["wp-wait"]);
+      expect(cell(size, 1, "pte", "hot", 0.5).waitNs).toBeGreaterThan(0);
+      // One PMD entry instead of a PTE per page.
+      if (size >= 65536) expect(cell(size, 1, "pmd", "hot", 0).ns["wp-cow"]).toBeLessThan(cell(size, 1, "pte", "hot", 0).ns["wp-cow"]);
+    }
+  });
+  it("mixes counts linearly in the violation rate", () => {
+    const pc = g.counts.find((c) => c.policy === "wp-cow" && c.size === 65536 && c.threads === 1 && c.mapping === "pte")!;
+    const m = mix(pc, 0.5);
+    expect(m.faults).toBe((pc.clean.faults + pc.violated.faults) / 2);
+  });
+  it("puts each crossover where wp-cow is cheaper at that size and every larger one, and not just below it", () => {
+    expect(g.crossovers).toHaveLength(2 * 2 * 3 * 2);
+    for (const x of g.crossovers) {
+      const row = spec.sizes.map((s) => cell(s, x.threads, x.mapping, x.cache, x.rate));
+      if (x.size === null) {
+        expect(row.at(-1)!.ns["wp-cow"]).toBeGreaterThanOrEqual(row.at(-1)!.ns.bounce);
+        continue;
+      }
+      const i = spec.sizes.indexOf(x.size);
+      for (const c of row.slice(i)) expect(c.ns["wp-cow"]).toBeLessThan(c.ns.bounce);
+      if (i > 0) expect(row[i - 1].ns["wp-cow"]).toBeGreaterThanOrEqual(row[i - 1].ns.bounce);
+    }
+  });
+});
+
+describe("stable-dio crossover", () => {
+  it("prints the crossover table, the cost table and the throughput, labelled projected", async () => {
+    const r = await cli("crossover", "--threads", "1,2", "--rates", "0,1");
+    expect(r.code).toBe(0);
+    expect(r.err).toBe("");
+    expect(r.out).toMatch(/^stable-dio crossover: projected kernel CPU per I\/O, costs from the built-in .* profile/);
+    expect(r.out).toMatch(/^mapping +buffers +violations +1 thread +2 threads$/m);
+    expect(r.out).toMatch(/^4K PTEs +hot +0% +\S+ +\S+/m);
+    expect(r.out).toMatch(/^2M PMDs +cold +100% +\S+/m);
+    expect(r.out).toMatch(/^size +direct +bounce hot +bounce cold +wp-cow pte hot/m);
+    expect(r.out).toMatch(/^Throughput \(projected;/m);
+    expect(r.out).toMatch(/^4M +\d+ \((cpu|bandwidth|iops|queue)\) +\d/m);
+  });
+  it("--json has every cell and crossover, and the profile it used", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stable-dio-test-"));
+    const file = join(dir, "p.json");
+    writeFileSync(file, JSON.stringify({ ...builtinProfile(), name: "hand-made" }));
+    const r = await cli("crossover", "--threads", "1", "--rates", "0", "--profile", file, "--json");
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc.kind).toBe("crossover");
+    expect(doc.profile.name).toBe("hand-made");
+    expect(doc.cells).toHaveLength(11 * 2 * 2);
+    expect(doc.crossovers).toHaveLength(2 * 2);
+    expect(doc.counts.length).toBe(11 * 2 * 4);
+  });
+  it("bad arguments are one-line usage errors", async () => {
+    for (const [argv, msg] of [
+      [["crossover", "--rates", "2"], /^stable-dio: bad value '2' for --rates \(allowed: a number 0\.\.1\)\n$/],
+      [["crossover", "--threads", "0"], /^stable-dio: bad value '0' for --threads/],
+      [["crossover", "--profile", "/nonexistent/p.json"], /^stable-dio: cannot read profile \/nonexistent\/p\.json: ENOENT\n$/],
+    ] as const) {
+      const r = await cli(...argv);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(msg);
+    }
+  });
+});
