@@ -6,17 +6,17 @@ import type { Core } from "../core/core.js";
 import { runWorkload } from "../host/driver.js";
 import { deviceId } from "../host/names.js";
 import type { RunResult } from "../host/result.js";
-import { renderJson } from "../report/json.js";
+import { loadWasmCoreSync } from "../core/wasm.js";
+import { crossoverVerdict } from "../crossover/verdict.js";
+import { renderJson, type JsonSource } from "../report/json.js";
+import { projectResults } from "../report/projection.js";
 import { renderTable } from "../report/table.js";
 import type { Workload } from "../workloads/index.js";
 import { incompatibility, resolveParams } from "../workloads/params.js";
-import { loadWasmCoreSync } from "../core/wasm.js";
-import { crossoverVerdict } from "../crossover/verdict.js";
-import { projectResults } from "../report/projection.js";
 import { loadCore } from "./cores.js";
-import { pickProfile } from "./profile.js";
 import { referenceHelp } from "./help.js";
 import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "./io.js";
+import { pickProfile } from "./profile.js";
 import { pickCore, pickDevice, pickParams, pickPolicies, pickSeed, pickStable, pickWorkloads } from "./select.js";
 
 /** The flags that pick runs, shared with `record`. */
@@ -30,7 +30,7 @@ export interface RunOptions {
   core?: string;
 }
 
-interface CompareOptions extends RunOptions {
+export interface CompareOptions extends RunOptions {
   json?: boolean;
   profile?: string;
 }
@@ -45,16 +45,8 @@ export interface CommandContext {
 
 export function registerCompare(program: Command, ctx: CommandContext): void {
   program
-    .allowExcessArguments(true) // reported below, naming the argument
-    .option("-p, --policy <ids>", "comma list of policies (default: all)")
-    .option("-w, --workload <ids>", "comma list of workloads (default: all)")
-    .option("-s, --seed <n>", "seed of every random choice; same seed, same counts (default: 1)")
-    .option("-d, --device <id>", "run every workload on this device instead of its default")
-    .option("-P, --param <name=value>", "workload parameter, repeatable or comma list (e.g. size=64k,qd=4)", collect)
-    .option("--stable <mode>", "auto: Hellwig's levels decide; always/never: force stability on/off (default: auto)")
-    .option("--core <id>", "wasm (default) or model: the TypeScript reference model, slower")
-    .option("--profile <file>", "cost profile for the projected column (from stable-dio calibrate; default: built-in)")
-    .option("--json", "print every run's full result as JSON instead of the table")
+    .allowExcessArguments(true); // reported below, naming the argument
+  matrixOptions(program, "-w, --workload <ids>", "comma list of workloads (default: all)")
     .addHelpText("after", referenceHelp())
     .action(async (opts: CompareOptions, cmd: Command) => {
       const command = cmd.args[0];
@@ -68,20 +60,44 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
     });
 }
 
+/** The options of a run of policies x workloads, shared by the commands that run one. */
+export function matrixOptions(cmd: Command, workloadFlags: string, workloadHelp: string): Command {
+  return cmd
+    .option("-p, --policy <ids>", "comma list of policies (default: all)")
+    .option(workloadFlags, workloadHelp)
+    .option("-s, --seed <n>", "seed of every random choice; same seed, same counts (default: 1)")
+    .option("-d, --device <id>", "run every workload on this device instead of its default")
+    .option("-P, --param <name=value>", "workload parameter, repeatable or comma list (e.g. size=64k,qd=4)", collect)
+    .option("--stable <mode>", "auto: Hellwig's levels decide; always/never: force stability on/off (default: auto)")
+    .option("--core <id>", "wasm (default) or model: the TypeScript reference model, slower")
+    .option("--profile <file>", "cost profile for the projected column (from stable-dio calibrate; default: built-in)")
+    .option("--json", "print every run's full result as JSON instead of the table");
+}
+
 function collect(value: string, prev: string[] | undefined): string[] {
   return [...(prev ?? []), value];
 }
 
 async function compare(o: CompareOptions, io: CliIo): Promise<number> {
+  return runMatrix(pickWorkloads(o.workload), o, o.workload !== undefined, io);
+}
+
+/**
+ * Every selected policy on every workload that can run with the options: one
+ * table (or --json, with `source` added to the document). `named`: the user
+ * chose these workloads, so one that cannot run is an error, not a note.
+ */
+export async function runMatrix(
+  workloads: readonly Workload[], o: CompareOptions, named: boolean, io: CliIo, source?: JsonSource,
+): Promise<number> {
   const policies = pickPolicies(o.policy);
-  const workloads = pickWorkloads(o.workload);
   const seed = pickSeed(o.seed);
   const device = pickDevice(o.device);
   const stable = pickStable(o.stable);
   const coreId = pickCore(o.core);
   const params = pickParams(o.param ?? [], workloads);
   const profile = pickProfile(o.profile);
-  const runnable = runnableWorkloads(workloads, device?.value, params, o.workload !== undefined, io);
+  const runnable = runnableWorkloads(workloads, device?.value, params, named, io);
 
   const core = await loadCore(coreId);
   const results: RunResult[] = [];
@@ -95,7 +111,7 @@ async function compare(o: CompareOptions, io: CliIo): Promise<number> {
   if (io.interactive) io.err("\r\x1b[K");
 
   const projection = projectResults(results, profile, crossoverVerdict(loadWasmCoreSync(), profile));
-  io.out(o.json ? renderJson(results, projection) : renderTable(results, projection));
+  io.out(o.json ? renderJson(results, projection, source) : renderTable(results, projection));
   const bad = results.filter((r) => !r.balance.ok);
   for (const r of bad) io.err(`stable-dio: ${r.workload}/${r.policy}: frames do not balance: ${r.balance.problems.join("; ")}\n`);
   return bad.length ? EXIT_FAIL : EXIT_OK;

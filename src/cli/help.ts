@@ -45,8 +45,11 @@ export function referenceHelp(): string {
     "  stable-dio --workload racer --policy direct,wp-cow",
     "  stable-dio --workload db-writer --param size=4k,qd=32 --device fs-csum",
     "  stable-dio --json > results.json",
+    "  stable-dio run --workload my-guest.json        a workload file (copy one of the package's workloads/)",
+    "  stable-dio run --fio job.fio                   a fio job file",
     "",
     "The model behind the numbers: docs/model.md. The Wasm ABI: docs/abi.md.",
+    "Workload files: docs/workloads.md. fio job files: docs/fio.md.",
   );
   return out.join("\n") + "\n";
 }

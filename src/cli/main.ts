@@ -11,6 +11,7 @@ import { registerRecord } from "./record.js";
 import { registerReplay } from "./replay.js";
 import { registerWasiPath } from "./wasi-path.js";
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, processIo, UsageError, type CliIo } from "./io.js";
+import { registerRun } from "./run.js";
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   let code = EXIT_OK;
@@ -38,6 +39,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerRecord(program, ctx);
   registerReplay(program, ctx);
   registerWasiPath(program, ctx);
+  registerRun(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: "user" });

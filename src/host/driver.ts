@@ -155,7 +155,7 @@ class Sim {
           name, gen, qd, inflight: [], resume: 0, pending: null, waitIo: 0, draining: false, wakeAt: 0, done: false,
         });
       },
-      inFlight: (io) => this.core.ioState(io) !== IoState.COMPLETED,
+      ioState: (io) => this.core.ioState(io),
       pidOf: (tid) => this.core.threadPid(tid),
     };
   }

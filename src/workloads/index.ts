@@ -1,20 +1,18 @@
-// The built-in workloads, in the order the main table lists them.
-import { dbWriter } from "./db-writer.js";
-import { directReader } from "./direct-reader.js";
-import { forkDuringIo } from "./fork-during-io.js";
-import { hugePages } from "./huge-pages.js";
-import { multithread } from "./multithread.js";
-import { qemuGuest } from "./qemu-guest.js";
-import { racer } from "./racer.js";
-import { sharedMapping } from "./shared-mapping.js";
-import { subPage } from "./sub-page.js";
+// The built-in workloads: the JSON files of the package's workloads/ folder
+// (users read and copy them), run by the one engine, in the order the main
+// table lists them.
+import { packageFile } from "../core/paths.js";
+import { loadWorkloadFile } from "./load.js";
 import type { Workload } from "./types.js";
 
 export type { Workload } from "./types.js";
 
-export const WORKLOADS: readonly Workload[] = [
-  dbWriter, racer, qemuGuest, subPage, multithread, directReader, sharedMapping, forkDuringIo, hugePages,
-];
+export const BUILTIN_IDS = [
+  "db-writer", "racer", "qemu-guest", "sub-page", "multithread", "direct-reader", "shared-mapping", "fork-during-io", "huge-pages",
+] as const;
+
+export const WORKLOADS: readonly Workload[] = BUILTIN_IDS.map((id) =>
+  loadWorkloadFile(packageFile("workloads", `${id}.json`), `workloads/${id}.json`));
 
 export function findWorkload(id: string): Workload | undefined {
   return WORKLOADS.find((w) => w.id === id);

@@ -1,10 +1,15 @@
-// Workload parameters: the specs every workload shares, parsing of values as
-// users type them ("64k", "4MiB", "0.05"), and resolution against defaults.
-import { Device, ProcFlag } from "../../assembly/abi.js";
+// Workload parameters: the ones stable-dio knows by name (kind, range, help),
+// parsing of values as users type them ("64k", "4MiB", "0.05"), and
+// resolution against defaults. A workload file declares which parameters it
+// has and their defaults; `--param name=value` overrides them.
+import { Device } from "../../assembly/abi.js";
 import { fmtBytes, MAX_IO, MiB, PAGE, SECTOR } from "../host/units.js";
 import type { Machine, ParamSpec, Params, Workload } from "./types.js";
 
-/** Parameters of every workload. */
+/** The core's disk limit (Key.DISK_BLOCKS: 262144 blocks of 4 KiB). */
+export const MAX_DISK = 1024 * MiB;
+
+/** Parameters of every workload (a workload may declare them to change the default). */
 export const COMMON: readonly ParamSpec[] = [
   { name: "latency", kind: "count", min: 1, max: 1000, default: 4,
     help: "device latency scale in scheduler steps: DMA 1..2L steps after submit, completion 1..L after DMA" },
@@ -12,33 +17,26 @@ export const COMMON: readonly ParamSpec[] = [
     help: "submit with PROMISE (Hellwig level 1); default 1 on pi, which needs stable pages only at level 1" },
 ];
 
-export const size = (def: number, help = "bytes per I/O"): ParamSpec =>
-  ({ name: "size", kind: "bytes", min: SECTOR, max: MAX_IO, multiple: SECTOR, default: def, help });
-export const qd = (def: number, help = "queue depth: I/Os in flight per submitting thread"): ParamSpec =>
-  ({ name: "qd", kind: "count", min: 1, max: 256, default: def, help });
-export const ios = (def: number, help = "I/Os to submit in total"): ParamSpec =>
-  ({ name: "ios", kind: "count", min: 1, max: 1 << 20, default: def, help });
-export const threads = (def: number, help = "submitting threads"): ParamSpec =>
-  ({ name: "threads", kind: "count", min: 1, max: 64, default: def, help });
-export const cpus = (def: number, help = "CPUs the threads are spread over"): ParamSpec =>
-  ({ name: "cpus", kind: "count", min: 1, max: 64, default: def, help });
-export const fraction = (def: number, help: string): ParamSpec =>
-  ({ name: "p", kind: "fraction", min: 0, max: 1, default: def, help });
-export const region = (def: number, help = "disk region written (bytes); offsets wrap inside it"): ParamSpec =>
-  ({ name: "region", kind: "bytes", min: PAGE, max: 4096 * MiB, multiple: PAGE, default: def, help });
-export const unsafe = (def: 0 | 1): ParamSpec =>
-  ({ name: "unsafe", kind: "flag", min: 0, max: 1, default: def, help: "flag the process UNSAFE (opt-out bounces it)" });
-export const trusted = (def: 0 | 1): ParamSpec =>
-  ({ name: "trusted", kind: "flag", min: 0, max: 1, default: def, help: "flag the process TRUSTED (opt-out-inverse lets it go direct)" });
+/** Parameters known by name: a workload file gives them a default (and maybe its own help) only. */
+export const KNOWN: readonly Omit<ParamSpec, "default">[] = [
+  { name: "size", kind: "bytes", min: SECTOR, max: MAX_IO, multiple: SECTOR, help: "bytes per I/O" },
+  { name: "qd", kind: "count", min: 1, max: 256, help: "queue depth: I/Os in flight per submitting thread" },
+  { name: "ios", kind: "count", min: 1, max: 1 << 20, help: "I/Os to submit in total" },
+  { name: "threads", kind: "count", min: 1, max: 64, help: "submitting threads" },
+  { name: "cpus", kind: "count", min: 1, max: 64, help: "CPUs the threads are spread over" },
+  { name: "p", kind: "fraction", min: 0, max: 1, help: "fraction of in-flight buffers modified" },
+  { name: "region", kind: "bytes", min: PAGE, max: MAX_DISK, multiple: PAGE,
+    help: "disk region written (bytes); offsets wrap inside it" },
+  { name: "reads", kind: "fraction", min: 0, max: 1, help: "fraction of I/Os that are direct reads" },
+  { name: "forks", kind: "count", min: 0, max: 4000, help: "forks spread evenly over the run" },
+  { name: "unsafe", kind: "flag", min: 0, max: 1, help: "flag the process UNSAFE (opt-out bounces it)" },
+  { name: "trusted", kind: "flag", min: 0, max: 1, help: "flag the process TRUSTED (opt-out-inverse lets it go direct)" },
+  ...COMMON.map(({ default: _d, ...rest }) => rest),
+];
 
-/** ProcFlag bits from the unsafe/trusted params. */
-export function procFlags(p: Params): number {
-  return (p.unsafe ? ProcFlag.UNSAFE : 0) | (p.trusted ? ProcFlag.TRUSTED : 0);
-}
-
-/** Every spec of a workload, its own first, then the common ones. */
+/** Every spec of a workload, its own first, then the common ones it does not declare itself. */
 export function specsOf(w: Workload): readonly ParamSpec[] {
-  return [...w.params, ...COMMON];
+  return [...w.params, ...COMMON.filter((c) => !w.params.some((s) => s.name === c.name))];
 }
 
 /** Parses "4096", "64k", "64KiB", "4m", "1g" (binary units) or "0.05". */
@@ -89,7 +87,7 @@ export function incompatibility(w: Workload, p: Params, device: Device): string 
 /** The core's key ranges (docs/abi.md, assembly/abi.ts Key). */
 const LIMITS = (m: Machine): Array<[string, number, number]> => [
   ["CPUs", m.cpus, 64],
-  ["disk blocks", m.diskBlocks, 1048576],
+  ["disk blocks", m.diskBlocks, MAX_DISK / PAGE],
   ["processes", m.procs, 4095],
   ["threads", m.threads, 65535],
 ];

@@ -47,8 +47,8 @@ export interface Setup {
   fork(tid: number, cpu: number): number;
   /** Adds a simulated thread. qd bounds its in-flight I/O (its submits wait). */
   spawn(name: string, task: Task, qd?: number): void;
-  /** Read-only questions a thread may ask about the world. */
-  inFlight(io: number): boolean;
+  /** Read-only questions a thread may ask about the world: an I/O's IoState. */
+  ioState(io: number): number;
   pidOf(tid: number): number;
 }
 

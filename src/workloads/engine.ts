@@ -1,0 +1,112 @@
+// The one engine behind every workload file (built-in or the user's, JSON or
+// fio): a Workload whose machine, checks and build come from the plan of the
+// file for the run's parameters and device. Setup runs in file order: each
+// process (created, or forked from an earlier one's thread), its threads with
+// their own buffer mappings, then its named mappings; then every thread gets
+// its own random stream, in file order, and its task.
+import { MapFlag, type Device } from "../../assembly/abi.js";
+import { DEVICES, deviceId } from "../host/names.js";
+import { HUGE } from "../host/units.js";
+import { declaredParams } from "./declare.js";
+import { childTask, jobTask } from "./job-task.js";
+import { SourceError, type Located } from "./json-source.js";
+import { continuousModifier, ModifierState, queuedModifier } from "./modifier-task.js";
+import { incompatibility, resolveParams, specsOf } from "./params.js";
+import { planWorkload, type MapPlan, type Plan } from "./plan.js";
+import type { WorkloadSpec } from "./spec.js";
+import type { Params, ParamSpec, Setup, Workload } from "./types.js";
+import { PlanError } from "./values.js";
+
+/**
+ * The workload a spec describes. Throws a SourceError (file, line, problem)
+ * if it cannot run with its defaults on its own device.
+ */
+export function workloadFromSpec(spec: WorkloadSpec, src: Located): Workload {
+  const fail = (e: unknown): never => {
+    if (e instanceof PlanError) throw new SourceError(src.file, src.lineOf(e.at), e.message);
+    throw e;
+  };
+  let params: ParamSpec[] = [];
+  try {
+    params = declaredParams(spec);
+  } catch (e) {
+    return fail(e);
+  }
+  const device = DEVICES.find((d) => d.id === spec.device)!.value;
+  const plan = (p: Params, d: Device): Plan => planWorkload(spec, p, specsOf(w), d);
+  const w: Workload = {
+    id: spec.id,
+    summary: spec.summary,
+    device,
+    params,
+    machine: (p, d) => plan(p, d).machine,
+    incompatible(p, d) {
+      try {
+        plan(p, d);
+        return undefined;
+      } catch (e) {
+        if (e instanceof PlanError) return e.message;
+        throw e;
+      }
+    },
+    build: (s) => build(s, plan(s.params, s.device)),
+  };
+  try {
+    const defaults = resolveParams(w, device);
+    plan(defaults, device);
+    const why = incompatibility(w, defaults, device);
+    if (why) throw new PlanError("/processes", `cannot run on ${deviceId(device)}: ${why}`);
+  } catch (e) {
+    fail(e);
+  }
+  return w;
+}
+
+function build(s: Setup, plan: Plan): void {
+  const tids: number[] = [];
+  for (const p of plan.procs) {
+    let pid = 0;
+    for (const t of p.threads) {
+      const tp = plan.threads[t];
+      if (p.forkOf !== undefined && t === p.threads[0]) {
+        tids[t] = s.fork(tids[p.forkOf], tp.cpu);
+        pid = s.pidOf(tids[t]);
+      } else {
+        if (t === p.threads[0]) pid = s.proc(p.flags);
+        tids[t] = s.thread(pid, tp.cpu);
+      }
+      if (tp.own) mapIn(s, pid, tids[t], tp.own);
+    }
+    for (const m of p.mappings) mapIn(s, pid, tids[p.threads[0]], m);
+  }
+
+  const modifiers = new Map<number, ModifierState>();
+  plan.threads.forEach((t, i) => t.sources.length && modifiers.set(i, new ModifierState(t.sources.length)));
+  plan.threads.forEach((t, i) => {
+    const rng = s.rng.fork();
+    const tid = tids[i];
+    const j = t.job;
+    if (j) {
+      const mod = j.modify && modifiers.get(j.modify.by);
+      const task = jobTask(tid, j, rng, {
+        forked: (child, n) => s.spawn(`${t.name}.child${n}`, childTask(child, s.pidOf(child), j, s.rng.fork())),
+        queue: (q) => mod?.items.push(q),
+      });
+      s.spawn(t.name, mod ? mod.counted(task) : task, j.qd);
+    } else if (t.sources.length) {
+      const jobs = t.sources.map((x) => plan.threads[x].job!);
+      const st = modifiers.get(i)!;
+      s.spawn(t.name, jobs[0].modify!.when === "continuous"
+        ? continuousModifier(tid, jobs, st, rng)
+        : queuedModifier(tid, st, rng, s.ioState));
+    }
+  });
+}
+
+/** Maps, and prefaults by storing zeros (a huge mapping: one byte per 2 MiB folio faults it in whole). */
+function mapIn(s: Setup, pid: number, tid: number, m: MapPlan): void {
+  s.map(pid, m.va, m.len, m.flags);
+  if (!m.prefault) return;
+  if (m.flags & MapFlag.HUGE) for (let va = m.va; va < m.va + m.len; va += HUGE) s.store(tid, va, 1, 0);
+  else s.store(tid, m.va, m.len, 0);
+}

@@ -1,0 +1,78 @@
+// A submitting thread's task: it fills a buffer slot, submits it, and reuses
+// the slot only after that I/O completed, so the thread itself never touches
+// a buffer in flight. Around each I/O it may touch hot data, fork, and hand
+// the in-flight buffer to a modifier thread. Random draws come in a fixed
+// order (placement, direction, size, fill, modification), one stream per task.
+import { drain, exit, fork, read, store, wait, write, type Action, type Task } from "../host/actions.js";
+import { SECTOR } from "../host/units.js";
+import type { JobPlan, Sizes, TouchPlan } from "./plan-job.js";
+import type { Queued } from "./modifier-task.js";
+import type { Rng } from "./rng.js";
+
+export interface JobHooks {
+  /** A child was forked (the n-th): the engine spawns its task. */
+  readonly forked: (childTid: number, n: number) => void;
+  /** An in-flight I/O for the modifier thread. */
+  readonly queue: (q: Queued) => void;
+}
+
+export function* jobTask(tid: number, j: JobPlan, rng: Rng, hooks: JobHooks): Task {
+  const busy = new Array<number>(j.qd).fill(0);
+  const cursor = new Array<number>(j.files).fill(0);
+  const places = Math.floor((j.fileLen - j.slotLen) / j.align) + 1;
+  const every = j.forks?.count ? Math.max(1, Math.floor(j.ios / (j.forks.count + 1))) : Infinity;
+  let forked = 0;
+  for (let i = 0; i < j.ios; i++) {
+    const k = i % j.qd;
+    if (busy[k]) yield wait(busy[k]);
+    if (j.touch) yield touch(tid, j.touch, rng);
+    if (i > 0 && i % every === 0 && forked < j.forks!.count) {
+      const child = yield fork(tid, j.forks!.cpu);
+      hooks.forked(child, ++forked);
+    }
+    const va = j.slots[k];
+    const file = i % j.files;
+    const place = j.pattern === "random" ? rng.below(places) : 0;
+    const reading = j.direction === "read" || (j.direction === "mixed" && rng.chance(j.reads));
+    const len = pickLen(reading ? j.read : j.write, rng);
+    let off = place * j.align;
+    if (j.pattern === "sequential") {
+      if (cursor[file] + len > j.fileLen) cursor[file] = 0;
+      off = cursor[file];
+      cursor[file] += len;
+    }
+    const sector = (j.base + file * j.fileLen + off) / SECTOR;
+    let byte = 0;
+    if (!reading && !j.readonly) {
+      byte = j.fill ?? 1 + rng.below(255);
+      yield store(tid, va, len, byte);
+    }
+    const io = yield reading ? read(tid, va, len, sector, j.promise) : write(tid, va, len, sector, j.promise);
+    busy[k] = io;
+    const m = j.modify;
+    if (m && m.when !== "continuous" && rng.chance(m.probability)) hooks.queue({ io, va, len, slotLen: j.slotLen, byte, m });
+  }
+  yield drain();
+}
+
+/** A size of the range: a multiple of min, up to max. */
+function pickLen(s: Sizes, rng: Rng): number {
+  return s.min === s.max ? s.min : s.min * (1 + rng.below(Math.floor(s.max / s.min)));
+}
+
+/** A legitimate store into hot data: `bytes` at a random aligned place of the mapping. */
+function touch(tid: number, t: TouchPlan, rng: Rng): Action {
+  return store(tid, t.va + rng.below(Math.floor(t.len / t.bytes)) * t.bytes, t.bytes, 1 + rng.below(255));
+}
+
+/** A forked child: writes its copy of every buffer (and touches), then exits. */
+export function* childTask(tid: number, pid: number, j: JobPlan, rng: Rng): Task {
+  const f = j.forks!;
+  if (f.writeBuffers || f.touch) {
+    for (let k = 0; k < j.qd; k++) {
+      if (f.writeBuffers) yield store(tid, j.slots[k], j.slotLen, 1 + rng.below(255));
+      if (f.touch) yield touch(tid, j.touch!, rng);
+    }
+  }
+  if (f.exit) yield exit(pid);
+}

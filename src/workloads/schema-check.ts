@@ -1,0 +1,97 @@
+// Validates a parsed workload file against schema/workload.schema.json (the
+// schema the package ships, JSON Schema draft 2020-12, checked by ajv) and
+// turns ajv's first problem in file order into one readable line.
+import { readFileSync } from "node:fs";
+import ajvModule, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import { packageFile } from "../core/paths.js";
+import { pointerSegments, SourceError, type JsonSource } from "./json-source.js";
+
+const Ajv2020 = ajvModule.default;
+
+let validator: ValidateFunction | undefined;
+
+export function schemaPath(): string {
+  return packageFile("schema", "workload.schema.json");
+}
+
+/** The compiled schema (compiled once per process). */
+export function workloadValidator(): ValidateFunction {
+  if (!validator) {
+    // strictTypes off: range keywords beside a $ref to a union type are intended (they only apply to numbers).
+    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false });
+    validator = ajv.compile(JSON.parse(readFileSync(schemaPath(), "utf8")) as object);
+  }
+  return validator;
+}
+
+/** Throws a SourceError for the first schema violation in the file (by line). */
+export function checkSchema(src: JsonSource): void {
+  const validate = workloadValidator();
+  if (validate(src.value)) return;
+  const errors = (validate.errors ?? []).filter((e) => e.keyword !== "if");
+  const first = errors
+    .map((e) => ({ e, at: errorPointer(e), line: src.lineOf(errorPointer(e)) }))
+    .sort((a, b) => a.line - b.line || b.at.length - a.at.length)[0];
+  if (!first) throw new SourceError(src.file, 1, "does not match the workload schema");
+  throw new SourceError(src.file, first.line, `${fieldName(first.at)}${describe(first.e)}`);
+}
+
+/** The pointer a problem is about: the offending property itself for unknown or missing ones. */
+function errorPointer(e: ErrorObject): string {
+  if (e.keyword === "additionalProperties") return `${e.instancePath}/${String(e.params.additionalProperty)}`;
+  return e.instancePath;
+}
+
+/** "/processes/0/threads/1/cpu" -> "processes[0].threads[1].cpu: " */
+export function fieldName(pointer: string): string {
+  const segs = pointerSegments(pointer);
+  if (!segs.length) return "";
+  return segs.map((s, i) => (/^[0-9]+$/.test(s) ? `[${s}]` : i ? `.${s}` : s)).join("") + ": ";
+}
+
+/** What a $defs type accepts, for type and pattern errors. */
+const ACCEPTS: Record<string, string> = {
+  name: "a name (letters, digits, '_', '.', '-'; starting with a letter)",
+  param: "a parameter reference such as \"$size\"",
+  count: "a whole number or a \"$param\"",
+  cpu: "a CPU number 0..63 or a \"$param\"",
+  bytes: "a byte count such as 4096, \"64k\", \"4M\" or a \"$param\"",
+  fraction: "a number from 0 to 1 or a \"$param\"",
+  flag: "true, false, 0, 1 or a \"$param\"",
+  byte: "a byte value 0..255 or a \"$param\"",
+  size: "a byte count (\"16k\"), a \"$param\", or {\"min\": ..., \"max\": ...}",
+  paramDecl: "a default value or {\"default\": ..., \"help\": ...}",
+  note: "a string or a list of strings",
+};
+
+function describe(e: ErrorObject): string {
+  const got = JSON.stringify(e.data);
+  const def = /#\/\$defs\/([A-Za-z]+)\//.exec(e.schemaPath)?.[1];
+  const accepts = def ? ACCEPTS[def] : undefined;
+  switch (e.keyword) {
+    case "additionalProperties": {
+      const allowed = Object.keys((e.parentSchema as { properties?: object }).properties ?? {});
+      return `unknown field (allowed: ${allowed.join(", ")})`;
+    }
+    case "required":
+      return `missing required field "${String(e.params.missingProperty)}"`;
+    case "type":
+    case "pattern":
+      return `expected ${accepts ?? e.message ?? "another type"}, got ${got}`;
+    case "enum":
+      return `${got} is not allowed (allowed: ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")})`;
+    case "const":
+      return `must be ${JSON.stringify(e.params.allowedValue)}, got ${got}`;
+    case "minimum":
+    case "maximum":
+    case "exclusiveMinimum":
+    case "exclusiveMaximum":
+      return `${got} is out of range (${e.message ?? ""})`;
+    case "minItems":
+      return `needs at least ${String(e.params.limit)} item(s)`;
+    case "propertyNames":
+      return `bad name (${e.message ?? ""})`;
+    default:
+      return `${e.message ?? e.keyword}${got !== undefined ? `, got ${got}` : ""}`;
+  }
+}

@@ -1,0 +1,213 @@
+// fio job files: jobs as fio's own documentation writes them run and report;
+// the options that matter change the run as fio means them; ignored ones are
+// listed once; every bad file is one line naming file, line and problem.
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { fioWorkload } from "../src/fio/translate.js";
+import { parseJobFile } from "../src/fio/parse.js";
+import type { RunResult } from "../src/host/result.js";
+import type { JsonReport } from "../src/report/json.js";
+import { cli } from "./support/cli.js";
+import { expectFileError } from "./support/file-error.js";
+
+const dir = mkdtempSync(join(tmpdir(), "stable-dio-fio-"));
+let n = 0;
+function jobFile(lines: string[]): string {
+  const path = join(dir, `job${n++}.fio`);
+  writeFileSync(path, lines.join("\n") + "\n");
+  return path;
+}
+
+/** Runs a job file under one policy and returns its result. */
+async function runJob(lines: string[], ...more: string[]): Promise<{ r: RunResult; doc: JsonReport; err: string }> {
+  const res = await cli("run", "--fio", jobFile(lines), "-p", "bounce", "--json", ...more);
+  expect(res.code, res.err).toBe(0);
+  const doc = JSON.parse(res.out) as JsonReport;
+  return { r: doc.results[0], doc, err: res.err };
+}
+
+describe("jobs written as fio's documentation writes them", () => {
+  it("[global] ioengine=libaio direct=1 bs=4k iodepth=32, then [randwrite] rw=randwrite numjobs=4 size=64m: runs and reports", async () => {
+    const path = jobFile(["[global]", "ioengine=libaio", "direct=1", "bs=4k", "iodepth=32", "", "[randwrite]", "rw=randwrite", "numjobs=4", "size=64m"]);
+    const table = await cli("run", "--fio", path, "--policy", "direct");
+    expect(table.code).toBe(0);
+    expect(table.err).toBe(`stable-dio: ${path}: ignored (no effect on the model): ioengine\n`);
+    // The table, then a blank line and the notes on the projected column.
+    const rows = table.out.split("\n\n")[0].trimEnd().split("\n");
+    expect(rows[0]).toMatch(/^workload +device +policy +corrupt .* stall +proj_us$/);
+    expect(rows[1]).toMatch(/^job\d+ +fs-csum +direct +0 /);
+    expect(rows).toHaveLength(2);
+
+    const json = await cli("run", "--fio", path, "--policy", "direct,wp-cow", "--json");
+    const doc = JSON.parse(json.out) as JsonReport;
+    expect(doc.source).toEqual({ file: path, kind: "fio", ignored: ["ioengine"], notes: [] });
+    for (const r of doc.results) {
+      expect(r.config.max_procs).toBe(4); // numjobs: four processes
+      expect(r.config.disk_blocks).toBe((4 * 64 * 1024 * 1024) / 4096); // each its own 64 MiB file
+      expect(r.counters.writes).toBe(4 * 16384);
+      expect(r.counters.bytes_written).toBe(4 * 64 * 1024 * 1024);
+      expect(r.counters.reads).toBe(0);
+      expect(r.balance.ok).toBe(true);
+    }
+    expect(doc.results[1].counters.protected_ios).toBe(4 * 16384);
+    expect(doc.results[1].counters.cow_copies).toBe(0);
+  });
+
+  it("the HOWTO's random-writers (direct=0): runs as direct I/O, with a note", async () => {
+    const lines = ["; -- start job file --", "[random-writers]", "ioengine=libaio", "iodepth=4", "rw=randwrite", "bs=32k",
+      "direct=0", "size=64m", "numjobs=4", "; -- end job file --"];
+    const res = await cli("run", "--fio", jobFile(lines), "-p", "direct");
+    expect(res.code).toBe(0);
+    expect(res.err).toMatch(/ignored \(no effect on the model\): ioengine\n/);
+    expect(res.err).toMatch(/job\d+\.fio:7: job 'random-writers' is buffered \(direct=0\): stable-dio runs it as direct I\/O/);
+    expect(res.out).toMatch(/^job\d+ +fs-csum +direct/m);
+  });
+
+  it("the HOWTO's first example: two jobs reading 128 MiB each from a [global] section", async () => {
+    const { r } = await runJob(["; -- start job file --", "[global]", "rw=randread", "size=128m", "", "[job1]", "", "[job2]", "", "; -- end job file --"]);
+    expect(r.config.max_procs).toBe(2);
+    expect(r.counters.reads).toBe(2 * 32768);
+    expect(r.counters.writes).toBe(0);
+  });
+
+  it("every example job file shipped in examples/fio runs", async () => {
+    const files = readdirSync("examples/fio").filter((f) => f.endsWith(".fio"));
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    for (const f of files) {
+      const res = await cli("run", "--fio", `examples/fio/${f}`, "-p", "direct,bounce", "--json");
+      expect(res.code, `${f}: ${res.err}`).toBe(0);
+      const doc = JSON.parse(res.out) as JsonReport;
+      expect(doc.results.map((r) => r.policy)).toEqual(["direct", "bounce"]);
+      expect(doc.results[1].counters.corruptions, f).toBe(0);
+    }
+  });
+
+  it("sd_modify: the qemu-guest example corrupts under direct and not under bounce", async () => {
+    const res = await cli("run", "--fio", "examples/fio/qemu-guest.fio", "-p", "direct,bounce,wp-cow", "--json");
+    const [direct, bounce, cow] = (JSON.parse(res.out) as JsonReport).results;
+    expect(direct.device).toBe("pi");
+    expect(direct.config.max_procs).toBe(1); // thread: the clones are threads of one process
+    expect(direct.config.max_threads).toBe(4); // two iothreads, a modifier each
+    expect(direct.counters.corruptions).toBeGreaterThan(0);
+    expect(bounce.counters.corruptions).toBe(0);
+    expect(cow.counters.corruptions).toBe(0);
+    expect(cow.counters.warnings).toBe(1);
+  });
+});
+
+describe("the options that matter", () => {
+  const base = ["[j]", "direct=1", "size=1m"];
+
+  it("rw and bs per direction: randrw with bs=4k,8k reads 4 KiB and writes 8 KiB; rwmixread sets the mix", async () => {
+    const { r } = await runJob([...base, "rw=randrw", "rwmixread=70", "bs=4k,8k", "size=8m"]);
+    expect(r.counters.reads + r.counters.writes).toBeGreaterThan(0);
+    expect(r.counters.bytes_read).toBe(r.counters.reads * 4096);
+    expect(r.counters.bytes_written).toBe(r.counters.writes * 8192);
+    expect(r.counters.reads).toBeGreaterThan(r.counters.writes);
+  });
+
+  it("rwmixwrite after rwmixread overrides it, as in fio", async () => {
+    const { r } = await runJob([...base, "rw=rw", "rwmixread=90", "rwmixwrite=90", "size=4m"]);
+    expect(r.counters.writes).toBeGreaterThan(r.counters.reads);
+  });
+
+  it("read and write: one direction each; the default rw is read", async () => {
+    expect((await runJob([...base, "rw=write"])).r.counters.reads).toBe(0);
+    const dflt = (await runJob(base)).r;
+    expect(dflt.counters.writes).toBe(0);
+    expect(dflt.counters.reads).toBe(256);
+  });
+
+  it("bsrange draws sizes in the range; loops repeats; number_ios caps", async () => {
+    const ranged = (await runJob([...base, "rw=randwrite", "bsrange=4k-64k", "size=4m"])).r;
+    expect(ranged.counters.bytes_written % 4096).toBe(0);
+    expect(ranged.counters.bytes_written / ranged.counters.writes).toBeGreaterThan(4096);
+    expect((await runJob([...base, "rw=write", "loops=3"])).r.counters.writes).toBe(3 * 256);
+    expect((await runJob([...base, "rw=write", "number_ios=10"])).r.counters.writes).toBe(10);
+  });
+
+  it("thread makes numjobs threads of one process; offset and nrfiles place the files", async () => {
+    const threads = (await runJob([...base, "rw=write", "numjobs=3", "thread"])).r;
+    expect(threads.config.max_procs).toBe(1);
+    expect(threads.config.max_threads).toBe(3);
+    expect(threads.config.cpus).toBe(3);
+    const placed = (await runJob([...base, "rw=write", "offset=1m", "nrfiles=4"])).r;
+    expect(placed.config.disk_blocks).toBe(512); // offset + size = 2 MiB
+    expect(placed.counters.writes).toBe(256);
+  });
+
+  it("fio's units: with kb_base=1024 (the default) 4k is 4096 and 4ki is 4000", async () => {
+    expect((await runJob([...base, "rw=write", "bs=4k"])).r.counters.bytes_written).toBe(1024 * 1024);
+    const res = await cli("run", "--fio", jobFile([...base, "rw=write", "bs=4ki"]));
+    expect(res.err).toMatch(/bs=4ki: block sizes are 512 B\.\.4 MiB, multiples of 512 \(direct I\/O\); got 4000/);
+  });
+
+  it("mem=shm with sd_modify_by=fork: another process shares the pool, so write-protect must wait", async () => {
+    const lines = [...base, "rw=randwrite", "bs=16k", "iodepth=4", "size=4m", "mem=shm", "sd_device=parity",
+      "sd_modify=0.5", "sd_modify_by=fork", "sd_modify_max=512"];
+    const { r } = await runJob(lines, "-p", "wp-cow");
+    expect(r.config.max_procs).toBe(2);
+    expect(r.counters.shared_waits).toBeGreaterThan(0);
+    expect(r.counters.cow_copies).toBe(0);
+  });
+
+  it("ignored options are listed once, in the order first met", async () => {
+    const res = await cli("run", "--fio", jobFile(["[global]", "ioengine=libaio", "group_reporting", "direct=1", "[a]", "size=1m", "runtime=10",
+      "[b]", "size=1m", "ioengine=io_uring", "time_based"]), "-p", "direct");
+    expect(res.code).toBe(0);
+    expect(res.err).toMatch(/: ignored \(no effect on the model\): ioengine, group_reporting, runtime, time_based\n$/);
+  });
+});
+
+describe("the INI level", () => {
+  it("comments, bare options, and [global] only for the jobs below it", () => {
+    const jobs = parseJobFile("f.fio", [
+      "; comment", "# comment", "[global]", "bs=4k ; trailing comment", "[a]", "thread", "[global]", "iodepth=8", "[b]", "size=1m",
+    ].join("\n"));
+    expect(jobs.map((j) => j.name)).toEqual(["a", "b"]);
+    expect(jobs[0].options).toEqual([{ name: "bs", value: "4k", line: 4 }, { name: "thread", value: undefined, line: 6 }]);
+    expect(jobs[1].options.map((o) => o.name)).toEqual(["bs", "iodepth", "size"]);
+  });
+
+  it("the workload is named after the file", () => {
+    const f = fioWorkload("dir/My Job.fio", "[a]\nsize=1m\n");
+    expect(f.workload.id).toBe("my-job");
+    expect(f.workload.summary).toBe("fio job file My Job.fio: a");
+  });
+});
+
+describe("bad job files: one line naming file, line and problem; exit 2; no stack trace", () => {
+  const cases: Array<[string, string[], number, RegExp]> = [
+    ["an invalid value", ["[a]", "size=1m", "iodepth=abc"], 3, /iodepth=abc: expected a whole number/],
+    ["a value out of range", ["[a]", "size=1m", "iodepth=1000"], 3, /iodepth=1000: out of range \(1\.\.256\)/],
+    ["an unknown option", ["[a]", "size=1m", "colour=red"], 3, /unknown option 'colour' \(supported: name, rw, .*sd_modify_by; .*docs\/fio\.md\)/],
+    ["an option outside a section", ["bs=4k", "[a]"], 1, /option 'bs=4k' outside a section/],
+    ["an include", ["[a]", "include other.fio"], 2, /include is not supported/],
+    ["trim", ["[a]", "size=1m", "rw=trim"], 3, /rw=trim: allowed: read, randread, write, randwrite, rw, readwrite, randrw/],
+    ["no size", ["[a]", "rw=write"], 1, /job 'a' needs size=/],
+    ["a percentage", ["[a]", "size=1m", "offset=10%"], 3, /offset=10%: percentages need a real file/],
+    ["a bool that is not one", ["[a]", "size=1m", "direct=yes"], 3, /direct=yes: expected 0 or 1/],
+    ["a bad section header", ["[a", "size=1m"], 1, /bad section header/],
+    ["512 B I/O on fs-csum", ["[a]", "size=1m", "bs=512"], 3, /fs-csum does 4 KiB-aligned I\/O only, and size is 512B/],
+    ["two devices", ["[a]", "size=1m", "sd_device=pi", "[b]", "size=1m", "sd_device=parity"], 6, /sd_device=parity: one device per run/],
+    ["too much disk", ["[a]", "size=512m", "numjobs=4"], 3, /numjobs=4: the jobs need 2G of disk/],
+    ["sd_modify_* without sd_modify", ["[a]", "size=1m", "sd_modify_when=after-dma"], 3, /has no effect without sd_modify/],
+    ["a bad sd_flags", ["[a]", "size=1m", "sd_flags=unsafe,sloppy"], 3, /unknown flag 'sloppy'/],
+  ];
+  for (const [what, lines, line, problem] of cases) {
+    it(what, async () => {
+      const path = jobFile(lines);
+      expectFileError(await cli("run", "--fio", path), path, line, problem);
+    });
+  }
+
+  it("run takes exactly one of --workload and --fio, and names its own options", async () => {
+    expect((await cli("run")).err).toBe("stable-dio: run takes one of --workload FILE|ID or --fio JOB.fio\n");
+    expect((await cli("run", "--fio", "a.fio", "--workload", "racer")).code).toBe(2);
+    const bogus = await cli("run", "--bogus");
+    expect(bogus.code).toBe(2);
+    expect(bogus.err).toMatch(/^stable-dio: unknown option '--bogus' \(allowed: --policy, --workload, .*--fio, --help\)\n$/);
+  });
+});

@@ -1,0 +1,239 @@
+// Workload files: the built-ins validate against the shipped schema and run
+// from their files; a copied and edited file runs; every malformed file is
+// one line naming file, line and problem, exit 2; the engine's behaviours
+// (DMA windows, forked modifiers, read-only and shared buffers, size ranges).
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import ajvModule from "ajv/dist/2020.js";
+import { describe, expect, it } from "vitest";
+import { Policy } from "../assembly/abi.js";
+import { loadWasmCoreSync } from "../src/core/wasm.js";
+import { runWorkload } from "../src/host/driver.js";
+import type { RunResult } from "../src/host/result.js";
+import type { JsonReport } from "../src/report/json.js";
+import { BUILTIN_IDS } from "../src/workloads/index.js";
+import { parseWorkload } from "../src/workloads/load.js";
+import type { WorkloadSpec } from "../src/workloads/spec.js";
+import { cli } from "./support/cli.js";
+import { expectFileError } from "./support/file-error.js";
+
+const dir = mkdtempSync(join(tmpdir(), "stable-dio-files-"));
+let n = 0;
+/** Writes a file into the test's temp dir; returns its path. */
+function file(text: string, ext = "json"): string {
+  const path = join(dir, `w${n++}.${ext}`);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** 1-based line of the last occurrence of `needle`. */
+function lineOf(text: string, needle: string): number {
+  const i = text.lastIndexOf(needle);
+  if (i < 0) throw new Error(`no ${needle} in the text`);
+  return text.slice(0, i).split("\n").length;
+}
+
+const builtin = (id: string): WorkloadSpec => JSON.parse(readFileSync(`workloads/${id}.json`, "utf8")) as WorkloadSpec;
+
+/** A small workload: a writer and a modifier thread. */
+function small(extra: Record<string, unknown> = {}, modify: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    format: 1, id: "small", summary: "test", device: "fs-csum",
+    processes: [{
+      name: "app", flags: { unsafe: true },
+      threads: [
+        { name: "writer", cpu: 0, io: { size: "16k", qd: 4, ios: 128, region: "4M", modify: { by: "toucher", probability: 0.5, ...modify }, ...extra } },
+        { name: "toucher", cpu: 1 },
+      ],
+    }],
+  };
+}
+
+const core = loadWasmCoreSync();
+const run = (text: string, policy: Policy, seed = 1, record = false): RunResult =>
+  runWorkload(core, { workload: parseWorkload(text, "t.json"), policy, seed, record });
+
+describe("the built-in workload files", () => {
+  it("are the workloads/ folder, each named by its id, and each validates against the shipped schema", () => {
+    const files = readdirSync("workloads").filter((f) => f.endsWith(".json")).sort();
+    expect(files).toEqual([...BUILTIN_IDS].map((id) => `${id}.json`).sort());
+    const Ajv2020 = ajvModule.default;
+    const validate = new Ajv2020({ strict: false }).compile(JSON.parse(readFileSync("schema/workload.schema.json", "utf8")) as object);
+    for (const f of files) {
+      const spec = JSON.parse(readFileSync(`workloads/${f}`, "utf8")) as WorkloadSpec;
+      expect(validate(spec), `${f}: ${JSON.stringify(validate.errors)}`).toBe(true);
+      expect(`${spec.id}.json`).toBe(f);
+    }
+  });
+
+  it("run from their files under every policy and give the built-in's counters", async () => {
+    for (const id of BUILTIN_IDS) {
+      const fromFile = await cli("run", "--workload", `workloads/${id}.json`, "-P", "ios=48", "--json");
+      expect(fromFile.err, id).toBe("");
+      expect(fromFile.code, id).toBe(0);
+      const doc = JSON.parse(fromFile.out) as JsonReport;
+      expect(doc.source).toEqual({ file: `workloads/${id}.json`, kind: "workload", ignored: [], notes: [] });
+      expect(doc.results).toHaveLength(8);
+      for (const r of doc.results) expect(r.balance.ok, `${id} ${r.policy}`).toBe(true);
+      const byId = JSON.parse((await cli("--workload", id, "-P", "ios=48", "--json")).out) as JsonReport;
+      expect(doc.results.map((r) => r.counters)).toEqual(byId.results.map((r) => r.counters));
+    }
+  });
+
+  it("run --workload takes a built-in's id too", async () => {
+    const r = await cli("run", "--workload", "racer", "-p", "direct,wp-cow", "-P", "ios=64");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^racer +fs-csum +direct +[1-9]/m);
+  });
+});
+
+describe("a copied and edited file", () => {
+  it("runs: two guest threads, whole-buffer modifications before the DMA point, on fs-csum", async () => {
+    const spec = builtin("qemu-guest") as unknown as { id: string; device: string; params: Record<string, unknown>; processes: Array<{ threads: Array<{ io?: { modify: Record<string, unknown> } }> }> };
+    spec.id = "my-guest";
+    spec.device = "fs-csum";
+    spec.params.threads = 2;
+    spec.params.ios = 256;
+    spec.params.p = 0.5;
+    spec.processes[0].threads[0].io!.modify = { by: "vcpu", probability: "$p", bytes: "buffer", when: "before-dma" };
+    const path = file(JSON.stringify(spec, null, 2));
+    const r = await cli("run", "--workload", path, "-p", "direct,bounce,wp-cow", "--json");
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const [direct, bounce, cow] = (JSON.parse(r.out) as JsonReport).results;
+    expect(direct.workload).toBe("my-guest");
+    expect(direct.device).toBe("fs-csum");
+    expect(direct.counters.writes).toBe(256);
+    expect(direct.config.cpus).toBe(3); // two iothreads and the vCPU
+    expect(direct.counters.corruptions).toBeGreaterThan(0);
+    expect(direct.counters.torn_sectors).toBeGreaterThan(0);
+    expect(bounce.counters.corruptions).toBe(0);
+    expect(cow.counters.corruptions).toBe(0);
+    expect(cow.counters.violations).toBeGreaterThan(0);
+  });
+});
+
+describe("malformed files: one line naming file, line and problem; exit 2; no stack trace", () => {
+  const ok = JSON.stringify(small(), null, 2);
+  const cases: Array<[string, string, string, RegExp]> = [
+    // [what, file text, the text on the line to name, the problem]
+    ["bad JSON: a trailing comma", ok.replace('"ios": 128,', '"ios": 128,,'), '"ios": 128,,', /bad JSON: expected a property name/],
+    ["bad JSON: a comment", ok.replace('"ios": 128,', '"ios": 128, // I/Os'), "// I/Os", /comments are not JSON/],
+    ["bad JSON: a duplicate key", ok.replace('"ios": 128,', '"ios": 128,\n"ios": 64,'), '"ios": 64', /duplicate key "ios"/],
+    ["schema: an unknown field", ok.replace('"ios": 128,', '"ios": 128,\n"colour": "red",'), '"colour"', /io\.colour: unknown field \(allowed: .*modify\)/],
+    ["schema: a wrong type", ok.replace('"qd": 4', '"qd": "four"'), '"qd": "four"', /io\.qd: expected a whole number or a "\$param", got "four"/],
+    ["schema: out of range", ok.replace('"cpu": 1', '"cpu": 64'), '"cpu": 64', /threads\[1\]\.cpu: 64 is out of range/],
+    ["schema: a bad enum value", ok.replace('"device": "fs-csum"', '"device": "nvme"'), '"device"', /device: "nvme" is not allowed \(allowed: "none", "pi", "parity", "fs-csum"\)/],
+    ["schema: a missing field", ok.replace('"summary": "test",', ""), '{\n  "format"', /missing required field "summary"/],
+    ["semantic: fs-csum alignment", ok.replace('"size": "16k"', '"size": 512'), '"size": 512', /fs-csum does 4 KiB-aligned I\/O only/],
+    ["semantic: an unknown modifier thread", ok.replace('"by": "toucher"', '"by": "nobody"'), '"by": "nobody"', /no thread "nobody" \(threads: writer, toucher\)/],
+    ["semantic: an undeclared parameter", ok.replace('"qd": 4', '"qd": "$depth"'), '"qd": "$depth"', /unknown parameter "\$depth"/],
+    ["semantic: a size not a multiple of 512", ok.replace('"size": "16k"', '"size": 1000'), '"size": 1000', /size 1000B is not a multiple of 512/],
+    ["semantic: a thread name used twice", ok.replace('"name": "toucher"', '"name": "writer"'), '"name": "writer"', /thread name "writer" is used twice/],
+  ];
+  for (const [what, text, needle, problem] of cases) {
+    it(what, async () => {
+      const path = file(text);
+      expectFileError(await cli("run", "--workload", path), path, lineOf(text, needle), problem);
+    });
+  }
+
+  it("semantic: buffers larger than their mapping name the buffers' line", async () => {
+    const spec = small({ buffers: { mapping: "pool" } });
+    (spec.processes as Array<Record<string, unknown>>)[0].mappings = [{ name: "pool", size: "32k" }];
+    const text = JSON.stringify(spec, null, 2);
+    const path = file(text);
+    const r = await cli("run", "--workload", path);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`stable-dio: ${path}:${lineOf(text, '"mapping": "pool"')}: mapping "pool" is 32K; 4 buffers of 16K need 64K from 0B\n`);
+  });
+
+  it("semantic: neighbour stores need room beside the buffer in its page", async () => {
+    const text = JSON.stringify(small({}, { bytes: "neighbour" }), null, 2);
+    const path = file(text);
+    const r = await cli("run", "--workload", path);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(new RegExp(`^stable-dio: ${path}:${lineOf(text, '"bytes": "neighbour"')}: no room beside a 16K buffer`));
+  });
+
+  it("a file that cannot be read, and a name that is neither a built-in nor a file", async () => {
+    const gone = await cli("run", "--workload", join(dir, "missing.json"));
+    expect(gone.code).toBe(2);
+    expect(gone.err).toBe(`stable-dio: ${join(dir, "missing.json")}: cannot read the file (ENOENT)\n`);
+    const nope = await cli("run", "--workload", "racr");
+    expect(nope.code).toBe(2);
+    expect(nope.err).toMatch(/^stable-dio: unknown workload 'racr' \(allowed: db-writer, .*huge-pages, or a \.json workload file\)\n$/);
+  });
+
+  it("a parameter override the file cannot take is a usage error naming the workload", async () => {
+    const r = await cli("run", "--workload", "workloads/sub-page.json", "--device", "fs-csum");
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^stable-dio: workload 'sub-page' cannot run on fs-csum: .*4 KiB.*\n$/);
+  });
+});
+
+describe("the engine", () => {
+  it("same seed, same counters and op stream for a file workload; another seed, another stream", () => {
+    const text = JSON.stringify(small());
+    const a = run(text, Policy.WP_COW, 9, true);
+    const b = run(text, Policy.WP_COW, 9, true);
+    expect(b.counters).toEqual(a.counters);
+    expect(b.trace).toEqual(a.trace);
+    expect(run(text, Policy.WP_COW, 10, true).trace).not.toEqual(a.trace);
+  });
+
+  it("modifications before the DMA point corrupt a direct write; after it they cannot, but still cost wp-cow copies", () => {
+    const before = JSON.stringify(small({}, { when: "before-dma" }));
+    const after = JSON.stringify(small({}, { when: "after-dma" }));
+    expect(run(before, Policy.DIRECT).counters.corruptions).toBeGreaterThan(0);
+    const late = run(after, Policy.DIRECT);
+    expect(late.counters.stores).toBeGreaterThan(128); // the fills, and the modifications
+    expect(late.counters.corruptions).toBe(0);
+    expect(late.counters.torn_sectors).toBe(0);
+    expect(run(after, Policy.WP_COW).counters.cow_copies).toBeGreaterThan(0);
+  });
+
+  it("a forked process modifies its own copy of private buffers: nothing breaks", () => {
+    const spec = small({}, { by: "child" });
+    const procs = spec.processes as Array<Record<string, unknown>>;
+    procs[0].threads = [(procs[0].threads as unknown[])[0]];
+    procs.push({ name: "forked", fork: "writer", threads: [{ name: "child", cpu: 1 }] });
+    const r = run(JSON.stringify(spec), Policy.DIRECT);
+    expect(r.counters.forks).toBe(1);
+    expect(r.counters.stores).toBeGreaterThan(128);
+    expect(r.counters.corruptions).toBe(0);
+    expect(r.balance.ok).toBe(true);
+  });
+
+  it("read-only buffers are written unfilled; size ranges draw multiples of the minimum", () => {
+    const ro = JSON.stringify({ ...small(), processes: [{ name: "app", threads: [{ name: "w", cpu: 0, io: { size: "8k", qd: 2, ios: 32, buffers: { readonly: true } } }] }] });
+    const r = run(ro, Policy.WP_COW);
+    expect(r.counters.stores).toBe(0);
+    expect(r.counters.writes).toBe(32);
+    expect(r.counters.corruptions).toBe(0);
+    const ranged = JSON.stringify({ ...small(), processes: [{ name: "app", threads: [{ name: "w", cpu: 0, io: { size: { min: "4k", max: "64k" }, qd: 2, ios: 64 } }] }] });
+    const s = run(ranged, Policy.BOUNCE);
+    expect(s.counters.bytes_written % 4096).toBe(0);
+    expect(s.counters.bytes_written).toBeGreaterThan(64 * 4096);
+    expect(s.counters.bytes_written).toBeLessThan(64 * 65536);
+  });
+
+  it("512-byte aligned buffers share pages: a store to an idle buffer faults on its neighbour's protection", () => {
+    const packed = (align: number): string => JSON.stringify({
+      format: 1, id: "packed", summary: "test", device: "pi",
+      processes: [{
+        name: "app",
+        threads: [
+          { name: "w", cpu: 0, io: { size: 512, qd: 8, ios: 256, region: "1M", buffers: { align },
+            modify: { by: "m", when: "continuous", bytes: "buffer" } } },
+          { name: "m", cpu: 1 },
+        ],
+      }],
+    });
+    const shared = run(packed(512), Policy.WP_COW);
+    expect(shared.counters.false_positives).toBeGreaterThan(0);
+    expect(shared.counters.corruptions).toBe(0);
+    expect(run(packed(4096), Policy.WP_COW).counters.false_positives).toBe(0);
+  });
+});
