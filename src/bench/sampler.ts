@@ -15,7 +15,7 @@ export interface SampleOptions {
   readonly warmupMs: number;
 }
 
-export const DEFAULT_SAMPLES: SampleOptions = { samples: 60, sampleMs: 2, warmupMs: 100 };
+export const DEFAULT_SAMPLES: SampleOptions = { samples: 100, sampleMs: 2, warmupMs: 100 };
 
 export interface Timing {
   /** Operations per sample. */
