@@ -111,11 +111,12 @@ export function modelCopy(cfg: BenchConfig, bytes: number, cold: boolean): Runne
   const src = fillerBytes(Math.max(bytes, PAGE));
   const dst = new Uint8Array(cold ? span : bytes);
   const slots = Math.floor(span / bytes);
+  let at = 0; // the cold walk goes on where the last call stopped
   return {
     run(k) {
       let total = 0;
       for (let i = 0; i < k; i++) {
-        const off = cold ? (i % slots) * bytes : 0;
+        const off = cold ? (at++ % slots) * bytes : 0;
         // Page by page, as the model's bounce copies.
         for (let q = 0; q < bytes; q += PAGE) dst.set(src.subarray(q, q + PAGE), off + q);
         total += dst[off + (i & (bytes - 1))];

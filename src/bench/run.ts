@@ -39,7 +39,7 @@ export const BENCH_NOTE =
 function timeRunner(make: () => Runner, o: SampleOptions): Timing {
   const r = make();
   try {
-    return sample((k) => r.run(k), o);
+    return sample((k) => r.run(k), o, r.prepare ? () => r.prepare!() : undefined);
   } finally {
     r.finish?.();
   }

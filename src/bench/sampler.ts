@@ -38,9 +38,11 @@ export function quantile(sorted: readonly number[], p: number): number {
   return sorted[i];
 }
 
-export function sample(run: (k: number) => number, o: SampleOptions): Timing {
+/** prepare, if given, runs untimed before every timed call (e.g. to push a buffer out of the caches). */
+export function sample(run: (k: number) => number, o: SampleOptions, prepare?: () => void): Timing {
   let acc = 0;
   const timed = (k: number): number => {
+    prepare?.();
     const t0 = performance.now();
     acc += run(k);
     return performance.now() - t0;

@@ -26,6 +26,8 @@ export const HUGE_VA = 0x4000_0000;
 export interface Runner {
   /** Does k operations; returns an accumulator (throws on a core error). */
   run(k: number): number;
+  /** Runs untimed before every timed call. */
+  prepare?(): void;
   /** Undoes the setup (completes an I/O left in flight). */
   finish?(): void;
 }

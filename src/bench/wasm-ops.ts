@@ -52,9 +52,19 @@ export function wasmCow(cfg: BenchConfig): Runner {
   };
 }
 
+/**
+ * A cold copy walks the disk from its start on every call, so a sample of k
+ * copies is cold only if what came before pushed that start out of the
+ * caches: before each sample, an untimed walk over the whole disk does.
+ */
 export function wasmCopy(cfg: BenchConfig, bytes: number, cold: boolean): Runner {
   const core = fresh(cfg);
-  return { run: loop(core, "sd_bench_copy", (k) => core.ex.sd_bench_copy(bytes, k, cold ? 1 : 0)) };
+  const span = (cfg.find(([k]) => k === Key.DISK_BLOCKS)?.[1] ?? 1024) * PAGE;
+  const big = Math.min(span, 4 << 20);
+  return {
+    run: loop(core, "sd_bench_copy", (k) => core.ex.sd_bench_copy(bytes, k, cold ? 1 : 0)),
+    ...(cold ? { prepare: () => void must(core.ex.sd_bench_copy(big, span / big, 1), "sd_bench_copy (evict)", core) } : {}),
+  };
 }
 
 /** device: a Device id, or Device.COUNT for the oracle hash. */
