@@ -33,7 +33,7 @@ function seed(defaultSeed: number): number {
  * fc.assert parameters: runs, seed, path, verbose, and a reporter whose
  * failure message ends with the command line that replays the failure.
  */
-export function fcParams<T>(name: string, file: string, defaultRuns: number, defaultSeed: number): fc.Parameters<T> {
+export function fcParams<T = never>(name: string, file: string, defaultRuns: number, defaultSeed: number): fc.Parameters<T> {
   const path = env.FC_PATH || undefined;
   return {
     numRuns: path ? 1 : runs(defaultRuns),
