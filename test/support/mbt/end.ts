@@ -6,7 +6,7 @@
 // scratched; after every process exits no user frame or PTE table is left.
 import { Counter, Device, FrameKind, IoState, Mode, Policy } from "../../../assembly/abi.js";
 import type { Model } from "./model.js";
-import type { Pair } from "./pair.js";
+import { sameBytes, type Pair } from "./pair.js";
 
 /** After a scrub: corruption needs an unprotected write or a read racing a write. */
 export function checkIntegrity(m: Model, r: Pair, where: string): void {
@@ -72,11 +72,11 @@ function compareDisks(m: Model, r: Pair): void {
   const sectors = m.diskSectors;
   const a = r.wasm.diskRead(0, sectors), b = r.ref.diskRead(0, sectors);
   if (typeof a === "number" || typeof b === "number") r.fail(`diskRead: ${String(a)} / ${String(b)}`);
-  if (!Buffer.from(a).equals(Buffer.from(b))) r.fail("the disks differ");
+  if (!sameBytes(a, b)) r.fail("the disks differ");
   if (m.cfg.device !== Device.PARITY) return;
   const stripes = Math.ceil(m.cfg.diskBlocks / m.cfg.raidDisks);
   for (let s = 0; s < stripes; s++) {
     const pa = r.wasm.parityRead(s), pb = r.ref.parityRead(s);
-    if (typeof pa === "number" || typeof pb === "number" || !Buffer.from(pa).equals(Buffer.from(pb))) r.fail(`parity of stripe ${s} differs`);
+    if (typeof pa === "number" || typeof pb === "number" || !sameBytes(pa, pb)) r.fail(`parity of stripe ${s} differs`);
   }
 }

@@ -105,7 +105,7 @@ export class Pair {
       const rb = typeof b === "number" ? b : 0;
       this.log.push(`${label} -> ${ra}`);
       this.same(`${label}: result`, ra, rb);
-      if (a instanceof Uint8Array && b instanceof Uint8Array && !Buffer.from(a).equals(Buffer.from(b))) {
+      if (a instanceof Uint8Array && b instanceof Uint8Array && !sameBytes(a, b)) {
         this.fail(`${label}: loaded bytes differ`);
       }
       this.same(`${label}: sd_err_detail`, this.wasm.errDetail(), this.ref.errDetail());
@@ -186,4 +186,9 @@ export function identities(s: Snapshot, fail: (what: string) => never): void {
   if (f(FrameKind.PINNED) > f(FrameKind.USER)) fail("more pinned frames than user frames");
   if (n(Counter.UNPINS) > n(Counter.PINS)) fail("more unpins than pins");
   if (n(Counter.COMPLETIONS) > n(Counter.WRITES) + n(Counter.READS)) fail("more completions than I/Os");
+}
+
+/** Byte equality without copying either array. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }

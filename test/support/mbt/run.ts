@@ -23,8 +23,13 @@ export const worldArb: fc.Arbitrary<Cmd[]> = fc
     fc.record({
       flags: fc.constantFrom(0, ProcFlag.UNSAFE, ProcFlag.TRUSTED, ProcFlag.KERNEL),
       cpus: fc.array(fc.nat(3), { minLength: 1, maxLength: 3 }),
+      // Half the mappings in the 2 MiB-aligned slots, mostly huge there (MapCmd drops HUGE elsewhere).
       maps: fc.array(
-        fc.tuple(fc.nat(SLOTS.length - 1), fc.integer({ min: 1, max: 16 }), fc.constantFrom(1, 5, 3, 7, 1, 0)),
+        fc.tuple(
+          fc.oneof(fc.nat(SLOTS.length - 1), fc.constantFrom(...SLOTS.flatMap((s, i) => (s.huge ? [i] : [])))),
+          fc.integer({ min: 1, max: 16 }),
+          fc.constantFrom(1, 5, 3, 7, 5, 0),
+        ),
         { minLength: 1, maxLength: 3 },
       ),
     }),
