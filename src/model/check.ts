@@ -59,6 +59,8 @@ export function check(st: State): number {
     if (free[f] > 1) return -Invariant.FREE_LIST;
     if (free[f] === 1) {
       if (fr.ref || fr.map || fr.pin || fr.wp || fr.kind !== FrameKind.FREE) return -Invariant.FREE_LIST;
+      // A free frame that a page table, an I/O or a bounce/scratch record still names: use after free.
+      if (map[f] || pin[f] || owned[f]) return -Invariant.FREE_LIST;
       continue;
     }
     if (fr.ref === 0 || fr.kind === FrameKind.FREE) return -Invariant.FREE_LIST;
@@ -68,6 +70,9 @@ export function check(st: State): number {
     if (fr.wp !== wp[f]) return -Invariant.WPCOUNT;
     for (let k = 0; k < 8; k++) if (fr.secpins[k] !== sec[f * 8 + k]) return -Invariant.SECTOR_PINS;
     if (fr.wp > 0 && writable[f]) return -Invariant.WRITABLE_PINNED;
+    // Only process memory is mapped or pinned: never a PTE table, a bounce or a scratch frame.
+    if (fr.kind !== FrameKind.USER && fr.map > 0) return -Invariant.MAPCOUNT;
+    if (fr.kind !== FrameKind.USER && fr.pin > 0) return -Invariant.PINCOUNT;
     const ownerKind = fr.kind === FrameKind.BOUNCE || fr.kind === FrameKind.PGTABLE || fr.kind === FrameKind.SCRATCH;
     if (ownerKind !== (owned[f] === 1) || owned[f] > 1) return -Invariant.REFCOUNT;
   }
