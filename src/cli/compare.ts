@@ -1,5 +1,6 @@
 // The main job: every selected policy on every selected workload, one table
-// (or --json). It is the root command, so `stable-dio` with no arguments runs it.
+// (or --json), and the report directory (HTML, JSON, CSV) unless --no-report.
+// It is the root command, so `stable-dio` with no arguments runs it.
 import type { Command } from "commander";
 import { Stable } from "../../assembly/abi.js";
 import type { Core } from "../core/core.js";
@@ -11,11 +12,13 @@ import { renderTable } from "../report/table.js";
 import type { Workload } from "../workloads/index.js";
 import { incompatibility, resolveParams } from "../workloads/params.js";
 import { loadWasmCoreSync } from "../core/wasm.js";
-import { crossoverVerdict } from "../crossover/verdict.js";
+import { runGrid } from "../crossover/grid.js";
+import { VERDICT_SPEC, verdictLine } from "../crossover/verdict.js";
 import { projectResults } from "../report/projection.js";
 import { loadCore } from "./cores.js";
 import { pickProfile } from "./profile.js";
 import { referenceHelp } from "./help.js";
+import { reportDir, reportOptions, writeMainReport, type ReportOptions } from "./report.js";
 import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "./io.js";
 import { pickCore, pickDevice, pickParams, pickPolicies, pickSeed, pickStable, pickWorkloads } from "./select.js";
 
@@ -30,7 +33,7 @@ export interface RunOptions {
   core?: string;
 }
 
-interface CompareOptions extends RunOptions {
+interface CompareOptions extends RunOptions, ReportOptions {
   json?: boolean;
   profile?: string;
 }
@@ -41,20 +44,15 @@ export interface CommandContext {
   exit(code: number): void;
   /** Names of the subcommands registered so far (for "unknown command" errors). */
   subcommands(): string[];
+  /** The arguments after `stable-dio`, as given (reports record them). */
+  readonly argv: readonly string[];
 }
 
 export function registerCompare(program: Command, ctx: CommandContext): void {
-  program
-    .allowExcessArguments(true) // reported below, naming the argument
-    .option("-p, --policy <ids>", "comma list of policies (default: all)")
-    .option("-w, --workload <ids>", "comma list of workloads (default: all)")
-    .option("-s, --seed <n>", "seed of every random choice; same seed, same counts (default: 1)")
-    .option("-d, --device <id>", "run every workload on this device instead of its default")
-    .option("-P, --param <name=value>", "workload parameter, repeatable or comma list (e.g. size=64k,qd=4)", collect)
-    .option("--stable <mode>", "auto: Hellwig's levels decide; always/never: force stability on/off (default: auto)")
-    .option("--core <id>", "wasm (default) or model: the TypeScript reference model, slower")
+  runOptions(program.allowExcessArguments(true)) // excess arguments are reported below, naming the argument
     .option("--profile <file>", "cost profile for the projected column (from stable-dio calibrate; default: built-in)")
-    .option("--json", "print every run's full result as JSON instead of the table")
+    .option("--json", "print every run's full result as JSON instead of the table");
+  reportOptions(program)
     .addHelpText("after", referenceHelp())
     .action(async (opts: CompareOptions, cmd: Command) => {
       const command = cmd.args[0];
@@ -64,15 +62,38 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
           ? `unknown command '${command}' (allowed: ${subs.join(", ")}; none runs the comparison)`
           : `unexpected argument '${command}' (allowed: options only; see --help)`);
       }
-      ctx.exit(await compare(opts, ctx.io));
+      ctx.exit(await compare(opts, ctx.io, ctx.argv));
     });
+}
+
+/** The flags that pick runs, shared with `report`. */
+export function runOptions(cmd: Command): Command {
+  return cmd
+    .option("-p, --policy <ids>", "comma list of policies (default: all)")
+    .option("-w, --workload <ids>", "comma list of workloads (default: all)")
+    .option("-s, --seed <n>", "seed of every random choice; same seed, same counts (default: 1)")
+    .option("-d, --device <id>", "run every workload on this device instead of its default")
+    .option("-P, --param <name=value>", "workload parameter, repeatable or comma list (e.g. size=64k,qd=4)", collect)
+    .option("--stable <mode>", "auto: Hellwig's levels decide; always/never: force stability on/off (default: auto)")
+    .option("--core <id>", "wasm (default) or model: the TypeScript reference model, slower");
 }
 
 function collect(value: string, prev: string[] | undefined): string[] {
   return [...(prev ?? []), value];
 }
 
-async function compare(o: CompareOptions, io: CliIo): Promise<number> {
+async function compare(o: CompareOptions, io: CliIo, argv: readonly string[]): Promise<number> {
+  const profile = pickProfile(o.profile);
+  const results = await runSelected(o, io);
+  const grid = runGrid(loadWasmCoreSync(), VERDICT_SPEC, profile.costs);
+  const projection = projectResults(results, profile, verdictLine(grid, profile));
+  io.out(o.json ? renderJson(results, projection) : renderTable(results, projection));
+  if (o.report !== false) await writeMainReport(reportDir(o.out, io), { command: "compare", argv, results, profile, grid }, io, false);
+  return balanceExit(results, io);
+}
+
+/** Checks every run-picking flag, then runs every selected policy on every runnable workload. */
+export async function runSelected(o: RunOptions, io: CliIo): Promise<RunResult[]> {
   const policies = pickPolicies(o.policy);
   const workloads = pickWorkloads(o.workload);
   const seed = pickSeed(o.seed);
@@ -80,7 +101,6 @@ async function compare(o: CompareOptions, io: CliIo): Promise<number> {
   const stable = pickStable(o.stable);
   const coreId = pickCore(o.core);
   const params = pickParams(o.param ?? [], workloads);
-  const profile = pickProfile(o.profile);
   const runnable = runnableWorkloads(workloads, device?.value, params, o.workload !== undefined, io);
 
   const core = await loadCore(coreId);
@@ -93,9 +113,11 @@ async function compare(o: CompareOptions, io: CliIo): Promise<number> {
     }
   }
   if (io.interactive) io.err("\r\x1b[K");
+  return results;
+}
 
-  const projection = projectResults(results, profile, crossoverVerdict(loadWasmCoreSync(), profile));
-  io.out(o.json ? renderJson(results, projection) : renderTable(results, projection));
+/** Names every run whose frames do not balance; exit code 1 if any. */
+export function balanceExit(results: readonly RunResult[], io: CliIo): number {
   const bad = results.filter((r) => !r.balance.ok);
   for (const r of bad) io.err(`stable-dio: ${r.workload}/${r.policy}: frames do not balance: ${r.balance.problems.join("; ")}\n`);
   return bad.length ? EXIT_FAIL : EXIT_OK;

@@ -9,6 +9,7 @@ import { registerCompare, type CommandContext } from "./compare.js";
 import { registerCrossover } from "./crossover.js";
 import { registerRecord } from "./record.js";
 import { registerReplay } from "./replay.js";
+import { registerReport } from "./report.js";
 import { registerWasiPath } from "./wasi-path.js";
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, processIo, UsageError, type CliIo } from "./io.js";
 
@@ -19,6 +20,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     io,
     exit: (c) => void (code = c),
     subcommands: () => program.commands.map((c) => c.name()),
+    argv,
   };
   program
     .description("What does it cost to keep direct-I/O buffers stable while the I/O is in flight?\n" +
@@ -38,6 +40,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerRecord(program, ctx);
   registerReplay(program, ctx);
   registerWasiPath(program, ctx);
+  registerReport(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: "user" });
