@@ -26,22 +26,30 @@ const PANEL_WIDTH = 300;
 const PANEL_HEIGHT = 210;
 const POINT = { type: "point", filled: false, size: 40, strokeWidth: 1.5 } as const;
 
-/** Colour, point shape and dash per policy, the same in every chart. Policies whose
- * curves can coincide (wp-cow and wp-wait without violations) differ in dash, and
- * points are hollow, so neither hides the other. */
+/** Colour, point shape and dash per policy, fixed so every chart of every report
+ * draws a policy alike. Curves that can coincide (wp-cow and wp-wait without
+ * violations) differ in dash, and points are hollow, so neither hides the other. */
+const LOOK: Readonly<Record<string, { color: string; shape: string; dash: number[] }>> = {
+  direct: { color: "#4c78a8", shape: "circle", dash: [1, 0] },
+  bounce: { color: "#f58518", shape: "square", dash: [1, 0] },
+  "wp-cow": { color: "#e45756", shape: "triangle-up", dash: [1, 0] },
+  "wp-cow-degrade": { color: "#b279a2", shape: "triangle-down", dash: [2, 2] },
+  "wp-wait": { color: "#54a24b", shape: "diamond", dash: [6, 3] },
+  "opt-out": { color: "#9d755d", shape: "cross", dash: [8, 2, 2, 2] },
+  "opt-out-inverse": { color: "#72b7b2", shape: "triangle-right", dash: [3, 3] },
+  verify: { color: "#eeca3b", shape: "triangle-left", dash: [1, 3] },
+};
+const look = (p: string) => LOOK[p] ?? { color: "#888", shape: "circle", dash: [1, 0] };
+
 function policyEncoding(policies: readonly string[]) {
-  const domain = POLICY_ORDER.filter((p) => policies.includes(p));
-  const dashes = domain.map((p) => DASH[p] ?? [1, 0]);
+  const domain = [...POLICY_ORDER.filter((p) => policies.includes(p)), ...policies.filter((p) => !POLICY_ORDER.includes(p))];
+  const scale = <K extends "color" | "shape" | "dash">(k: K) => ({ domain, range: domain.map((p) => look(p)[k]) });
   return {
-    color: { field: "policy", type: "nominal", scale: { domain, scheme: "tableau10" }, title: "policy" },
-    shape: { field: "policy", type: "nominal", scale: { domain }, title: "policy" },
-    strokeDash: { field: "policy", type: "nominal", scale: { domain, range: dashes }, title: "policy" },
+    color: { field: "policy", type: "nominal", scale: scale("color"), title: "policy" },
+    shape: { field: "policy", type: "nominal", scale: scale("shape"), title: "policy" },
+    strokeDash: { field: "policy", type: "nominal", scale: scale("dash"), title: "policy" },
   } as const;
 }
-
-const DASH: Readonly<Record<string, number[]>> = {
-  "wp-wait": [6, 3], "wp-cow-degrade": [2, 2], "opt-out": [8, 2, 2, 2], "opt-out-inverse": [3, 3], verify: [1, 3],
-};
 
 /** The policy's points last, so its curve is drawn over any it coincides with. */
 function onTop<T extends { policy: string }>(points: readonly T[], policy: string): T[] {
@@ -184,8 +192,8 @@ function heatmap(id: string, title: string, caption: string, cells: readonly Hea
           name: MARKS.cells, mark: { type: "rect", stroke: "#fff", strokeWidth: 1 },
           encoding: {
             x, y, color: {
-              field: "value", type: "quantitative", scale: { type: "symlog", scheme }, title: legend.title,
-              legend: { values, ...(legend.labelExpr ? { labelExpr: legend.labelExpr } : {}) },
+              field: "value", type: "quantitative", scale: { type: "symlog", scheme, domain: [0, Math.max(1, max)] }, title: legend.title,
+              legend: { values, ...(legend.labelExpr ? { labelExpr: legend.labelExpr } : { format: ",d" }) },
             },
           },
         },

@@ -81,8 +81,9 @@ function meta(doc: ResultsDoc): string {
     ["machine", machineLine(doc.machine)],
     ["profile", `${doc.profile.label}; ${doc.profile.source}`],
   ];
-  if (doc.sweep) items.push(["sweep", `${doc.sweep.points} points on ${doc.sweep.workers} worker${doc.sweep.workers > 1 ? "s" : ""}; ` +
-    `${doc.sweep.computed} computed by the last invocation, ${doc.sweep.resumed} found done`]);
+  const s = doc.sweep;
+  if (s) items.push(["sweep", `${s.points} points; the last invocation computed ${s.computed} on ${s.workers} worker thread` +
+    `${s.workers === 1 ? "" : "s"} and found ${s.resumed} already done in points.jsonl`]);
   return `<dl class="meta">${items.map(([k, v]) => `<dt>${k}</dt><dd>${esc(v)}</dd>`).join("")}</dl>`;
 }
 
