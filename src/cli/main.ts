@@ -10,6 +10,7 @@ import { registerCrossover } from "./crossover.js";
 import { registerRecord } from "./record.js";
 import { registerReplay } from "./replay.js";
 import { registerReport } from "./report.js";
+import { registerSweep } from "./sweep.js";
 import { registerWasiPath } from "./wasi-path.js";
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, processIo, UsageError, type CliIo } from "./io.js";
 
@@ -41,6 +42,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerReplay(program, ctx);
   registerWasiPath(program, ctx);
   registerReport(program, ctx);
+  registerSweep(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -1,7 +1,7 @@
 // `stable-dio report`, and the report the main job writes unless --no-report:
 // the selected runs, the crossover grid's cost curve and an IPI curve, as
 // index.html, results.json and results.csv in one directory (docs/report.md).
-import { resolve } from "node:path";
+import { isAbsolute, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { loadWasmCoreSync } from "../core/wasm.js";
 import type { CostProfile } from "../cost/profile.js";
@@ -61,9 +61,15 @@ export async function writeMainReport(dir: string, m: MainRuns, io: CliIo, toStd
     if (code) throw new UsageError(`cannot write the report to '${dir}': ${code}`);
     throw e;
   }
-  const line = `report: ${dir}/index.html (results.json and results.csv beside it)\n`;
+  const line = `report: ${shownPath(dir, io)}/index.html (results.json and results.csv beside it)\n`;
   if (toStdout) io.out(line);
   else io.err(`stable-dio: ${line}`);
+}
+
+/** The directory relative to the working directory when it is inside it. */
+export function shownPath(dir: string, io: CliIo): string {
+  const rel = relative(io.cwd ?? process.cwd(), dir);
+  return rel === "" ? "." : rel.startsWith("..") || isAbsolute(rel) ? dir : rel;
 }
 
 interface ReportCommandOptions extends RunOptions, ReportOptions {
