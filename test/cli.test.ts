@@ -88,7 +88,8 @@ describe("--json", () => {
 describe("the main job", () => {
   it("runs every policy on every workload and prints one table", async () => {
     const r = await cli();
-    expect(r.err).toBe("");
+    // stderr says where the report went (test/report.test.ts checks the report itself).
+    expect(r.err).toBe("stable-dio: report: stable-dio-report/index.html (results.json and results.csv beside it)\n");
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^workload +device +policy +corrupt +lost .* stall +proj_us$/);
