@@ -101,7 +101,7 @@ describe("the main job", () => {
   });
 
   it("skips a workload the forced device cannot run, with a note, when it was not named", async () => {
-    const r = await cli("--device", "fs-csum", "--policy", "direct", "--param", "ios=16");
+    const r = await cli("--device", "fs-csum", "--policy", "direct", "--param", "ios=16", "--no-report");
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/^stable-dio: skipping sub-page on fs-csum: .*\n$/);
     expect(r.out).not.toMatch(/^sub-page/m);

@@ -27,7 +27,7 @@ describe("the main job's report (--json --out DIR)", () => {
     expect(r.err).toBe(`stable-dio: report: ${dir}/index.html (results.json and results.csv beside it)\n`);
     json = JSON.parse(r.out) as JsonReport;
     doc = readResults(dir);
-  });
+  }, 120_000); // the whole main job: slow on a loaded machine
 
   it("is index.html, results.json and results.csv, with no temporary file left", () => {
     expect(readdirSync(dir).sort()).toEqual(["index.html", "results.csv", "results.json"]);

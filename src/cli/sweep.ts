@@ -6,6 +6,7 @@ import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { mergeGridText, pickGrid, readGridFile, type GridText } from "../sweep/grid.js";
+import { count } from "../sweep/progress.js";
 import { runSweep } from "../sweep/sweep.js";
 import { runOptions, type CommandContext, type RunOptions } from "./compare.js";
 import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "./io.js";
@@ -56,7 +57,7 @@ async function sweep(o: SweepOptions, io: CliIo, argv: readonly string[]): Promi
   const dir = resolve(io.cwd ?? process.cwd(), o.out ?? DEFAULT_SWEEP_DIR);
 
   const r = await runSweep({ grid, dir, workers, profile, report: o.report !== false, argv }, io);
-  io.out(`sweep: ${r.points} points: ${r.computed} computed on ${r.workers} worker thread${r.workers === 1 ? "" : "s"}, ` +
+  io.out(`sweep: ${count(r.points, "point")}: ${r.computed} computed on ${count(r.workers, "worker thread")}, ` +
     `${r.resumed} from the journal${o.report !== false ? `; report: ${shownPath(dir, io)}/index.html` : ""}\n`);
   const bad = r.runs.filter((x) => !x.balanceOk);
   for (const x of bad) io.err(`stable-dio: ${x.key}: frames do not balance (run it alone for the details)\n`);

@@ -82,8 +82,8 @@ function meta(doc: ResultsDoc): string {
     ["profile", `${doc.profile.label}; ${doc.profile.source}`],
   ];
   const s = doc.sweep;
-  if (s) items.push(["sweep", `${s.points} points; the last invocation computed ${s.computed} on ${s.workers} worker thread` +
-    `${s.workers === 1 ? "" : "s"} and found ${s.resumed} already done in points.jsonl`]);
+  if (s) items.push(["sweep", `${s.points} points; the last invocation computed ${s.computed} on ${s.workers} worker thread(s) ` +
+    `and found ${s.resumed} already done in points.jsonl`]);
   return `<dl class="meta">${items.map(([k, v]) => `<dt>${k}</dt><dd>${esc(v)}</dd>`).join("")}</dl>`;
 }
 

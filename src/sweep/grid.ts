@@ -8,6 +8,7 @@ import type { Device, Stable } from "../../assembly/abi.js";
 import { STABLE_IDS } from "../host/driver.js";
 import { deviceId, type Named } from "../host/names.js";
 import { runKey } from "../report/document.js";
+import { count } from "./progress.js";
 import type { Workload } from "../workloads/index.js";
 import { incompatibility, resolveParams, specsOf } from "../workloads/params.js";
 import type { CoreId } from "../cli/cores.js";
@@ -183,7 +184,7 @@ export function expandGrid(g: SweepGrid): Expansion {
         }
       }
     }
-    if (lost) skipped.push(`skipping ${lost} points of ${w.id} on ${deviceId(device)}: ${why}`);
+    if (lost) skipped.push(`skipping ${count(lost, "point")} of ${w.id} on ${deviceId(device)}: ${why}`);
   }
   return { points, skipped };
 }

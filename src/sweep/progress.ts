@@ -10,6 +10,11 @@ export interface Progress {
   stop(): void;
 }
 
+/** count(1, "point") -> "1 point", count(3, "worker thread") -> "3 worker threads". */
+export function count(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? "" : "s"}`;
+}
+
 /** 75 -> "1m15s", 8.2 -> "8s". */
 export function fmtSeconds(s: number): string {
   if (!Number.isFinite(s)) return "?";

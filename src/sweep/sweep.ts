@@ -13,7 +13,7 @@ import { sweepCostCurve, sweepIpiCurve } from "./curves.js";
 import { expandGrid, gridRecord, type SweepGrid, type SweepPoint } from "./grid.js";
 import { Journal, JOURNAL_FILE, JOURNAL_VERSION, readJournal } from "./journal.js";
 import { runPool } from "./pool.js";
-import { startProgress } from "./progress.js";
+import { count, startProgress } from "./progress.js";
 
 export interface SweepRequest {
   readonly grid: SweepGrid;
@@ -52,12 +52,12 @@ export async function runSweep(req: SweepRequest, io: CliIo): Promise<SweepOutco
   for (const l of read.lines) if (!done.has(l.key)) done.set(l.key, l.run);
   const inGrid = new Set(points.map((p) => p.key));
   const outside = [...done.keys()].filter((k) => !inGrid.has(k)).length;
-  if (outside) io.err(`stable-dio: ${outside} points in ${file} are not in this grid: kept there, left out of the report\n`);
+  if (outside) io.err(`stable-dio: ${count(outside, "point")} in ${file} ${outside === 1 ? "is" : "are"} not in this grid: kept there, left out of the report\n`);
 
   const pending = points.filter((p) => !done.has(p.key));
   const resumed = points.length - pending.length;
   const workers = Math.min(req.workers, pending.length);
-  io.err(`sweep: ${points.length} points: ${resumed} already in ${file}, ${pending.length} to run on ${workers} worker thread${workers === 1 ? "" : "s"}\n`);
+  io.err(`sweep: ${count(points.length, "point")}: ${resumed} already in ${file}, ${pending.length} to run on ${count(workers, "worker thread")}\n`);
 
   if (pending.length) {
     const journal = new Journal(file);
