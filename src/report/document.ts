@@ -11,29 +11,23 @@ import { describeMachine, type MachineInfo } from "./machine.js";
 
 export const RESULTS_SCHEMA_VERSION = 1;
 
-/** One run's measured outcome: the part a sweep journals (no projection: that depends on the profile). */
-export interface RunRecord {
+/**
+ * One run's measured outcome, the part a sweep journals (no projection: that
+ * depends on the profile): what ran, with its resolved params and every
+ * counter, snake_case, measured.
+ */
+export type RunRecord = Pick<RunResult, "workload" | "device" | "policy" | "stable" | "core" | "seed" | "params" | "counters"> & {
   /** Stable identity of the run's inputs (docs/report.md). */
   readonly key: string;
-  readonly workload: string;
-  readonly device: string;
-  readonly policy: string;
-  readonly stable: string;
-  readonly core: string;
-  readonly seed: number;
-  /** Resolved workload parameters. */
-  readonly params: Readonly<Record<string, number>>;
-  /** Every counter of the core, snake_case, measured. */
-  readonly counters: Readonly<Record<string, number>>;
   /** The driver's frame audit passed. */
   readonly balanceOk: boolean;
-}
+};
 
 /** A run with its projected cost. */
-export interface RunEntry extends RunRecord {
+export type RunEntry = RunRecord & {
   /** Projected kernel CPU per I/O, us, from the document's profile. */
   readonly projectedUsPerIo: number;
-}
+};
 
 export interface CostPoint {
   /** The chart panel the point belongs to ("4 KiB PTEs", "racer, 4 threads"). */

@@ -3,6 +3,7 @@
 // were swept) with the crossover marked, and measured IPIs per I/O against
 // threads for the workloads that have threads. Seeds are averaged.
 import type { CostProfile } from "../cost/profile.js";
+import { winsFrom } from "../crossover/grid.js";
 import { type CostCurve, type CrossoverMark, type IpiCurve, projectedUs, type RunRecord } from "../report/document.js";
 
 type Acc = Map<string, { readonly row: Record<string, string | number>; sum: number; n: number }>;
@@ -17,14 +18,6 @@ function add(acc: Acc, row: Record<string, string | number>, v: number): void {
 
 function means(acc: Acc): Array<Record<string, string | number> & { mean: number }> {
   return [...acc.values()].map((a) => ({ ...a.row, mean: a.sum / a.n }));
-}
-
-/** Smallest size from which `a` costs less than `b` at every larger size; null: never. */
-export function winsFrom(rows: ReadonlyArray<{ size: number; a: number; b: number }>): number | null {
-  const sorted = [...rows].sort((x, y) => x.size - y.size);
-  let size: number | null = null;
-  for (let i = sorted.length - 1; i >= 0 && sorted[i].a < sorted[i].b; i--) size = sorted[i].size;
-  return size;
 }
 
 const ios = (c: Readonly<Record<string, number>>) => (c.writes ?? 0) + (c.reads ?? 0);
