@@ -31,8 +31,20 @@ export function startProgress(io: CliIo, total: number, already: number): Progre
       etaBuffer: 16,
       hideCursor: true,
     });
+    // The bar hides the cursor and line wrapping: give the terminal back on Ctrl-C, then die of the signal.
+    const onSignal = (sig: NodeJS.Signals) => {
+      bar.stop();
+      process.kill(process.pid, sig);
+    };
+    process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
     bar.start(total, already, { label: "" });
-    return { tick: (done, label) => bar.update(done, { label }), stop: () => bar.stop() };
+    return {
+      tick: (done, label) => bar.update(done, { label }),
+      stop: () => {
+        process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+        bar.stop();
+      },
+    };
   }
   const t0 = performance.now();
   return {
