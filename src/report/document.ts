@@ -65,9 +65,21 @@ export interface IpiCurve {
   readonly points: readonly IpiPoint[];
 }
 
+/** A sweep's grid as run (null sizes or threads: each workload's own). */
+export interface SweepGridRecord {
+  readonly workloads: readonly string[];
+  readonly policies: readonly string[];
+  readonly sizes: readonly number[] | null;
+  readonly threads: readonly number[] | null;
+  readonly seeds: readonly number[];
+  readonly device: string | null;
+  readonly stable: string;
+  readonly core: string;
+  readonly params: Readonly<Record<string, number>>;
+}
+
 export interface SweepInfo {
-  /** The grid as run: every dimension's values. */
-  readonly grid: Readonly<Record<string, unknown>>;
+  readonly grid: SweepGridRecord;
   readonly workers: number;
   /** Points in the grid, computed by this invocation, and found already done in the journal. */
   readonly points: number;

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import type { Device, Stable } from "../../assembly/abi.js";
 import { STABLE_IDS } from "../host/driver.js";
 import { deviceId, type Named } from "../host/names.js";
-import { runKey } from "../report/document.js";
+import { runKey, type SweepGridRecord } from "../report/document.js";
 import { count } from "./progress.js";
 import type { Workload } from "../workloads/index.js";
 import { incompatibility, resolveParams, specsOf } from "../workloads/params.js";
@@ -190,7 +190,7 @@ export function expandGrid(g: SweepGrid): Expansion {
 }
 
 /** The grid as results.json records it. */
-export function gridRecord(g: SweepGrid): Record<string, unknown> {
+export function gridRecord(g: SweepGrid): SweepGridRecord {
   return {
     workloads: g.workloads.map((w) => w.id),
     policies: g.policies.map((p) => p.id),
