@@ -88,7 +88,8 @@ describe("--json", () => {
 describe("the main job", () => {
   it("runs every policy on every workload and prints one table", async () => {
     const r = await cli();
-    expect(r.err).toBe("");
+    // stderr says where the report went (test/report.test.ts checks the report itself).
+    expect(r.err).toBe("stable-dio: report: stable-dio-report/index.html (results.json and results.csv beside it)\n");
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^workload +device +policy +corrupt +lost .* stall +proj_us$/);
@@ -100,7 +101,7 @@ describe("the main job", () => {
   });
 
   it("skips a workload the forced device cannot run, with a note, when it was not named", async () => {
-    const r = await cli("--device", "fs-csum", "--policy", "direct", "--param", "ios=16");
+    const r = await cli("--device", "fs-csum", "--policy", "direct", "--param", "ios=16", "--no-report");
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/^stable-dio: skipping sub-page on fs-csum: .*\n$/);
     expect(r.out).not.toMatch(/^sub-page/m);

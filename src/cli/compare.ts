@@ -1,22 +1,25 @@
 // The main job: every selected policy on every selected workload, one table
-// (or --json). It is the root command, so `stable-dio` with no arguments runs it.
+// (or --json), and the report directory (HTML, JSON, CSV) unless --no-report.
+// It is the root command, so `stable-dio` with no arguments runs it.
 import type { Command } from "commander";
 import { Stable } from "../../assembly/abi.js";
 import type { Core } from "../core/core.js";
 import { runWorkload } from "../host/driver.js";
 import { deviceId } from "../host/names.js";
 import type { RunResult } from "../host/result.js";
-import { loadWasmCoreSync } from "../core/wasm.js";
-import { crossoverVerdict } from "../crossover/verdict.js";
 import { renderJson, type JsonSource } from "../report/json.js";
-import { projectResults } from "../report/projection.js";
 import { renderTable } from "../report/table.js";
 import type { Workload } from "../workloads/index.js";
 import { incompatibility, resolveParams } from "../workloads/params.js";
+import { loadWasmCoreSync } from "../core/wasm.js";
+import { runGrid } from "../crossover/grid.js";
+import { VERDICT_SPEC, verdictLine } from "../crossover/verdict.js";
+import { projectResults } from "../report/projection.js";
 import { loadCore } from "./cores.js";
-import { referenceHelp } from "./help.js";
-import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "./io.js";
 import { pickProfile } from "./profile.js";
+import { referenceHelp } from "./help.js";
+import { reportDir, reportOptions, writeMainReport, type ReportOptions } from "./report.js";
+import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "./io.js";
 import { pickCore, pickDevice, pickParams, pickPolicies, pickSeed, pickStable, pickWorkloads } from "./select.js";
 
 /** The flags that pick runs, shared with `record`. */
@@ -30,7 +33,7 @@ export interface RunOptions {
   core?: string;
 }
 
-export interface CompareOptions extends RunOptions {
+export interface CompareOptions extends RunOptions, ReportOptions {
   json?: boolean;
   profile?: string;
 }
@@ -41,12 +44,13 @@ export interface CommandContext {
   exit(code: number): void;
   /** Names of the subcommands registered so far (for "unknown command" errors). */
   subcommands(): string[];
+  /** The arguments after `stable-dio`, as given (reports record them). */
+  readonly argv: readonly string[];
 }
 
 export function registerCompare(program: Command, ctx: CommandContext): void {
-  program
-    .allowExcessArguments(true); // reported below, naming the argument
-  matrixOptions(program, "-w, --workload <ids>", "comma list of workloads (default: all)")
+  tableOptions(runOptions(program.allowExcessArguments(true))); // excess arguments are reported below, naming the argument
+  reportOptions(program)
     .addHelpText("after", referenceHelp())
     .action(async (opts: CompareOptions, cmd: Command) => {
       const command = cmd.args[0];
@@ -56,12 +60,14 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
           ? `unknown command '${command}' (allowed: ${subs.join(", ")}; none runs the comparison)`
           : `unexpected argument '${command}' (allowed: options only; see --help)`);
       }
-      ctx.exit(await compare(opts, ctx.io));
+      ctx.exit(await compare(opts, ctx.io, ctx.argv));
     });
 }
 
-/** The options of a run of policies x workloads, shared by the commands that run one. */
-export function matrixOptions(cmd: Command, workloadFlags: string, workloadHelp: string): Command {
+/** The flags that pick runs, shared with `report`, `run`, `record` and `sweep`. */
+export function runOptions(
+  cmd: Command, workloadFlags = "-w, --workload <ids>", workloadHelp = "comma list of workloads (default: all)",
+): Command {
   return cmd
     .option("-p, --policy <ids>", "comma list of policies (default: all)")
     .option(workloadFlags, workloadHelp)
@@ -69,7 +75,12 @@ export function matrixOptions(cmd: Command, workloadFlags: string, workloadHelp:
     .option("-d, --device <id>", "run every workload on this device instead of its default")
     .option("-P, --param <name=value>", "workload parameter, repeatable or comma list (e.g. size=64k,qd=4)", collect)
     .option("--stable <mode>", "auto: Hellwig's levels decide; always/never: force stability on/off (default: auto)")
-    .option("--core <id>", "wasm (default) or model: the TypeScript reference model, slower")
+    .option("--core <id>", "wasm (default) or model: the TypeScript reference model, slower");
+}
+
+/** The flags of the commands that print the table: the main job and `run`. */
+export function tableOptions(cmd: Command): Command {
+  return cmd
     .option("--profile <file>", "cost profile for the projected column (from stable-dio calibrate; default: built-in)")
     .option("--json", "print every run's full result as JSON instead of the table");
 }
@@ -78,25 +89,45 @@ function collect(value: string, prev: string[] | undefined): string[] {
   return [...(prev ?? []), value];
 }
 
-async function compare(o: CompareOptions, io: CliIo): Promise<number> {
-  return runMatrix(pickWorkloads(o.workload), o, o.workload !== undefined, io);
+async function compare(o: CompareOptions, io: CliIo, argv: readonly string[]): Promise<number> {
+  const profile = pickProfile(o.profile);
+  const results = await runSelected(pickWorkloads(o.workload), o, o.workload !== undefined, io);
+  const grid = runGrid(loadWasmCoreSync(), VERDICT_SPEC, profile.costs);
+  const projection = projectResults(results, profile, verdictLine(grid, profile));
+  io.out(o.json ? renderJson(results, projection) : renderTable(results, projection));
+  if (o.report !== false) await writeMainReport(reportDir(o.out, io), { command: "compare", argv, results, profile, grid }, io, false);
+  return balanceExit(results, io);
 }
 
 /**
- * Every selected policy on every workload that can run with the options: one
- * table (or --json, with `source` added to the document). `named`: the user
- * chose these workloads, so one that cannot run is an error, not a note.
+ * `run`: the table (or --json, with the file it came from as `source`) of
+ * every selected policy on workloads the user named.
  */
 export async function runMatrix(
-  workloads: readonly Workload[], o: CompareOptions, named: boolean, io: CliIo, source?: JsonSource,
+  workloads: readonly Workload[], o: CompareOptions, io: CliIo, source?: JsonSource,
 ): Promise<number> {
+  const profile = pickProfile(o.profile);
+  const results = await runSelected(workloads, o, true, io);
+  const grid = runGrid(loadWasmCoreSync(), VERDICT_SPEC, profile.costs);
+  const projection = projectResults(results, profile, verdictLine(grid, profile));
+  io.out(o.json ? renderJson(results, projection, source) : renderTable(results, projection));
+  return balanceExit(results, io);
+}
+
+/**
+ * Checks every run-picking flag, then runs every selected policy on every
+ * workload that can run with them. `named`: the user chose these workloads,
+ * so one that cannot run is an error, not a note.
+ */
+export async function runSelected(
+  workloads: readonly Workload[], o: RunOptions, named: boolean, io: CliIo,
+): Promise<RunResult[]> {
   const policies = pickPolicies(o.policy);
   const seed = pickSeed(o.seed);
   const device = pickDevice(o.device);
   const stable = pickStable(o.stable);
   const coreId = pickCore(o.core);
   const params = pickParams(o.param ?? [], workloads);
-  const profile = pickProfile(o.profile);
   const runnable = runnableWorkloads(workloads, device?.value, params, named, io);
 
   const core = await loadCore(coreId);
@@ -109,9 +140,11 @@ export async function runMatrix(
     }
   }
   if (io.interactive) io.err("\r\x1b[K");
+  return results;
+}
 
-  const projection = projectResults(results, profile, crossoverVerdict(loadWasmCoreSync(), profile));
-  io.out(o.json ? renderJson(results, projection, source) : renderTable(results, projection));
+/** Names every run whose frames do not balance; exit code 1 if any. */
+export function balanceExit(results: readonly RunResult[], io: CliIo): number {
   const bad = results.filter((r) => !r.balance.ok);
   for (const r of bad) io.err(`stable-dio: ${r.workload}/${r.policy}: frames do not balance: ${r.balance.problems.join("; ")}\n`);
   return bad.length ? EXIT_FAIL : EXIT_OK;

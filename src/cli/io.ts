@@ -6,6 +6,8 @@ export interface CliIo {
   err(text: string): void;
   /** Progress lines go to err only when it is a terminal. */
   readonly interactive: boolean;
+  /** Where relative output paths (the report directory) resolve; default process.cwd(). */
+  readonly cwd?: string;
 }
 
 export const EXIT_OK = 0;

@@ -9,6 +9,8 @@ import { registerCompare, type CommandContext } from "./compare.js";
 import { registerCrossover } from "./crossover.js";
 import { registerRecord } from "./record.js";
 import { registerReplay } from "./replay.js";
+import { registerReport } from "./report.js";
+import { registerSweep } from "./sweep.js";
 import { registerWasiPath } from "./wasi-path.js";
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, processIo, UsageError, type CliIo } from "./io.js";
 import { registerRun } from "./run.js";
@@ -20,6 +22,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     io,
     exit: (c) => void (code = c),
     subcommands: () => program.commands.map((c) => c.name()),
+    argv,
   };
   program
     .description("What does it cost to keep direct-I/O buffers stable while the I/O is in flight?\n" +
@@ -40,6 +43,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerReplay(program, ctx);
   registerWasiPath(program, ctx);
   registerRun(program, ctx);
+  registerReport(program, ctx);
+  registerSweep(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -1,11 +1,9 @@
 // `stable-dio record`: one run (workload x policy x device x seed, the root
 // command's flags) written as an operation trace (docs/trace.md), to stdout or
 // atomically to a file.
-import { randomBytes } from "node:crypto";
-import { renameSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
 import type { Command } from "commander";
 import { runWorkload } from "../host/driver.js";
+import { writeFileAtomic } from "../report/atomic.js";
 import { formatTrace } from "../trace/write.js";
 import { loadCore } from "./cores.js";
 import { runnableWorkloads, type CommandContext, type RunOptions } from "./compare.js";
@@ -56,14 +54,11 @@ function one<T extends { id: string }>(what: string, picked: readonly T[]): T {
   return picked[0];
 }
 
-/** Writes beside the target, then renames: a reader never sees half a trace. */
+/** A reader never sees half a trace. */
 function writeAtomic(file: string, text: string): void {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, file);
+    writeFileAtomic(file, text);
   } catch (e) {
-    rmSync(tmp, { force: true });
     const why = e instanceof Error && "code" in e ? String((e as NodeJS.ErrnoException).code) : String(e);
     throw new UsageError(`cannot write '${file}': ${why}`);
   }

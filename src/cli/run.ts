@@ -9,7 +9,7 @@ import { findWorkload, WORKLOADS } from "../workloads/index.js";
 import { SourceError } from "../workloads/json-source.js";
 import { loadWorkloadFile } from "../workloads/load.js";
 import type { Workload } from "../workloads/types.js";
-import { matrixOptions, runMatrix, type CommandContext, type CompareOptions } from "./compare.js";
+import { runMatrix, runOptions, tableOptions, type CommandContext, type CompareOptions } from "./compare.js";
 import { UsageError, type CliIo } from "./io.js";
 
 interface RunOptions extends CompareOptions {
@@ -21,7 +21,7 @@ export function registerRun(program: Command, ctx: CommandContext): void {
     .command("run")
     .description("run one workload file, fio job file or built-in workload under every policy (or --policy)")
     .allowExcessArguments(false);
-  matrixOptions(cmd, "-w, --workload <file|id>", "a workload file (docs/workloads.md) or a built-in workload's id")
+  tableOptions(runOptions(cmd, "-w, --workload <file|id>", "a workload file (docs/workloads.md) or a built-in workload's id"))
     .option("--fio <job.fio>", "a fio job file (the subset in docs/fio.md)")
     .addHelpText("after", "\nBuilt-in workload files (copy one to start your own): workloads/*.json in the package.\n")
     .action(async (opts: RunOptions) => ctx.exit(await run(opts, ctx.io)));
@@ -38,7 +38,7 @@ async function run(o: RunOptions, io: CliIo): Promise<number> {
     throw new UsageError("run takes one of --workload FILE|ID or --fio JOB.fio");
   try {
     const { workload, source } = o.fio !== undefined ? fromFio(o.fio, io) : fromWorkload(o.workload!);
-    return await runMatrix([workload], o, true, io, source);
+    return await runMatrix([workload], o, io, source);
   } catch (e) {
     if (e instanceof SourceError) throw new UsageError(e.message);
     throw e;

@@ -128,6 +128,14 @@ export function gridCells(counts: readonly PointCounts[], spec: GridSpec, costs:
   return cells;
 }
 
+/** Smallest size from which `a` costs less than `b` at every larger size; null: never. */
+export function winsFrom(rows: ReadonlyArray<{ size: number; a: number; b: number }>): number | null {
+  const sorted = [...rows].sort((x, y) => x.size - y.size);
+  let size: number | null = null;
+  for (let i = sorted.length - 1; i >= 0 && sorted[i].a < sorted[i].b; i--) size = sorted[i].size;
+  return size;
+}
+
 export function crossovers(cells: readonly Cell[], spec: GridSpec): Crossover[] {
   const out: Crossover[] = [];
   for (const mapping of spec.mappings) {
@@ -137,8 +145,7 @@ export function crossovers(cells: readonly Cell[], spec: GridSpec): Crossover[] 
           const row = cells
             .filter((c) => c.mapping === mapping && c.cache === cache && c.rate === rate && c.threads === threads)
             .sort((a, b) => a.size - b.size);
-          let size: number | null = null;
-          for (let i = row.length - 1; i >= 0 && row[i].ns["wp-cow"] < row[i].ns.bounce; i--) size = row[i].size;
+          const size = winsFrom(row.map((c) => ({ size: c.size, a: c.ns["wp-cow"], b: c.ns.bounce })));
           out.push({ threads, mapping, cache, rate, size });
         }
       }

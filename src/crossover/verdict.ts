@@ -1,19 +1,19 @@
 // The one-line crossover verdict under the main table: wp-cow against bounce
 // for one submitting thread, hot buffers and no violations, on 4 KiB PTEs and
 // on 2 MiB PMDs, projected from a profile.
-import type { Core } from "../core/core.js";
 import { type CostProfile } from "../cost/profile.js";
 import { fmtBytes } from "../host/units.js";
-import { type Crossover, DEFAULT_SIZES, runGrid } from "./grid.js";
+import { type Crossover, DEFAULT_SIZES, type GridResult, type GridSpec } from "./grid.js";
 
 export function fmtCrossover(c: Crossover | undefined, last: number): string {
   if (!c || c.size === null) return `never up to ${fmtBytes(last)}`;
   return `from ${fmtBytes(c.size)}`;
 }
 
-export function crossoverVerdict(core: Core, profile: CostProfile): string {
-  const spec = { sizes: DEFAULT_SIZES, threads: [1], mappings: ["pte", "pmd"] as const, caches: ["hot"] as const, rates: [0] };
-  const g = runGrid(core, spec, profile.costs);
+/** The grid behind the verdict (the report draws it as the cost-per-size chart). */
+export const VERDICT_SPEC: GridSpec = { sizes: DEFAULT_SIZES, threads: [1], mappings: ["pte", "pmd"], caches: ["hot"], rates: [0] };
+
+export function verdictLine(g: GridResult, profile: CostProfile): string {
   const last = DEFAULT_SIZES[DEFAULT_SIZES.length - 1];
   const at = (m: string): string => {
     const c = g.crossovers.find((x) => x.mapping === m);

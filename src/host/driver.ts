@@ -44,7 +44,8 @@ export class CoreCallError extends Error {
   }
 }
 
-const STABLE_IDS = ["auto", "always", "never"] as const;
+/** Stable value -> its id in results ("auto", "always", "never"). */
+export const STABLE_IDS = ["auto", "always", "never"] as const;
 const MAX_STEPS = 1e9;
 
 interface Thread {

@@ -1,4 +1,9 @@
-// The command line in process: main() with captured output.
+// The command line in process: main() with captured output. Relative output
+// paths (the main job's report directory) resolve in a temporary directory of
+// this test process, never in the working tree.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { CliIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 
@@ -8,10 +13,17 @@ export interface CliRun {
   readonly err: string;
 }
 
+let cwd: string | undefined;
+
+/** The directory relative output paths of cli() resolve in. */
+export function cliCwd(): string {
+  return (cwd ??= mkdtempSync(join(tmpdir(), "stable-dio-cli-")));
+}
+
 export async function cli(...argv: string[]): Promise<CliRun> {
   let out = "";
   let err = "";
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false };
+  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false, cwd: cliCwd() };
   const code = await main(argv, io);
   return { code, out, err };
 }

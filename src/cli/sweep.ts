@@ -1,0 +1,65 @@
+// `stable-dio sweep`: a grid of sizes x threads x policies x workloads x seeds
+// on worker threads over every core, journaled point by point to
+// DIR/points.jsonl (a rerun resumes), then the report of the whole sweep in
+// DIR (docs/report.md).
+import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { mergeGridText, pickGrid, readGridFile, type GridText } from "../sweep/grid.js";
+import { count } from "../sweep/progress.js";
+import { runSweep } from "../sweep/sweep.js";
+import { runOptions, type CommandContext, type RunOptions } from "./compare.js";
+import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "./io.js";
+import { pickNumber } from "./numbers.js";
+import { pickProfile } from "./profile.js";
+import { shownPath } from "./report.js";
+import { subcommand } from "./subcommand.js";
+
+export const DEFAULT_SWEEP_DIR = "stable-dio-sweep";
+const MAX_WORKERS = 256;
+
+interface SweepOptions extends RunOptions {
+  grid?: string;
+  sizes?: string;
+  threads?: string;
+  seeds?: string;
+  workers?: string;
+  profile?: string;
+  out?: string;
+  report?: boolean;
+}
+
+export function registerSweep(program: Command, ctx: CommandContext): void {
+  const cmd = subcommand(program, "sweep")
+    .description("run a grid of sizes x threads x policies x workloads x seeds on worker threads; resumable; report at the end");
+  runOptions(cmd)
+    .option("--grid <file>", "the grid as JSON (docs/report.md); flags override its fields")
+    .option("--sizes <list>", "I/O sizes to sweep, e.g. 4k,64k,1m (default: each workload's own)")
+    .option("--threads <list>", "thread counts for the workloads that have threads (default: their own)")
+    .option("--seeds <list>", "seeds, e.g. 1,2,3 or 1..8 (default: 1; --seed n is one seed)")
+    .option("--workers <n>", `worker threads (default: every core, ${availableParallelism()} here)`)
+    .option("--profile <file>", "cost profile for the projected figures (default: built-in)")
+    .option("-o, --out <dir>", `journal and report directory (default: ./${DEFAULT_SWEEP_DIR}); an unfinished sweep there resumes`)
+    .option("--no-report", "journal the points only, no report")
+    .action(async (opts: SweepOptions) => ctx.exit(await sweep(opts, ctx.io, ctx.argv)));
+}
+
+async function sweep(o: SweepOptions, io: CliIo, argv: readonly string[]): Promise<number> {
+  if (o.seed !== undefined && o.seeds !== undefined) throw new UsageError("give --seed or --seeds, not both");
+  const flags: GridText = {
+    sizes: o.sizes, threads: o.threads, policy: o.policy, workload: o.workload, seeds: o.seeds ?? o.seed,
+    device: o.device, stable: o.stable, core: o.core, param: o.param,
+  };
+  const grid = pickGrid(o.grid === undefined ? flags : mergeGridText(readGridFile(o.grid), flags));
+  const workers = pickNumber("--workers", o.workers, availableParallelism(), 1, MAX_WORKERS, true);
+  const profile = pickProfile(o.profile);
+  if (o.out !== undefined && o.out.trim() === "") throw new UsageError("empty --out directory");
+  const dir = resolve(io.cwd ?? process.cwd(), o.out ?? DEFAULT_SWEEP_DIR);
+
+  const r = await runSweep({ grid, dir, workers, profile, report: o.report !== false, argv }, io);
+  io.out(`sweep: ${count(r.points, "point")}: ${r.computed} computed on ${count(r.workers, "worker thread")}, ` +
+    `${r.resumed} from the journal${o.report !== false ? `; report: ${shownPath(dir, io)}/index.html` : ""}\n`);
+  const bad = r.runs.filter((x) => !x.balanceOk);
+  for (const x of bad) io.err(`stable-dio: ${x.key}: frames do not balance (run it alone for the details)\n`);
+  return bad.length ? EXIT_FAIL : EXIT_OK;
+}

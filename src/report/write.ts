@@ -1,0 +1,22 @@
+// Writes a report directory: results.json, results.csv and index.html, each
+// atomically, so an interrupted run never leaves half a file behind.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "./atomic.js";
+import { charts } from "./charts.js";
+import { renderCsv } from "./csv.js";
+import type { ResultsDoc } from "./document.js";
+import { renderHtml } from "./html.js";
+import { renderSvg } from "./svg.js";
+
+export const REPORT_FILES = ["index.html", "results.json", "results.csv"] as const;
+export const DEFAULT_REPORT_DIR = "stable-dio-report";
+
+export async function writeReport(dir: string, doc: ResultsDoc): Promise<void> {
+  const rendered = [];
+  for (const def of charts(doc)) rendered.push({ def, svg: await renderSvg(def.spec, def.id) });
+  mkdirSync(dir, { recursive: true });
+  writeFileAtomic(join(dir, "results.json"), JSON.stringify(doc, null, 2) + "\n");
+  writeFileAtomic(join(dir, "results.csv"), renderCsv(doc));
+  writeFileAtomic(join(dir, "index.html"), renderHtml(doc, rendered));
+}

@@ -1,0 +1,60 @@
+// A sweep's two curves, from its own runs: projected cost per I/O against
+// the swept size (one panel per workload, and per thread count when threads
+// were swept) with the crossover marked, and measured IPIs per I/O against
+// threads for the workloads that have threads. Seeds are averaged.
+import type { CostProfile } from "../cost/profile.js";
+import { winsFrom } from "../crossover/grid.js";
+import { type CostCurve, type CrossoverMark, type IpiCurve, projectedUs, type RunRecord } from "../report/document.js";
+
+type Acc = Map<string, { readonly row: Record<string, string | number>; sum: number; n: number }>;
+
+function add(acc: Acc, row: Record<string, string | number>, v: number): void {
+  const k = JSON.stringify(row);
+  const a = acc.get(k) ?? { row, sum: 0, n: 0 };
+  a.sum += v;
+  a.n++;
+  acc.set(k, a);
+}
+
+function means(acc: Acc): Array<Record<string, string | number> & { mean: number }> {
+  return [...acc.values()].map((a) => ({ ...a.row, mean: a.sum / a.n }));
+}
+
+const ios = (c: Readonly<Record<string, number>>) => (c.writes ?? 0) + (c.reads ?? 0);
+
+export function sweepCostCurve(runs: readonly RunRecord[], threadsSwept: boolean, profile: CostProfile): CostCurve {
+  const acc: Acc = new Map();
+  for (const r of runs) {
+    const t = r.params.threads;
+    const panel = threadsSwept && t !== undefined ? `${r.workload}, ${t} thread${t > 1 ? "s" : ""}` : r.workload;
+    add(acc, { panel, policy: r.policy, size: r.params.size }, projectedUs(r.counters, profile));
+  }
+  const points = means(acc).map((m) => ({ panel: String(m.panel), policy: String(m.policy), size: Number(m.size), usPerIo: m.mean }));
+  const crossovers: CrossoverMark[] = [];
+  for (const panel of new Set(points.map((p) => p.panel))) {
+    const at = (policy: string) => new Map(points.filter((p) => p.panel === panel && p.policy === policy).map((p) => [p.size, p.usPerIo]));
+    const cow = at("wp-cow");
+    const bounce = at("bounce");
+    if (!cow.size || !bounce.size) continue;
+    const rows = [...cow].filter(([s]) => bounce.has(s)).map(([size, a]) => ({ size, a, b: bounce.get(size) ?? 0 }));
+    crossovers.push({ panel, size: winsFrom(rows) });
+  }
+  return {
+    description: `Projected from the ${profile.name} profile: each run's counters (measured by the core) through the cost model, ` +
+      "hot buffers, kernel CPU per I/O; mean over seeds.",
+    points,
+    crossovers,
+  };
+}
+
+export function sweepIpiCurve(runs: readonly RunRecord[]): IpiCurve {
+  const acc: Acc = new Map();
+  for (const r of runs) {
+    if (r.params.threads === undefined) continue;
+    add(acc, { panel: r.workload, policy: r.policy, threads: r.params.threads }, (r.counters.ipis ?? 0) / Math.max(1, ios(r.counters)));
+  }
+  return {
+    description: "Measured by the core: IPIs per I/O of each workload that has a threads parameter, mean over seeds and sizes.",
+    points: means(acc).map((m) => ({ panel: String(m.panel), policy: String(m.policy), threads: Number(m.threads), ipisPerIo: m.mean })),
+  };
+}

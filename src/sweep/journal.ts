@@ -1,0 +1,101 @@
+// The sweep's journal, points.jsonl: one JSON line per finished point,
+// appended and fsynced as each point finishes, so a killed sweep loses no
+// finished point and a restarted one skips them. A kill can leave only the
+// last line torn (each line is one write), so reading drops an unterminated
+// tail and truncates the file to its last complete line before appending.
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+import type { RunRecord } from "../report/document.js";
+import { UsageError } from "../cli/io.js";
+
+export const JOURNAL_VERSION = 1;
+export const JOURNAL_FILE = "points.jsonl";
+
+export interface JournalLine {
+  readonly v: number;
+  /** The point's key (= run.key). */
+  readonly key: string;
+  /** Which worker thread ran it (1..workers of that invocation). */
+  readonly worker: number;
+  /** Measured wall time of the run, ms (progress estimates only). */
+  readonly wallMs: number;
+  /** ISO time it finished. */
+  readonly finished: string;
+  readonly run: RunRecord;
+}
+
+export interface JournalRead {
+  readonly lines: JournalLine[];
+  /** Bytes of a torn last line that were dropped. */
+  readonly tornBytes: number;
+}
+
+function problem(x: unknown): string | undefined {
+  if (typeof x !== "object" || x === null) return "not a JSON object";
+  const l = x as Record<string, unknown>;
+  if (l.v !== JOURNAL_VERSION) return `version ${String(l.v)}, expected ${JOURNAL_VERSION}`;
+  if (typeof l.key !== "string") return "no key";
+  const run = l.run as Record<string, unknown> | undefined;
+  if (typeof run !== "object" || run === null || run.key !== l.key) return "no run with that key";
+  if (typeof run.counters !== "object" || run.counters === null) return "the run has no counters";
+  return undefined;
+}
+
+/** Reads a journal (none yet: empty). A complete line that is not a point is an error naming it. */
+export function readJournal(file: string): JournalRead {
+  if (!existsSync(file)) return { lines: [], tornBytes: 0 };
+  const text = readFileSync(file, "utf8");
+  const end = text.lastIndexOf("\n") + 1;
+  const tornBytes = Buffer.byteLength(text.slice(end));
+  if (tornBytes > 0) truncateSync(file, Buffer.byteLength(text.slice(0, end)));
+  const lines: JournalLine[] = [];
+  const rows = text.slice(0, end).split("\n");
+  rows.pop(); // after the last newline
+  for (const [i, row] of rows.entries()) {
+    if (row.trim() === "") continue;
+    let x: unknown;
+    try {
+      x = JSON.parse(row);
+    } catch {
+      x = undefined;
+    }
+    const why = x === undefined ? "not JSON" : problem(x);
+    if (why) throw new UsageError(`${file} line ${i + 1} is not a finished point (${why}); move the file away to start the sweep over`);
+    lines.push(x as JournalLine);
+  }
+  return { lines, tornBytes };
+}
+
+/** Appends points, each durable before the next starts. */
+export class Journal {
+  private readonly fd: number;
+
+  constructor(readonly file: string) {
+    const created = !existsSync(file);
+    this.fd = openSync(file, "a");
+    if (created) fsyncDir(dirname(file));
+  }
+
+  append(line: JournalLine): void {
+    writeSync(this.fd, JSON.stringify(line) + "\n");
+    fsyncSync(this.fd);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/** A new file's directory entry, durable too. */
+function fsyncDir(dir: string): void {
+  try {
+    const fd = openSync(dir, "r");
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Some file systems refuse fsync on a directory; the data itself is still synced.
+  }
+}

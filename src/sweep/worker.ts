@@ -1,0 +1,31 @@
+// A sweep worker thread: loads its own core once, then runs the points the
+// main thread sends, one at a time, and posts each record back.
+import { parentPort, workerData } from "node:worker_threads";
+import { loadCore, type CoreId } from "../cli/cores.js";
+import type { SweepPoint } from "./grid.js";
+import type { WorkerReply } from "./pool.js";
+import { runPoint } from "./run-point.js";
+
+interface WorkerInit {
+  readonly core: CoreId;
+  readonly worker: number;
+}
+
+const init = workerData as WorkerInit;
+const port = parentPort;
+if (!port) throw new Error("sweep worker: not in a worker thread");
+const core = loadCore(init.core);
+
+port.on("message", (p: SweepPoint) => {
+  void core.then((c) => {
+    const t0 = performance.now();
+    let reply: WorkerReply;
+    try {
+      const run = runPoint(c, p);
+      reply = { ok: true, key: p.key, worker: init.worker, wallMs: performance.now() - t0, run };
+    } catch (e) {
+      reply = { ok: false, key: p.key, worker: init.worker, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+    }
+    port.postMessage(reply);
+  });
+});

@@ -1,0 +1,179 @@
+// The report in a real browser (headless Chromium): the page loads nothing
+// but itself and logs no error, every chart is drawn with one mark per data
+// point of results.json, and every table cell holds the run's number. A
+// full-page screenshot of each report is kept in test-artifacts/.
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { fmtBytes } from "../src/host/units.js";
+import { COLUMNS } from "../src/report/columns.js";
+import type { ResultsDoc } from "../src/report/document.js";
+import { fmtUs } from "../src/report/fmt.js";
+import { type Browser, launchChromium } from "./support/browser.js";
+import { cli } from "./support/cli.js";
+import { readResults } from "./support/report.js";
+
+const ARTIFACTS = new URL("../test-artifacts/", import.meta.url);
+const tmp = mkdtempSync(join(tmpdir(), "stable-dio-browser-"));
+// Launched by the first test that needs it, so a missing Chromium fails each test with its message.
+let launching: Promise<Browser> | undefined;
+const browser = () => (launching ??= launchChromium());
+
+afterAll(async () => {
+  await (await launching?.catch(() => undefined))?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+interface Chart {
+  id: string;
+  svgWidth: number;
+  points: Array<{ label: string; transform: string; width: number }>;
+  rules: number;
+  cells: number;
+  labels: string[];
+}
+
+interface Row {
+  key: string;
+  cells: Array<{ col: string; value: string | null; text: string }>;
+}
+
+interface PageView {
+  requests: string[];
+  errors: string[];
+  charts: Chart[];
+  rows: Row[];
+  text: string;
+  verdict: string | null;
+}
+
+/** Opens index.html, keeps a screenshot, and reads back what the browser drew. */
+async function view(dir: string, shot: string): Promise<PageView> {
+  const page = await (await browser()).context.newPage();
+  const requests: string[] = [];
+  const errors: string[] = [];
+  page.on("request", (r) => requests.push(r.url()));
+  page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.route("**/*", (r) => (r.request().url().startsWith("file:") ? r.continue() : r.abort()));
+  await page.goto(pathToFileURL(join(dir, "index.html")).href);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: new URL(shot, ARTIFACTS).pathname, fullPage: true });
+  const charts = await page.$$eval("figure.chart", (figs) => figs.map((f) => ({
+    id: f.id,
+    svgWidth: f.querySelector("svg")?.getBoundingClientRect().width ?? 0,
+    points: [...f.querySelectorAll("g.points_marks path")].map((p) => ({
+      label: p.getAttribute("aria-label") ?? "", transform: p.getAttribute("transform") ?? "", width: p.getBoundingClientRect().width,
+    })),
+    rules: f.querySelectorAll("g.crossover_marks line").length,
+    cells: f.querySelectorAll("g.cells_marks path").length,
+    labels: [...f.querySelectorAll("g.labels_marks text")].map((t) => t.textContent ?? ""),
+  })));
+  const rows = await page.$$eval("#runs tbody tr", (trs) => trs.map((tr) => ({
+    key: (tr as HTMLElement).dataset.key ?? "",
+    cells: [...tr.querySelectorAll("td")].map((td) => ({ col: td.dataset.col ?? "", value: td.dataset.value ?? null, text: td.textContent ?? "" })),
+  })));
+  const text = await page.innerText("body");
+  const verdict = await page.locator("p.verdict").count() ? await page.innerText("p.verdict") : null;
+  await page.close();
+  return { requests, errors, charts, rows, text, verdict };
+}
+
+/** "I/O size (log scale): 4,096; projected ...: 0.05; policy: direct" -> { "I/O size (log scale)": "4096", ... } */
+function ariaFields(label: string): Record<string, string> {
+  return Object.fromEntries(label.split("; ").map((kv) => {
+    const i = kv.lastIndexOf(": ");
+    return [kv.slice(0, i), kv.slice(i + 2).replace(/,/g, "")];
+  }));
+}
+
+const sorted = (xs: string[]) => [...xs].sort();
+
+/** Sums of a counter per workload and policy, formatted as the heatmap labels them. */
+function heatLabels(doc: ResultsDoc, counter: string, fmt: (v: number) => string): string[] {
+  const sums = new Map<string, number>();
+  for (const r of doc.runs) sums.set(`${r.workload}/${r.policy}`, (sums.get(`${r.workload}/${r.policy}`) ?? 0) + (r.counters[counter] ?? 0));
+  return [...sums.values()].map(fmt);
+}
+
+function checkPage(v: PageView, doc: ResultsDoc, dir: string): void {
+  expect(v.requests).toEqual([pathToFileURL(join(dir, "index.html")).href]);
+  expect(v.errors).toEqual([]);
+  expect(v.text).toContain(doc.profile.label);
+  expect(v.text).toMatch(/measured counts \(wasm core\)/);
+  expect(v.text).toMatch(/projected/);
+
+  expect(v.charts.map((c) => c.id)).toEqual(["chart-cost-size", "chart-ipis-threads", "chart-corruptions", "chart-bytes-copied"]);
+  for (const c of v.charts) expect(c.svgWidth).toBeGreaterThan(200);
+  const [cost, ipis, corrupt, copied] = v.charts;
+
+  // One drawn point per point of each curve, at a real position, for the same policy and x.
+  for (const [chart, points, x] of [
+    [cost, doc.costCurve.points.map((p) => `${p.policy} ${p.size}`), "I/O size (log scale)"],
+    [ipis, doc.ipiCurve.points.map((p) => `${p.policy} ${p.threads}`), "threads of the process (log scale)"],
+  ] as const) {
+    expect(chart.points).toHaveLength(points.length);
+    expect(sorted(chart.points.map((p) => { const f = ariaFields(p.label); return `${f.policy} ${f[x]}`; }))).toEqual(sorted([...points]));
+    for (const p of chart.points) {
+      expect(p.transform).toMatch(/^translate\(-?[\d.]+,-?[\d.]+\)$/);
+      expect(p.width).toBeGreaterThan(0);
+    }
+  }
+  expect(cost.rules).toBe(doc.costCurve.crossovers.filter((c) => c.size !== null).length);
+
+  const corruptLabels = heatLabels(doc, "corruptions", String);
+  expect(corrupt.cells).toBe(corruptLabels.length);
+  expect(sorted(corrupt.labels)).toEqual(sorted(corruptLabels));
+  const copiedLabels = heatLabels(doc, "bytes_copied", (b) => (b === 0 ? "0" : fmtBytes(b)));
+  expect(copied.cells).toBe(copiedLabels.length);
+  expect(sorted(copied.labels)).toEqual(sorted(copiedLabels));
+
+  // The table: one row per run, each cell the run's number, formatted as the text table formats it.
+  expect(v.rows).toHaveLength(doc.runs.length);
+  v.rows.forEach((row, i) => {
+    const run = doc.runs[i];
+    expect(row.key).toBe(run.key);
+    const cell = (col: string) => row.cells.find((c) => c.col === col);
+    expect([cell("workload")?.text, cell("device")?.text, cell("policy")?.text]).toEqual([run.workload, run.device, run.policy]);
+    for (const c of COLUMNS) {
+      const v = run.counters[c.counter];
+      expect(Number(cell(c.counter)?.value)).toBe(v);
+      expect(cell(c.counter)?.text).toBe(c.bytes && v !== 0 ? fmtBytes(v) : String(v));
+    }
+    expect(Number(cell("projectedUsPerIo")?.value)).toBe(run.projectedUsPerIo);
+    expect(cell("projectedUsPerIo")?.text).toBe(fmtUs(run.projectedUsPerIo * 1000));
+  });
+}
+
+describe("in Chromium", () => {
+  it("the main job's report: every chart drawn with its points, the table holding every run's numbers", async () => {
+    const dir = join(tmp, "main");
+    await browser(); // fail fast without Chromium
+    const r = await cli("report", "--out", dir);
+    expect(r.code).toBe(0);
+    const doc = readResults(dir);
+    const v = await view(dir, "report.png");
+    checkPage(v, doc, dir);
+    expect(v.verdict).toBe(doc.verdict);
+    expect(doc.runs.length).toBeGreaterThan(60);
+  });
+
+  it("a sweep's report: panels per workload and thread count, the swept columns in the table", async () => {
+    const dir = join(tmp, "sweep");
+    const r = await cli("sweep", "-w", "multithread,racer", "-p", "bounce,wp-cow,wp-wait", "--sizes", "4k,256k,1m", "--threads", "1,4",
+      "-P", "ios=32", "--workers", "2", "--out", dir);
+    expect(r.code).toBe(0);
+    const doc = readResults(dir);
+    const v = await view(dir, "report-sweep.png");
+    checkPage(v, doc, dir);
+    expect(new Set(doc.costCurve.points.map((p) => p.panel))).toEqual(new Set(["multithread, 1 thread", "multithread, 4 threads", "racer"]));
+    v.rows.forEach((row, i) => {
+      const run = doc.runs[i];
+      expect(row.cells.find((c) => c.col === "size")?.text).toBe(fmtBytes(run.params.size));
+      expect(row.cells.find((c) => c.col === "threads")?.text).toBe(run.params.threads === undefined ? "-" : String(run.params.threads));
+      expect(row.cells.find((c) => c.col === "seed")?.text).toBe(String(run.seed));
+    });
+  });
+});

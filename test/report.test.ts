@@ -1,0 +1,153 @@
+// The report directory: the three files, results.json against the schema and
+// against --json, results.csv against results.json, the page self-contained,
+// and the flags that place or skip it. (The page in a browser:
+// report-browser.test.ts.)
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { COUNTER_NAMES } from "../src/host/names.js";
+import { CSV_COLUMNS } from "../src/report/csv.js";
+import type { ResultsDoc } from "../src/report/document.js";
+import type { JsonReport } from "../src/report/json.js";
+import { cli, cliCwd } from "./support/cli.js";
+import { readCsv, readResults } from "./support/report.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "stable-dio-report-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe("the main job's report (--json --out DIR)", () => {
+  const dir = join(tmp, "main");
+  let json: JsonReport;
+  let doc: ResultsDoc;
+
+  beforeAll(async () => {
+    const r = await cli("--json", "--out", dir);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe(`stable-dio: report: ${dir}/index.html (results.json and results.csv beside it)\n`);
+    json = JSON.parse(r.out) as JsonReport;
+    doc = readResults(dir);
+  }, 120_000); // the whole main job: slow on a loaded machine
+
+  it("is index.html, results.json and results.csv, with no temporary file left", () => {
+    expect(readdirSync(dir).sort()).toEqual(["index.html", "results.csv", "results.json"]);
+  });
+
+  it("results.json matches the schema and holds every run of --json, every counter, the projection and the verdict", () => {
+    expect(doc.command).toBe("compare");
+    expect(doc.argv).toEqual(["--json", "--out", dir]);
+    expect(doc.profile.name).toBe("built-in");
+    expect(doc.sweep).toBeNull();
+    expect(doc.runs).toHaveLength(json.results.length);
+    doc.runs.forEach((run, i) => {
+      const r = json.results[i];
+      expect([run.workload, run.policy, run.device, run.seed]).toEqual([r.workload, r.policy, r.device, r.seed]);
+      expect(run.counters).toEqual(r.counters);
+      expect(Object.keys(run.counters)).toEqual(COUNTER_NAMES);
+      expect(run.params).toEqual(r.params);
+      expect(run.projectedUsPerIo).toBe(json.projection?.perIoUs[i]);
+    });
+    expect(new Set(doc.runs.map((r) => r.key)).size).toBe(doc.runs.length);
+    expect(doc.verdict).toBe(json.projection?.verdict);
+  });
+
+  it("the cost curve is the verdict's grid: its crossovers are the ones the verdict names", () => {
+    const pmd = doc.costCurve.crossovers.find((c) => c.panel === "2 MiB PMDs");
+    expect(pmd).toBeDefined();
+    expect(doc.verdict).toContain(pmd?.size ? `on 2 MiB PMDs from ${pmd.size / 1024}K per I/O` : "on 2 MiB PMDs never");
+    // 11 sizes (4K..4M) x 2 mappings x 4 policies; IPIs: 5 thread counts x 4 policies.
+    expect(doc.costCurve.points).toHaveLength(88);
+    expect(doc.ipiCurve.points).toHaveLength(20);
+  });
+
+  it("results.csv has the documented header and one row per run, every cell as in results.json", () => {
+    const { header, records } = readCsv(dir);
+    expect(header).toEqual(CSV_COLUMNS);
+    expect(records).toHaveLength(doc.runs.length);
+    records.forEach((row, i) => {
+      const run = doc.runs[i];
+      expect([row.key, row.workload, row.device, row.policy, row.stable, row.core]).toEqual(
+        [run.key, run.workload, run.device, run.policy, run.stable, run.core]);
+      expect(Number(row.seed)).toBe(run.seed);
+      expect(row.size).toBe(String(run.params.size ?? ""));
+      expect(row.threads).toBe(String(run.params.threads ?? ""));
+      expect(row.params).toBe(Object.keys(run.params).sort().map((k) => `${k}=${run.params[k]}`).join(";"));
+      expect(row.balance_ok).toBe(run.balanceOk ? "1" : "0");
+      for (const c of COUNTER_NAMES) expect(Number(row[c])).toBe(run.counters[c]);
+      expect(Number(row.projected_us_per_io)).toBe(run.projectedUsPerIo);
+      expect(row.profile).toBe(doc.profile.label);
+    });
+  });
+
+  it("index.html loads nothing: no script, no stylesheet link, no URL but SVG namespaces, a CSP that forbids loading", () => {
+    const html = readFileSync(join(dir, "index.html"), "utf8");
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none';`);
+    expect(html).not.toMatch(/<script|<link|<iframe|<img|@import|@font-face/i);
+    for (const m of html.matchAll(/\b(?:src|href)="([^"]*)"/g)) expect(m[1]).toMatch(/^#/);
+    for (const m of html.matchAll(/url\(([^)]*)\)/g)) expect(m[1]).toMatch(/^#/);
+    const urls = [...html.matchAll(/[a-z]+:\/\/[^\s"'<>)]+/gi)].map((m) => m[0]);
+    expect(urls.filter((u) => !/^http:\/\/www\.w3\.org\/(2000\/svg|1999\/xlink)$/.test(u))).toEqual([]);
+    expect(html.match(/<svg /g)).toHaveLength(4);
+    // Each SVG's own ids carry its chart's prefix, so none repeats on the page.
+    const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe("where the report goes", () => {
+  const args = ["-w", "racer", "-p", "direct", "-P", "ios=16"];
+
+  it("--no-report writes nothing; without it the main job writes ./stable-dio-report/", async () => {
+    const home = join(cliCwd(), "stable-dio-report");
+    rmSync(home, { recursive: true, force: true });
+    const skip = await cli(...args, "--no-report");
+    expect(skip.code).toBe(0);
+    expect(skip.err).toBe("");
+    expect(existsSync(home)).toBe(false);
+    const r = await cli(...args);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe("stable-dio: report: stable-dio-report/index.html (results.json and results.csv beside it)\n");
+    expect(readResults(home).runs.map((x) => x.key)).toEqual([expect.stringMatching(/^racer direct device=fs-csum /)]);
+  });
+
+  it("stable-dio report runs the selection and writes only the report, saying where on stdout", async () => {
+    const dir = join(tmp, "cmd");
+    const r = await cli("report", "-w", "racer,db-writer", "-p", "bounce,wp-cow", "-P", "ios=16", "--out", dir);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(`report: ${dir}/index.html (results.json and results.csv beside it)\n`);
+    expect(r.err).toBe("");
+    const doc = readResults(dir);
+    expect(doc.command).toBe("report");
+    expect(doc.runs.map((x) => `${x.workload}/${x.policy}`)).toEqual(["racer/bounce", "racer/wp-cow", "db-writer/bounce", "db-writer/wp-cow"]);
+  });
+
+  it("an existing report is replaced whole", async () => {
+    const dir = join(tmp, "again");
+    await cli("report", "-w", "racer", "-p", "direct", "-P", "ios=16", "--out", dir);
+    await cli("report", "-w", "racer", "-p", "bounce", "-P", "ios=16", "--out", dir);
+    expect(readResults(dir).runs.map((x) => x.policy)).toEqual(["bounce"]);
+    expect(readdirSync(dir).sort()).toEqual(["index.html", "results.csv", "results.json"]);
+  });
+
+  const errors: Array<[string[], RegExp]> = [
+    [["report", "--policy", "nope"], /^stable-dio: unknown policy 'nope' \(allowed: direct, .*\)\n$/],
+    [["report", "--json"], /^stable-dio: unknown option '--json' \(allowed: --policy, .*--out, --help\)\n$/],
+    [["--out", " ", "-w", "racer"], /^stable-dio: empty --out directory\n$/],
+  ];
+  for (const [argv, line] of errors) {
+    it(`usage error: ${argv.join(" ")}`, async () => {
+      const r = await cli(...argv);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(line);
+    });
+  }
+
+  it("a directory that cannot be made is one line and exit 2", async () => {
+    const file = join(tmp, "a-file");
+    writeFileSync(file, "");
+    const r = await cli("report", "-w", "racer", "-p", "direct", "-P", "ios=16", "--out", join(file, "sub"));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^stable-dio: cannot write the report to '.*a-file\/sub': E[A-Z]+\n$/);
+  });
+});
