@@ -20,6 +20,7 @@ export const COLUMNS: readonly Column[] = [
   { header: "degr", counter: "degraded", help: "processes degraded: their later direct I/O is bounced" },
   { header: "copied", counter: "bytes_copied", help: "bytes copied: bounce + COW + fork + unshare + buffered rewrite", bytes: true },
   { header: "pteflip", counter: "pte_flips", help: "PTE permission changes (write-protect, restore, COW, reuse)" },
+  { header: "pmdflip", counter: "pmd_flips", help: "2 MiB PMD permission changes (a huge mapping write-protected whole)" },
   { header: "flush", counter: "tlb_flushes", help: "per-CPU TLB flushes (each shootdown flushes every CPU of the process)" },
   { header: "ipi", counter: "ipis", help: "inter-processor interrupts: one per remote CPU of a shootdown" },
   { header: "fault", counter: "faults", help: "write faults on present pages (demand faults not counted)" },
