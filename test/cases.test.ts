@@ -99,18 +99,41 @@ function balanced(c: Core): void {
 
 const fill = (n: number, b: number): Uint8Array => new Uint8Array(n).fill(b);
 
+/** The device and policy settings of a scenario. */
+const config = (device: number, policy: number): [Key, number][] => [
+  [Key.DEVICE, device],
+  [Key.POLICY, policy],
+];
+
+/**
+ * A core configured by `cfg` with one process (`procFlags`, a thread per CPU
+ * in `cpus`) that has mapped `len` bytes at VA and stored `byte` into all of
+ * them, so every page is demand-faulted in and present in the TLB.
+ */
+function populated(
+  cfg: [Key, number][],
+  len: number,
+  byte: number,
+  mapFlags = RW,
+  procFlags = 0,
+  cpus = [0],
+): { c: Core; pid: number; tid: number } {
+  const c = mk(cfg);
+  const { pid, tid } = proc(c, procFlags, cpus);
+  expect(c.map(pid, VA, len, mapFlags)).toBe(0);
+  expect(c.store(tid, VA, len, byte)).toBe(0);
+  return { c, pid, tid };
+}
+
+/** The brief's 16 KiB buffer, stored with 0xAA, on fs-csum under `policy`. */
+const brief = (policy: number, cpus = [0]) => populated(config(Device.FS_CSUM, policy), 16 * KiB, 0xaa, RW, 0, cpus);
+
 /**
  * The scenario of the brief: map 16 KiB, store it all (0xAA), submit one
  * 16 KiB write, store 16 bytes (0x55) into its second page, dma, complete, scrub.
  */
 function scribble(policy: number, cpus = [0]): { c: Core; tid: number; pid: number; io: number } {
-  const c = mk([
-    [Key.DEVICE, Device.FS_CSUM],
-    [Key.POLICY, policy],
-  ]);
-  const { pid, tid } = proc(c, 0, cpus);
-  expect(c.map(pid, VA, 16 * KiB, RW)).toBe(0);
-  expect(c.store(tid, VA, 16 * KiB, 0xaa)).toBe(0);
+  const { c, pid, tid } = brief(policy, cpus);
   const io = c.submit(tid, Op.WRITE, VA, 16 * KiB, 0, 0);
   expect(io).toBe(1);
   expect(c.store(tid, VA + 4096, 16, 0x55)).toBe(0);
@@ -226,13 +249,7 @@ for (const [kind, factory] of CORES) {
 
     describe("wp-wait stalls a writer", () => {
       test("exact counts, and the disk gets the bytes of submit", () => {
-        const c = mk([
-          [Key.DEVICE, Device.FS_CSUM],
-          [Key.POLICY, Policy.WP_WAIT],
-        ]);
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 16 * KiB, RW);
-        c.store(tid, VA, 16 * KiB, 0xaa);
+        const { c, tid } = brief(Policy.WP_WAIT);
         expect(c.submit(tid, Op.WRITE, VA, 16 * KiB, 0, 0)).toBe(1);
         expect(c.store(tid, VA + 4096, 16, 0x55)).toBe(0);
         expect(c.ioState(1)).toBe(IoState.COMPLETED);
@@ -266,13 +283,7 @@ for (const [kind, factory] of CORES) {
 
     describe("a well-behaved writer", () => {
       function clean(policy: number): Core {
-        const c = mk([
-          [Key.DEVICE, Device.FS_CSUM],
-          [Key.POLICY, policy],
-        ]);
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 16 * KiB, RW);
-        c.store(tid, VA, 16 * KiB, 0xaa);
+        const { c, tid } = brief(policy);
         const io = c.submit(tid, Op.WRITE, VA, 16 * KiB, 0, 0);
         expect(c.dma(io)).toBe(0);
         expect(c.complete(io)).toBe(0);
@@ -326,13 +337,7 @@ for (const [kind, factory] of CORES) {
 
     describe("wp-cow-degrade", () => {
       test("after a violation the process is DEGRADED and its next I/O is bounced", () => {
-        const c = mk([
-          [Key.DEVICE, Device.FS_CSUM],
-          [Key.POLICY, Policy.WP_COW_DEGRADE],
-        ]);
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 16 * KiB, RW);
-        c.store(tid, VA, 16 * KiB, 0xaa);
+        const { c, pid, tid } = brief(Policy.WP_COW_DEGRADE);
         expect(c.submit(tid, Op.WRITE, VA, 16 * KiB, 0, 0)).toBe(1);
         expect(c.store(tid, VA + 4096, 16, 0x55)).toBe(0);
         expect(c.procFlags(pid)).toBe(ProcFlag.WARNED | ProcFlag.DEGRADED);
@@ -377,13 +382,7 @@ for (const [kind, factory] of CORES) {
 
     describe("reads", () => {
       test("a store during a wp-cow direct READ on fs-csum: the read lands in the orphaned frame", () => {
-        const c = mk([
-          [Key.DEVICE, Device.FS_CSUM],
-          [Key.POLICY, Policy.WP_COW],
-        ]);
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 16 * KiB, RW);
-        c.store(tid, VA, 16 * KiB, 0xaa);
+        const { c, tid } = brief(Policy.WP_COW);
         expect(c.submit(tid, Op.READ, VA, 16 * KiB, 0, 0)).toBe(1); // fs-csum reads need stability
         expect(c.store(tid, VA, 1, 0x55)).toBe(0);
         expect(c.complete(1)).toBe(0);
@@ -421,10 +420,7 @@ for (const [kind, factory] of CORES) {
       });
 
       test("direct READ, a store between DMA and completion: read verification fails (generic/772)", () => {
-        const c = mk([[Key.DEVICE, Device.FS_CSUM]]);
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 16 * KiB, RW);
-        c.store(tid, VA, 16 * KiB, 0xaa);
+        const { c, tid } = populated([[Key.DEVICE, Device.FS_CSUM]], 16 * KiB, 0xaa);
         expect(c.submit(tid, Op.READ, VA, 16 * KiB, 0, 0)).toBe(1);
         expect(c.dma(1)).toBe(0);
         expect(c.store(tid, VA, 1, 0x55)).toBe(0); // a TLB hit: no protection
@@ -462,13 +458,7 @@ for (const [kind, factory] of CORES) {
 
     describe("false positives", () => {
       test("a 512 B buffer sharing its page with a hot variable (parity, wp-cow)", () => {
-        const c = mk([
-          [Key.DEVICE, Device.PARITY],
-          [Key.POLICY, Policy.WP_COW],
-        ]);
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 4096, RW);
-        c.store(tid, VA, 4096, 0x11);
+        const { c, tid } = populated(config(Device.PARITY, Policy.WP_COW), 4096, 0x11);
         expect(c.submit(tid, Op.WRITE, VA, 512, 0, 0)).toBe(1); // parity: level 2 needs stability
         expect(c.store(tid, VA + 2048, 8, 0x22)).toBe(0); // sector 4: no pin there
         expect(c.complete(1)).toBe(0);
@@ -507,13 +497,7 @@ for (const [kind, factory] of CORES) {
 
     describe("MAP_SHARED", () => {
       test("a shared page under wp-cow stalls instead of copying", () => {
-        const c = mk([
-          [Key.DEVICE, Device.FS_CSUM],
-          [Key.POLICY, Policy.WP_COW],
-        ]);
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 4096, RW | MapFlag.SHARED);
-        c.store(tid, VA, 4096, 0xaa);
+        const { c, tid } = populated(config(Device.FS_CSUM, Policy.WP_COW), 4096, 0xaa, RW | MapFlag.SHARED);
         expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1);
         expect(c.store(tid, VA, 1, 0x55)).toBe(0);
         expect(c.ioState(1)).toBe(IoState.COMPLETED);
@@ -546,13 +530,7 @@ for (const [kind, factory] of CORES) {
       });
 
       test("a child sharing the frame is write-protected too, and its store waits", () => {
-        const c = mk([
-          [Key.DEVICE, Device.FS_CSUM],
-          [Key.POLICY, Policy.WP_COW],
-        ]);
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 4096, RW | MapFlag.SHARED);
-        c.store(tid, VA, 4096, 0x11);
+        const { c, tid } = populated(config(Device.FS_CSUM, Policy.WP_COW), 4096, 0x11, RW | MapFlag.SHARED);
         const child = c.fork(tid, 1); // the child maps the same frame, writable, on CPU 1
         expect(child).toBe(2);
         expect(c.threadPid(child)).toBe(2);
@@ -599,10 +577,8 @@ for (const [kind, factory] of CORES) {
 
     describe("fork", () => {
       test("a pinned page in flight is copied for the child at once", () => {
-        const c = mk(); // device none, policy direct: DIRECT I/O pins
-        const { pid, tid } = proc(c, ProcFlag.UNSAFE);
-        c.map(pid, VA, 8 * KiB, RW);
-        c.store(tid, VA, 8 * KiB, 0x33);
+        // Device none, policy direct: DIRECT I/O pins.
+        const { c, tid } = populated([], 8 * KiB, 0x33, RW, ProcFlag.UNSAFE);
         expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1);
         const child = c.fork(tid, 1);
         expect(child).toBe(2);
@@ -648,10 +624,7 @@ for (const [kind, factory] of CORES) {
 
     describe("huge pages", () => {
       test("a store into a 2 MiB mapping under write-protect splits the PMD and copies 4 KiB", () => {
-        const c = mk([
-          [Key.DEVICE, Device.FS_CSUM],
-          [Key.POLICY, Policy.WP_COW],
-        ]);
+        const c = mk(config(Device.FS_CSUM, Policy.WP_COW));
         const { pid, tid } = proc(c);
         expect(c.map(pid, HVA, 2 * MiB, RW | MapFlag.HUGE)).toBe(0);
         c.store(tid, HVA, 16 * KiB, 0xaa); // one huge demand fault: a 512-frame folio
@@ -735,13 +708,7 @@ for (const [kind, factory] of CORES) {
 
     describe("devices", () => {
       test("verify: a changed buffer fails the verify, is rewritten buffered, and degrades the process", () => {
-        const c = mk([
-          [Key.DEVICE, Device.FS_CSUM],
-          [Key.POLICY, Policy.VERIFY],
-        ]);
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 16 * KiB, RW);
-        c.store(tid, VA, 16 * KiB, 0xaa);
+        const { c, pid, tid } = brief(Policy.VERIFY);
         expect(c.submit(tid, Op.WRITE, VA, 16 * KiB, 0, 0)).toBe(1);
         expect(c.store(tid, VA + 4096, 16, 0x55)).toBe(0);
         expect(c.complete(1)).toBe(0);
@@ -778,8 +745,9 @@ for (const [kind, factory] of CORES) {
         counts(c, { BOUNCE_IOS: 1, DIRECT_IOS: 1, VERIFY_IOS: 1 });
       });
 
-      test("parity, direct: a store after submit leaves the stripe's parity wrong", () => {
-        const c = mk([[Key.DEVICE, Device.PARITY]]);
+      /** A stripe of two blocks (0xAA, 0x0F) written at once; a store of 0x00 into block 0 in flight. */
+      function stripeScribbled(cfg: [Key, number][]): Core {
+        const c = mk(cfg);
         const { pid, tid } = proc(c);
         c.map(pid, VA, 8 * KiB, RW);
         c.store(tid, VA, 4096, 0xaa);
@@ -787,6 +755,11 @@ for (const [kind, factory] of CORES) {
         expect(c.submit(tid, Op.WRITE, VA, 8 * KiB, 0, 0)).toBe(1);
         expect(c.store(tid, VA, 1, 0x00)).toBe(0);
         expect(c.complete(1)).toBe(0);
+        return c;
+      }
+
+      test("parity, direct: a store after submit leaves the stripe's parity wrong", () => {
+        const c = stripeScribbled([[Key.DEVICE, Device.PARITY]]);
         expect(c.scrub()).toBe(1);
         // Parity was computed from the snapshots: 0xAA ^ 0x0F; block 0 now starts with 0x00.
         exactly(c, {
@@ -812,27 +785,14 @@ for (const [kind, factory] of CORES) {
       });
 
       test("parity, bounce: the same store cannot reach the device", () => {
-        const c = mk([
-          [Key.DEVICE, Device.PARITY],
-          [Key.POLICY, Policy.BOUNCE],
-        ]);
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 8 * KiB, RW);
-        c.store(tid, VA, 4096, 0xaa);
-        c.store(tid, VA + 4096, 4096, 0x0f);
-        expect(c.submit(tid, Op.WRITE, VA, 8 * KiB, 0, 0)).toBe(1);
-        expect(c.store(tid, VA, 1, 0x00)).toBe(0);
-        expect(c.complete(1)).toBe(0);
+        const c = stripeScribbled(config(Device.PARITY, Policy.BOUNCE));
         expect(c.scrub()).toBe(0);
         counts(c, { BYTES_BOUNCED: 8 * KiB, DMA_MISMATCHES: 0, TORN_SECTORS: 0, PINS: 0, FRAMES_FREED: 4 });
         balanced(c);
       });
 
       test("pi: guards per sector at submit and DMA; a promise (level 1) is needed for stability", () => {
-        const c = mk([
-          [Key.DEVICE, Device.PI],
-          [Key.POLICY, Policy.WP_COW],
-        ]);
+        const c = mk(config(Device.PI, Policy.WP_COW));
         const { pid, tid } = proc(c);
         c.map(pid, VA, 4096, RW);
         expect(c.submit(tid, Op.WRITE, VA, 1024, 0, 0)).toBe(1); // level 2: no stable pages on pi
@@ -881,13 +841,7 @@ for (const [kind, factory] of CORES) {
       });
 
       test("POLICY changes at once; a fault acts by the policy its protecting I/O was submitted under", () => {
-        const c = mk([
-          [Key.DEVICE, Device.FS_CSUM],
-          [Key.POLICY, Policy.WP_COW],
-        ]);
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 8 * KiB, RW);
-        c.store(tid, VA, 8 * KiB, 1);
+        const { c, tid } = populated(config(Device.FS_CSUM, Policy.WP_COW), 8 * KiB, 1);
         expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1); // under wp-cow
         expect(c.set(Key.POLICY, Policy.WP_WAIT)).toBe(0);
         expect(c.get(Key.POLICY)).toBe(Policy.WP_WAIT);
@@ -903,13 +857,8 @@ for (const [kind, factory] of CORES) {
 
     describe("TLB shootdowns", () => {
       test("33 pages are invalidated one by one; 34 flush the whole TLB", () => {
-        const c = mk([
-          [Key.DEVICE, Device.FS_CSUM],
-          [Key.POLICY, Policy.WP_COW],
-        ]);
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 41 * 4096, RW);
-        c.store(tid, VA, 41 * 4096, 1); // 41 TLB entries, distinct indices
+        // 41 TLB entries, distinct indices.
+        const { c, tid } = populated(config(Device.FS_CSUM, Policy.WP_COW), 41 * 4096, 1);
         const last = VA + 40 * 4096;
         expect(c.submit(tid, Op.WRITE, VA, 33 * 4096, 0, 0)).toBe(1);
         expect(c.store(tid, last, 1, 2)).toBe(0); // its entry survived
@@ -924,13 +873,7 @@ for (const [kind, factory] of CORES) {
       });
 
       test("overlapping I/Os: the page is writable again only when the last one completes", () => {
-        const c = mk([
-          [Key.DEVICE, Device.FS_CSUM],
-          [Key.POLICY, Policy.WP_COW],
-        ]);
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 4096, RW);
-        c.store(tid, VA, 4096, 1);
+        const { c, tid } = populated(config(Device.FS_CSUM, Policy.WP_COW), 4096, 1);
         expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1);
         expect(c.submit(tid, Op.WRITE, VA, 4096, 8, 0)).toBe(2); // already read-only: no change
         counts(c, { PTE_FLIPS: 1, SHOOTDOWNS: 1 });
@@ -947,10 +890,7 @@ for (const [kind, factory] of CORES) {
 
     describe("exit", () => {
       test("pinned frames outlive the process and are freed at completion", () => {
-        const c = mk();
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 8 * KiB, RW);
-        c.store(tid, VA, 8 * KiB, 0x44);
+        const { c, pid, tid } = populated([], 8 * KiB, 0x44);
         expect(c.submit(tid, Op.WRITE, VA, 8 * KiB, 0, 0)).toBe(1);
         expect(c.exit(pid)).toBe(0);
         expect(c.procFlags(pid)).toBe(ProcFlag.DEAD);
