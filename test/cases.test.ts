@@ -1,7 +1,9 @@
 // Exact counts for small scenarios, worked by hand from docs/model.md before
 // running anything. `exactly` asserts the whole set of non-zero counters, so
-// every counter a scenario touches is accounted for in its comment. Every
-// scenario runs on both cores: the Wasm core and the reference model.
+// every counter a scenario touches is accounted for in its comment, or in the
+// comment of a set of counts it shares with other scenarios (WP_COW_STORE_IN_FLIGHT
+// and the like, spread into its own). Every scenario runs on both cores: the
+// Wasm core and the reference model.
 import { beforeAll, describe, expect, test } from "vitest";
 import {
   Counter,
@@ -143,6 +145,56 @@ function scribble(policy: number, cpus = [0]): { c: Core; tid: number; pid: numb
   return { c, tid, pid, io };
 }
 
+/**
+ * What wp-cow counts for one I/O (read or write) over the brief's buffer and
+ * one store into a page of it in flight; the op's own counters (WRITES or READS,
+ * COMPLETIONS, bytes), BYTES_STORED and CSUM_BYTES are the scenario's.
+ * Store 16 KiB: per page a TLB miss, a demand fault, a miss again and a fill (8 misses).
+ * Submit: pin 4, write-protect 4 PTEs (4 flips), one shootdown on {cpu0}.
+ * The store: miss, fault (protected, sector pinned: violation), warning, COW copy
+ * (1 flip, 1 shootdown), miss and fill again.
+ * Completion restores the 3 PTEs that still map pinned frames (3 flips, 1 shootdown)
+ * and unpins; the original of the stored page loses its last reference and is freed.
+ * Frames: 1 PTE table + 4 demand + 1 copy.
+ */
+const WP_COW_STORE_IN_FLIGHT: Counts = {
+  PROTECTED_IOS: 1,
+  FAULTS: 1,
+  VIOLATIONS: 1,
+  WARNINGS: 1,
+  COW_COPIES: 1,
+  BYTES_COPIED: 4096,
+  BYTES_COW: 4096,
+  PTE_FLIPS: 8,
+  TLB_FLUSHES: 3,
+  SHOOTDOWNS: 3,
+  DEMAND_FAULTS: 4,
+  PINS: 4,
+  UNPINS: 4,
+  TLB_MISSES: 10,
+  FRAMES_ALLOCATED: 6,
+  FRAMES_FREED: 1,
+  STORES: 2,
+};
+
+/**
+ * What an I/O that pins the brief's buffer without write-protecting it counts,
+ * with one store into it in flight; its mode, the op's own counters, what the
+ * device finds, BYTES_STORED and CSUM_BYTES are the scenario's.
+ * Store 16 KiB: 4 demand faults, 8 TLB misses. Submit pins 4 pages, completion
+ * unpins them. The store hits the TLB entry the first store filled.
+ * Frames: 1 PTE table + 4 demand.
+ */
+const UNPROTECTED_STORE_IN_FLIGHT: Counts = {
+  DEMAND_FAULTS: 4,
+  PINS: 4,
+  UNPINS: 4,
+  TLB_HITS: 1,
+  TLB_MISSES: 8,
+  FRAMES_ALLOCATED: 5,
+  STORES: 2,
+};
+
 for (const [kind, factory] of CORES) {
   describe(kind, () => {
     beforeAll(() => {
@@ -152,34 +204,13 @@ for (const [kind, factory] of CORES) {
     describe("write-protect and copy-on-write against a scribbling writer (fs-csum)", () => {
       test("wp-cow, one thread: the I/O keeps the original, the process gets a copy", () => {
         const { c, tid } = scribble(Policy.WP_COW);
-        // Store 16 KiB: per page a TLB miss, a demand fault, a miss again and a fill (8 misses).
-        // Submit: pin 4, write-protect 4 PTEs (4 flips), one shootdown on {cpu0}; crc32c of 4 blocks.
-        // Store into page 2: miss, fault (protected, sector pinned: violation), warning, COW copy
-        // (1 flip, 1 shootdown), miss and fill again. DMA re-checks 4 blocks: all match.
-        // Completion restores the 3 PTEs that still map pinned frames (3 flips, 1 shootdown)
-        // and unpins; the original of page 2 loses its last reference and is freed.
-        // Frames: 1 PTE table + 4 demand + 1 copy.
+        // The store into page 2 gets a copy (WP_COW_STORE_IN_FLIGHT). Submit takes the crc32c
+        // of 4 blocks; the DMA re-checks them: all match.
         exactly(c, {
           WRITES: 1,
           COMPLETIONS: 1,
           BYTES_WRITTEN: 16 * KiB,
-          PROTECTED_IOS: 1,
-          FAULTS: 1,
-          VIOLATIONS: 1,
-          WARNINGS: 1,
-          COW_COPIES: 1,
-          BYTES_COPIED: 4096,
-          BYTES_COW: 4096,
-          PTE_FLIPS: 8,
-          TLB_FLUSHES: 3,
-          SHOOTDOWNS: 3,
-          DEMAND_FAULTS: 4,
-          PINS: 4,
-          UNPINS: 4,
-          TLB_MISSES: 10,
-          FRAMES_ALLOCATED: 6,
-          FRAMES_FREED: 1,
-          STORES: 2,
+          ...WP_COW_STORE_IN_FLIGHT,
           BYTES_STORED: 16 * KiB + 16,
           CSUM_BYTES: 32 * KiB,
         });
@@ -220,7 +251,8 @@ for (const [kind, factory] of CORES) {
 
       test("direct: the store lands in the page the device reads; checksum mismatch, torn sector", () => {
         const { c } = scribble(Policy.DIRECT);
-        // No write-protect: the second store hits the TLB entry the first store filled.
+        // No write-protect: the second store hits the TLB entry the first store filled
+        // (UNPROTECTED_STORE_IN_FLIGHT).
         // DMA: block 1's crc32c differs (1 mismatch); the disk stores the new bytes with the
         // submit-time crc, so the scrub finds block 1 corrupt and sector 8 torn (16 bytes in it).
         exactly(c, {
@@ -231,13 +263,7 @@ for (const [kind, factory] of CORES) {
           DMA_MISMATCHES: 1,
           CORRUPTIONS: 1,
           TORN_SECTORS: 1,
-          DEMAND_FAULTS: 4,
-          PINS: 4,
-          UNPINS: 4,
-          TLB_HITS: 1,
-          TLB_MISSES: 8,
-          FRAMES_ALLOCATED: 5,
-          STORES: 2,
+          ...UNPROTECTED_STORE_IN_FLIGHT,
           BYTES_STORED: 16 * KiB + 16,
           CSUM_BYTES: 32 * KiB,
         });
@@ -345,32 +371,20 @@ for (const [kind, factory] of CORES) {
         expect(c.submit(tid, Op.WRITE, VA, 16 * KiB, 32, 0)).toBe(2);
         expect(c.complete(2)).toBe(0);
         expect(c.scrub()).toBe(0);
-        // I/O 1 as in wp-cow (8 flips, 3 shootdowns, 1 copy); I/O 2 bounces 16 KiB through
-        // 4 frames that are freed at completion. crc32c: 4 x 16 KiB (two submits, two DMAs).
+        // I/O 1 as in wp-cow (WP_COW_STORE_IN_FLIGHT: 8 flips, 3 shootdowns, 1 copy); I/O 2
+        // bounces 16 KiB through 4 frames that are freed at completion. crc32c: 4 x 16 KiB
+        // (two submits, two DMAs).
         exactly(c, {
+          ...WP_COW_STORE_IN_FLIGHT,
           WRITES: 2,
           COMPLETIONS: 2,
           BYTES_WRITTEN: 32 * KiB,
-          PROTECTED_IOS: 1,
           BOUNCE_IOS: 1,
-          FAULTS: 1,
-          VIOLATIONS: 1,
-          WARNINGS: 1,
           DEGRADED: 1,
-          COW_COPIES: 1,
           BYTES_COPIED: 4096 + 16 * KiB,
           BYTES_BOUNCED: 16 * KiB,
-          BYTES_COW: 4096,
-          PTE_FLIPS: 8,
-          TLB_FLUSHES: 3,
-          SHOOTDOWNS: 3,
-          DEMAND_FAULTS: 4,
-          PINS: 4,
-          UNPINS: 4,
-          TLB_MISSES: 10,
-          FRAMES_ALLOCATED: 10,
-          FRAMES_FREED: 5,
-          STORES: 2,
+          FRAMES_ALLOCATED: 6 + 4,
+          FRAMES_FREED: 1 + 4,
           BYTES_STORED: 16 * KiB + 16,
           CSUM_BYTES: 64 * KiB,
         });
@@ -386,30 +400,15 @@ for (const [kind, factory] of CORES) {
         expect(c.submit(tid, Op.READ, VA, 16 * KiB, 0, 0)).toBe(1); // fs-csum reads need stability
         expect(c.store(tid, VA, 1, 0x55)).toBe(0);
         expect(c.complete(1)).toBe(0);
+        // The store gets a copy as under a write (WP_COW_STORE_IN_FLIGHT; restore: 3 PTEs).
         // The read verifies 4 blocks of zeros against the disk's zero crcs (16 KiB of crc32c);
-        // page 1 now maps the copy: one lost read. Restore: 3 PTEs.
+        // page 1 now maps the copy: one lost read.
         exactly(c, {
           READS: 1,
           COMPLETIONS: 1,
           BYTES_READ: 16 * KiB,
-          PROTECTED_IOS: 1,
           LOST_READS: 1,
-          FAULTS: 1,
-          VIOLATIONS: 1,
-          WARNINGS: 1,
-          COW_COPIES: 1,
-          BYTES_COPIED: 4096,
-          BYTES_COW: 4096,
-          PTE_FLIPS: 8,
-          TLB_FLUSHES: 3,
-          SHOOTDOWNS: 3,
-          DEMAND_FAULTS: 4,
-          PINS: 4,
-          UNPINS: 4,
-          TLB_MISSES: 10,
-          FRAMES_ALLOCATED: 6,
-          FRAMES_FREED: 1,
-          STORES: 2,
+          ...WP_COW_STORE_IN_FLIGHT,
           BYTES_STORED: 16 * KiB + 1,
           CSUM_BYTES: 16 * KiB,
         });
@@ -431,13 +430,7 @@ for (const [kind, factory] of CORES) {
           BYTES_READ: 16 * KiB,
           DIRECT_IOS: 1,
           READ_VERIFY_FAILURES: 1,
-          DEMAND_FAULTS: 4,
-          PINS: 4,
-          UNPINS: 4,
-          TLB_HITS: 1,
-          TLB_MISSES: 8,
-          FRAMES_ALLOCATED: 5,
-          STORES: 2,
+          ...UNPROTECTED_STORE_IN_FLIGHT,
           BYTES_STORED: 16 * KiB + 1,
           CSUM_BYTES: 16 * KiB,
         });
@@ -496,33 +489,43 @@ for (const [kind, factory] of CORES) {
     });
 
     describe("MAP_SHARED", () => {
+      /**
+       * A 4 KiB write of a shared page (stored whole first: 1 demand fault) and one store
+       * into it in flight: a violation, warned once, whose fault waits for the I/O instead
+       * of copying; the I/O pins 1 page; 4 TLB misses; crc32c of the block at submit and DMA.
+       */
+      const SHARED_STORE_WAITS: Counts = {
+        WRITES: 1,
+        COMPLETIONS: 1,
+        BYTES_WRITTEN: 4096,
+        PROTECTED_IOS: 1,
+        FAULTS: 1,
+        VIOLATIONS: 1,
+        WARNINGS: 1,
+        STALLS: 1,
+        SHARED_WAITS: 1,
+        DEMAND_FAULTS: 1,
+        PINS: 1,
+        UNPINS: 1,
+        TLB_MISSES: 4,
+        STORES: 2,
+        BYTES_STORED: 4097,
+        CSUM_BYTES: 8192,
+      };
+
       test("a shared page under wp-cow stalls instead of copying", () => {
         const { c, tid } = populated(config(Device.FS_CSUM, Policy.WP_COW), 4096, 0xaa, RW | MapFlag.SHARED);
         expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1);
         expect(c.store(tid, VA, 1, 0x55)).toBe(0);
         expect(c.ioState(1)).toBe(IoState.COMPLETED);
         expect(c.scrub()).toBe(0);
+        // Protect and restore the one PTE: 2 flips, 2 shootdowns. Frames: 1 table + 1 page.
         exactly(c, {
-          WRITES: 1,
-          COMPLETIONS: 1,
-          BYTES_WRITTEN: 4096,
-          PROTECTED_IOS: 1,
-          FAULTS: 1,
-          VIOLATIONS: 1,
-          WARNINGS: 1,
-          STALLS: 1,
-          SHARED_WAITS: 1,
+          ...SHARED_STORE_WAITS,
           PTE_FLIPS: 2,
           TLB_FLUSHES: 2,
           SHOOTDOWNS: 2,
-          DEMAND_FAULTS: 1,
-          PINS: 1,
-          UNPINS: 1,
-          TLB_MISSES: 4,
           FRAMES_ALLOCATED: 2,
-          STORES: 2,
-          BYTES_STORED: 4097,
-          CSUM_BYTES: 8192,
         });
         expect(disk(c, 0, 8)).toEqual(fill(4096, 0xaa));
         expect(bytes(c, tid, VA, 2)).toEqual(new Uint8Array([0x55, 0xaa]));
@@ -540,30 +543,15 @@ for (const [kind, factory] of CORES) {
         counts(c, { PTE_FLIPS: 2, SHOOTDOWNS: 3, TLB_FLUSHES: 4, IPIS: 1 });
         expect(c.check()).toBe(0);
         expect(c.store(child, VA, 1, 0x22)).toBe(0);
-        // The child's fault waits for I/O 1; its completion restores the parent's PTE
-        // ({0}) and the child's ({0,1}).
+        // The child's fault waits for I/O 1 (SHARED_STORE_WAITS); its completion restores the
+        // parent's PTE ({0}) and the child's ({0,1}). Frames: 1 table + 1 page + the child's table.
         exactly(c, {
-          WRITES: 1,
-          COMPLETIONS: 1,
-          BYTES_WRITTEN: 4096,
-          PROTECTED_IOS: 1,
-          FAULTS: 1,
-          VIOLATIONS: 1,
-          WARNINGS: 1,
-          STALLS: 1,
-          SHARED_WAITS: 1,
+          ...SHARED_STORE_WAITS,
           PTE_FLIPS: 4,
           TLB_FLUSHES: 7,
           IPIS: 2,
           SHOOTDOWNS: 5,
-          DEMAND_FAULTS: 1,
-          PINS: 1,
-          UNPINS: 1,
-          TLB_MISSES: 4,
           FRAMES_ALLOCATED: 3,
-          STORES: 2,
-          BYTES_STORED: 4097,
-          CSUM_BYTES: 8192,
           FORKS: 1,
         });
         expect(c.warnField(0, WarnField.PID)).toBe(2);
@@ -712,7 +700,8 @@ for (const [kind, factory] of CORES) {
         expect(c.submit(tid, Op.WRITE, VA, 16 * KiB, 0, 0)).toBe(1);
         expect(c.store(tid, VA + 4096, 16, 0x55)).toBe(0);
         expect(c.complete(1)).toBe(0);
-        // DMA mismatch on block 1; verify differs; rewrite of all 4 pages with fresh crcs.
+        // The store hits the TLB (UNPROTECTED_STORE_IN_FLIGHT). DMA mismatch on block 1; verify
+        // differs; rewrite of all 4 pages with fresh crcs.
         // The scrub sees consistent crcs, but sector 8 is not what the buffer held at submit.
         expect(c.scrub()).toBe(0);
         exactly(c, {
@@ -727,13 +716,7 @@ for (const [kind, factory] of CORES) {
           DEGRADED: 1,
           BYTES_COPIED: 16 * KiB,
           BYTES_REWRITE: 16 * KiB,
-          DEMAND_FAULTS: 4,
-          PINS: 4,
-          UNPINS: 4,
-          TLB_HITS: 1,
-          TLB_MISSES: 8,
-          FRAMES_ALLOCATED: 5,
-          STORES: 2,
+          ...UNPROTECTED_STORE_IN_FLIGHT,
           BYTES_STORED: 16 * KiB + 16,
           CSUM_BYTES: 64 * KiB,
         });
