@@ -6,7 +6,7 @@ import {
   dmaReadPage, dmaWritePage, pageMatches, readPageVerifies, rewritePage, submitChecks,
 } from "./device";
 import {
-  alloc4k, copyFrame, frameAddr, mapPut, mapGet, mapcount, pinGet, pinPut, refPut, secpin,
+  alloc4k, frameAddr, mapcount, pinGet, pinPut, refPut, secpin,
   setWpcount, simAlloc4k, simAllocHuge, simBegin, simCommit, wpcount,
 } from "./frames";
 import {
@@ -17,7 +17,7 @@ import {
 import {
   MAX_IO_BYTES, NIL, cfgDevice, cfgDmaCheck, cfgIoPages, cfgMaxIos, cfgPolicy, cfgStable, diskSectors, setDetail,
 } from "./layout";
-import { demandHuge, demandPte, folioShared, splitPmd } from "./pagetable";
+import { copyPage, demandHuge, demandPte, folioShared, splitPmd } from "./pagetable";
 import { procAlive, procCount, procFlags, threadCpu, threadExists, threadPid } from "./proc";
 import { DWP, HUG, MAY, P, SHR, V, W, canWrite, entryAddr, frameFor, frameOf, pmdAddr } from "./pte";
 import { flips, hi, lo, rangeBegin, unwpRange, wpRange } from "./protect";
@@ -143,17 +143,7 @@ export function submit(tid: u32, op: u32, va: u32, len: u32, sector: u32, iflags
       let e = load<u32>(ea);
       if (e & HUG) continue;
       let f = frameOf(e);
-      if (!wouldUnshare(e, f)) continue;
-      let n = alloc4k(FrameKind.USER, 0);
-      copyFrame(n, f);
-      mapGet(n);
-      store<u32>(ea, (n << 12) | (e & 0xFFF & ~DWP) | ((e & MAY) ? W : 0));
-      mapPut(f);
-      count(Counter.UNSHARE_COPIES);
-      countN(Counter.BYTES_UNSHARE, 4096);
-      countN(Counter.BYTES_COPIED, 4096);
-      count(Counter.PTE_FLIPS);
-      shootdown(pid, cpu, v, 1);
+      if (wouldUnshare(e, f)) copyPage(pid, cpu, v, ea, e, f, true); // the NOMEM check above kept its frame
     }
   }
 

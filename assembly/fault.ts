@@ -1,14 +1,13 @@
 // The page fault handler (docs/model.md 6.6): demand faults, and write faults
 // on present read-only entries: direct-I/O protection (copy or wait), fork
 // COW, reuse of an exclusive page.
-import { Counter, Err, FrameKind, Policy, WarnKind } from "./abi";
-import { count, countN } from "./counters";
+import { Counter, Err, Policy, WarnKind } from "./abi";
+import { count } from "./counters";
 import { ioPolicy, lowestProtector, waitFor } from "./dio";
-import { alloc4k, copyFrame, mapGet, mapPut, mapcount, secpins, wpcount } from "./frames";
-import { NIL, PMD_PAGES, setDetail } from "./layout";
-import { demandHuge, demandPte, folioShared, splitPmd } from "./pagetable";
+import { mapcount, secpins, wpcount } from "./frames";
+import { PMD_PAGES, setDetail } from "./layout";
+import { copyPage, demandHuge, demandPte, folioShared, splitPmd } from "./pagetable";
 import { DWP, HUG, MAY, P, SHR, TBL, V, W, frameOf, pmdAddr, pteAddr } from "./pte";
-import { shootdown } from "./tlb";
 import { degrade, warnOnce } from "./warn";
 
 function nomem(frames: u32): i32 {
@@ -73,18 +72,7 @@ function protectedFault(pid: u32, vpn: u32, off: u32, n: u32, f: u32, e: u32, f0
 
 /** COW of a present PTE: the process gets a copy, the old frame keeps its pins. */
 function cowPte(pid: u32, cpu: u32, vpn: u32, ea: usize, e: u32, f: u32): i32 {
-  let nf = alloc4k(FrameKind.USER, 0);
-  if (nf == NIL) return nomem(1);
-  copyFrame(nf, f);
-  mapGet(nf);
-  store<u32>(ea, (nf << 12) | (e & 0xFFF & ~DWP) | ((e & MAY) ? W : 0));
-  mapPut(f);
-  count(Counter.COW_COPIES);
-  countN(Counter.BYTES_COW, 4096);
-  countN(Counter.BYTES_COPIED, 4096);
-  count(Counter.PTE_FLIPS);
-  shootdown(pid, cpu, vpn, 1);
-  return 0;
+  return copyPage(pid, cpu, vpn, ea, e, f, false) ? 0 : nomem(1);
 }
 
 /** A write fault on `vpn` for bytes [off, off+n) of the page, on `cpu`. 0 = retry the access. */

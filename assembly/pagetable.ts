@@ -2,9 +2,10 @@
 // demand allocation, PMD splits, removing mappings.
 import { Counter, FrameKind } from "./abi";
 import { NIL, PMD_PAGES } from "./layout";
-import { count } from "./counters";
+import { count, countN } from "./counters";
 import {
-  alloc4k, allocHuge, frameAddr, freeFolio, mapGet, mapPut, mapcount, meta, refPut, refcount, wpcount, zeroFrame,
+  alloc4k, allocHuge, copyFrame, frameAddr, freeFolio, mapGet, mapPut, mapcount, meta, refPut, refcount, wpcount,
+  zeroFrame,
 } from "./frames";
 import { HUG, MAY, P, SHR, TBL, DWP, V, W, canWrite, frameOf, pmdAddrByIndex } from "./pte";
 import { shootdown } from "./tlb";
@@ -30,6 +31,33 @@ export function demandHuge(pa: usize): bool {
   for (let i: u32 = 0; i < PMD_PAGES; i++) mapGet(h + i);
   store<u32>(pa, (h << 12) | (e & 0xFFF) | P | ((e & MAY) ? W : 0));
   count(Counter.DEMAND_FAULTS);
+  return true;
+}
+
+/**
+ * docs/model.md 6.6 step 5: the present PTE at `ea` (entry `e`, frame `f`)
+ * moves to a copy of its frame, W if MAY, without DWP; the old frame loses the
+ * mapping (an in-flight I/O keeps its pin and the original bytes). One
+ * shootdown of the page from `cpu`. Counted as a COW copy, or as an unshare
+ * copy when submit unshares a page before pinning it (6.7). False if no frame.
+ */
+export function copyPage(pid: u32, cpu: u32, vpn: u32, ea: usize, e: u32, f: u32, unshare: bool): bool {
+  let n = alloc4k(FrameKind.USER, 0);
+  if (n == NIL) return false;
+  copyFrame(n, f);
+  mapGet(n);
+  store<u32>(ea, (n << 12) | (e & 0xFFF & ~DWP) | ((e & MAY) ? W : 0));
+  mapPut(f);
+  if (unshare) {
+    count(Counter.UNSHARE_COPIES);
+    countN(Counter.BYTES_UNSHARE, 4096);
+  } else {
+    count(Counter.COW_COPIES);
+    countN(Counter.BYTES_COW, 4096);
+  }
+  countN(Counter.BYTES_COPIED, 4096);
+  count(Counter.PTE_FLIPS);
+  shootdown(pid, cpu, vpn, 1);
   return true;
 }
 

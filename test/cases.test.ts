@@ -1,7 +1,9 @@
 // Exact counts for small scenarios, worked by hand from docs/model.md before
 // running anything. `exactly` asserts the whole set of non-zero counters, so
-// every counter a scenario touches is accounted for in its comment. Every
-// scenario runs on both cores: the Wasm core and the reference model.
+// every counter a scenario touches is accounted for in its comment, or in the
+// comment of a set of counts it shares with other scenarios (WP_COW_STORE_IN_FLIGHT
+// and the like, spread into its own). Every scenario runs on both cores: the
+// Wasm core and the reference model.
 import { beforeAll, describe, expect, test } from "vitest";
 import {
   Counter,
@@ -99,18 +101,41 @@ function balanced(c: Core): void {
 
 const fill = (n: number, b: number): Uint8Array => new Uint8Array(n).fill(b);
 
+/** The device and policy settings of a scenario. */
+const config = (device: number, policy: number): [Key, number][] => [
+  [Key.DEVICE, device],
+  [Key.POLICY, policy],
+];
+
+/**
+ * A core configured by `cfg` with one process (`procFlags`, a thread per CPU
+ * in `cpus`) that has mapped `len` bytes at VA and stored `byte` into all of
+ * them, so every page is demand-faulted in and present in the TLB.
+ */
+function populated(
+  cfg: [Key, number][],
+  len: number,
+  byte: number,
+  mapFlags = RW,
+  procFlags = 0,
+  cpus = [0],
+): { c: Core; pid: number; tid: number } {
+  const c = mk(cfg);
+  const { pid, tid } = proc(c, procFlags, cpus);
+  expect(c.map(pid, VA, len, mapFlags)).toBe(0);
+  expect(c.store(tid, VA, len, byte)).toBe(0);
+  return { c, pid, tid };
+}
+
+/** The brief's 16 KiB buffer, stored with 0xAA, on fs-csum under `policy`. */
+const brief = (policy: number, cpus = [0]) => populated(config(Device.FS_CSUM, policy), 16 * KiB, 0xaa, RW, 0, cpus);
+
 /**
  * The scenario of the brief: map 16 KiB, store it all (0xAA), submit one
  * 16 KiB write, store 16 bytes (0x55) into its second page, dma, complete, scrub.
  */
 function scribble(policy: number, cpus = [0]): { c: Core; tid: number; pid: number; io: number } {
-  const c = mk([
-    [Key.DEVICE, Device.FS_CSUM],
-    [Key.POLICY, policy],
-  ]);
-  const { pid, tid } = proc(c, 0, cpus);
-  expect(c.map(pid, VA, 16 * KiB, RW)).toBe(0);
-  expect(c.store(tid, VA, 16 * KiB, 0xaa)).toBe(0);
+  const { c, pid, tid } = brief(policy, cpus);
   const io = c.submit(tid, Op.WRITE, VA, 16 * KiB, 0, 0);
   expect(io).toBe(1);
   expect(c.store(tid, VA + 4096, 16, 0x55)).toBe(0);
@@ -119,6 +144,56 @@ function scribble(policy: number, cpus = [0]): { c: Core; tid: number; pid: numb
   c.scrub();
   return { c, tid, pid, io };
 }
+
+/**
+ * What wp-cow counts for one I/O (read or write) over the brief's buffer and
+ * one store into a page of it in flight; the op's own counters (WRITES or READS,
+ * COMPLETIONS, bytes), BYTES_STORED and CSUM_BYTES are the scenario's.
+ * Store 16 KiB: per page a TLB miss, a demand fault, a miss again and a fill (8 misses).
+ * Submit: pin 4, write-protect 4 PTEs (4 flips), one shootdown on {cpu0}.
+ * The store: miss, fault (protected, sector pinned: violation), warning, COW copy
+ * (1 flip, 1 shootdown), miss and fill again.
+ * Completion restores the 3 PTEs that still map pinned frames (3 flips, 1 shootdown)
+ * and unpins; the original of the stored page loses its last reference and is freed.
+ * Frames: 1 PTE table + 4 demand + 1 copy.
+ */
+const WP_COW_STORE_IN_FLIGHT: Counts = {
+  PROTECTED_IOS: 1,
+  FAULTS: 1,
+  VIOLATIONS: 1,
+  WARNINGS: 1,
+  COW_COPIES: 1,
+  BYTES_COPIED: 4096,
+  BYTES_COW: 4096,
+  PTE_FLIPS: 8,
+  TLB_FLUSHES: 3,
+  SHOOTDOWNS: 3,
+  DEMAND_FAULTS: 4,
+  PINS: 4,
+  UNPINS: 4,
+  TLB_MISSES: 10,
+  FRAMES_ALLOCATED: 6,
+  FRAMES_FREED: 1,
+  STORES: 2,
+};
+
+/**
+ * What an I/O that pins the brief's buffer without write-protecting it counts,
+ * with one store into it in flight; its mode, the op's own counters, what the
+ * device finds, BYTES_STORED and CSUM_BYTES are the scenario's.
+ * Store 16 KiB: 4 demand faults, 8 TLB misses. Submit pins 4 pages, completion
+ * unpins them. The store hits the TLB entry the first store filled.
+ * Frames: 1 PTE table + 4 demand.
+ */
+const UNPROTECTED_STORE_IN_FLIGHT: Counts = {
+  DEMAND_FAULTS: 4,
+  PINS: 4,
+  UNPINS: 4,
+  TLB_HITS: 1,
+  TLB_MISSES: 8,
+  FRAMES_ALLOCATED: 5,
+  STORES: 2,
+};
 
 for (const [kind, factory] of CORES) {
   describe(kind, () => {
@@ -129,34 +204,13 @@ for (const [kind, factory] of CORES) {
     describe("write-protect and copy-on-write against a scribbling writer (fs-csum)", () => {
       test("wp-cow, one thread: the I/O keeps the original, the process gets a copy", () => {
         const { c, tid } = scribble(Policy.WP_COW);
-        // Store 16 KiB: per page a TLB miss, a demand fault, a miss again and a fill (8 misses).
-        // Submit: pin 4, write-protect 4 PTEs (4 flips), one shootdown on {cpu0}; crc32c of 4 blocks.
-        // Store into page 2: miss, fault (protected, sector pinned: violation), warning, COW copy
-        // (1 flip, 1 shootdown), miss and fill again. DMA re-checks 4 blocks: all match.
-        // Completion restores the 3 PTEs that still map pinned frames (3 flips, 1 shootdown)
-        // and unpins; the original of page 2 loses its last reference and is freed.
-        // Frames: 1 PTE table + 4 demand + 1 copy.
+        // The store into page 2 gets a copy (WP_COW_STORE_IN_FLIGHT). Submit takes the crc32c
+        // of 4 blocks; the DMA re-checks them: all match.
         exactly(c, {
           WRITES: 1,
           COMPLETIONS: 1,
           BYTES_WRITTEN: 16 * KiB,
-          PROTECTED_IOS: 1,
-          FAULTS: 1,
-          VIOLATIONS: 1,
-          WARNINGS: 1,
-          COW_COPIES: 1,
-          BYTES_COPIED: 4096,
-          BYTES_COW: 4096,
-          PTE_FLIPS: 8,
-          TLB_FLUSHES: 3,
-          SHOOTDOWNS: 3,
-          DEMAND_FAULTS: 4,
-          PINS: 4,
-          UNPINS: 4,
-          TLB_MISSES: 10,
-          FRAMES_ALLOCATED: 6,
-          FRAMES_FREED: 1,
-          STORES: 2,
+          ...WP_COW_STORE_IN_FLIGHT,
           BYTES_STORED: 16 * KiB + 16,
           CSUM_BYTES: 32 * KiB,
         });
@@ -197,7 +251,8 @@ for (const [kind, factory] of CORES) {
 
       test("direct: the store lands in the page the device reads; checksum mismatch, torn sector", () => {
         const { c } = scribble(Policy.DIRECT);
-        // No write-protect: the second store hits the TLB entry the first store filled.
+        // No write-protect: the second store hits the TLB entry the first store filled
+        // (UNPROTECTED_STORE_IN_FLIGHT).
         // DMA: block 1's crc32c differs (1 mismatch); the disk stores the new bytes with the
         // submit-time crc, so the scrub finds block 1 corrupt and sector 8 torn (16 bytes in it).
         exactly(c, {
@@ -208,13 +263,7 @@ for (const [kind, factory] of CORES) {
           DMA_MISMATCHES: 1,
           CORRUPTIONS: 1,
           TORN_SECTORS: 1,
-          DEMAND_FAULTS: 4,
-          PINS: 4,
-          UNPINS: 4,
-          TLB_HITS: 1,
-          TLB_MISSES: 8,
-          FRAMES_ALLOCATED: 5,
-          STORES: 2,
+          ...UNPROTECTED_STORE_IN_FLIGHT,
           BYTES_STORED: 16 * KiB + 16,
           CSUM_BYTES: 32 * KiB,
         });
@@ -226,13 +275,7 @@ for (const [kind, factory] of CORES) {
 
     describe("wp-wait stalls a writer", () => {
       test("exact counts, and the disk gets the bytes of submit", () => {
-        const c = mk([
-          [Key.DEVICE, Device.FS_CSUM],
-          [Key.POLICY, Policy.WP_WAIT],
-        ]);
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 16 * KiB, RW);
-        c.store(tid, VA, 16 * KiB, 0xaa);
+        const { c, tid } = brief(Policy.WP_WAIT);
         expect(c.submit(tid, Op.WRITE, VA, 16 * KiB, 0, 0)).toBe(1);
         expect(c.store(tid, VA + 4096, 16, 0x55)).toBe(0);
         expect(c.ioState(1)).toBe(IoState.COMPLETED);
@@ -266,13 +309,7 @@ for (const [kind, factory] of CORES) {
 
     describe("a well-behaved writer", () => {
       function clean(policy: number): Core {
-        const c = mk([
-          [Key.DEVICE, Device.FS_CSUM],
-          [Key.POLICY, policy],
-        ]);
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 16 * KiB, RW);
-        c.store(tid, VA, 16 * KiB, 0xaa);
+        const { c, tid } = brief(policy);
         const io = c.submit(tid, Op.WRITE, VA, 16 * KiB, 0, 0);
         expect(c.dma(io)).toBe(0);
         expect(c.complete(io)).toBe(0);
@@ -326,13 +363,7 @@ for (const [kind, factory] of CORES) {
 
     describe("wp-cow-degrade", () => {
       test("after a violation the process is DEGRADED and its next I/O is bounced", () => {
-        const c = mk([
-          [Key.DEVICE, Device.FS_CSUM],
-          [Key.POLICY, Policy.WP_COW_DEGRADE],
-        ]);
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 16 * KiB, RW);
-        c.store(tid, VA, 16 * KiB, 0xaa);
+        const { c, pid, tid } = brief(Policy.WP_COW_DEGRADE);
         expect(c.submit(tid, Op.WRITE, VA, 16 * KiB, 0, 0)).toBe(1);
         expect(c.store(tid, VA + 4096, 16, 0x55)).toBe(0);
         expect(c.procFlags(pid)).toBe(ProcFlag.WARNED | ProcFlag.DEGRADED);
@@ -340,32 +371,20 @@ for (const [kind, factory] of CORES) {
         expect(c.submit(tid, Op.WRITE, VA, 16 * KiB, 32, 0)).toBe(2);
         expect(c.complete(2)).toBe(0);
         expect(c.scrub()).toBe(0);
-        // I/O 1 as in wp-cow (8 flips, 3 shootdowns, 1 copy); I/O 2 bounces 16 KiB through
-        // 4 frames that are freed at completion. crc32c: 4 x 16 KiB (two submits, two DMAs).
+        // I/O 1 as in wp-cow (WP_COW_STORE_IN_FLIGHT: 8 flips, 3 shootdowns, 1 copy); I/O 2
+        // bounces 16 KiB through 4 frames that are freed at completion. crc32c: 4 x 16 KiB
+        // (two submits, two DMAs).
         exactly(c, {
+          ...WP_COW_STORE_IN_FLIGHT,
           WRITES: 2,
           COMPLETIONS: 2,
           BYTES_WRITTEN: 32 * KiB,
-          PROTECTED_IOS: 1,
           BOUNCE_IOS: 1,
-          FAULTS: 1,
-          VIOLATIONS: 1,
-          WARNINGS: 1,
           DEGRADED: 1,
-          COW_COPIES: 1,
           BYTES_COPIED: 4096 + 16 * KiB,
           BYTES_BOUNCED: 16 * KiB,
-          BYTES_COW: 4096,
-          PTE_FLIPS: 8,
-          TLB_FLUSHES: 3,
-          SHOOTDOWNS: 3,
-          DEMAND_FAULTS: 4,
-          PINS: 4,
-          UNPINS: 4,
-          TLB_MISSES: 10,
-          FRAMES_ALLOCATED: 10,
-          FRAMES_FREED: 5,
-          STORES: 2,
+          FRAMES_ALLOCATED: 6 + 4,
+          FRAMES_FREED: 1 + 4,
           BYTES_STORED: 16 * KiB + 16,
           CSUM_BYTES: 64 * KiB,
         });
@@ -377,40 +396,19 @@ for (const [kind, factory] of CORES) {
 
     describe("reads", () => {
       test("a store during a wp-cow direct READ on fs-csum: the read lands in the orphaned frame", () => {
-        const c = mk([
-          [Key.DEVICE, Device.FS_CSUM],
-          [Key.POLICY, Policy.WP_COW],
-        ]);
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 16 * KiB, RW);
-        c.store(tid, VA, 16 * KiB, 0xaa);
+        const { c, tid } = brief(Policy.WP_COW);
         expect(c.submit(tid, Op.READ, VA, 16 * KiB, 0, 0)).toBe(1); // fs-csum reads need stability
         expect(c.store(tid, VA, 1, 0x55)).toBe(0);
         expect(c.complete(1)).toBe(0);
+        // The store gets a copy as under a write (WP_COW_STORE_IN_FLIGHT; restore: 3 PTEs).
         // The read verifies 4 blocks of zeros against the disk's zero crcs (16 KiB of crc32c);
-        // page 1 now maps the copy: one lost read. Restore: 3 PTEs.
+        // page 1 now maps the copy: one lost read.
         exactly(c, {
           READS: 1,
           COMPLETIONS: 1,
           BYTES_READ: 16 * KiB,
-          PROTECTED_IOS: 1,
           LOST_READS: 1,
-          FAULTS: 1,
-          VIOLATIONS: 1,
-          WARNINGS: 1,
-          COW_COPIES: 1,
-          BYTES_COPIED: 4096,
-          BYTES_COW: 4096,
-          PTE_FLIPS: 8,
-          TLB_FLUSHES: 3,
-          SHOOTDOWNS: 3,
-          DEMAND_FAULTS: 4,
-          PINS: 4,
-          UNPINS: 4,
-          TLB_MISSES: 10,
-          FRAMES_ALLOCATED: 6,
-          FRAMES_FREED: 1,
-          STORES: 2,
+          ...WP_COW_STORE_IN_FLIGHT,
           BYTES_STORED: 16 * KiB + 1,
           CSUM_BYTES: 16 * KiB,
         });
@@ -421,10 +419,7 @@ for (const [kind, factory] of CORES) {
       });
 
       test("direct READ, a store between DMA and completion: read verification fails (generic/772)", () => {
-        const c = mk([[Key.DEVICE, Device.FS_CSUM]]);
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 16 * KiB, RW);
-        c.store(tid, VA, 16 * KiB, 0xaa);
+        const { c, tid } = populated([[Key.DEVICE, Device.FS_CSUM]], 16 * KiB, 0xaa);
         expect(c.submit(tid, Op.READ, VA, 16 * KiB, 0, 0)).toBe(1);
         expect(c.dma(1)).toBe(0);
         expect(c.store(tid, VA, 1, 0x55)).toBe(0); // a TLB hit: no protection
@@ -435,13 +430,7 @@ for (const [kind, factory] of CORES) {
           BYTES_READ: 16 * KiB,
           DIRECT_IOS: 1,
           READ_VERIFY_FAILURES: 1,
-          DEMAND_FAULTS: 4,
-          PINS: 4,
-          UNPINS: 4,
-          TLB_HITS: 1,
-          TLB_MISSES: 8,
-          FRAMES_ALLOCATED: 5,
-          STORES: 2,
+          ...UNPROTECTED_STORE_IN_FLIGHT,
           BYTES_STORED: 16 * KiB + 1,
           CSUM_BYTES: 16 * KiB,
         });
@@ -462,13 +451,7 @@ for (const [kind, factory] of CORES) {
 
     describe("false positives", () => {
       test("a 512 B buffer sharing its page with a hot variable (parity, wp-cow)", () => {
-        const c = mk([
-          [Key.DEVICE, Device.PARITY],
-          [Key.POLICY, Policy.WP_COW],
-        ]);
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 4096, RW);
-        c.store(tid, VA, 4096, 0x11);
+        const { c, tid } = populated(config(Device.PARITY, Policy.WP_COW), 4096, 0x11);
         expect(c.submit(tid, Op.WRITE, VA, 512, 0, 0)).toBe(1); // parity: level 2 needs stability
         expect(c.store(tid, VA + 2048, 8, 0x22)).toBe(0); // sector 4: no pin there
         expect(c.complete(1)).toBe(0);
@@ -506,39 +489,43 @@ for (const [kind, factory] of CORES) {
     });
 
     describe("MAP_SHARED", () => {
+      /**
+       * A 4 KiB write of a shared page (stored whole first: 1 demand fault) and one store
+       * into it in flight: a violation, warned once, whose fault waits for the I/O instead
+       * of copying; the I/O pins 1 page; 4 TLB misses; crc32c of the block at submit and DMA.
+       */
+      const SHARED_STORE_WAITS: Counts = {
+        WRITES: 1,
+        COMPLETIONS: 1,
+        BYTES_WRITTEN: 4096,
+        PROTECTED_IOS: 1,
+        FAULTS: 1,
+        VIOLATIONS: 1,
+        WARNINGS: 1,
+        STALLS: 1,
+        SHARED_WAITS: 1,
+        DEMAND_FAULTS: 1,
+        PINS: 1,
+        UNPINS: 1,
+        TLB_MISSES: 4,
+        STORES: 2,
+        BYTES_STORED: 4097,
+        CSUM_BYTES: 8192,
+      };
+
       test("a shared page under wp-cow stalls instead of copying", () => {
-        const c = mk([
-          [Key.DEVICE, Device.FS_CSUM],
-          [Key.POLICY, Policy.WP_COW],
-        ]);
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 4096, RW | MapFlag.SHARED);
-        c.store(tid, VA, 4096, 0xaa);
+        const { c, tid } = populated(config(Device.FS_CSUM, Policy.WP_COW), 4096, 0xaa, RW | MapFlag.SHARED);
         expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1);
         expect(c.store(tid, VA, 1, 0x55)).toBe(0);
         expect(c.ioState(1)).toBe(IoState.COMPLETED);
         expect(c.scrub()).toBe(0);
+        // Protect and restore the one PTE: 2 flips, 2 shootdowns. Frames: 1 table + 1 page.
         exactly(c, {
-          WRITES: 1,
-          COMPLETIONS: 1,
-          BYTES_WRITTEN: 4096,
-          PROTECTED_IOS: 1,
-          FAULTS: 1,
-          VIOLATIONS: 1,
-          WARNINGS: 1,
-          STALLS: 1,
-          SHARED_WAITS: 1,
+          ...SHARED_STORE_WAITS,
           PTE_FLIPS: 2,
           TLB_FLUSHES: 2,
           SHOOTDOWNS: 2,
-          DEMAND_FAULTS: 1,
-          PINS: 1,
-          UNPINS: 1,
-          TLB_MISSES: 4,
           FRAMES_ALLOCATED: 2,
-          STORES: 2,
-          BYTES_STORED: 4097,
-          CSUM_BYTES: 8192,
         });
         expect(disk(c, 0, 8)).toEqual(fill(4096, 0xaa));
         expect(bytes(c, tid, VA, 2)).toEqual(new Uint8Array([0x55, 0xaa]));
@@ -546,13 +533,7 @@ for (const [kind, factory] of CORES) {
       });
 
       test("a child sharing the frame is write-protected too, and its store waits", () => {
-        const c = mk([
-          [Key.DEVICE, Device.FS_CSUM],
-          [Key.POLICY, Policy.WP_COW],
-        ]);
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 4096, RW | MapFlag.SHARED);
-        c.store(tid, VA, 4096, 0x11);
+        const { c, tid } = populated(config(Device.FS_CSUM, Policy.WP_COW), 4096, 0x11, RW | MapFlag.SHARED);
         const child = c.fork(tid, 1); // the child maps the same frame, writable, on CPU 1
         expect(child).toBe(2);
         expect(c.threadPid(child)).toBe(2);
@@ -562,30 +543,15 @@ for (const [kind, factory] of CORES) {
         counts(c, { PTE_FLIPS: 2, SHOOTDOWNS: 3, TLB_FLUSHES: 4, IPIS: 1 });
         expect(c.check()).toBe(0);
         expect(c.store(child, VA, 1, 0x22)).toBe(0);
-        // The child's fault waits for I/O 1; its completion restores the parent's PTE
-        // ({0}) and the child's ({0,1}).
+        // The child's fault waits for I/O 1 (SHARED_STORE_WAITS); its completion restores the
+        // parent's PTE ({0}) and the child's ({0,1}). Frames: 1 table + 1 page + the child's table.
         exactly(c, {
-          WRITES: 1,
-          COMPLETIONS: 1,
-          BYTES_WRITTEN: 4096,
-          PROTECTED_IOS: 1,
-          FAULTS: 1,
-          VIOLATIONS: 1,
-          WARNINGS: 1,
-          STALLS: 1,
-          SHARED_WAITS: 1,
+          ...SHARED_STORE_WAITS,
           PTE_FLIPS: 4,
           TLB_FLUSHES: 7,
           IPIS: 2,
           SHOOTDOWNS: 5,
-          DEMAND_FAULTS: 1,
-          PINS: 1,
-          UNPINS: 1,
-          TLB_MISSES: 4,
           FRAMES_ALLOCATED: 3,
-          STORES: 2,
-          BYTES_STORED: 4097,
-          CSUM_BYTES: 8192,
           FORKS: 1,
         });
         expect(c.warnField(0, WarnField.PID)).toBe(2);
@@ -599,10 +565,8 @@ for (const [kind, factory] of CORES) {
 
     describe("fork", () => {
       test("a pinned page in flight is copied for the child at once", () => {
-        const c = mk(); // device none, policy direct: DIRECT I/O pins
-        const { pid, tid } = proc(c, ProcFlag.UNSAFE);
-        c.map(pid, VA, 8 * KiB, RW);
-        c.store(tid, VA, 8 * KiB, 0x33);
+        // Device none, policy direct: DIRECT I/O pins.
+        const { c, tid } = populated([], 8 * KiB, 0x33, RW, ProcFlag.UNSAFE);
         expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1);
         const child = c.fork(tid, 1);
         expect(child).toBe(2);
@@ -648,10 +612,7 @@ for (const [kind, factory] of CORES) {
 
     describe("huge pages", () => {
       test("a store into a 2 MiB mapping under write-protect splits the PMD and copies 4 KiB", () => {
-        const c = mk([
-          [Key.DEVICE, Device.FS_CSUM],
-          [Key.POLICY, Policy.WP_COW],
-        ]);
+        const c = mk(config(Device.FS_CSUM, Policy.WP_COW));
         const { pid, tid } = proc(c);
         expect(c.map(pid, HVA, 2 * MiB, RW | MapFlag.HUGE)).toBe(0);
         c.store(tid, HVA, 16 * KiB, 0xaa); // one huge demand fault: a 512-frame folio
@@ -735,17 +696,12 @@ for (const [kind, factory] of CORES) {
 
     describe("devices", () => {
       test("verify: a changed buffer fails the verify, is rewritten buffered, and degrades the process", () => {
-        const c = mk([
-          [Key.DEVICE, Device.FS_CSUM],
-          [Key.POLICY, Policy.VERIFY],
-        ]);
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 16 * KiB, RW);
-        c.store(tid, VA, 16 * KiB, 0xaa);
+        const { c, pid, tid } = brief(Policy.VERIFY);
         expect(c.submit(tid, Op.WRITE, VA, 16 * KiB, 0, 0)).toBe(1);
         expect(c.store(tid, VA + 4096, 16, 0x55)).toBe(0);
         expect(c.complete(1)).toBe(0);
-        // DMA mismatch on block 1; verify differs; rewrite of all 4 pages with fresh crcs.
+        // The store hits the TLB (UNPROTECTED_STORE_IN_FLIGHT). DMA mismatch on block 1; verify
+        // differs; rewrite of all 4 pages with fresh crcs.
         // The scrub sees consistent crcs, but sector 8 is not what the buffer held at submit.
         expect(c.scrub()).toBe(0);
         exactly(c, {
@@ -760,13 +716,7 @@ for (const [kind, factory] of CORES) {
           DEGRADED: 1,
           BYTES_COPIED: 16 * KiB,
           BYTES_REWRITE: 16 * KiB,
-          DEMAND_FAULTS: 4,
-          PINS: 4,
-          UNPINS: 4,
-          TLB_HITS: 1,
-          TLB_MISSES: 8,
-          FRAMES_ALLOCATED: 5,
-          STORES: 2,
+          ...UNPROTECTED_STORE_IN_FLIGHT,
           BYTES_STORED: 16 * KiB + 16,
           CSUM_BYTES: 64 * KiB,
         });
@@ -778,8 +728,9 @@ for (const [kind, factory] of CORES) {
         counts(c, { BOUNCE_IOS: 1, DIRECT_IOS: 1, VERIFY_IOS: 1 });
       });
 
-      test("parity, direct: a store after submit leaves the stripe's parity wrong", () => {
-        const c = mk([[Key.DEVICE, Device.PARITY]]);
+      /** A stripe of two blocks (0xAA, 0x0F) written at once; a store of 0x00 into block 0 in flight. */
+      function stripeScribbled(cfg: [Key, number][]): Core {
+        const c = mk(cfg);
         const { pid, tid } = proc(c);
         c.map(pid, VA, 8 * KiB, RW);
         c.store(tid, VA, 4096, 0xaa);
@@ -787,6 +738,11 @@ for (const [kind, factory] of CORES) {
         expect(c.submit(tid, Op.WRITE, VA, 8 * KiB, 0, 0)).toBe(1);
         expect(c.store(tid, VA, 1, 0x00)).toBe(0);
         expect(c.complete(1)).toBe(0);
+        return c;
+      }
+
+      test("parity, direct: a store after submit leaves the stripe's parity wrong", () => {
+        const c = stripeScribbled([[Key.DEVICE, Device.PARITY]]);
         expect(c.scrub()).toBe(1);
         // Parity was computed from the snapshots: 0xAA ^ 0x0F; block 0 now starts with 0x00.
         exactly(c, {
@@ -812,27 +768,14 @@ for (const [kind, factory] of CORES) {
       });
 
       test("parity, bounce: the same store cannot reach the device", () => {
-        const c = mk([
-          [Key.DEVICE, Device.PARITY],
-          [Key.POLICY, Policy.BOUNCE],
-        ]);
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 8 * KiB, RW);
-        c.store(tid, VA, 4096, 0xaa);
-        c.store(tid, VA + 4096, 4096, 0x0f);
-        expect(c.submit(tid, Op.WRITE, VA, 8 * KiB, 0, 0)).toBe(1);
-        expect(c.store(tid, VA, 1, 0x00)).toBe(0);
-        expect(c.complete(1)).toBe(0);
+        const c = stripeScribbled(config(Device.PARITY, Policy.BOUNCE));
         expect(c.scrub()).toBe(0);
         counts(c, { BYTES_BOUNCED: 8 * KiB, DMA_MISMATCHES: 0, TORN_SECTORS: 0, PINS: 0, FRAMES_FREED: 4 });
         balanced(c);
       });
 
       test("pi: guards per sector at submit and DMA; a promise (level 1) is needed for stability", () => {
-        const c = mk([
-          [Key.DEVICE, Device.PI],
-          [Key.POLICY, Policy.WP_COW],
-        ]);
+        const c = mk(config(Device.PI, Policy.WP_COW));
         const { pid, tid } = proc(c);
         c.map(pid, VA, 4096, RW);
         expect(c.submit(tid, Op.WRITE, VA, 1024, 0, 0)).toBe(1); // level 2: no stable pages on pi
@@ -881,13 +824,7 @@ for (const [kind, factory] of CORES) {
       });
 
       test("POLICY changes at once; a fault acts by the policy its protecting I/O was submitted under", () => {
-        const c = mk([
-          [Key.DEVICE, Device.FS_CSUM],
-          [Key.POLICY, Policy.WP_COW],
-        ]);
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 8 * KiB, RW);
-        c.store(tid, VA, 8 * KiB, 1);
+        const { c, tid } = populated(config(Device.FS_CSUM, Policy.WP_COW), 8 * KiB, 1);
         expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1); // under wp-cow
         expect(c.set(Key.POLICY, Policy.WP_WAIT)).toBe(0);
         expect(c.get(Key.POLICY)).toBe(Policy.WP_WAIT);
@@ -903,13 +840,8 @@ for (const [kind, factory] of CORES) {
 
     describe("TLB shootdowns", () => {
       test("33 pages are invalidated one by one; 34 flush the whole TLB", () => {
-        const c = mk([
-          [Key.DEVICE, Device.FS_CSUM],
-          [Key.POLICY, Policy.WP_COW],
-        ]);
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 41 * 4096, RW);
-        c.store(tid, VA, 41 * 4096, 1); // 41 TLB entries, distinct indices
+        // 41 TLB entries, distinct indices.
+        const { c, tid } = populated(config(Device.FS_CSUM, Policy.WP_COW), 41 * 4096, 1);
         const last = VA + 40 * 4096;
         expect(c.submit(tid, Op.WRITE, VA, 33 * 4096, 0, 0)).toBe(1);
         expect(c.store(tid, last, 1, 2)).toBe(0); // its entry survived
@@ -924,13 +856,7 @@ for (const [kind, factory] of CORES) {
       });
 
       test("overlapping I/Os: the page is writable again only when the last one completes", () => {
-        const c = mk([
-          [Key.DEVICE, Device.FS_CSUM],
-          [Key.POLICY, Policy.WP_COW],
-        ]);
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 4096, RW);
-        c.store(tid, VA, 4096, 1);
+        const { c, tid } = populated(config(Device.FS_CSUM, Policy.WP_COW), 4096, 1);
         expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1);
         expect(c.submit(tid, Op.WRITE, VA, 4096, 8, 0)).toBe(2); // already read-only: no change
         counts(c, { PTE_FLIPS: 1, SHOOTDOWNS: 1 });
@@ -947,10 +873,7 @@ for (const [kind, factory] of CORES) {
 
     describe("exit", () => {
       test("pinned frames outlive the process and are freed at completion", () => {
-        const c = mk();
-        const { pid, tid } = proc(c);
-        c.map(pid, VA, 8 * KiB, RW);
-        c.store(tid, VA, 8 * KiB, 0x44);
+        const { c, pid, tid } = populated([], 8 * KiB, 0x44);
         expect(c.submit(tid, Op.WRITE, VA, 8 * KiB, 0, 0)).toBe(1);
         expect(c.exit(pid)).toBe(0);
         expect(c.procFlags(pid)).toBe(ProcFlag.DEAD);

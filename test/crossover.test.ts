@@ -10,46 +10,42 @@ import { cli } from "./support/cli.js";
 import { loadWasmCoreSync } from "../src/core/wasm.js";
 import { builtinProfile } from "../src/cost/builtin.js";
 import { runGrid, mix, type GridSpec } from "../src/crossover/grid.js";
-import { runScenario } from "../src/crossover/scenario.js";
+import { runScenario, type Scenario } from "../src/crossover/scenario.js";
 
 const core = loadWasmCoreSync();
-const per = (c: Record<string, number>, k: string) => c[k] / c.writes;
+
+/** The scenario's counters per I/O written. */
+function perIo(s: Scenario): Record<string, number> {
+  const c = runScenario(core, s);
+  return Object.fromEntries(Object.entries(c).map(([k, v]) => [k, v / c.writes]));
+}
 
 describe("scenario counts per I/O", () => {
   it("wp-cow on 4 KiB PTEs: one protect and one restore, each a shootdown to every CPU of the process", () => {
-    const one = runScenario(core, { policy: Policy.WP_COW, size: 16384, threads: 1, mapping: "pte", violate: false });
-    expect(per(one, "pte_flips")).toBe(8);
-    expect(per(one, "tlb_flushes")).toBe(2);
-    expect(per(one, "ipis")).toBe(0);
-    expect(per(one, "pins")).toBe(4);
-    const four = runScenario(core, { policy: Policy.WP_COW, size: 16384, threads: 4, mapping: "pte", violate: false });
-    expect(per(four, "ipis")).toBe(6);
-    expect(per(four, "tlb_flushes")).toBe(8);
+    const one = perIo({ policy: Policy.WP_COW, size: 16384, threads: 1, mapping: "pte", violate: false });
+    expect(one).toMatchObject({ pte_flips: 8, tlb_flushes: 2, ipis: 0, pins: 4 });
+    const four = perIo({ policy: Policy.WP_COW, size: 16384, threads: 4, mapping: "pte", violate: false });
+    expect(four).toMatchObject({ ipis: 6, tlb_flushes: 8 });
   });
   it("a violation costs a fault and a COW copy under wp-cow, a stall under wp-wait, nothing under bounce", () => {
-    const cow = runScenario(core, { policy: Policy.WP_COW, size: 65536, threads: 1, mapping: "pte", violate: true });
-    expect(per(cow, "faults")).toBe(1);
-    expect(per(cow, "cow_copies")).toBe(1);
-    const wait = runScenario(core, { policy: Policy.WP_WAIT, size: 65536, threads: 1, mapping: "pte", violate: true });
-    expect(per(wait, "stalls")).toBe(1);
-    expect(per(wait, "cow_copies")).toBe(0);
-    const bounce = runScenario(core, { policy: Policy.BOUNCE, size: 65536, threads: 1, mapping: "pte", violate: true });
-    expect(per(bounce, "faults")).toBe(0);
-    expect(per(bounce, "bytes_bounced")).toBe(65536);
+    const cow = perIo({ policy: Policy.WP_COW, size: 65536, threads: 1, mapping: "pte", violate: true });
+    expect(cow).toMatchObject({ faults: 1, cow_copies: 1 });
+    const wait = perIo({ policy: Policy.WP_WAIT, size: 65536, threads: 1, mapping: "pte", violate: true });
+    expect(wait).toMatchObject({ stalls: 1, cow_copies: 0 });
+    const bounce = perIo({ policy: Policy.BOUNCE, size: 65536, threads: 1, mapping: "pte", violate: true });
+    expect(bounce).toMatchObject({ faults: 0, bytes_bounced: 65536 });
   });
   it("a 2 MiB PMD is one entry to protect; a violation splits it", () => {
-    const clean = runScenario(core, { policy: Policy.WP_COW, size: 1 << 20, threads: 1, mapping: "pmd", violate: false });
-    expect(per(clean, "pmd_flips")).toBe(2);
-    expect(per(clean, "pte_flips")).toBe(0);
-    const hit = runScenario(core, { policy: Policy.WP_COW, size: 1 << 20, threads: 1, mapping: "pmd", violate: true });
-    expect(per(hit, "pmd_splits")).toBe(1);
-    expect(per(hit, "cow_copies")).toBe(1);
+    const clean = perIo({ policy: Policy.WP_COW, size: 1 << 20, threads: 1, mapping: "pmd", violate: false });
+    expect(clean).toMatchObject({ pmd_flips: 2, pte_flips: 0 });
+    const hit = perIo({ policy: Policy.WP_COW, size: 1 << 20, threads: 1, mapping: "pmd", violate: true });
+    expect(hit).toMatchObject({ pmd_splits: 1, cow_copies: 1 });
   });
   it("every I/O starts from the same state, so 2 and 6 I/Os give the same counts per I/O", () => {
     for (const violate of [false, true]) {
-      const a = runScenario(core, { policy: Policy.WP_COW, size: 8192, threads: 2, mapping: "pte", violate, ios: 2 });
-      const b = runScenario(core, { policy: Policy.WP_COW, size: 8192, threads: 2, mapping: "pte", violate, ios: 6 });
-      for (const k of ["pte_flips", "tlb_flushes", "ipis", "faults", "cow_copies", "pins", "bytes_copied"]) expect(per(b, k)).toBe(per(a, k));
+      const a = perIo({ policy: Policy.WP_COW, size: 8192, threads: 2, mapping: "pte", violate, ios: 2 });
+      const b = perIo({ policy: Policy.WP_COW, size: 8192, threads: 2, mapping: "pte", violate, ios: 6 });
+      for (const k of ["pte_flips", "tlb_flushes", "ipis", "faults", "cow_copies", "pins", "bytes_copied"]) expect(b[k]).toBe(a[k]);
     }
   });
 });
