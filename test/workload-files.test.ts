@@ -126,6 +126,11 @@ describe("malformed files: one line naming file, line and problem; exit 2; no st
     ["schema: out of range", ok.replace('"cpu": 1', '"cpu": 64'), '"cpu": 64', /threads\[1\]\.cpu: 64 is out of range/],
     ["schema: a bad enum value", ok.replace('"device": "fs-csum"', '"device": "nvme"'), '"device"', /device: "nvme" is not allowed \(allowed: "none", "pi", "parity", "fs-csum"\)/],
     ["schema: a missing field", ok.replace('"summary": "test",', ""), '{\n  "format"', /missing required field "summary"/],
+    // Found by test/fuzz-workload.test.ts: these said "expected must be object" and "expected must match pattern".
+    ["schema: an object that is null", ok.replace('"flags": {\n        "unsafe": true\n      }', '"flags": null'), '"flags": null', /processes\[0\]\.flags: expected an object, got null\n$/],
+    ["schema: a bad id", ok.replace('"id": "small"', '"id": "Small!"'), '"id"', /id: expected lower case letters, digits and '-', starting with a letter or digit, got "Small!"\n$/],
+    ["schema: a bad parameter name", ok.replace('"device": "fs-csum",', '"device": "fs-csum",\n"params": {"Depth": 4},'), '"Depth"', /params: bad name "Depth": expected lower case letters, digits and '_', starting with a letter\n$/],
+    ["schema: a parameter help that is not text", ok.replace('"device": "fs-csum",', '"device": "fs-csum",\n"params": {"qd": {"default": 4,\n"help": 5}},'), '"help": 5', /params\.qd\.help: expected a string, got 5\n$/],
     ["semantic: fs-csum alignment", ok.replace('"size": "16k"', '"size": 512'), '"size": 512', /fs-csum does 4 KiB-aligned I\/O only/],
     ["semantic: an unknown modifier thread", ok.replace('"by": "toucher"', '"by": "nobody"'), '"by": "nobody"', /no thread "nobody" \(threads: writer, toucher\)/],
     ["semantic: an undeclared parameter", ok.replace('"qd": 4', '"qd": "$depth"'), '"qd": "$depth"', /unknown parameter "\$depth"/],
