@@ -195,6 +195,9 @@ describe("bad job files: one line naming file, line and problem; exit 2; no stac
     ["too much disk", ["[a]", "size=512m", "numjobs=4"], 3, /numjobs=4: the jobs need 2G of disk/],
     ["sd_modify_* without sd_modify", ["[a]", "size=1m", "sd_modify_when=after-dma"], 3, /has no effect without sd_modify/],
     ["a bad sd_flags", ["[a]", "size=1m", "sd_flags=unsafe,sloppy"], 3, /unknown flag 'sloppy'/],
+    // Found by test/fuzz-fio.test.ts: the first named no line, the second named the field as processes[0].threads[0].io.modify.max.
+    ["no job section: the line where the input ends", ["; only a comment", "[global]", "bs=4k"], 4, /: no job section \(a \[name\] section/],
+    ["a value the engine checks, named by its option", ["[a]", "rw=randwrite", "size=64k", "sd_modify=0.5", "sd_modify_max=1"], 5, /: sd_modify_max 1B is out of range \(512B\.\.4M\)\n$/],
   ];
   for (const [what, lines, line, problem] of cases) {
     it(what, async () => {

@@ -15,6 +15,8 @@ export class SourceError extends Error {
 export interface Located {
   readonly file: string;
   lineOf(pointer: string): number;
+  /** How the source names the field at a pointer, when not as a workload file does (processes[0].threads[0].io.qd). */
+  fieldName?(pointer: string): string;
 }
 
 export interface JsonSource extends Located {
