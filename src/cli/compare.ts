@@ -165,6 +165,7 @@ export function runnableWorkloads(
   ws: readonly Workload[], device: number | undefined, params: Record<string, number>, named: boolean, io: CliIo,
 ): Workload[] {
   const out: Workload[] = [];
+  const skipped: string[] = [];
   for (const w of ws) {
     const d = device ?? w.device;
     let why: string | undefined;
@@ -175,8 +176,10 @@ export function runnableWorkloads(
     }
     if (!why) out.push(w);
     else if (named) throw new UsageError(`workload '${w.id}' cannot run on ${deviceId(d)}: ${why}`);
-    else io.err(`stable-dio: skipping ${w.id} on ${deviceId(d)}: ${why}\n`);
+    else skipped.push(`${w.id} on ${deviceId(d)}: ${why}`);
   }
-  if (!out.length) throw new UsageError("no workload can run with these settings");
+  // Nothing to run: one line with every reason, not a note per workload and then the error.
+  if (!out.length) throw new UsageError(`no workload can run with these settings (${skipped.join("; ")})`);
+  for (const s of skipped) io.err(`stable-dio: skipping ${s}\n`);
   return out;
 }
