@@ -2,10 +2,9 @@
 // command's flags) written as an operation trace (docs/trace.md), to stdout or
 // atomically to a file.
 import type { Command } from "commander";
-import { runWorkload } from "../host/driver.js";
 import { formatTrace } from "../trace/write.js";
 import { loadCore } from "./cores.js";
-import { runnableWorkloads, type CommandContext, type RunOptions } from "./compare.js";
+import { runnableWorkloads, runOrExplain, type CommandContext, type RunOptions } from "./compare.js";
 import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "./io.js";
 import { outputFile, writeOutput } from "./output.js";
 import { pickCore, pickDevice, pickParams, pickPolicies, pickSeed, pickStable, pickWorkloads } from "./select.js";
@@ -41,7 +40,7 @@ async function record(o: RecordOptions, io: CliIo): Promise<number> {
   const output = o.output === undefined ? undefined : outputFile("--output", o.output, io);
 
   const core = await loadCore(coreId);
-  const r = runWorkload(core, { workload, policy: policy.value, device: device?.value, seed, params, stable, record: true });
+  const r = runOrExplain(core, { workload, policy: policy.value, device: device?.value, seed, params, stable, record: true });
   const text = formatTrace(r);
   if (output === undefined) io.out(text);
   else writeOutput(output, text); // a reader never sees half a trace
