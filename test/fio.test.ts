@@ -3,7 +3,7 @@
 // listed once; every bad file is one line naming file, line and problem.
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fioWorkload } from "../src/fio/translate.js";
 import { parseJobFile } from "../src/fio/parse.js";
@@ -205,6 +205,17 @@ describe("bad job files: one line naming file, line and problem; exit 2; no stac
       expectFileError(await cli("run", "--fio", path), path, line, problem);
     });
   }
+
+  it("a job the flags cannot run: one line naming the file, without the file's notes before it", async () => {
+    // Found by fuzzing: the ignored-options note and the buffered-job note came first, then an error that did not name the file.
+    const path = jobFile(["[a]", "ioengine=libaio", "sd_device=pi", "bs=512", "size=64k"]);
+    const r = await cli("run", "--fio", path, "-p", "direct", "-d", "fs-csum");
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`stable-dio: ${path}: workload '${basename(path, ".fio")}' cannot run on fs-csum: fs-csum does 4 KiB-aligned I/O only, and size is 512B (pi and parity take 512 B I/O)\n`);
+    const ok = await cli("run", "--fio", path, "-p", "direct");
+    expect(ok.code).toBe(0);
+    expect(ok.err.split("\n")[0]).toBe(`stable-dio: ${path}: ignored (no effect on the model): ioengine`);
+  });
 
   it("run takes exactly one of --workload and --fio, and names its own options", async () => {
     expect((await cli("run")).err).toBe("stable-dio: run takes one of --workload FILE|ID or --fio JOB.fio\n");

@@ -171,10 +171,10 @@ describe("malformed files: one line naming file, line and problem; exit 2; no st
     expect(nope.err).toMatch(/^stable-dio: unknown workload 'racr' \(allowed: db-writer, .*huge-pages, or a \.json workload file\)\n$/);
   });
 
-  it("a parameter override the file cannot take is a usage error naming the workload", async () => {
+  it("a parameter override the file cannot take is a usage error naming the file and the workload", async () => {
     const r = await cli("run", "--workload", "workloads/sub-page.json", "--device", "fs-csum");
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^stable-dio: workload 'sub-page' cannot run on fs-csum: .*4 KiB.*\n$/);
+    expect(r.err).toMatch(/^stable-dio: workloads\/sub-page\.json: workload 'sub-page' cannot run on fs-csum: .*4 KiB.*\n$/);
   });
 });
 

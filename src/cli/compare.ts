@@ -107,6 +107,9 @@ export async function runMatrix(
 ): Promise<number> {
   const profile = pickProfile(o.profile);
   const results = await runSelected(workloads, o, true, io, source?.file);
+  // After the runs, so that a run that cannot happen is one line, not the file's notes and then the error.
+  if (source?.ignored.length) io.err(`stable-dio: ${source.file}: ignored (no effect on the model): ${source.ignored.join(", ")}\n`);
+  for (const n of source?.notes ?? []) io.err(`stable-dio: ${n}\n`);
   const grid = runGrid(loadWasmCoreSync(), VERDICT_SPEC, profile.costs);
   const projection = projectResults(results, profile, verdictLine(grid, profile));
   io.out(o.json ? renderJson(results, projection, source) : renderTable(results, projection));
@@ -128,7 +131,7 @@ export async function runSelected(
   const stable = pickStable(o.stable);
   const coreId = pickCore(o.core);
   const params = pickParams(o.param ?? [], workloads);
-  const runnable = runnableWorkloads(workloads, device?.value, params, named, io);
+  const runnable = runnableWorkloads(workloads, device?.value, params, named, io, origin);
 
   const core = await loadCore(coreId);
   const results: RunResult[] = [];
@@ -165,10 +168,11 @@ export function runOrExplain(core: Core, spec: RunSpec, origin?: string): RunRes
 
 /**
  * Workloads that can run with these params on the device. One the user named
- * that cannot is a usage error; one picked by default is skipped with a note.
+ * that cannot is a usage error (naming `origin`, the file it came from, if
+ * any); one picked by default is skipped with a note.
  */
 export function runnableWorkloads(
-  ws: readonly Workload[], device: number | undefined, params: Record<string, number>, named: boolean, io: CliIo,
+  ws: readonly Workload[], device: number | undefined, params: Record<string, number>, named: boolean, io: CliIo, origin?: string,
 ): Workload[] {
   const out: Workload[] = [];
   const skipped: string[] = [];
@@ -181,7 +185,7 @@ export function runnableWorkloads(
       why = e instanceof RangeError ? e.message.replace(`${w.id}: `, "") : String(e);
     }
     if (!why) out.push(w);
-    else if (named) throw new UsageError(`workload '${w.id}' cannot run on ${deviceId(d)}: ${why}`);
+    else if (named) throw new UsageError(`${origin ? `${origin}: ` : ""}workload '${w.id}' cannot run on ${deviceId(d)}: ${why}`);
     else skipped.push(`${w.id} on ${deviceId(d)}: ${why}`);
   }
   // Nothing to run: one line with every reason, not a note per workload and then the error.

@@ -37,7 +37,7 @@ async function run(o: RunOptions, io: CliIo): Promise<number> {
   if ((o.workload === undefined) === (o.fio === undefined))
     throw new UsageError("run takes one of --workload FILE|ID or --fio JOB.fio");
   try {
-    const { workload, source } = o.fio !== undefined ? fromFio(o.fio, io) : fromWorkload(o.workload!);
+    const { workload, source } = o.fio !== undefined ? fromFio(o.fio) : fromWorkload(o.workload!);
     return await runMatrix([workload], o, io, source);
   } catch (e) {
     if (e instanceof SourceError) throw new UsageError(e.message);
@@ -53,9 +53,8 @@ function fromWorkload(text: string): { workload: Workload; source?: JsonSource }
   return { workload: loadWorkloadFile(text), source: { file: text, kind: "workload", ignored: [], notes: [] } };
 }
 
-function fromFio(file: string, io: CliIo): { workload: Workload; source: JsonSource } {
+/** The job file's notes (ignored options, buffered jobs) are printed by runMatrix once the runs went through. */
+function fromFio(file: string): { workload: Workload; source: JsonSource } {
   const f = loadFioFile(file);
-  if (f.ignored.length) io.err(`stable-dio: ${file}: ignored (no effect on the model): ${f.ignored.join(", ")}\n`);
-  for (const n of f.notes) io.err(`stable-dio: ${n}\n`);
   return { workload: f.workload, source: { file, kind: "fio", ignored: f.ignored, notes: f.notes } };
 }
