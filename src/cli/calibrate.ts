@@ -11,6 +11,7 @@ import { loadWasmCoreSync } from "../core/wasm.js";
 import { builtinProfile } from "../cost/builtin.js";
 import { profileJson } from "../cost/profile.js";
 import type { CommandContext } from "./compare.js";
+import { subcommand } from "./subcommand.js";
 import { EXIT_FAIL, EXIT_OK, type CliIo } from "./io.js";
 import { outputFile, writeOutput } from "./output.js";
 import { pickNumber } from "./numbers.js";
@@ -26,8 +27,7 @@ interface CalibrateOptions {
 }
 
 export function registerCalibrate(program: Command, ctx: CommandContext): void {
-  program
-    .command("calibrate")
+  subcommand(program, "calibrate")
     .description("measure this machine natively (mprotect, SIGSEGV, COW faults, memcpy, IPIs) and write a cost profile")
     .option("-o, --out <file>", `where to write the profile (default ./${DEFAULT_PROFILE_FILE})`)
     .option("--validate", "also emulate wp-cow and bounce natively and print the model's prediction beside them")

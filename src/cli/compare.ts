@@ -175,7 +175,7 @@ export function runnableWorkloads(
   ws: readonly Workload[], device: number | undefined, params: Record<string, number>, named: boolean, io: CliIo, origin?: string,
 ): Workload[] {
   const out: Workload[] = [];
-  const skipped: string[] = [];
+  const skipped: Array<{ readonly id: string; readonly why: string }> = [];
   for (const w of ws) {
     const d = device ?? w.device;
     let why: string | undefined;
@@ -186,10 +186,13 @@ export function runnableWorkloads(
     }
     if (!why) out.push(w);
     else if (named) throw new UsageError(`${origin ? `${origin}: ` : ""}workload '${w.id}' cannot run on ${deviceId(d)}: ${why}`);
-    else skipped.push(`${w.id} on ${deviceId(d)}: ${why}`);
+    else skipped.push({ id: w.id, why: `on ${deviceId(d)}: ${why}` });
   }
-  // Nothing to run: one line with every reason, not a note per workload and then the error.
-  if (!out.length) throw new UsageError(`no workload can run with these settings (${skipped.join("; ")})`);
-  for (const s of skipped) io.err(`stable-dio: skipping ${s}\n`);
+  if (!out.length) {
+    // Nothing to run: one line with every reason (each once, with its workloads), not a note per workload and then the error.
+    const reasons = [...new Set(skipped.map((s) => s.why))].map((why) => `${skipped.filter((s) => s.why === why).map((s) => s.id).join(", ")} ${why}`);
+    throw new UsageError(`no workload can run with these settings (${reasons.join("; ")})`);
+  }
+  for (const s of skipped) io.err(`stable-dio: skipping ${s.id} ${s.why}\n`);
   return out;
 }
