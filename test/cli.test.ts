@@ -43,6 +43,15 @@ describe("usage errors: one line naming the bad value and the allowed ones, exit
   }
 });
 
+describe("what the user typed is quoted back safely", () => {
+  it("control characters and bidirectional overrides come back escaped, on one line", async () => {
+    // Found by fuzzing: a right-to-left override in a value reversed the rest of the error line on the terminal.
+    const r = await cli("--policy", "wp\u202ecow\n\x1b[2J");
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`stable-dio: unknown policy 'wp\\u202ecow\\u000a\\u001b[2J' (allowed: ${ALL_POLICIES})\n`);
+  });
+});
+
 describe("--help", () => {
   it("lists every flag, policy, device, workload and column, and exits 0", async () => {
     const r = await cli("--help");
