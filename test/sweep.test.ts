@@ -190,6 +190,8 @@ describe("the grid", () => {
     expect(f.err).toBe("stable-dio: bad value '1000' for size: size 1000B is not a multiple of 512\n");
     writeFileSync(values, '{"workloads": ["racer"],\n "params": {"ios": {"n": 16}}}');
     expect((await cli("sweep", "--grid", values)).err).toBe(`stable-dio: ${values}:2: params.ios must be a number or a string\n`);
+    writeFileSync(values, '{"workloads": ["racer"],\n "sizes": [-1e999]}');
+    expect((await cli("sweep", "--grid", values)).err).toBe(`stable-dio: ${values}:2: bad JSON: -1e999 is too large for a number\n`);
     writeFileSync(values, '{"workloads": ["racer"],\n "seeds": [1, 2],}');
     expect((await cli("sweep", "--grid", values)).err).toBe(`stable-dio: ${values}:2: bad JSON: expected a property name in double quotes (a trailing comma?)\n`);
 

@@ -120,6 +120,8 @@ describe("malformed files: one line naming file, line and problem; exit 2; no st
     // [what, file text, the text on the line to name, the problem]
     ["bad JSON: a trailing comma", ok.replace('"ios": 128,', '"ios": 128,,'), '"ios": 128,,', /bad JSON: expected a property name/],
     ["bad JSON: a comment", ok.replace('"ios": 128,', '"ios": 128, // I/Os'), "// I/Os", /comments are not JSON/],
+    // Found by fuzzing: 1e999 was read as Infinity and came back as "got null".
+    ["bad JSON: a number too large", ok.replace('"qd": 4', '"qd": -1e999'), '"qd": -1e999', /bad JSON: -1e999 is too large for a number\n$/],
     ["bad JSON: a duplicate key", ok.replace('"ios": 128,', '"ios": 128,\n"ios": 64,'), '"ios": 64', /duplicate key "ios"/],
     ["schema: an unknown field", ok.replace('"ios": 128,', '"ios": 128,\n"colour": "red",'), '"colour"', /io\.colour: unknown field \(allowed: .*modify\)/],
     ["schema: a wrong type", ok.replace('"qd": 4', '"qd": "four"'), '"qd": "four"', /io\.qd: expected a whole number or a "\$param", got "four"/],
