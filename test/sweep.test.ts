@@ -174,6 +174,15 @@ describe("the grid", () => {
     });
   }
 
+  it("a directory it cannot write is one line, without the notes on skipped points before it", async () => {
+    const file = join(tmp, "a-file");
+    writeFileSync(file, "");
+    const r = await cli("sweep", "-w", "racer,sub-page", "-p", "direct", "-d", "fs-csum", "-P", "ios=8", "--out", join(file, "sub"));
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    expect(r.err).toBe(`stable-dio: cannot write the sweep to '${join(file, "sub")}': ENOTDIR\n`);
+  });
+
   it("a grid file with an unknown key, and a journal with a broken line, are usage errors naming them", async () => {
     const file = join(tmp, "bad-grid.json");
     writeFileSync(file, JSON.stringify({ workloads: ["racer"], sizez: [4096] }));

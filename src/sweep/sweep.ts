@@ -42,11 +42,12 @@ function label(p: SweepPoint): string {
 export async function runSweep(req: SweepRequest, io: CliIo): Promise<SweepOutcome> {
   const { points, skipped } = expandGrid(req.grid);
   if (!points.length) throw new UsageError(`no point of the grid can run (${skipped.map((s) => s.replace(/^skipping /, "")).join("; ")})`);
-  for (const s of skipped) io.err(`stable-dio: ${s}\n`);
 
   cannotWrite(req.dir, () => mkdirSync(req.dir, { recursive: true }));
   const file = join(req.dir, JOURNAL_FILE);
   const read = cannotWrite(req.dir, () => readJournal(file));
+  // The notes once the directory is known to work: a sweep that cannot start says one thing.
+  for (const s of skipped) io.err(`stable-dio: ${s}\n`);
   if (read.tornBytes) io.err(`stable-dio: dropped a torn last line (${read.tornBytes} bytes) from ${file}\n`);
   const done = new Map<string, RunRecord>();
   for (const l of read.lines) if (!done.has(l.key)) done.set(l.key, l.run);
