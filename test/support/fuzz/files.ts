@@ -28,3 +28,11 @@ export function packageText(...parts: string[]): string {
 export function leftovers(...dirs: string[]): string[] {
   return dirs.flatMap((d) => readdirSync(d, { recursive: true, encoding: "utf8" }).filter((f) => /\.tmp$/.test(f)).map((f) => join(d, f)));
 }
+
+/** A built-in workload file as a document, its I/O count cut (so a run of it, or of a mutant, is quick). */
+export function smallBuiltin(id: string, ios = 16): Record<string, unknown> {
+  const doc = JSON.parse(packageText("workloads", `${id}.json`)) as { params: Record<string, unknown> };
+  const given = doc.params.ios;
+  doc.params.ios = typeof given === "object" && given !== null ? { ...given, default: ios } : ios;
+  return doc;
+}
