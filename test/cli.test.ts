@@ -25,6 +25,12 @@ describe("usage errors: one line naming the bad value and the allowed ones, exit
     [["--policy"], /^stable-dio: option '-p, --policy <ids>' argument missing\n$/],
     [["frobnicate"], /^stable-dio: unknown command 'frobnicate' \(allowed: .*replay.*; none runs the comparison\)\n$/],
     [["--workload", "sub-page", "--device", "fs-csum"], /^stable-dio: workload 'sub-page' cannot run on fs-csum: .*4 KiB.*\n$/],
+    // Found by test/fuzz-flags.test.ts: these listed the main job's options ("unknown option '--device' (allowed: ... --device ...)").
+    [["crossover", "--device", "pi"], /^stable-dio: unknown option '--device' \(allowed: --profile, --threads, .*--latency-us, --json, --help\)\n$/],
+    [["bench", "--quick"], /^stable-dio: unknown option '--quick' \(allowed: --samples, --sample-ms, --warmup-ms, --only, --no-model, --json, --help\)\n$/],
+    [["calibrate", "--ios", "1"], /^stable-dio: unknown option '--ios' \(allowed: --out, --validate, --quick, --repeat, --json, --help\)\n$/],
+    // A workload that no flag combination lets run: one line with every reason, not a note per workload first.
+    [["--param", "size=512", "--device", "fs-csum"], /^stable-dio: no workload can run with these settings \(db-writer, racer, .*, huge-pages on fs-csum: fs-csum does 4 KiB-aligned I\/O only, and size is 512B\)\n$/],
   ];
   for (const [argv, line] of cases) {
     it(argv.join(" "), async () => {
@@ -35,6 +41,15 @@ describe("usage errors: one line naming the bad value and the allowed ones, exit
       expect(r.err.trim().split("\n")).toHaveLength(1);
     });
   }
+});
+
+describe("what the user typed is quoted back safely", () => {
+  it("control characters and bidirectional overrides come back escaped, on one line", async () => {
+    // Found by fuzzing: a right-to-left override in a value reversed the rest of the error line on the terminal.
+    const r = await cli("--policy", "wp\u202ecow\n\x1b[2J");
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`stable-dio: unknown policy 'wp\\u202ecow\\u000a\\u001b[2J' (allowed: ${ALL_POLICIES})\n`);
+  });
 });
 
 describe("--help", () => {

@@ -3,7 +3,7 @@
 // listed once; every bad file is one line naming file, line and problem.
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fioWorkload } from "../src/fio/translate.js";
 import { parseJobFile } from "../src/fio/parse.js";
@@ -195,6 +195,9 @@ describe("bad job files: one line naming file, line and problem; exit 2; no stac
     ["too much disk", ["[a]", "size=512m", "numjobs=4"], 3, /numjobs=4: the jobs need 2G of disk/],
     ["sd_modify_* without sd_modify", ["[a]", "size=1m", "sd_modify_when=after-dma"], 3, /has no effect without sd_modify/],
     ["a bad sd_flags", ["[a]", "size=1m", "sd_flags=unsafe,sloppy"], 3, /unknown flag 'sloppy'/],
+    // Found by test/fuzz-fio.test.ts: the first named no line, the second named the field as processes[0].threads[0].io.modify.max.
+    ["no job section: the line where the input ends", ["; only a comment", "[global]", "bs=4k"], 4, /: no job section \(a \[name\] section/],
+    ["a value the engine checks, named by its option", ["[a]", "rw=randwrite", "size=64k", "sd_modify=0.5", "sd_modify_max=1"], 5, /: sd_modify_max 1B is out of range \(512B\.\.4M\)\n$/],
   ];
   for (const [what, lines, line, problem] of cases) {
     it(what, async () => {
@@ -202,6 +205,17 @@ describe("bad job files: one line naming file, line and problem; exit 2; no stac
       expectFileError(await cli("run", "--fio", path), path, line, problem);
     });
   }
+
+  it("a job the flags cannot run: one line naming the file, without the file's notes before it", async () => {
+    // Found by fuzzing: the ignored-options note and the buffered-job note came first, then an error that did not name the file.
+    const path = jobFile(["[a]", "ioengine=libaio", "sd_device=pi", "bs=512", "size=64k"]);
+    const r = await cli("run", "--fio", path, "-p", "direct", "-d", "fs-csum");
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`stable-dio: ${path}: workload '${basename(path, ".fio")}' cannot run on fs-csum: fs-csum does 4 KiB-aligned I/O only, and size is 512B (pi and parity take 512 B I/O)\n`);
+    const ok = await cli("run", "--fio", path, "-p", "direct");
+    expect(ok.code).toBe(0);
+    expect(ok.err.split("\n")[0]).toBe(`stable-dio: ${path}: ignored (no effect on the model): ioengine`);
+  });
 
   it("run takes exactly one of --workload and --fio, and names its own options", async () => {
     expect((await cli("run")).err).toBe("stable-dio: run takes one of --workload FILE|ID or --fio JOB.fio\n");

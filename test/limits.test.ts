@@ -1,6 +1,7 @@
 // Limits of a whole run. A run that needs more frames than the core has fails
 // with NOMEM and the frames the failing call needed, in the core and as the
-// host driver reports it. A run with 1,000,000 pages mapped and 10,000 I/Os
+// host driver reports it, and on the command line as one line naming the
+// file, the run and the frames (exit 2). A run with 1,000,000 pages mapped and 10,000 I/Os
 // in flight (write-protected, some written in flight) completes, with
 // sd_check 0 along the way, the same counters in the Wasm core (release
 // build: the debug build's per-call check would take minutes here) and the
@@ -9,9 +10,12 @@ import { describe, expect, test } from "vitest";
 import { Counter, Device, Err, FrameKind, Key, MapFlag, Op, Policy, Stable } from "../assembly/abi.js";
 import type { Core } from "../src/core/core.js";
 import { loadWasmCoreSync } from "../src/core/wasm.js";
-import { CoreCallError, runWorkload } from "../src/host/driver.js";
+import { CoreCallError, OutOfFrames, runWorkload } from "../src/host/driver.js";
 import { RefCore } from "../src/model/index.js";
 import { findWorkload } from "../src/workloads/index.js";
+import { parseWorkload } from "../src/workloads/load.js";
+import { cli } from "./support/cli.js";
+import { inputFile } from "./support/fuzz/files.js";
 
 const PAGE = 4096;
 
@@ -37,13 +41,51 @@ describe("a run that needs more frames than the core has", () => {
         error = e;
       }
       expect(error).toBeInstanceOf(CoreCallError);
-      const e = error as CoreCallError;
+      expect(error).toBeInstanceOf(OutOfFrames);
+      const e = error as OutOfFrames;
       expect(e.rc).toBe(-Err.NOMEM);
-      expect(e.message).toMatch(/returned -NOMEM \(detail \d+\)/);
-      const detail = Number(/detail (\d+)/.exec(e.message)![1]);
-      expect(detail).toBeGreaterThan(0);
+      expect(e.needed).toBeGreaterThan(0);
+      expect(e.pool).toBe(1024);
+      expect(e.message).toMatch(new RegExp(`^the run needs more than the 1024 frames \\(4M\\) it was given: a \\w+ by thread \\d+ needed ${e.needed} more frames? with \\d+ in use`));
     });
   }
+});
+
+describe("a workload file that needs more frames than the run has, on the command line", () => {
+  // Forty children, each writing its copy of sixteen 256 KiB buffers and never exiting: 40 x 1024 frames of copies.
+  const HOG = JSON.stringify({
+    format: 1, id: "fork-hog", summary: "forked children that write their copies of the buffers and never exit", device: "none",
+    processes: [{ name: "server", threads: [{ name: "parent", cpu: 0, io: {
+      size: "256k", qd: 16, ios: 1024, forks: { count: 40, cpu: 1, child: { writeBuffers: true, exit: false } } } }] }],
+  }, null, 2);
+
+  test("the driver: OutOfFrames, the frames the call needed, the frames in use and the pool", () => {
+    let error: unknown;
+    try {
+      runWorkload(loadWasmCoreSync(), { workload: parseWorkload(HOG, "hog.json"), policy: Policy.DIRECT, seed: 1 });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(OutOfFrames);
+    const e = error as OutOfFrames;
+    expect(e.rc).toBe(-Err.NOMEM);
+    expect(e.needed).toBeGreaterThan(0);
+    expect(e.inUse).toBe(e.pool);
+    expect(e.message).toBe(`the run needs more than the ${e.pool} frames (${e.pool / 256}M) it was given: a ${e.op.op} by thread ${(e.op as { tid: number }).tid} ` +
+      `needed ${e.needed} more frame${e.needed === 1 ? "" : "s"} with ${e.pool} in use (the pool is sized from the workload's mappings and in-flight I/O; ` +
+      "a smaller size, qd, ios, forks or mapping needs fewer)");
+  });
+
+  test("run --workload FILE: one line naming the file, the run and the frames; exit 2; no stack trace", async () => {
+    const file = inputFile("hog", ".json", HOG);
+    for (const json of [[], ["--json"]]) {
+      const r = await cli("run", "--workload", file, "-p", "direct,wp-cow", ...json);
+      expect(r.code, r.err).toBe(2);
+      expect(r.out).toBe("");
+      expect(r.err).toMatch(new RegExp(`^stable-dio: ${file}: fork-hog/direct: the run needs more than the \\d+ frames \\(\\d+M\\) it was given: ` +
+        "a (store|fork) by thread \\d+ needed \\d+ more frames? with \\d+ in use \\(.*\\)\n$"));
+    }
+  });
 });
 
 describe("1,000,000 pages mapped and 10,000 I/Os in flight", () => {

@@ -174,12 +174,35 @@ describe("the grid", () => {
     });
   }
 
+  it("a directory it cannot write is one line, without the notes on skipped points before it", async () => {
+    const file = join(tmp, "a-file");
+    writeFileSync(file, "");
+    const r = await cli("sweep", "-w", "racer,sub-page", "-p", "direct", "-d", "fs-csum", "-P", "ios=8", "--out", join(file, "sub"));
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    expect(r.err).toBe(`stable-dio: cannot write the sweep to '${join(file, "sub")}': ENOTDIR\n`);
+  });
+
   it("a grid file with an unknown key, and a journal with a broken line, are usage errors naming them", async () => {
     const file = join(tmp, "bad-grid.json");
     writeFileSync(file, JSON.stringify({ workloads: ["racer"], sizez: [4096] }));
     const g = await cli("sweep", "--grid", file);
     expect(g.code).toBe(2);
-    expect(g.err).toBe(`stable-dio: grid file '${file}': unknown key 'sizez' (allowed: sizes, threads, policies, workloads, seeds, device, stable, core, params)\n`);
+    expect(g.err).toBe(`stable-dio: ${file}:1: unknown key 'sizez' (allowed: sizes, threads, policies, workloads, seeds, device, stable, core, params)\n`);
+    // A bad value in the file names the file and its line; the same value from a flag does not.
+    const values = join(tmp, "bad-values.json");
+    writeFileSync(values, JSON.stringify({ workloads: ["racer"], policies: ["wp-cow"], seeds: ["1..2"], sizes: ["4k", "1000"], params: { ios: 16 } }, null, 2));
+    const v = await cli("sweep", "--grid", values, "--out", join(tmp, "never"));
+    expect(v.code).toBe(2);
+    expect(v.err).toBe(`stable-dio: ${values}:11: bad value '1000' for size: size 1000B is not a multiple of 512\n`);
+    const f = await cli("sweep", "--grid", values, "--sizes", "4k,1000", "--out", join(tmp, "never"));
+    expect(f.err).toBe("stable-dio: bad value '1000' for size: size 1000B is not a multiple of 512\n");
+    writeFileSync(values, '{"workloads": ["racer"],\n "params": {"ios": {"n": 16}}}');
+    expect((await cli("sweep", "--grid", values)).err).toBe(`stable-dio: ${values}:2: params.ios must be a number or a string\n`);
+    writeFileSync(values, '{"workloads": ["racer"],\n "sizes": [-1e999]}');
+    expect((await cli("sweep", "--grid", values)).err).toBe(`stable-dio: ${values}:2: bad JSON: -1e999 is too large for a number\n`);
+    writeFileSync(values, '{"workloads": ["racer"],\n "seeds": [1, 2],}');
+    expect((await cli("sweep", "--grid", values)).err).toBe(`stable-dio: ${values}:2: bad JSON: expected a property name in double quotes (a trailing comma?)\n`);
 
     const dir = join(tmp, "broken");
     await cli("sweep", "-w", "racer", "-p", "direct", "-P", "ios=16", "--out", dir, "--no-report");

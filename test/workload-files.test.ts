@@ -120,12 +120,19 @@ describe("malformed files: one line naming file, line and problem; exit 2; no st
     // [what, file text, the text on the line to name, the problem]
     ["bad JSON: a trailing comma", ok.replace('"ios": 128,', '"ios": 128,,'), '"ios": 128,,', /bad JSON: expected a property name/],
     ["bad JSON: a comment", ok.replace('"ios": 128,', '"ios": 128, // I/Os'), "// I/Os", /comments are not JSON/],
+    // Found by fuzzing: 1e999 was read as Infinity and came back as "got null".
+    ["bad JSON: a number too large", ok.replace('"qd": 4', '"qd": -1e999'), '"qd": -1e999', /bad JSON: -1e999 is too large for a number\n$/],
     ["bad JSON: a duplicate key", ok.replace('"ios": 128,', '"ios": 128,\n"ios": 64,'), '"ios": 64', /duplicate key "ios"/],
     ["schema: an unknown field", ok.replace('"ios": 128,', '"ios": 128,\n"colour": "red",'), '"colour"', /io\.colour: unknown field \(allowed: .*modify\)/],
     ["schema: a wrong type", ok.replace('"qd": 4', '"qd": "four"'), '"qd": "four"', /io\.qd: expected a whole number or a "\$param", got "four"/],
     ["schema: out of range", ok.replace('"cpu": 1', '"cpu": 64'), '"cpu": 64', /threads\[1\]\.cpu: 64 is out of range/],
     ["schema: a bad enum value", ok.replace('"device": "fs-csum"', '"device": "nvme"'), '"device"', /device: "nvme" is not allowed \(allowed: "none", "pi", "parity", "fs-csum"\)/],
     ["schema: a missing field", ok.replace('"summary": "test",', ""), '{\n  "format"', /missing required field "summary"/],
+    // Found by test/fuzz-workload.test.ts: these said "expected must be object" and "expected must match pattern".
+    ["schema: an object that is null", ok.replace('"flags": {\n        "unsafe": true\n      }', '"flags": null'), '"flags": null', /processes\[0\]\.flags: expected an object, got null\n$/],
+    ["schema: a bad id", ok.replace('"id": "small"', '"id": "Small!"'), '"id"', /id: expected lower case letters, digits and '-', starting with a letter or digit, got "Small!"\n$/],
+    ["schema: a bad parameter name", ok.replace('"device": "fs-csum",', '"device": "fs-csum",\n"params": {"Depth": 4},'), '"Depth"', /params: bad name "Depth": expected lower case letters, digits and '_', starting with a letter\n$/],
+    ["schema: a parameter help that is not text", ok.replace('"device": "fs-csum",', '"device": "fs-csum",\n"params": {"qd": {"default": 4,\n"help": 5}},'), '"help": 5', /params\.qd\.help: expected a string, got 5\n$/],
     ["semantic: fs-csum alignment", ok.replace('"size": "16k"', '"size": 512'), '"size": 512', /fs-csum does 4 KiB-aligned I\/O only/],
     ["semantic: an unknown modifier thread", ok.replace('"by": "toucher"', '"by": "nobody"'), '"by": "nobody"', /no thread "nobody" \(threads: writer, toucher\)/],
     ["semantic: an undeclared parameter", ok.replace('"qd": 4', '"qd": "$depth"'), '"qd": "$depth"', /unknown parameter "\$depth"/],
@@ -166,10 +173,10 @@ describe("malformed files: one line naming file, line and problem; exit 2; no st
     expect(nope.err).toMatch(/^stable-dio: unknown workload 'racr' \(allowed: db-writer, .*huge-pages, or a \.json workload file\)\n$/);
   });
 
-  it("a parameter override the file cannot take is a usage error naming the workload", async () => {
+  it("a parameter override the file cannot take is a usage error naming the file and the workload", async () => {
     const r = await cli("run", "--workload", "workloads/sub-page.json", "--device", "fs-csum");
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^stable-dio: workload 'sub-page' cannot run on fs-csum: .*4 KiB.*\n$/);
+    expect(r.err).toMatch(/^stable-dio: workloads\/sub-page\.json: workload 'sub-page' cannot run on fs-csum: .*4 KiB.*\n$/);
   });
 });
 

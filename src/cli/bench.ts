@@ -6,6 +6,7 @@ import { renderBench } from "../bench/render.js";
 import { runBench } from "../bench/run.js";
 import { DEFAULT_SAMPLES } from "../bench/sampler.js";
 import type { CommandContext } from "./compare.js";
+import { subcommand } from "./subcommand.js";
 import { EXIT_OK, type CliIo } from "./io.js";
 import { pickNumber } from "./numbers.js";
 import { splitList } from "./select.js";
@@ -21,8 +22,7 @@ interface BenchOptions {
 }
 
 export function registerBench(program: Command, ctx: CommandContext): void {
-  program
-    .command("bench")
+  subcommand(program, "bench")
     .description("time the Wasm core's primitives (loops inside Wasm) and the same work on the reference model")
     .option("--samples <n>", `samples per operation (default ${DEFAULT_SAMPLES.samples})`)
     .option("--sample-ms <ms>", `target length of one sample (default ${DEFAULT_SAMPLES.sampleMs})`)

@@ -3,16 +3,17 @@
 // compiler, says so and uses the built-in profile. --validate also runs the
 // user-level emulation of wp-cow and bounce and sets the model beside it.
 import type { Command } from "commander";
-import { resolve } from "node:path";
 import { calibratedProfile, type Calibration } from "../calibrate/measure.js";
 import { findCompiler, medianRuns, NativeError, runNative } from "../calibrate/native.js";
 import { renderProfile, renderValidation } from "../calibrate/render.js";
 import { validationRows, type ValidationRow } from "../calibrate/validate.js";
 import { loadWasmCoreSync } from "../core/wasm.js";
 import { builtinProfile } from "../cost/builtin.js";
-import { writeProfile } from "../cost/profile.js";
+import { profileJson } from "../cost/profile.js";
 import type { CommandContext } from "./compare.js";
+import { subcommand } from "./subcommand.js";
 import { EXIT_FAIL, EXIT_OK, type CliIo } from "./io.js";
+import { outputFile, writeOutput } from "./output.js";
 import { pickNumber } from "./numbers.js";
 
 export const DEFAULT_PROFILE_FILE = "stable-dio-profile.json";
@@ -26,8 +27,7 @@ interface CalibrateOptions {
 }
 
 export function registerCalibrate(program: Command, ctx: CommandContext): void {
-  program
-    .command("calibrate")
+  subcommand(program, "calibrate")
     .description("measure this machine natively (mprotect, SIGSEGV, COW faults, memcpy, IPIs) and write a cost profile")
     .option("-o, --out <file>", `where to write the profile (default ./${DEFAULT_PROFILE_FILE})`)
     .option("--validate", "also emulate wp-cow and bounce natively and print the model's prediction beside them")
@@ -38,7 +38,7 @@ export function registerCalibrate(program: Command, ctx: CommandContext): void {
 }
 
 function calibrate(o: CalibrateOptions, io: CliIo): number {
-  const file = resolve(o.out ?? DEFAULT_PROFILE_FILE);
+  const file = outputFile("--out", o.out ?? DEFAULT_PROFILE_FILE, io); // checked before measuring
   const repeat = pickNumber("--repeat", o.repeat, o.quick ? 1 : 3, 1, 100, true);
   const compiler = findCompiler();
   let cal: Calibration;
@@ -65,12 +65,7 @@ function calibrate(o: CalibrateOptions, io: CliIo): number {
       return EXIT_FAIL;
     }
   }
-  try {
-    writeProfile(file, cal.profile);
-  } catch (e) {
-    io.err(`stable-dio: cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
-    return EXIT_FAIL;
-  }
+  writeOutput(file, profileJson(cal.profile));
   if (o.json) {
     io.out(JSON.stringify({ file, profile: cal.profile, checks: cal.checks, ...(rows ? { validation: rows } : {}) }, null, 2) + "\n");
   } else {

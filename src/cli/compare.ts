@@ -2,10 +2,9 @@
 // (or --json), and the report directory (HTML, JSON, CSV) unless --no-report.
 // It is the root command, so `stable-dio` with no arguments runs it.
 import type { Command } from "commander";
-import { Stable } from "../../assembly/abi.js";
 import type { Core } from "../core/core.js";
-import { runWorkload } from "../host/driver.js";
-import { deviceId } from "../host/names.js";
+import { OutOfFrames, runWorkload, type RunSpec } from "../host/driver.js";
+import { deviceId, policyId } from "../host/names.js";
 import type { RunResult } from "../host/result.js";
 import { renderJson, type JsonSource } from "../report/json.js";
 import { renderTable } from "../report/table.js";
@@ -107,7 +106,10 @@ export async function runMatrix(
   workloads: readonly Workload[], o: CompareOptions, io: CliIo, source?: JsonSource,
 ): Promise<number> {
   const profile = pickProfile(o.profile);
-  const results = await runSelected(workloads, o, true, io);
+  const results = await runSelected(workloads, o, true, io, source?.file);
+  // After the runs, so that a run that cannot happen is one line, not the file's notes and then the error.
+  if (source?.ignored.length) io.err(`stable-dio: ${source.file}: ignored (no effect on the model): ${source.ignored.join(", ")}\n`);
+  for (const n of source?.notes ?? []) io.err(`stable-dio: ${n}\n`);
   const grid = runGrid(loadWasmCoreSync(), VERDICT_SPEC, profile.costs);
   const projection = projectResults(results, profile, verdictLine(grid, profile));
   io.out(o.json ? renderJson(results, projection, source) : renderTable(results, projection));
@@ -117,10 +119,11 @@ export async function runMatrix(
 /**
  * Checks every run-picking flag, then runs every selected policy on every
  * workload that can run with them. `named`: the user chose these workloads,
- * so one that cannot run is an error, not a note.
+ * so one that cannot run is an error, not a note. `origin`: the file the
+ * workloads came from, named first when a run fails.
  */
 export async function runSelected(
-  workloads: readonly Workload[], o: RunOptions, named: boolean, io: CliIo,
+  workloads: readonly Workload[], o: RunOptions, named: boolean, io: CliIo, origin?: string,
 ): Promise<RunResult[]> {
   const policies = pickPolicies(o.policy);
   const seed = pickSeed(o.seed);
@@ -128,7 +131,7 @@ export async function runSelected(
   const stable = pickStable(o.stable);
   const coreId = pickCore(o.core);
   const params = pickParams(o.param ?? [], workloads);
-  const runnable = runnableWorkloads(workloads, device?.value, params, named, io);
+  const runnable = runnableWorkloads(workloads, device?.value, params, named, io, origin);
 
   const core = await loadCore(coreId);
   const results: RunResult[] = [];
@@ -136,7 +139,7 @@ export async function runSelected(
   for (const w of runnable) {
     for (const p of policies) {
       if (io.interactive) io.err(`\r\x1b[K[${results.length + 1}/${total}] ${w.id} ${p.id}`);
-      results.push(runOne(core, w, p.value, device?.value, seed, params, stable));
+      results.push(runOrExplain(core, { workload: w, policy: p.value, device: device?.value, seed, params, stable }, origin));
     }
   }
   if (io.interactive) io.err("\r\x1b[K");
@@ -150,21 +153,29 @@ export function balanceExit(results: readonly RunResult[], io: CliIo): number {
   return bad.length ? EXIT_FAIL : EXIT_OK;
 }
 
-function runOne(
-  core: Core, w: Workload, policy: number, device: number | undefined, seed: number,
-  params: Record<string, number>, stable: Stable,
-): RunResult {
-  return runWorkload(core, { workload: w, policy, device, seed, params, stable });
+/**
+ * A run; one that needs more frames than the core has is a usage error
+ * naming the run (and the file it came from) and the frames.
+ */
+export function runOrExplain(core: Core, spec: RunSpec, origin?: string): RunResult {
+  try {
+    return runWorkload(core, spec);
+  } catch (e) {
+    if (!(e instanceof OutOfFrames)) throw e;
+    throw new UsageError(`${origin ? `${origin}: ` : ""}${spec.workload.id}/${policyId(spec.policy)}: ${e.message}`);
+  }
 }
 
 /**
  * Workloads that can run with these params on the device. One the user named
- * that cannot is a usage error; one picked by default is skipped with a note.
+ * that cannot is a usage error (naming `origin`, the file it came from, if
+ * any); one picked by default is skipped with a note.
  */
 export function runnableWorkloads(
-  ws: readonly Workload[], device: number | undefined, params: Record<string, number>, named: boolean, io: CliIo,
+  ws: readonly Workload[], device: number | undefined, params: Record<string, number>, named: boolean, io: CliIo, origin?: string,
 ): Workload[] {
   const out: Workload[] = [];
+  const skipped: Array<{ readonly id: string; readonly why: string }> = [];
   for (const w of ws) {
     const d = device ?? w.device;
     let why: string | undefined;
@@ -174,9 +185,14 @@ export function runnableWorkloads(
       why = e instanceof RangeError ? e.message.replace(`${w.id}: `, "") : String(e);
     }
     if (!why) out.push(w);
-    else if (named) throw new UsageError(`workload '${w.id}' cannot run on ${deviceId(d)}: ${why}`);
-    else io.err(`stable-dio: skipping ${w.id} on ${deviceId(d)}: ${why}\n`);
+    else if (named) throw new UsageError(`${origin ? `${origin}: ` : ""}workload '${w.id}' cannot run on ${deviceId(d)}: ${why}`);
+    else skipped.push({ id: w.id, why: `on ${deviceId(d)}: ${why}` });
   }
-  if (!out.length) throw new UsageError("no workload can run with these settings");
+  if (!out.length) {
+    // Nothing to run: one line with every reason (each once, with its workloads), not a note per workload and then the error.
+    const reasons = [...new Set(skipped.map((s) => s.why))].map((why) => `${skipped.filter((s) => s.why === why).map((s) => s.id).join(", ")} ${why}`);
+    throw new UsageError(`no workload can run with these settings (${reasons.join("; ")})`);
+  }
+  for (const s of skipped) io.err(`stable-dio: skipping ${s.id} ${s.why}\n`);
   return out;
 }

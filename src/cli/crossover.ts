@@ -7,6 +7,7 @@ import { DEFAULT_THROUGHPUT } from "../cost/throughput.js";
 import { DEFAULT_GRID, runGrid, type GridSpec } from "../crossover/grid.js";
 import { renderCrossover } from "../crossover/render.js";
 import type { CommandContext } from "./compare.js";
+import { subcommand } from "./subcommand.js";
 import { EXIT_OK, type CliIo, UsageError } from "./io.js";
 import { pickNumber } from "./numbers.js";
 import { pickProfile } from "./profile.js";
@@ -27,8 +28,7 @@ interface CrossoverOptions {
 }
 
 export function registerCrossover(program: Command, ctx: CommandContext): void {
-  program
-    .command("crossover")
+  subcommand(program, "crossover")
     .description("projected cost of wp-cow, bounce, wp-wait and direct over sizes, threads, caches, mappings, violations")
     .option("--profile <file>", "cost profile (from stable-dio calibrate; default: the built-in one)")
     .option("--threads <list>", `threads of the process running (default ${DEFAULT_GRID.threads.join(",")})`)

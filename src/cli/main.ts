@@ -57,16 +57,26 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 function failure(e: unknown, program: Command, io: CliIo): number {
   if (e instanceof CommanderError) {
     if (e.exitCode === 0) return EXIT_OK; // --help, --version
-    io.err(`stable-dio: ${commanderLine(e, program)}\n`);
+    io.err(`stable-dio: ${terminalSafe(commanderLine(e, program))}\n`);
     return EXIT_USAGE;
   }
   if (e instanceof UsageError) {
-    io.err(`stable-dio: ${e.message}\n`);
+    io.err(`stable-dio: ${terminalSafe(e.message)}\n`);
     return EXIT_USAGE;
   }
   // Anything else is a bug: say so, with the stack, and fail.
   io.err(`stable-dio: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   return EXIT_FAIL;
+}
+
+/**
+ * A message quoting what the user typed stays one line, and cannot move the
+ * cursor, clear the screen or reverse the text: control characters and
+ * bidirectional overrides are written as \uXXXX.
+ */
+export function terminalSafe(message: string): string {
+  return message.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** Commander's message, first line, without "error: ", with the allowed options where it helps. */

@@ -2,12 +2,11 @@
 // command's flags) written as an operation trace (docs/trace.md), to stdout or
 // atomically to a file.
 import type { Command } from "commander";
-import { runWorkload } from "../host/driver.js";
-import { writeFileAtomic } from "../report/atomic.js";
 import { formatTrace } from "../trace/write.js";
 import { loadCore } from "./cores.js";
-import { runnableWorkloads, type CommandContext, type RunOptions } from "./compare.js";
+import { runnableWorkloads, runOrExplain, type CommandContext, type RunOptions } from "./compare.js";
 import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "./io.js";
+import { outputFile, writeOutput } from "./output.js";
 import { pickCore, pickDevice, pickParams, pickPolicies, pickSeed, pickStable, pickWorkloads } from "./select.js";
 import { subcommand } from "./subcommand.js";
 
@@ -38,12 +37,13 @@ async function record(o: RecordOptions, io: CliIo): Promise<number> {
   const coreId = pickCore(o.core);
   const params = pickParams(o.param ?? [], [workload]);
   runnableWorkloads([workload], device?.value, params, true, io);
+  const output = o.output === undefined ? undefined : outputFile("--output", o.output, io);
 
   const core = await loadCore(coreId);
-  const r = runWorkload(core, { workload, policy: policy.value, device: device?.value, seed, params, stable, record: true });
+  const r = runOrExplain(core, { workload, policy: policy.value, device: device?.value, seed, params, stable, record: true });
   const text = formatTrace(r);
-  if (o.output === undefined) io.out(text);
-  else writeAtomic(o.output, text);
+  if (output === undefined) io.out(text);
+  else writeOutput(output, text); // a reader never sees half a trace
   if (r.balance.ok) return EXIT_OK;
   io.err(`stable-dio: ${r.workload}/${r.policy}: frames do not balance: ${r.balance.problems.join("; ")}\n`);
   return EXIT_FAIL;
@@ -52,14 +52,4 @@ async function record(o: RecordOptions, io: CliIo): Promise<number> {
 function one<T extends { id: string }>(what: string, picked: readonly T[]): T {
   if (picked.length !== 1) throw new UsageError(`record takes one ${what}, got ${picked.length} (${picked.map((p) => p.id).join(", ")})`);
   return picked[0];
-}
-
-/** A reader never sees half a trace. */
-function writeAtomic(file: string, text: string): void {
-  try {
-    writeFileAtomic(file, text);
-  } catch (e) {
-    const why = e instanceof Error && "code" in e ? String((e as NodeJS.ErrnoException).code) : String(e);
-    throw new UsageError(`cannot write '${file}': ${why}`);
-  }
 }

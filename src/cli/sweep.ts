@@ -50,7 +50,8 @@ async function sweep(o: SweepOptions, io: CliIo, argv: readonly string[]): Promi
     sizes: o.sizes, threads: o.threads, policy: o.policy, workload: o.workload, seeds: o.seeds ?? o.seed,
     device: o.device, stable: o.stable, core: o.core, param: o.param,
   };
-  const grid = pickGrid(o.grid === undefined ? flags : mergeGridText(readGridFile(o.grid), flags));
+  const file = o.grid === undefined ? undefined : mergeGridText(readGridFile(o.grid), flags);
+  const grid = pickGrid(file?.text ?? flags, file);
   const workers = pickNumber("--workers", o.workers, availableParallelism(), 1, MAX_WORKERS, true);
   const profile = pickProfile(o.profile);
   if (o.out !== undefined && o.out.trim() === "") throw new UsageError("empty --out directory");

@@ -3,8 +3,8 @@
 // DESIGN.md section 6 for the built-in profile); `costs` are the unit costs
 // the cost model multiplies counters by, derived from `measured` by
 // decompose() (docs/cost-model.md says how, figure by figure).
-import { renameSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, basename, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { writeFileAtomic } from "../report/atomic.js";
 import type { MachineInfo } from "../report/machine.js";
 
 export const PROFILE_VERSION = 1;
@@ -115,11 +115,9 @@ export function profileJson(p: CostProfile): string {
   return JSON.stringify(p, null, 2) + "\n";
 }
 
-/** Writes the profile atomically: a temporary file beside it, then a rename. */
+/** Writes the profile atomically (src/report/atomic.ts): a temporary file beside it, then a rename. */
 export function writeProfile(file: string, p: CostProfile): void {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  writeFileSync(tmp, profileJson(p));
-  renameSync(tmp, file);
+  writeFileAtomic(file, profileJson(p));
 }
 
 /** "built-in (2-vCPU AMD EPYC VM, 2025-...)" */

@@ -26,7 +26,8 @@ export function parseJobFile(file: string, text: string): FioJob[] {
   const flush = () => {
     if (current && current !== "global") jobs.push(current);
   };
-  text.split(/\r?\n/).forEach((raw, i) => {
+  const lines = text.split(/\r?\n/);
+  lines.forEach((raw, i) => {
     const line = i + 1;
     const t = stripComment(raw).trim();
     if (!t) return;
@@ -50,7 +51,8 @@ export function parseJobFile(file: string, text: string): FioJob[] {
     else current.options.push(opt);
   });
   flush();
-  if (!jobs.length) throw new SourceError(file, 0, "no job section (a [name] section with options or [global] ones above it)");
+  // Named on the line where the input ends, as a trace's missing 'end' is (docs/trace.md).
+  if (!jobs.length) throw new SourceError(file, lines.length, "no job section (a [name] section with options or [global] ones above it)");
   return jobs;
 }
 

@@ -52,7 +52,15 @@ export function fioWorkload(file: string, text: string): FioWorkload {
       if (!p) return jobs[0].line;
     }
   };
-  return { workload: workloadFromSpec(spec, { file, lineOf }), ignored: [...t.ignored.keys()], notes: t.notes };
+  // The engine names a field by its place in the workload; here, by the option behind it.
+  const fieldName = (pointer: string): string => {
+    for (let p = pointer; p; p = p.slice(0, p.lastIndexOf("/"))) {
+      const option = t.options.get(p);
+      if (option !== undefined) return option;
+    }
+    return `job '${jobs[0].name}'`;
+  };
+  return { workload: workloadFromSpec(spec, { file, lineOf, fieldName }), ignored: [...t.ignored.keys()], notes: t.notes };
 }
 
 function workloadId(file: string): string {
@@ -63,6 +71,8 @@ function workloadId(file: string): string {
 class Translation {
   readonly processes: ProcessSpec[] = [];
   readonly lines = new Map<string, number>();
+  /** The option behind each field of the spec (as lines, by JSON pointer). */
+  readonly options = new Map<string, string>();
   readonly ignored = new Map<string, number>();
   readonly notes: string[] = [];
   device: string | undefined;
@@ -137,6 +147,8 @@ class Translation {
     this.lines.set(at, o.job.line);
     this.lines.set(`${at}/flags`, o.line("sd_flags"));
     this.lines.set(`${at}/fork`, o.line("sd_modify_by"));
+    this.options.set(`${at}/flags`, "sd_flags");
+    this.options.set(`${at}/fork`, "sd_modify_by");
     return p;
   }
 
@@ -145,6 +157,7 @@ class Translation {
     (p.threads as ThreadSpec[]).push(t);
     this.lines.set(at, o.job.line);
     this.lines.set(`${at}/cpu`, o.line("numjobs"));
+    this.options.set(`${at}/cpu`, "numjobs");
     const later = (a: string, b: string) => (o.line(a) >= o.line(b) ? a : b);
     const from: Record<string, string> = {
       size: later("bs", "bsrange"), readSize: later("bs", "bsrange"), qd: "iodepth", region: "size", offset: "offset",
@@ -153,7 +166,10 @@ class Translation {
       promise: "sd_promise", modify: "sd_modify", "modify/when": "sd_modify_when", "modify/bytes": "sd_modify_bytes",
       "modify/max": "sd_modify_max", "modify/by": "sd_modify_by",
     };
-    for (const [field, option] of Object.entries(from)) this.lines.set(`${at}/io/${field}`, o.line(option));
+    for (const [field, option] of Object.entries(from)) {
+      this.lines.set(`${at}/io/${field}`, o.line(option));
+      this.options.set(`${at}/io/${field}`, option);
+    }
   }
 }
 

@@ -5,7 +5,7 @@
 // call. Each submitted I/O gets its DMA point 1..2L steps later and its
 // completion 1..L steps after that. Then everything still in flight
 // completes, the disk is scrubbed and the frames are audited.
-import { Device, Err, IoState, Policy, Stable } from "../../assembly/abi.js";
+import { Device, Err, IoState, Key, Policy, Stable } from "../../assembly/abi.js";
 import type { Core } from "../core/core.js";
 import { applyOp, type OpRecord } from "../ops.js";
 import { incompatibility, resolveParams } from "../workloads/params.js";
@@ -13,7 +13,8 @@ import { Rng } from "../workloads/rng.js";
 import type { Params, Setup, Workload } from "../workloads/types.js";
 import type { Action, CallAction, Task } from "./actions.js";
 import { EventQueue } from "./events.js";
-import { coreKeys } from "./machine.js";
+import { coreKeys, MAX_FRAMES_LIMIT } from "./machine.js";
+import { fmtBytes, PAGE } from "./units.js";
 import { deviceId, policyId } from "./names.js";
 import {
   errName, frameProblems, invariantName, keyName, readCounters, readFrames, readWarnings,
@@ -41,6 +42,25 @@ export class CoreCallError extends Error {
   constructor(readonly op: OpRecord, readonly rc: number, detail: number) {
     super(`${op.op} ${JSON.stringify(op)} returned -${errName(rc)} (detail ${detail})`);
     this.name = "CoreCallError";
+  }
+}
+
+/**
+ * A run that needs more frames than the core has: the call that ran out
+ * (NOMEM, with the frames it needed), the frames in use then, and the pool
+ * the run was given (Key.MAX_FRAMES). The message says it in words.
+ */
+export class OutOfFrames extends CoreCallError {
+  constructor(op: OpRecord, rc: number, readonly needed: number, readonly inUse: number, readonly pool: number) {
+    super(op, rc, needed);
+    this.name = "OutOfFrames";
+    const mib = (frames: number) => fmtBytes(frames * PAGE);
+    const call = `a ${op.op}${"tid" in op ? ` by thread ${op.tid}` : ""} needed ${needed} more frame${needed === 1 ? "" : "s"}`;
+    this.message = inUse + needed > pool
+      ? `the run needs more than the ${pool} frames (${mib(pool)}) it was given: ${call} with ${inUse} in use` +
+        (pool < MAX_FRAMES_LIMIT ? " (the pool is sized from the workload's mappings and in-flight I/O;" : " (the most the core takes;") +
+        " a smaller size, qd, ios, forks or mapping needs fewer)"
+      : `out of memory: ${call} with ${inUse} of the run's ${pool} frames in use, and the Wasm memory could not grow to hold them`;
   }
 }
 
@@ -299,6 +319,10 @@ class Sim {
   private call(op: OpRecord): number {
     const rc = applyOp(this.core, op);
     this.ops++;
+    if (rc === -Err.NOMEM) {
+      const f = readFrames(this.core);
+      throw new OutOfFrames(op, rc, this.core.errDetail(), f.total - f.free, this.core.get(Key.MAX_FRAMES));
+    }
     if (rc < 0) throw new CoreCallError(op, rc, this.core.errDetail());
     this.trace?.push(op);
     return rc;

@@ -5,7 +5,8 @@ import type { Machine, Params } from "../workloads/types.js";
 
 export const RAID_DISKS = 4;
 export const TLB_ENTRIES = 64;
-const MAX_FRAMES_LIMIT = 1048576;
+/** The most frames the core takes (Key.MAX_FRAMES, docs/abi.md). */
+export const MAX_FRAMES_LIMIT = 1048576;
 
 export interface RunConfig {
   readonly policy: number;

@@ -13,6 +13,7 @@ import type { Workload } from "../workloads/index.js";
 import { incompatibility, resolveParams, specsOf } from "../workloads/params.js";
 import type { CoreId } from "../cli/cores.js";
 import { UsageError } from "../cli/io.js";
+import { parseJsonSource, SourceError, type JsonSource } from "../workloads/json-source.js";
 import {
   pickCore, pickDevice, pickParams, pickPolicies, pickSeed, pickStable, pickWorkloads, splitList,
 } from "../cli/select.js";
@@ -59,46 +60,77 @@ export interface SweepPoint {
 }
 
 const FILE_KEYS = ["sizes", "threads", "policies", "workloads", "seeds", "device", "stable", "core", "params"] as const;
+type FileKey = (typeof FILE_KEYS)[number];
+/** The GridText field each file key fills. */
+const FIELD_OF: Record<FileKey, keyof GridText> = {
+  sizes: "sizes", threads: "threads", policies: "policy", workloads: "workload", seeds: "seeds",
+  device: "device", stable: "stable", core: "core", params: "param",
+};
 
-/** Reads a grid file (JSON, docs/report.md) into the flags' form. */
-export function readGridFile(file: string): GridText {
-  let x: unknown;
+/** A grid file: its fields in the flags' form, and the line each field is on (for errors about its values). */
+export interface GridFile {
+  readonly file: string;
+  readonly text: GridText;
+  readonly lines: Partial<Record<keyof GridText, number>>;
+}
+
+/** Reads a grid file (strict JSON, docs/report.md) into the flags' form; problems name the file and the line. */
+export function readGridFile(file: string): GridFile {
+  let raw: string;
   try {
-    x = JSON.parse(readFileSync(file, "utf8"));
+    raw = readFileSync(file, "utf8");
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read grid file '${file}': ${code ?? "not JSON"}`);
+    throw new UsageError(`cannot read grid file '${file}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
-  const bad = (why: string) => new UsageError(`grid file '${file}': ${why}`);
-  if (typeof x !== "object" || x === null || Array.isArray(x)) throw bad("not a JSON object");
+  let src: JsonSource;
+  try {
+    src = parseJsonSource(file, raw);
+  } catch (e) {
+    if (e instanceof SourceError) throw new UsageError(e.message);
+    throw e;
+  }
+  const x = src.value;
+  const bad = (pointer: string, why: string) => new UsageError(`${file}:${src.lineOf(pointer)}: ${why}`);
+  if (typeof x !== "object" || x === null || Array.isArray(x)) throw bad("", `expected a JSON object of ${FILE_KEYS.join(", ")}`);
   const o = x as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!(FILE_KEYS as readonly string[]).includes(k)) throw bad(`unknown key '${k}' (allowed: ${FILE_KEYS.join(", ")})`);
-  const list = (k: string): string | undefined => {
+  for (const k of Object.keys(o)) if (!(FILE_KEYS as readonly string[]).includes(k)) throw bad(`/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`, `unknown key '${k}' (allowed: ${FILE_KEYS.join(", ")})`);
+  const list = (k: FileKey): string | undefined => {
     const v = o[k];
     if (v === undefined) return undefined;
-    if (!Array.isArray(v) || !v.every((i) => typeof i === "string" || typeof i === "number")) throw bad(`'${k}' must be a list of strings or numbers`);
+    if (!Array.isArray(v) || !v.every((i) => typeof i === "string" || typeof i === "number")) throw bad(`/${k}`, `'${k}' must be a list of strings or numbers`);
     return v.join(",");
   };
-  const word = (k: string): string | undefined => {
+  const word = (k: FileKey): string | undefined => {
     const v = o[k];
-    if (v !== undefined && typeof v !== "string") throw bad(`'${k}' must be a string`);
+    if (v !== undefined && typeof v !== "string") throw bad(`/${k}`, `'${k}' must be a string`);
     return v as string | undefined;
   };
   const params = o.params;
   if (params !== undefined && (typeof params !== "object" || params === null || Array.isArray(params)))
-    throw bad("'params' must be an object of name: value");
-  return {
+    throw bad("/params", "'params' must be an object of name: value");
+  const param = params === undefined ? undefined : Object.entries(params as Record<string, unknown>).map(([k, v]) => {
+    if (typeof v !== "number" && typeof v !== "string") throw bad(`/params/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`, `params.${k} must be a number or a string`);
+    return `${k}=${v}`;
+  });
+  const text: GridText = {
     sizes: list("sizes"), threads: list("threads"), policy: list("policies"), workload: list("workloads"), seeds: list("seeds"),
-    device: word("device"), stable: word("stable"), core: word("core"),
-    param: params ? Object.entries(params as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`) : undefined,
+    device: word("device"), stable: word("stable"), core: word("core"), param,
   };
+  const lines: Partial<Record<keyof GridText, number>> = {};
+  for (const k of FILE_KEYS) if (o[k] !== undefined) lines[FIELD_OF[k]] = src.lineOf(`/${k}`);
+  return { file, text, lines };
 }
 
-/** Flags win over the file, field by field. */
-export function mergeGridText(file: GridText, flags: GridText): GridText {
-  const out: GridText = { ...file };
-  for (const [k, v] of Object.entries(flags) as Array<[keyof GridText, GridText[keyof GridText]]>) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
-  return out;
+/** Flags win over the file, field by field; the file's lines stay only for the fields it still gives. */
+export function mergeGridText(file: GridFile, flags: GridText): GridFile {
+  const text: GridText = { ...file.text };
+  const lines = { ...file.lines };
+  for (const [k, v] of Object.entries(flags) as Array<[keyof GridText, GridText[keyof GridText]]>) {
+    if (v === undefined) continue;
+    (text as Record<string, unknown>)[k] = v;
+    delete lines[k];
+  }
+  return { file: file.file, text, lines };
 }
 
 /** "1,2,5" or "1..4" (inclusive). */
@@ -128,18 +160,32 @@ function pickSwept(name: string, flag: string, text: string | undefined, workloa
   return [...new Set(items.map((v) => pickParams([`${name}=${v}`], having)[name]))];
 }
 
-export function pickGrid(t: GridText): SweepGrid {
-  const workloads = pickWorkloads(t.workload);
+/**
+ * The grid, every field checked. `from`: the grid file (merged with the
+ * flags) the fields came from; a bad value it gives is named by its file and
+ * line.
+ */
+export function pickGrid(t: GridText, from?: GridFile): SweepGrid {
+  const field = <T>(name: keyof GridText, pick: () => T): T => {
+    try {
+      return pick();
+    } catch (e) {
+      const line = from?.lines[name];
+      if (e instanceof UsageError && from && line !== undefined) throw new UsageError(`${from.file}:${line}: ${e.message}`);
+      throw e;
+    }
+  };
+  const workloads = field("workload", () => pickWorkloads(t.workload));
   return {
     workloads,
-    policies: pickPolicies(t.policy),
-    sizes: pickSwept("size", "--sizes", t.sizes, workloads),
-    threads: pickSwept("threads", "--threads", t.threads, workloads),
-    seeds: pickSeeds(t.seeds),
-    device: pickDevice(t.device),
-    stable: pickStable(t.stable),
-    core: pickCore(t.core),
-    params: pickParams(t.param ?? [], workloads),
+    policies: field("policy", () => pickPolicies(t.policy)),
+    sizes: field("sizes", () => pickSwept("size", "--sizes", t.sizes, workloads)),
+    threads: field("threads", () => pickSwept("threads", "--threads", t.threads, workloads)),
+    seeds: field("seeds", () => pickSeeds(t.seeds)),
+    device: field("device", () => pickDevice(t.device)),
+    stable: field("stable", () => pickStable(t.stable)),
+    core: field("core", () => pickCore(t.core)),
+    params: field("param", () => pickParams(t.param ?? [], workloads)),
   };
 }
 

@@ -1,10 +1,12 @@
 // The sweep's journal, points.jsonl: one JSON line per finished point,
 // appended and fsynced as each point finishes, so a killed sweep loses no
 // finished point and a restarted one skips them. A kill can leave only the
-// last line torn (each line is one write), so reading drops an unterminated
-// tail and truncates the file to its last complete line before appending.
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from "node:fs";
+// last line torn (a line is written whole before the next starts), so
+// reading drops an unterminated tail and truncates the file to its last
+// complete line before appending.
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, truncateSync } from "node:fs";
 import { dirname } from "node:path";
+import { fsyncDir, writeAll } from "../report/atomic.js";
 import type { RunRecord } from "../report/document.js";
 import { UsageError } from "../cli/io.js";
 
@@ -77,25 +79,11 @@ export class Journal {
   }
 
   append(line: JournalLine): void {
-    writeSync(this.fd, JSON.stringify(line) + "\n");
+    writeAll(this.fd, Buffer.from(JSON.stringify(line) + "\n", "utf8"));
     fsyncSync(this.fd);
   }
 
   close(): void {
     closeSync(this.fd);
-  }
-}
-
-/** A new file's directory entry, durable too. */
-function fsyncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, "r");
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Some file systems refuse fsync on a directory; the data itself is still synced.
   }
 }

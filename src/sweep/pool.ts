@@ -4,13 +4,14 @@
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { CoreId } from "../cli/cores.js";
+import { UsageError } from "../cli/io.js";
 import { packageFile } from "../core/paths.js";
 import type { RunRecord } from "../report/document.js";
 import type { SweepPoint } from "./grid.js";
 
 export type WorkerReply =
   | { readonly ok: true; readonly key: string; readonly worker: number; readonly wallMs: number; readonly run: RunRecord }
-  | { readonly ok: false; readonly key: string; readonly worker: number; readonly error: string };
+  | { readonly ok: false; readonly key: string; readonly worker: number; readonly error: string; readonly usage?: string };
 
 export type PointDone = Extract<WorkerReply, { ok: true }>;
 
@@ -47,7 +48,10 @@ export function runPool(points: readonly SweepPoint[], workers: number, core: Co
       w.on("message", (r: WorkerReply) => {
         busy.delete(w);
         if (failed) return;
-        if (!r.ok) return fail(new Error(`sweep point ${r.key} failed on worker ${r.worker}: ${r.error}`));
+        if (!r.ok) {
+          return fail(r.usage !== undefined ? new UsageError(`sweep point ${r.key}: ${r.usage}`)
+            : new Error(`sweep point ${r.key} failed on worker ${r.worker}: ${r.error}`));
+        }
         try {
           onDone(r);
         } catch (e) {

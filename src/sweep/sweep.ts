@@ -4,7 +4,7 @@
 // journal.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { CliIo } from "../cli/io.js";
+import { UsageError, type CliIo } from "../cli/io.js";
 import type { CostProfile } from "../cost/profile.js";
 import { fmtBytes } from "../host/units.js";
 import { resultsDoc, type RunRecord } from "../report/document.js";
@@ -41,12 +41,13 @@ function label(p: SweepPoint): string {
 
 export async function runSweep(req: SweepRequest, io: CliIo): Promise<SweepOutcome> {
   const { points, skipped } = expandGrid(req.grid);
-  for (const s of skipped) io.err(`stable-dio: ${s}\n`);
-  if (!points.length) throw new Error("the grid has no point that can run");
+  if (!points.length) throw new UsageError(`no point of the grid can run (${skipped.map((s) => s.replace(/^skipping /, "")).join("; ")})`);
 
-  mkdirSync(req.dir, { recursive: true });
+  cannotWrite(req.dir, () => mkdirSync(req.dir, { recursive: true }));
   const file = join(req.dir, JOURNAL_FILE);
-  const read = readJournal(file);
+  const read = cannotWrite(req.dir, () => readJournal(file));
+  // The notes once the directory is known to work: a sweep that cannot start says one thing.
+  for (const s of skipped) io.err(`stable-dio: ${s}\n`);
   if (read.tornBytes) io.err(`stable-dio: dropped a torn last line (${read.tornBytes} bytes) from ${file}\n`);
   const done = new Map<string, RunRecord>();
   for (const l of read.lines) if (!done.has(l.key)) done.set(l.key, l.run);
@@ -60,17 +61,17 @@ export async function runSweep(req: SweepRequest, io: CliIo): Promise<SweepOutco
   io.err(`sweep: ${count(points.length, "point")}: ${resumed} already in ${file}, ${pending.length} to run on ${count(workers, "worker thread")}\n`);
 
   if (pending.length) {
-    const journal = new Journal(file);
+    const journal = cannotWrite(req.dir, () => new Journal(file));
     const progress = startProgress(io, points.length, resumed);
     const byKey = new Map(pending.map((p) => [p.key, p]));
     let finished = resumed;
     try {
-      await runPool(pending, workers, req.grid.core, (d) => {
+      await cannotWrite(req.dir, () => runPool(pending, workers, req.grid.core, (d) => {
         journal.append({ v: JOURNAL_VERSION, key: d.key, worker: d.worker, wallMs: Math.round(d.wallMs * 10) / 10, finished: new Date().toISOString(), run: d.run });
         done.set(d.key, d.run);
         const p = byKey.get(d.key);
         progress.tick(++finished, p ? label(p) : d.key);
-      });
+      }));
     } finally {
       progress.stop();
       journal.close();
@@ -79,7 +80,7 @@ export async function runSweep(req: SweepRequest, io: CliIo): Promise<SweepOutco
 
   const runs = points.map((p) => done.get(p.key) as RunRecord);
   if (req.report) {
-    await writeReport(req.dir, resultsDoc({
+    const doc = resultsDoc({
       command: "sweep",
       argv: req.argv,
       profile: req.profile,
@@ -87,7 +88,23 @@ export async function runSweep(req: SweepRequest, io: CliIo): Promise<SweepOutco
       costCurve: sweepCostCurve(runs, (req.grid.threads?.length ?? 0) > 1, req.profile),
       ipiCurve: sweepIpiCurve(runs),
       sweep: { grid: gridRecord(req.grid), workers, points: points.length, computed: pending.length, resumed },
-    }));
+    });
+    await cannotWrite(req.dir, () => writeReport(req.dir, doc));
   }
   return { points: points.length, computed: pending.length, resumed, workers, runs };
+}
+
+/** A file-system error writing the sweep's directory is the user's to fix: one line naming it. */
+function cannotWrite<T>(dir: string, write: () => T): T {
+  const fail = (e: unknown): never => {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code) throw new UsageError(`cannot write the sweep to '${dir}': ${code}`);
+    throw e;
+  };
+  try {
+    const r = write();
+    return (r instanceof Promise ? r.catch(fail) : r) as T;
+  } catch (e) {
+    return fail(e);
+  }
 }

@@ -23,8 +23,9 @@ import { PlanError } from "./values.js";
  */
 export function workloadFromSpec(spec: WorkloadSpec, src: Located): Workload {
   const fail = (e: unknown): never => {
-    if (e instanceof PlanError) throw new SourceError(src.file, src.lineOf(e.at), e.message);
-    throw e;
+    if (!(e instanceof PlanError)) throw e;
+    const message = e.field !== undefined && src.fieldName ? src.fieldName(e.at) + e.message.slice(e.field.length) : e.message;
+    throw new SourceError(src.file, src.lineOf(e.at), message);
   };
   let params: ParamSpec[] = [];
   try {

@@ -15,6 +15,8 @@ export class SourceError extends Error {
 export interface Located {
   readonly file: string;
   lineOf(pointer: string): number;
+  /** How the source names the field at a pointer, when not as a workload file does (processes[0].threads[0].io.qd). */
+  fieldName?(pointer: string): string;
 }
 
 export interface JsonSource extends Located {
@@ -28,6 +30,10 @@ export function parseJsonSource(file: string, text: string): JsonSource {
   if (errors.length) throw new SourceError(file, lineAt(errors[0].offset), `bad JSON: ${parseErrorText(errors[0].error)}`);
   if (!root) throw new SourceError(file, 1, "bad JSON: the file is empty");
   checkDuplicateKeys(root, file, lineAt);
+  checkNumbers(root, (node) => {
+    const literal = text.slice(node.offset, node.offset + node.length);
+    throw new SourceError(file, lineAt(node.offset), `bad JSON: ${literal} is too large for a number`);
+  });
   return {
     file,
     value: jsonc.getNodeValue(root),
@@ -81,6 +87,12 @@ function checkDuplicateKeys(node: jsonc.Node, file: string, lineAt: (offset: num
     }
   }
   for (const child of node.children ?? []) checkDuplicateKeys(child, file, lineAt);
+}
+
+/** A number literal beyond what a double holds (1e999) would be read as Infinity, and shown back as "null". */
+function checkNumbers(node: jsonc.Node, tooLarge: (node: jsonc.Node) => never): void {
+  if (node.type === "number" && !Number.isFinite(node.value)) tooLarge(node);
+  for (const child of node.children ?? []) checkNumbers(child, tooLarge);
 }
 
 function parseErrorText(code: jsonc.ParseErrorCode): string {

@@ -28,17 +28,21 @@ export function workloadValidator(): ValidateFunction {
 export function checkSchema(src: JsonSource): void {
   const validate = workloadValidator();
   if (validate(src.value)) return;
-  const errors = (validate.errors ?? []).filter((e) => e.keyword !== "if");
+  // A bad property name gives a pattern error without the name, then a propertyNames error with it: keep the latter.
+  const errors = (validate.errors ?? []).filter((e) => e.keyword !== "if" && !e.schemaPath.includes("/propertyNames/"));
   const first = errors
     .map((e) => ({ e, at: errorPointer(e), line: src.lineOf(errorPointer(e)) }))
     .sort((a, b) => a.line - b.line || b.at.length - a.at.length)[0];
   if (!first) throw new SourceError(src.file, 1, "does not match the workload schema");
-  throw new SourceError(src.file, first.line, `${fieldName(first.at)}${describe(first.e)}`);
+  const field = first.e.keyword === "propertyNames" ? first.e.instancePath : first.at;
+  throw new SourceError(src.file, first.line, `${fieldName(field)}${describe(first.e)}`);
 }
 
-/** The pointer a problem is about: the offending property itself for unknown or missing ones. */
+/** The pointer a problem is about: the offending property itself for unknown, missing or misnamed ones. */
 function errorPointer(e: ErrorObject): string {
-  if (e.keyword === "additionalProperties") return `${e.instancePath}/${String(e.params.additionalProperty)}`;
+  const escaped = (name: unknown) => String(name).replace(/~/g, "~0").replace(/\//g, "~1");
+  if (e.keyword === "additionalProperties") return `${e.instancePath}/${escaped(e.params.additionalProperty)}`;
+  if (e.keyword === "propertyNames") return `${e.instancePath}/${escaped(e.params.propertyName)}`;
   return e.instancePath;
 }
 
@@ -64,9 +68,33 @@ const ACCEPTS: Record<string, string> = {
   note: "a string or a list of strings",
 };
 
+/** What other patterns of the schema accept. */
+const PATTERNS: Record<string, string> = {
+  "^[a-z0-9][a-z0-9-]*$": "lower case letters, digits and '-', starting with a letter or digit",
+  "^[a-z][a-z0-9_]*$": "lower case letters, digits and '_', starting with a letter",
+  "^(\\$[a-z][a-z0-9_]*|[0-9]+(\\.[0-9]+)?\\s*([kKmMgG]?([iI]?[bB])?))$": "a number, a byte count such as \"64k\" or a \"$param\"",
+};
+
+const TYPES: Record<string, string> = {
+  object: "an object", array: "a list", string: "a string", number: "a number", integer: "a whole number",
+  boolean: "true or false", null: "null",
+};
+
+/** The $defs entry an error's schema is (ajv reports paths inside a $ref'd schema relative to it). */
+function defName(e: ErrorObject): string | undefined {
+  const defs = (workloadValidator().schema as { $defs?: Record<string, unknown> }).$defs ?? {};
+  return Object.keys(defs).find((k) => defs[k] === e.parentSchema) ?? /^#\/\$defs\/([A-Za-z]+)\/[A-Za-z]+$/.exec(e.schemaPath)?.[1];
+}
+
+/** A value as the message quotes it: JSON, cut short. */
+function quote(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
 function describe(e: ErrorObject): string {
-  const got = JSON.stringify(e.data);
-  const def = /#\/\$defs\/([A-Za-z]+)\//.exec(e.schemaPath)?.[1];
+  const got = quote(e.data);
+  const def = defName(e);
   const accepts = def ? ACCEPTS[def] : undefined;
   switch (e.keyword) {
     case "additionalProperties": {
@@ -75,9 +103,14 @@ function describe(e: ErrorObject): string {
     }
     case "required":
       return `missing required field "${String(e.params.missingProperty)}"`;
-    case "type":
-    case "pattern":
-      return `expected ${accepts ?? e.message ?? "another type"}, got ${got}`;
+    case "type": {
+      const types = ([] as unknown[]).concat(e.params.type).map((t) => TYPES[String(t)] ?? String(t));
+      return `expected ${accepts ?? types.join(" or ")}, got ${got}`;
+    }
+    case "pattern": {
+      const pattern = String(e.params.pattern);
+      return `expected ${accepts ?? PATTERNS[pattern] ?? `text matching ${pattern}`}, got ${got}`;
+    }
     case "enum":
       return `${got} is not allowed (allowed: ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")})`;
     case "const":
@@ -89,9 +122,11 @@ function describe(e: ErrorObject): string {
       return `${got} is out of range (${e.message ?? ""})`;
     case "minItems":
       return `needs at least ${String(e.params.limit)} item(s)`;
-    case "propertyNames":
-      return `bad name (${e.message ?? ""})`;
+    case "propertyNames": {
+      const pattern = String((e.parentSchema as { propertyNames?: { pattern?: string } }).propertyNames?.pattern ?? "");
+      return `bad name ${quote(e.params.propertyName)}: expected ${PATTERNS[pattern] ?? `a name matching ${pattern}`}`;
+    }
     default:
-      return `${e.message ?? e.keyword}${got !== undefined ? `, got ${got}` : ""}`;
+      return `${e.message ?? e.keyword}${e.data !== undefined ? `, got ${got}` : ""}`;
   }
 }

@@ -7,9 +7,14 @@ import { parseNumber } from "./params.js";
 import type { FlagValue, Value } from "./spec.js";
 import type { ParamKind, ParamSpec, Params } from "./types.js";
 
-/** A problem with the workload as resolved for a run; `at` is the JSON pointer it is about. */
+/**
+ * A problem with the workload as resolved for a run; `at` is the JSON pointer
+ * it is about. `field`: the message starts with the field's name (as a
+ * workload file names it), so a source that names fields otherwise (a fio
+ * job's options) can put its own name there.
+ */
 export class PlanError extends Error {
-  constructor(readonly at: string, message: string) {
+  constructor(readonly at: string, message: string, readonly field?: string) {
     super(message);
     this.name = "PlanError";
   }
@@ -44,9 +49,9 @@ export class Values {
     const n = this.raw(v, at, r.kind);
     const name = fieldName(at).replace(/: $/, "");
     const show = (x: number) => (r.kind === "bytes" ? fmtBytes(x) : String(x));
-    if (r.kind !== "fraction" && !Number.isInteger(n)) throw new PlanError(at, `${name} ${n} is not a whole number`);
-    if (n < r.min || n > r.max) throw new PlanError(at, `${name} ${show(n)} is out of range (${show(r.min)}..${show(r.max)})`);
-    if (r.multiple && n % r.multiple !== 0) throw new PlanError(at, `${name} ${show(n)} is not a multiple of ${r.multiple}`);
+    if (r.kind !== "fraction" && !Number.isInteger(n)) throw new PlanError(at, `${name} ${n} is not a whole number`, name);
+    if (n < r.min || n > r.max) throw new PlanError(at, `${name} ${show(n)} is out of range (${show(r.min)}..${show(r.max)})`, name);
+    if (r.multiple && n % r.multiple !== 0) throw new PlanError(at, `${name} ${show(n)} is not a multiple of ${r.multiple}`, name);
     return n;
   }
 
