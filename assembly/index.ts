@@ -248,7 +248,10 @@ export function sd_check(): i32 {
   return done(-r);
 }
 
+// The three readers below leave the detail alone (reading is not a call that
+// can fail in errno's sense), but after a failed reset there is nothing to read.
 export function sd_counter(i: i32): f64 {
+  if (!isReady) return -<f64>Err.NOT_READY;
   if (i < 0 || i >= Counter.COUNT) return -<f64>Err.INVAL;
   return <f64>counter(i);
 }
@@ -260,10 +263,12 @@ export function sd_frame_stats(kind: i32): i32 {
 }
 
 export function sd_warn_count(): i32 {
+  if (!isReady) return -Err.NOT_READY;
   return <i32>warnKept;
 }
 
 export function sd_warn_field(i: u32, field: u32): f64 {
+  if (!isReady) return -<f64>Err.NOT_READY;
   if (i >= warnKept || field > <u32>WarnField.KIND) return -<f64>Err.INVAL;
   return <f64>warnField(i, field);
 }
