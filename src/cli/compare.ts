@@ -11,7 +11,8 @@ import { renderTable } from "../report/table.js";
 import type { Workload } from "../workloads/index.js";
 import { incompatibility, resolveParams } from "../workloads/params.js";
 import { loadWasmCoreSync } from "../core/wasm.js";
-import { runGrid } from "../crossover/grid.js";
+import type { CostProfile } from "../cost/profile.js";
+import { type GridResult, runGrid } from "../crossover/grid.js";
 import { VERDICT_SPEC, verdictLine } from "../crossover/verdict.js";
 import { projectResults } from "../report/projection.js";
 import { loadCore } from "./cores.js";
@@ -89,13 +90,9 @@ function collect(value: string, prev: string[] | undefined): string[] {
 }
 
 async function compare(o: CompareOptions, io: CliIo, argv: readonly string[]): Promise<number> {
-  const profile = pickProfile(o.profile);
-  const results = await runSelected(pickWorkloads(o.workload), o, o.workload !== undefined, io);
-  const grid = runGrid(loadWasmCoreSync(), VERDICT_SPEC, profile.costs);
-  const projection = projectResults(results, profile, verdictLine(grid, profile));
-  io.out(o.json ? renderJson(results, projection) : renderTable(results, projection));
-  if (o.report !== false) await writeMainReport(reportDir(o.out, io), { command: "compare", argv, results, profile, grid }, io, false);
-  return balanceExit(results, io);
+  const shown = await runAndPrint(pickWorkloads(o.workload), o, o.workload !== undefined, io);
+  if (o.report !== false) await writeMainReport(reportDir(o.out, io), { command: "compare", argv, ...shown }, io, false);
+  return balanceExit(shown.results, io);
 }
 
 /**
@@ -105,15 +102,22 @@ async function compare(o: CompareOptions, io: CliIo, argv: readonly string[]): P
 export async function runMatrix(
   workloads: readonly Workload[], o: CompareOptions, io: CliIo, source?: JsonSource,
 ): Promise<number> {
+  return balanceExit((await runAndPrint(workloads, o, true, io, source)).results, io);
+}
+
+/** Runs the selection, then prints the table (or --json) with the projected column and the verdict. */
+async function runAndPrint(
+  workloads: readonly Workload[], o: CompareOptions, named: boolean, io: CliIo, source?: JsonSource,
+): Promise<{ results: RunResult[]; profile: CostProfile; grid: GridResult }> {
   const profile = pickProfile(o.profile);
-  const results = await runSelected(workloads, o, true, io, source?.file);
+  const results = await runSelected(workloads, o, named, io, source?.file);
   // After the runs, so that a run that cannot happen is one line, not the file's notes and then the error.
   if (source?.ignored.length) io.err(`stable-dio: ${source.file}: ignored (no effect on the model): ${source.ignored.join(", ")}\n`);
   for (const n of source?.notes ?? []) io.err(`stable-dio: ${n}\n`);
   const grid = runGrid(loadWasmCoreSync(), VERDICT_SPEC, profile.costs);
   const projection = projectResults(results, profile, verdictLine(grid, profile));
   io.out(o.json ? renderJson(results, projection, source) : renderTable(results, projection));
-  return balanceExit(results, io);
+  return { results, profile, grid };
 }
 
 /**
