@@ -5,25 +5,27 @@
 // command that writes a file (record -o, calibrate -o, report, sweep). The
 // failures are injected into node:fs (running as root, a read-only directory
 // would not stop a write).
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { writeFileAtomic } from "../src/report/atomic.js";
+import { writeFileAtomic, writeFilesAtomic } from "../src/report/atomic.js";
 import { cli } from "./support/cli.js";
 
-/** Which node:fs call fails next, and after how many bytes a write fails. */
-const fail = vi.hoisted(() => ({ call: "" as "" | "writeSync" | "fsyncSync" | "renameSync", afterBytes: 0 }));
+/** Which node:fs call fails, after how many such calls succeed, and after how many bytes a write fails. */
+const fail = vi.hoisted(() => ({ call: "" as "" | "writeSync" | "fsyncSync" | "renameSync", skip: 0, afterBytes: 0 }));
 
 vi.mock("node:fs", async (importOriginal) => {
   const real = await importOriginal<typeof import("node:fs")>();
   const io = (code: string) => Object.assign(new Error(`${code}: injected`), { code });
+  const failing = (call: typeof fail.call) => fail.call === call && (fail.skip === 0 || (fail.skip--, false));
   return {
     ...real,
     // A write that gets part of the way, then fails: as a full disk does.
     writeSync: (fd: number, data: Uint8Array | string, ...rest: never[]) => {
-      if (fail.call !== "writeSync") return real.writeSync(fd, data as never, ...rest);
+      if (!failing("writeSync")) return real.writeSync(fd, data as never, ...rest);
       const bytes = typeof data === "string" ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
       const offset = typeof rest[0] === "number" ? rest[0] : 0;
       if (fail.afterBytes > 0) {
@@ -34,11 +36,11 @@ vi.mock("node:fs", async (importOriginal) => {
       throw io("ENOSPC");
     },
     fsyncSync: (fd: number) => {
-      if (fail.call === "fsyncSync") throw io("EIO");
+      if (failing("fsyncSync")) throw io("EIO");
       return real.fsyncSync(fd);
     },
     renameSync: (from: fs.PathLike, to: fs.PathLike) => {
-      if (fail.call === "renameSync") throw io("EXDEV");
+      if (failing("renameSync")) throw io("EXDEV");
       return real.renameSync(from, to);
     },
   };
@@ -56,6 +58,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   fail.call = "";
+  fail.skip = 0;
   fail.afterBytes = 0;
 });
 
@@ -92,6 +95,35 @@ describe("writeFileAtomic", () => {
     expect(() => writeFileAtomic(join(dir, "d"), "text")).toThrow();
     expect(files(dir)).toEqual(["d", join("d", "inside")]);
   });
+});
+
+describe("temporary files left by a killed writer", () => {
+  /** A PID that is certainly not running: a child that has exited and been reaped. */
+  const deadPid = () => spawnSync(process.execPath, ["-e", ""]).pid!;
+
+  it("the next write to the same target removes those of dead processes and keeps the others'", () => {
+    const target = join(dir, "results.json");
+    const dead = `.results.json.${deadPid()}.0badc0de.tmp`;
+    const live = `.results.json.${process.ppid}.0badc0de.tmp`; // our parent runs
+    const other = `.results.csv.${deadPid()}.0badc0de.tmp`; // another target's: not ours to judge now
+    for (const f of [dead, live, other]) writeFileSync(join(dir, f), "half a fi");
+    writeFileAtomic(target, "{}\n");
+    expect(files(dir)).toEqual([live, other, "results.json"].sort());
+  });
+});
+
+describe("writeFilesAtomic: files that belong together", () => {
+  for (const f of FAILURES) {
+    it(`${f.what}, once the other files are written: no target changes, no temporary file is left`, () => {
+      const names = ["a.json", "b.csv", "c.html"].map((n) => join(dir, n));
+      for (const n of names) writeFileSync(n, `old ${n}\n`);
+      // Each file is written in one writeSync and flushed once: the first two succeed.
+      Object.assign(fail, f, { skip: f.call === "renameSync" ? 0 : 2 });
+      expect(() => writeFilesAtomic(names.map((file) => ({ file, data: `new ${file}\n`.repeat(100) })))).toThrow(/injected/);
+      for (const n of names) expect(readFileSync(n, "utf8")).toBe(`old ${n}\n`);
+      expect(files(dir)).toEqual(["a.json", "b.csv", "c.html"]);
+    });
+  }
 });
 
 describe("the commands that write files", () => {

@@ -1,8 +1,9 @@
 // Writes a report directory: results.json, results.csv and index.html, each
-// atomically, so an interrupted run never leaves half a file behind.
+// atomically and staged together (all three flushed before the first rename),
+// so an interrupted run never leaves half a file behind.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "./atomic.js";
+import { writeFilesAtomic } from "./atomic.js";
 import { charts } from "./charts.js";
 import { renderCsv } from "./csv.js";
 import type { ResultsDoc } from "./document.js";
@@ -16,7 +17,9 @@ export async function writeReport(dir: string, doc: ResultsDoc): Promise<void> {
   const rendered = [];
   for (const def of charts(doc)) rendered.push({ def, svg: await renderSvg(def.spec, def.id) });
   mkdirSync(dir, { recursive: true });
-  writeFileAtomic(join(dir, "results.json"), JSON.stringify(doc, null, 2) + "\n");
-  writeFileAtomic(join(dir, "results.csv"), renderCsv(doc));
-  writeFileAtomic(join(dir, "index.html"), renderHtml(doc, rendered));
+  writeFilesAtomic([
+    { file: join(dir, "results.json"), data: JSON.stringify(doc, null, 2) + "\n" },
+    { file: join(dir, "results.csv"), data: renderCsv(doc) },
+    { file: join(dir, "index.html"), data: renderHtml(doc, rendered) },
+  ]);
 }
