@@ -107,3 +107,35 @@ describe("malformed traces under WASI: the host's line, exit 2, nothing on stdou
     });
   }
 });
+
+describe("bytes that are not UTF-8, and names with control characters, quoted as the host quotes them", () => {
+  it("each invalid subpart is one U+FFFD, as Node decodes it", async () => {
+    const good = Buffer.from(await recordTrace(CASES[0]));
+    const at = good.indexOf("\ndma ") + 1;
+    const word = Buffer.from([
+      0x64, 0x6d, // "dm"
+      0xe2, 0x80, 0x78, // a sequence cut short, then "x"
+      0xff, 0xc0, 0xaf, // bytes that never start a sequence; an overlong "/"
+      0xed, 0xa0, 0x80, // a UTF-16 surrogate
+      0xf0, 0x9f, 0x98, 0x80, // U+1F600, valid
+      0xc2, 0x9b, // U+009B (CSI), valid but a control
+      0xf4, 0x90, // above U+10FFFF
+    ]);
+    const bad = Buffer.concat([good.subarray(0, at), word, good.subarray(good.indexOf("\n", at))]);
+    const file = join(dir, "bytes.trace");
+    writeFileSync(file, bad);
+    const host = await cli("replay", file);
+    expect(host.err).toMatch(/^stable-dio: .*: unknown op 'dm\ufffdx\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\u{1f600}\\u009b\ufffd\ufffd' /u);
+    expect(runNodeWasi([file], "", { [dir]: dir })).toEqual({ code: 2, stdout: "", stderr: host.err });
+    expect(await runWasmer(["bytes.trace"], "", { "/bytes.trace": bad })).toEqual({ code: 2, stdout: "", stderr: host.err.replace(file, "bytes.trace") });
+  });
+
+  it("a file name with control characters in the 'cannot read' line", async () => {
+    const name = join(dir, "no\u001b[31m\u202esuch.trace");
+    const host = await cli("replay", name);
+    const wasi = runNodeWasi([name], "", { [dir]: dir });
+    expect(host.err).toContain("no\\u001b[31m\\u202esuch.trace");
+    expect(wasi.code).toBe(2);
+    expect(wasi.stderr).toBe(`stable-dio: cannot read trace '${join(dir, "no\\u001b[31m\\u202esuch.trace")}': ENOENT\n`);
+  });
+});

@@ -1,7 +1,7 @@
 // The command line: no argument or '-' reads stdin; one argument names the
 // trace file, opened through the preopened directory that holds it (WASI has
 // no ambient file system: the runtime must preopen one, e.g. wasmtime --dir).
-import { putBytes, putByte, putStr, putU64, flushTo } from "./out";
+import { putText, putByte, putStr, putU64, flushTo } from "./out";
 import {
   args_get, args_sizes_get, fd_prestat_dir_name, fd_prestat_get, path_open, LOOKUPFLAGS_SYMLINK_FOLLOW,
   PREOPENTYPE_DIR, RIGHTS_FD_READ, STDERR, STDIN,
@@ -23,7 +23,7 @@ let nameLen: usize = 0;
 /** The trace's name in messages: the argument, or <stdin>. */
 export function putFileName(): void {
   if (nameLen == 0) putStr("<stdin>");
-  else putBytes(namePtr, nameLen);
+  else putText(namePtr, nameLen);
 }
 
 /** The fd to read the trace from, or -1 after printing why not. */

@@ -13,7 +13,7 @@ import "./abort"; // asconfig.wasi.json points abort here
 import { openTrace, putFileName } from "./args";
 import { EOF, LINE, READ_ERROR, TOO_LONG, MAX_LINE, eofLine, lineLen, lineNo, linePtr, nextLine, openInput, readErrno } from "./input";
 import { COUNTER_NAMES, ERR_NAMES, KEY_NAMES, LINE_WORDS, OP_ARGS, OP_NAMES, equals, lookup, wordCount as argCount } from "./names";
-import { flushTo, putByte, putBytes, putF64, putStr, putU64, putWord } from "./out";
+import { flushTo, putByte, putText, putF64, putStr, putU64, putWord } from "./out";
 import { BAD_NUMBER, OUT_OF_RANGE, number, split, wordCount, wordLen, wordPtr } from "./scan";
 import { STDERR, STDOUT, proc_exit } from "./sys";
 
@@ -63,7 +63,7 @@ function problem(text: string): bool {
 }
 
 function putWordAt(i: i32): void {
-  putBytes(wordPtr(i), wordLen(i));
+  putText(wordPtr(i), wordLen(i));
 }
 
 function quoted(i: i32): void {

@@ -86,6 +86,10 @@ export const MALFORMED: readonly Malformed[] = [
   { name: "truncated in the ops", make: (t) => cut(lineOf(t, FIRST_DMA) + 3, true)(t), problem: "truncated: no 'end' line" },
   { name: "truncated in the footer", make: (t) => cut(lineOf(t, /^counter faults /), false)(t), problem: "truncated: no 'end' line" },
   { name: "line too long", make: swap(RESET, `reset # ${"x".repeat(5000)}`), problem: "line longer than 4096 bytes" },
+  // What the user wrote is quoted terminal-safe: control characters and bidirectional overrides as \uXXXX.
+  { name: "control characters and a right-to-left override in a word", make: swap(FIRST_DMA, "dm\u001b[2J\u202e\u0085 5"),
+    problem: /^unknown op 'dm\\u001b\[2J\\u202e\\u0085' \(allowed: set, .*\)$/ },
+  { name: "a carriage return inside a number", make: swap(/^map /, "map 1 0x10\r00 4096 1"), problem: "bad number '0x10\\u000d00' for va" },
   { name: "a call the core refuses", make: swap(/^store /, "store 1 0x20000000 4096 1"), problem: "store failed: NOT_MAPPED" },
 ];
 

@@ -25,12 +25,13 @@ let wasmerReady: Promise<void> | undefined;
  * @wasmer/wasi 1.2.2: stdin from a string; files live in its in-memory file
  * system (it preopens "/" and "."; a path relative to "." opens).
  */
-export async function runWasmer(args: readonly string[], stdin = "", files: Record<string, string> = {}): Promise<WasiRun> {
+export async function runWasmer(args: readonly string[], stdin = "", files: Record<string, string | Uint8Array> = {}): Promise<WasiRun> {
   await (wasmerReady ??= init());
   const wasi = new WasmerWasi({ args: ["replay.wasm", ...args], env: {} });
   for (const [path, text] of Object.entries(files)) {
     const f = wasi.fs.open(path, { read: true, write: true, create: true });
-    f.writeString(text);
+    if (typeof text === "string") f.writeString(text);
+    else f.write(text);
   }
   wasi.instantiate(wasiModule(), {});
   wasi.setStdinString(stdin);
@@ -49,7 +50,7 @@ export async function runWasmer(args: readonly string[], stdin = "", files: Reco
  * grows its memory inside _start (the core grows it at every reset), and then
  * crash the process or lose output. A JS frame in between avoids that path.
  */
-export function runNodeWasi(args: readonly string[], stdin = "", preopens: Record<string, string> = {}): WasiRun {
+export function runNodeWasi(args: readonly string[], stdin: string | Uint8Array = "", preopens: Record<string, string> = {}): WasiRun {
   const dir = mkdtempSync(join(tmpdir(), "stable-dio-wasi-"));
   const inPath = join(dir, "stdin");
   writeFileSync(inPath, stdin);
