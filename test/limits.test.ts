@@ -6,6 +6,8 @@
 // sd_check 0 along the way, the same counters in the Wasm core (release
 // build: the debug build's per-call check would take minutes here) and the
 // reference model, and every frame back after completion and exit.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { Counter, Device, Err, FrameKind, Key, MapFlag, Op, Policy, Stable } from "../assembly/abi.js";
 import type { Core } from "../src/core/core.js";
@@ -18,6 +20,8 @@ import { cli } from "./support/cli.js";
 import { inputFile } from "./support/fuzz/files.js";
 
 const PAGE = 4096;
+/** The installed command (dist/, built by npm test). */
+const BIN = fileURLToPath(new URL("../bin/stable-dio.js", import.meta.url));
 
 /** A Core whose frame pool the driver cannot size: MAX_FRAMES is held at `frames`. */
 function capped(core: Core, frames: number): Core {
@@ -51,41 +55,47 @@ describe("a run that needs more frames than the core has", () => {
   }
 });
 
-describe("a workload file that needs more frames than the run has, on the command line", () => {
-  // Forty children, each writing its copy of sixteen 256 KiB buffers and never exiting: 40 x 1024 frames of copies.
-  const HOG = JSON.stringify({
+describe("forked children that keep their copies: the pool counts them, the core's limit refuses what it cannot hold", () => {
+  /** `count` children, each writing its copy of sixteen `size` buffers and never exiting. */
+  const hog = (count: number, size: string) => JSON.stringify({
     format: 1, id: "fork-hog", summary: "forked children that write their copies of the buffers and never exit", device: "none",
     processes: [{ name: "server", threads: [{ name: "parent", cpu: 0, io: {
-      size: "256k", qd: 16, ios: 1024, forks: { count: 40, cpu: 1, child: { writeBuffers: true, exit: false } } } }] }],
+      size, qd: 16, ios: 1024, forks: { count, cpu: 1, child: { writeBuffers: true, exit: false } } } }] }],
   }, null, 2);
 
-  test("the driver: OutOfFrames, the frames the call needed, the frames in use and the pool", () => {
-    let error: unknown;
-    try {
-      runWorkload(loadWasmCoreSync(), { workload: parseWorkload(HOG, "hog.json"), policy: Policy.DIRECT, seed: 1 });
-    } catch (e) {
-      error = e;
+  test("40 children x 1,024 pages of copies: the run completes, the copies are there, every frame balances", () => {
+    for (const core of [loadWasmCoreSync(), new RefCore()]) {
+      const r = runWorkload(core, { workload: parseWorkload(hog(40, "256k"), "hog.json"), policy: Policy.DIRECT, seed: 1 });
+      expect(r.config.max_frames).toBeGreaterThanOrEqual(40 * 16 * 64);
+      // Every child's write breaks COW on each of its 1,024 buffer pages (or its pinned copies were made at fork).
+      expect(r.frames.user).toBeGreaterThanOrEqual(41 * 16 * 64);
+      expect(r.balance.ok, JSON.stringify(r.balance)).toBe(true);
     }
-    expect(error).toBeInstanceOf(OutOfFrames);
-    const e = error as OutOfFrames;
-    expect(e.rc).toBe(-Err.NOMEM);
-    expect(e.needed).toBeGreaterThan(0);
-    expect(e.inUse).toBe(e.pool);
-    expect(e.message).toBe(`the run needs more than the ${e.pool} frames (${e.pool / 256}M) it was given: a ${e.op.op} by thread ${(e.op as { tid: number }).tid} ` +
-      `needed ${e.needed} more frame${e.needed === 1 ? "" : "s"} with ${e.pool} in use (the pool is sized from the workload's mappings and in-flight I/O; ` +
-      "a smaller size, qd, ios, forks or mapping needs fewer)");
   });
 
-  test("run --workload FILE: one line naming the file, the run and the frames; exit 2; no stack trace", async () => {
-    const file = inputFile("hog", ".json", HOG);
-    for (const json of [[], ["--json"]]) {
-      const r = await cli("run", "--workload", file, "-p", "direct,wp-cow", ...json);
-      expect(r.code, r.err).toBe(2);
-      expect(r.out).toBe("");
-      expect(r.err).toMatch(new RegExp(`^stable-dio: ${file}: fork-hog/direct: the run needs more than the \\d+ frames \\(\\d+M\\) it was given: ` +
-        "a (store|fork) by thread \\d+ needed \\d+ more frames? with \\d+ in use \\(.*\\)\n$"));
-    }
+  test("4,000 children x 4,096 pages: refused before it runs, naming the file and the frames it needs", async () => {
+    const file = inputFile("hog", ".json", hog(4000, "1m"));
+    const r = await cli("run", "--workload", file, "-p", "direct");
+    expect(r.code, r.err).toBe(2);
+    expect(r.out).toBe("");
+    expect(r.err).toMatch(new RegExp(`^stable-dio: ${file}:\\d+: cannot run on none: needs 16384000 frames for the copies its forked children keep, ` +
+      "the core has at most 1048576\n$"));
   });
+
+  // An embedder's limit on the Wasm memory (a child Node with --wasm-max-mem-pages), below and above what the
+  // run's tables need at reset: one line naming the file, the run and what did not fit; exit 2; no stack trace.
+  for (const [pages, what] of [[2048, /the Wasm runtime would not let the core grow its memory to lay out this run \(a pool of \d+ frames, 256M of disk, 41 processes;/],
+    [6000, /out of memory: a (store|fork) by thread \d+ needed \d+ more frames? with \d+ of the run's \d+ frames in use, and the Wasm memory could not grow to hold them$/m]] as const) {
+    test(`run --workload FILE under a ${pages / 16} MiB Wasm memory limit: ${pages === 2048 ? "the reset" : "a call in the run"} does not fit`, () => {
+      const file = inputFile("hog", ".json", hog(40, "256k"));
+      const r = spawnSync(process.execPath, [`--wasm-max-mem-pages=${pages}`, BIN, "run", "--workload", file, "-p", "direct"], { encoding: "utf8" });
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr.split("\n")).toHaveLength(2);
+      expect(r.stderr).toMatch(new RegExp(`^stable-dio: ${file}: fork-hog/direct: `));
+      expect(r.stderr).toMatch(what);
+    });
+  }
 });
 
 describe("1,000,000 pages mapped and 10,000 I/Os in flight", () => {

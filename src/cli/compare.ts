@@ -3,7 +3,7 @@
 // It is the root command, so `stable-dio` with no arguments runs it.
 import type { Command } from "commander";
 import type { Core } from "../core/core.js";
-import { OutOfFrames, runWorkload, type RunSpec } from "../host/driver.js";
+import { isTooBig, runWorkload, type RunSpec } from "../host/driver.js";
 import { deviceId, policyId } from "../host/names.js";
 import type { RunResult } from "../host/result.js";
 import { renderJson, type JsonSource } from "../report/json.js";
@@ -165,7 +165,7 @@ export function runOrExplain(core: Core, spec: RunSpec, origin?: string): RunRes
   try {
     return runWorkload(core, spec);
   } catch (e) {
-    if (!(e instanceof OutOfFrames)) throw e;
+    if (!isTooBig(e)) throw e;
     throw new UsageError(`${origin ? `${origin}: ` : ""}${spec.workload.id}/${policyId(spec.policy)}: ${e.message}`);
   }
 }

@@ -64,6 +64,22 @@ export class OutOfFrames extends CoreCallError {
   }
 }
 
+/**
+ * A run whose tables do not fit in the memory the Wasm runtime lets the core
+ * have (sd_reset NOMEM: an embedder's limit, or a host out of memory).
+ */
+export class OutOfMemory extends Error {
+  constructor(frames: number, diskBlocks: number, procs: number) {
+    super(`out of memory: the Wasm runtime would not let the core grow its memory to lay out this run ` +
+      `(a pool of ${frames} frames, ${fmtBytes(diskBlocks * PAGE)} of disk, ${procs} processes; ` +
+      "a smaller size, qd, ios, forks or region needs less)");
+    this.name = "OutOfMemory";
+  }
+}
+
+/** A run too big for the core or its memory: the user's to resize, not a bug. */
+export const isTooBig = (e: unknown): e is OutOfFrames | OutOfMemory => e instanceof OutOfFrames || e instanceof OutOfMemory;
+
 /** Stable value -> its id in results ("auto", "always", "never"). */
 export const STABLE_IDS = ["auto", "always", "never"] as const;
 const MAX_STEPS = 1e9;
@@ -99,6 +115,7 @@ export function runWorkload(core: Core, spec: RunSpec): RunResult {
     config[keyName(k)] = v;
   }
   const rc = core.reset();
+  if (rc === -Err.NOMEM) throw new OutOfMemory(config.max_frames, config.disk_blocks, config.max_procs);
   if (rc < 0) throw new RangeError(`sd_reset returned -${errName(rc)} (detail ${core.errDetail()})`);
 
   const root = new Rng(spec.seed);

@@ -1,12 +1,13 @@
 // Sizing the core for a workload: the sd_set keys of one run. Every key is
 // set explicitly, so a run does not depend on the core's defaults.
 import { Key, Stable } from "../../assembly/abi.js";
+import { MAX_FRAMES } from "../workloads/params.js";
 import type { Machine, Params } from "../workloads/types.js";
 
 export const RAID_DISKS = 4;
 export const TLB_ENTRIES = 64;
 /** The most frames the core takes (Key.MAX_FRAMES, docs/abi.md). */
-export const MAX_FRAMES_LIMIT = 1048576;
+export const MAX_FRAMES_LIMIT = MAX_FRAMES;
 
 export interface RunConfig {
   readonly policy: number;
@@ -16,10 +17,12 @@ export interface RunConfig {
 
 /** [key, value] pairs in Key order. */
 export function coreKeys(m: Machine, p: Params, run: RunConfig): [Key, number][] {
-  // Live frames: the mapped pages, a copy of each (COW, fork), and per
-  // in-flight page an orphaned original, a bounce frame and a scratch frame;
-  // plus PTE tables, and slack for folio alignment.
-  const frames = m.userPages * 3 + m.inflightPages * 3 + m.procs * 16 + 1536;
+  // Live frames: the mapped pages, a copy of each (COW), and per in-flight
+  // page an orphaned original, a bounce frame and a scratch frame; what
+  // forked children copy; plus PTE tables, and slack for folio alignment.
+  // The pool is a limit, not an allocation (frames grow as they are used;
+  // each costs FRAME_META_BYTES of metadata up front), so it errs high.
+  const frames = m.userPages * 3 + m.inflightPages * 3 + (m.forkPages ?? 0) + m.procs * 16 + 1536;
   // An I/O lives at most 3*latency steps and at most one I/O is submitted per
   // step, so ids more than that apart never share a slot.
   const ios = nextPow2(Math.max(1024, 4 * p.latency + 64));

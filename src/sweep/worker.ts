@@ -2,7 +2,7 @@
 // main thread sends, one at a time, and posts each record back.
 import { parentPort, workerData } from "node:worker_threads";
 import { loadCore, type CoreId } from "../cli/cores.js";
-import { OutOfFrames } from "../host/driver.js";
+import { isTooBig } from "../host/driver.js";
 import type { SweepPoint } from "./grid.js";
 import type { WorkerReply } from "./pool.js";
 import { runPoint } from "./run-point.js";
@@ -25,8 +25,8 @@ port.on("message", (p: SweepPoint) => {
       const run = runPoint(c, p);
       reply = { ok: true, key: p.key, worker: init.worker, wallMs: performance.now() - t0, run };
     } catch (e) {
-      // A point that needs more frames than the core has is the grid's problem, said in one line; anything else is a bug.
-      const usage = e instanceof OutOfFrames ? e.message : undefined;
+      // A point too big for the core (frames, memory) is the grid's problem, said in one line; anything else is a bug.
+      const usage = isTooBig(e) ? e.message : undefined;
       reply = { ok: false, key: p.key, worker: init.worker, error: e instanceof Error ? (e.stack ?? e.message) : String(e), usage };
     }
     port.postMessage(reply);

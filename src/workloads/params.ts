@@ -90,7 +90,12 @@ const LIMITS = (m: Machine): Array<[string, number, number]> => [
   ["disk blocks", m.diskBlocks, MAX_DISK / PAGE],
   ["processes", m.procs, 4095],
   ["threads", m.threads, 65535],
+  // Only what the run cannot do without: the pool's own estimate errs high.
+  ["frames for the copies its forked children keep", m.keptPages ?? 0, MAX_FRAMES],
 ];
+
+/** The most frames the core takes (Key.MAX_FRAMES: 1,048,576 frames of 4 KiB, 4 GiB). */
+export const MAX_FRAMES = 1048576;
 
 export function fmtParam(s: ParamSpec, v: number): string {
   return s.kind === "bytes" ? fmtBytes(v) : String(v);

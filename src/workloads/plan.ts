@@ -177,15 +177,24 @@ function machineOf(ctx: PlanContext, procs: readonly ProcPlan[]): Machine {
   let disk = 0;
   let inflight = 0;
   let forks = 0;
+  let forkPages = 0;
+  let keptPages = 0;
   for (const t of ctx.threads) {
     maxCpu = Math.max(maxCpu, t.cpu);
     const j = t.job;
     if (!j) continue;
     disk = Math.max(disk, j.diskEnd);
-    inflight += j.qd * (Math.ceil(j.slotLen / PAGE) + 1);
-    if (j.forks) {
-      forks += j.forks.count;
-      maxCpu = Math.max(maxCpu, j.forks.cpu);
+    const slotPages = Math.ceil(j.slotLen / PAGE);
+    inflight += j.qd * (slotPages + 1);
+    const f = j.forks;
+    if (f) {
+      forks += f.count;
+      maxCpu = Math.max(maxCpu, f.cpu);
+      // A child gets a copy of each pinned page at fork, and copies what it
+      // writes: its buffers (the pinned pages among them) and a page of hot
+      // data per buffer. One that never exits keeps its buffers' copies.
+      forkPages += f.count * j.qd * (slotPages + 1 + (f.touch ? 1 : 0));
+      if (f.writeBuffers && !f.exit) keptPages += f.count * j.qd * slotPages;
     }
   }
   const cpus = ctx.v.get(ctx.spec.cpus, "/cpus", COUNT(1, 64), maxCpu + 1);
@@ -197,6 +206,8 @@ function machineOf(ctx: PlanContext, procs: readonly ProcPlan[]): Machine {
     cpus,
     userPages: maps.reduce((n, m) => n + m.len / PAGE, 0),
     inflightPages: inflight,
+    forkPages,
+    keptPages,
     procs: procs.length + forks,
     threads: ctx.threads.length + forks,
   };

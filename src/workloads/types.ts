@@ -30,6 +30,13 @@ export interface Machine {
   readonly userPages: number;
   /** Most pages all in-flight I/Os can cover at once. */
   readonly inflightPages: number;
+  /**
+   * Most pages forked children can copy (the pinned pages fork copies, the
+   * buffers and hot data they write), all children counted as alive at once.
+   */
+  readonly forkPages?: number;
+  /** Of those, the pages children that never exit are sure to keep: a lower bound the run cannot do without. */
+  readonly keptPages?: number;
   readonly procs: number;
   readonly threads: number;
 }
