@@ -122,9 +122,14 @@ export function sd_abi_version(): i32 {
 export function sd_set(key: i32, value: u32): i32 {
   if (key < 0 || key >= Key.COUNT || !valid(key, value)) return fail(Err.INVAL, <f64>key);
   store<u32>(CONFIG + (<usize>key << 2), value);
-  // A policy or stability change is a run-time knob: it applies at once.
-  if (isReady && key == Key.POLICY) setPolicy(value);
-  if (isReady && key == Key.STABLE) setStable(value);
+  // A policy or stability change is a run-time knob: it applies at once,
+  // and (debug build) the state it leaves is checked like any other call's.
+  if (isReady && (key == Key.POLICY || key == Key.STABLE)) {
+    if (key == Key.POLICY) setPolicy(value);
+    else setStable(value);
+    kept = errDetail; // a successful sd_set leaves the detail as it was
+    return changed(0);
+  }
   return 0;
 }
 
