@@ -218,7 +218,7 @@ describe("bad job files: one line naming file, line and problem; exit 2; no stac
   });
 
   it("run takes exactly one of --workload and --fio, and names its own options", async () => {
-    expect((await cli("run")).err).toBe("stable-dio: run takes one of --workload FILE|ID or --fio JOB.fio\n");
+    expect((await cli("run")).err).toMatch(/^stable-dio: run takes one of --workload FILE\|ID or --fio JOB\.fio \(workloads: db-writer, .*, or a \.json workload file\)\n$/);
     expect((await cli("run", "--fio", "a.fio", "--workload", "racer")).code).toBe(2);
     const bogus = await cli("run", "--bogus");
     expect(bogus.code).toBe(2);

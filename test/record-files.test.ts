@@ -7,9 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JsonReport } from "../src/report/json.js";
+import { WORKLOADS } from "../src/workloads/index.js";
 import { cli } from "./support/cli.js";
 import { smallBuiltin } from "./support/fuzz/files.js";
 import { runNodeWasi } from "./support/wasi.js";
+
+const BUILTINS = `${WORKLOADS.map((w) => w.id).join(", ")}, or a .json workload file`;
 
 let dir = "";
 let workloadFile = "";
@@ -85,8 +88,8 @@ describe("record's workload errors are run's", () => {
     const cases: Array<[string[], string]> = [
       [["-w", "racer,db-writer", "-p", "direct"], "record takes one workload (a trace is one run: one workload under one policy), got 2 (racer, db-writer)"],
       [["--fio", fioFile, "-p", "direct,bounce"], "record takes one policy (a trace is one run: one workload under one policy), got 2 (direct, bounce)"],
-      [["--fio", fioFile, "-w", "racer", "-p", "direct"], "record takes one of --workload FILE|ID or --fio JOB.fio"],
-      [["-p", "direct"], "record takes one of --workload FILE|ID or --fio JOB.fio"],
+      [["--fio", fioFile, "-w", "racer", "-p", "direct"], `record takes one of --workload FILE|ID or --fio JOB.fio (workloads: ${BUILTINS})`],
+      [["-p", "direct"], `record takes one of --workload FILE|ID or --fio JOB.fio (workloads: ${BUILTINS})`],
     ];
     for (const [argv, line] of cases) expect(await cli("record", ...argv), argv.join(" ")).toEqual({ code: 2, out: "", err: `stable-dio: ${line}\n` });
   });

@@ -3,6 +3,7 @@
 // trace (docs/trace.md), to stdout or atomically to a file. The workload is
 // chosen as `run` chooses it: a built-in id, a workload file or a fio job file.
 import type { Command } from "commander";
+import { POLICIES } from "../host/names.js";
 import { formatTrace } from "../trace/write.js";
 import { loadCore } from "./cores.js";
 import { runnableWorkloads, runOrExplain, type CommandContext, type RunOptions } from "./compare.js";
@@ -10,7 +11,7 @@ import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "./io.js";
 import { outputFile, writeOutput } from "./output.js";
 import { pickCore, pickDevice, pickParams, pickPolicies, pickSeed, pickStable } from "./select.js";
 import { chooseWorkload, fioOption, printSourceNotes, WORKLOAD_FLAGS, WORKLOAD_HELP, type SourceOptions } from "./source.js";
-import { subcommand } from "./subcommand.js";
+import { requiredChoice, subcommand } from "./subcommand.js";
 
 interface RecordOptions extends RunOptions, SourceOptions {
   output?: string;
@@ -23,8 +24,7 @@ export function registerRecord(program: Command, ctx: CommandContext): void {
   const cmd = subcommand(program, "record")
     .description("run one workload (built-in, workload file or fio job file) under one policy and write its exact operation sequence as a trace (docs/trace.md)")
     .option(WORKLOAD_FLAGS, WORKLOAD_HELP);
-  fioOption(cmd)
-    .requiredOption("-p, --policy <id>", "the policy to record it under")
+  requiredChoice(fioOption(cmd), "-p, --policy <id>", "the policy to record it under", POLICIES.map((p) => p.id))
     .option("-s, --seed <n>", "seed of every random choice (default: 1)")
     .option("-d, --device <id>", "run on this device instead of the workload's default")
     .option("-P, --param <name=value>", "workload parameter, repeatable or comma list", (v: string, prev?: string[]) => [...(prev ?? []), v])

@@ -39,7 +39,7 @@ const builtins = (): string => `${WORKLOADS.map((w) => w.id).join(", ")}, or a .
  */
 export function chooseWorkload(command: string, o: SourceOptions, why = ""): ChosenWorkload {
   if ((o.workload === undefined) === (o.fio === undefined))
-    throw new UsageError(`${command} takes one of --workload FILE|ID or --fio JOB.fio`);
+    throw new UsageError(`${command} takes one of --workload FILE|ID or --fio JOB.fio (workloads: ${builtins()})`);
   try {
     return o.fio !== undefined ? fromFio(o.fio) : fromWorkload(`${command} takes one workload${why}`, o.workload!);
   } catch (e) {
