@@ -1,7 +1,8 @@
 // calibrate: with the system C compiler (CI installs gcc), a quick native
 // run writes a well-formed profile and --validate sets the model beside the
-// emulation; without a compiler, one clear line and the built-in profile;
-// with a compiler that fails, an error. No figure's size is asserted.
+// emulation; without a compiler, one clear line and the built-in profile
+// (and --validate, which needs one, is an error); with a compiler that fails,
+// an error. No figure's size is asserted.
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -50,13 +51,13 @@ describe("stable-dio calibrate with the system compiler", () => {
   });
 
   it("--validate prints the prediction beside the measurement for 4K, 64K and 1M", async () => {
+    if (!findCompiler()) return; // without one, --validate is an error (below); CI has gcc
     const file = tmp();
     const r = await cli("calibrate", "--quick", "--validate", "--json", "--out", file);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.out) as { profile: CostProfile; validation?: ValidationRow[]; file: string };
     expect(doc.file).toBe(file);
     expect(profileProblem(doc.profile)).toBeUndefined();
-    if (!findCompiler()) return expect(doc.validation).toBeUndefined();
     const rows = doc.validation!;
     for (const size of [4096, 65536, 1 << 20]) {
       expect(rows.filter((x) => x.size === size && x.policy === "bounce")).toHaveLength(1);
@@ -85,6 +86,32 @@ describe("stable-dio calibrate without a compiler", () => {
     expect(r.code).toBe(0);
     expect(r.err).toMatch(NO_COMPILER);
     expect(r.out).toMatch(/^stable-dio cost profile 'built-in': DESIGN\.md section 6/);
+    expect(JSON.parse(readFileSync(file, "utf8")).name).toBe("built-in");
+  });
+
+  it("--validate cannot run without one: one line naming the compiler looked for and STABLE_DIO_CC, exit 2, nothing written", async () => {
+    process.env.STABLE_DIO_CC = "/nonexistent/cc";
+    expect(findCompiler()).toBeUndefined();
+    const file = tmp();
+    for (const argv of [["calibrate", "--validate", "-o", file], ["calibrate", "--validate", "--quick", "--json", "-o", file]]) {
+      const r = await cli(...argv);
+      expect(r, argv.join(" ")).toEqual({
+        code: 2,
+        out: "",
+        err: "stable-dio: calibrate --validate needs a C compiler, and STABLE_DIO_CC=/nonexistent/cc is not an executable file " +
+          "(set STABLE_DIO_CC to a C compiler's path, or unset it to use cc, gcc, clang on PATH)\n",
+      });
+      expect(existsSync(file)).toBe(false);
+    }
+    process.env.PATH = mkdtempSync(join(tmpdir(), "stable-dio-empty-path-"));
+    delete process.env.STABLE_DIO_CC;
+    const r = await cli("calibrate", "--validate", "-o", file);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("stable-dio: calibrate --validate needs a C compiler, and none of cc, gcc, clang is on PATH " +
+      "(install one, or set STABLE_DIO_CC to a C compiler's path)\n");
+    expect(existsSync(file)).toBe(false);
+    // Without --validate the same machine still gets the built-in profile, as documented.
+    expect((await cli("calibrate", "-o", file)).code).toBe(0);
     expect(JSON.parse(readFileSync(file, "utf8")).name).toBe("built-in");
   });
 

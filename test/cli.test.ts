@@ -1,5 +1,7 @@
 // The command line, in process: usage errors are one line and exit 2, --json
 // parses, --help documents everything, and the main job runs clean.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEVICES, POLICIES } from "../src/host/names.js";
 import type { JsonReport } from "../src/report/json.js";
@@ -8,6 +10,7 @@ import { WORKLOADS } from "../src/workloads/index.js";
 import { cli } from "./support/cli.js";
 
 const ALL_POLICIES = POLICIES.map((p) => p.id).join(", ");
+const ALL_WORKLOADS = WORKLOADS.map((w) => w.id).join(", ");
 
 describe("usage errors: one line naming the bad value and the allowed ones, exit 2", () => {
   const cases: Array<[string[], RegExp]> = [
@@ -29,6 +32,11 @@ describe("usage errors: one line naming the bad value and the allowed ones, exit
     [["crossover", "--device", "pi"], /^stable-dio: unknown option '--device' \(allowed: --profile, --threads, .*--latency-us, --json, --help\)\n$/],
     [["bench", "--quick"], /^stable-dio: unknown option '--quick' \(allowed: --samples, --sample-ms, --warmup-ms, --only, --no-model, --json, --help\)\n$/],
     [["calibrate", "--ios", "1"], /^stable-dio: unknown option '--ios' \(allowed: --out, --validate, --quick, --repeat, --json, --help\)\n$/],
+    // A required option with a fixed set of values, missing or without its value, lists the values.
+    [["record", "-w", "racer"], new RegExp(`^stable-dio: required option '-p, --policy <id>' not specified \\(allowed: ${ALL_POLICIES}\\)\\n$`)],
+    [["record", "-w", "racer", "-p"], new RegExp(`^stable-dio: option '-p, --policy <id>' argument missing \\(allowed: ${ALL_POLICIES}\\)\\n$`)],
+    [["record", "-p", "direct"], new RegExp(`^stable-dio: record takes one of --workload FILE\\|ID or --fio JOB\\.fio \\(workloads: ${ALL_WORKLOADS}, or a \\.json workload file\\)\\n$`)],
+    [["run"], new RegExp(`^stable-dio: run takes one of --workload FILE\\|ID or --fio JOB\\.fio \\(workloads: ${ALL_WORKLOADS}, or a \\.json workload file\\)\\n$`)],
     // A workload that no flag combination lets run: one line with every reason, not a note per workload first.
     [["--param", "size=512", "--device", "fs-csum"], /^stable-dio: no workload can run with these settings \(db-writer, racer, .*, huge-pages on fs-csum: fs-csum does 4 KiB-aligned I\/O only, and size is 512B\)\n$/],
   ];
@@ -41,6 +49,19 @@ describe("usage errors: one line naming the bad value and the allowed ones, exit
       expect(r.err.trim().split("\n")).toHaveLength(1);
     });
   }
+});
+
+describe("required options", () => {
+  it("every required option in src/cli is declared through requiredChoice, so a missing one lists its values", () => {
+    const dir = join(import.meta.dirname, "..", "src", "cli");
+    const offenders: string[] = [];
+    for (const f of readdirSync(dir).filter((p) => p.endsWith(".ts"))) {
+      const text = readFileSync(join(dir, f), "utf8");
+      for (const m of text.matchAll(/\.requiredOption\(|makeOptionMandatory\(|mandatory\s*[:=]/g))
+        if (!(f === "subcommand.ts" && m[0] === "makeOptionMandatory(")) offenders.push(`${f}: ${m[0]}`);
+    }
+    expect(offenders).toEqual([]);
+  });
 });
 
 describe("what the user typed is quoted back safely", () => {

@@ -161,6 +161,44 @@ describe("the options that matter", () => {
   });
 });
 
+describe("fio's offset modifier (rw=randwrite:8, rw=write:4k): accepted, ignored, and said once", () => {
+  it("runs as the pattern without it, with one note for the file naming the first, in --json's source.notes too", async () => {
+    const base = ["[global]", "direct=1", "size=1m", "bs=4k", "iodepth=4"];
+    const plain = await runJob([...base, "[a]", "rw=randwrite", "[b]", "rw=write"]);
+    const path = jobFile([...base, "rw_sequencer=identical", "[a]", "rw=randwrite:8", "[b]", "rw=write:4k"]);
+    const res = await cli("run", "--fio", path, "-p", "bounce", "--json");
+    expect(res.code, res.err).toBe(0);
+    const doc = JSON.parse(res.out) as JsonReport;
+    expect(doc.results[0].counters).toEqual(plain.r.counters);
+    const note = `${path}:8: rw=randwrite:8: fio's offset modifier is ignored, here and in every job: ` +
+      "stable-dio draws a new random offset for every I/O (fio: one every 8 I/Os, sequential in between)";
+    expect(doc.source).toEqual({ file: path, kind: "fio", ignored: ["rw_sequencer"], notes: [note] });
+    expect(res.err).toBe(`stable-dio: ${path}: ignored (no effect on the model): rw_sequencer\nstable-dio: ${note}\n`);
+  });
+
+  it("a sequential pattern's modifier is a gap: the note says there are no holes", async () => {
+    const path = jobFile(["[a]", "direct=1", "size=1m", "readwrite=rw:64k"]);
+    const res = await cli("run", "--fio", path, "-p", "direct");
+    expect(res.code, res.err).toBe(0);
+    expect(res.err).toBe(`stable-dio: ${path}:4: rw=rw:64k: fio's offset modifier is ignored, here and in every job: ` +
+      "stable-dio's sequential I/O has no holes (fio: 64k skipped after each I/O)\n");
+  });
+
+  const bad: Array<[string, string, RegExp]> = [
+    ["randwrite:x", "a random pattern's count that is not one", /rw=randwrite:x: the offset modifier of a random pattern is a number of I\/Os, 1 or more \(e\.g\. randwrite:8\)\n$/],
+    ["randread:0", "a count of 0", /rw=randread:0: the offset modifier of a random pattern is a number of I\/Os/],
+    ["write:", "an empty gap", /rw=write:: the offset modifier of a sequential pattern is a byte count \(e\.g\. write:4k\)\n$/],
+    ["read:4q", "a gap that is not a byte count", /rw=read:4q: the offset modifier of a sequential pattern is a byte count/],
+    ["trim:8", "an unknown pattern with a modifier", /rw=trim:8: allowed: read, randread, write, randwrite, rw, readwrite, randrw, each with an optional offset modifier/],
+  ];
+  for (const [value, what, problem] of bad) {
+    it(`${what} (rw=${value}) is one line naming file and line`, async () => {
+      const path = jobFile(["[a]", "size=1m", `rw=${value}`]);
+      expectFileError(await cli("run", "--fio", path), path, 3, problem);
+    });
+  }
+});
+
 describe("the INI level", () => {
   it("comments, bare options, and [global] only for the jobs below it", () => {
     const jobs = parseJobFile("f.fio", [
@@ -218,7 +256,7 @@ describe("bad job files: one line naming file, line and problem; exit 2; no stac
   });
 
   it("run takes exactly one of --workload and --fio, and names its own options", async () => {
-    expect((await cli("run")).err).toBe("stable-dio: run takes one of --workload FILE|ID or --fio JOB.fio\n");
+    expect((await cli("run")).err).toMatch(/^stable-dio: run takes one of --workload FILE\|ID or --fio JOB\.fio \(workloads: db-writer, .*, or a \.json workload file\)\n$/);
     expect((await cli("run", "--fio", "a.fio", "--workload", "racer")).code).toBe(2);
     const bogus = await cli("run", "--bogus");
     expect(bogus.code).toBe(2);

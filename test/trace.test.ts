@@ -88,8 +88,8 @@ describe("record and replay on the command line", () => {
 
   it("usage errors are one line, exit 2", async () => {
     const cases: Array<[string[], RegExp]> = [
-      [["record", "-p", "direct"], /^stable-dio: required option '-w, --workload <id>' not specified\n$/],
-      [["record", "-w", "racer", "-p", "direct,bounce"], /^stable-dio: record takes one policy, got 2 \(direct, bounce\)\n$/],
+      [["record", "-p", "direct"], /^stable-dio: record takes one of --workload FILE\|ID or --fio JOB\.fio \(workloads: db-writer, .*\)\n$/],
+      [["record", "-w", "racer", "-p", "direct,bounce"], /^stable-dio: record takes one policy \(a trace is one run: .*\), got 2 \(direct, bounce\)\n$/],
       [["record", "-w", "sub-page", "-p", "direct", "-d", "fs-csum"], /^stable-dio: workload 'sub-page' cannot run on fs-csum: .*\n$/],
       [["record", "-w", "racer", "-p", "direct", "-P", "ios=8", "-o", join(dir, "no", "such", "dir")], /^stable-dio: cannot write '.*': ENOENT\n$/],
       [["record", "-w", "racer", "-p", "direct", "--json"], /^stable-dio: unknown option '--json' \(allowed: --workload, .*--output, --help\)\n$/],

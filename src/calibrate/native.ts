@@ -24,6 +24,13 @@ export function findCompiler(env: NodeJS.ProcessEnv = process.env): string | und
   return undefined;
 }
 
+/** What findCompiler looked for and found nothing, and how to give it a compiler. */
+export function noCompilerHelp(env: NodeJS.ProcessEnv = process.env): string {
+  return env.STABLE_DIO_CC
+    ? `STABLE_DIO_CC=${env.STABLE_DIO_CC} is not an executable file (set STABLE_DIO_CC to a C compiler's path, or unset it to use ${COMPILERS.join(", ")} on PATH)`
+    : `none of ${COMPILERS.join(", ")} is on PATH (install one, or set STABLE_DIO_CC to a C compiler's path)`;
+}
+
 function executable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);

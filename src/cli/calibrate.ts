@@ -1,10 +1,11 @@
 // `stable-dio calibrate`: measures this machine natively (native/calibrate.c,
 // compiled with the system C compiler) and writes a cost profile; without a
 // compiler, says so and uses the built-in profile. --validate also runs the
-// user-level emulation of wp-cow and bounce and sets the model beside it.
+// user-level emulation of wp-cow and bounce and sets the model beside it; it
+// needs the compiler, so without one it is an error and nothing is written.
 import type { Command } from "commander";
 import { calibratedProfile, type Calibration } from "../calibrate/measure.js";
-import { findCompiler, medianRuns, NativeError, runNative } from "../calibrate/native.js";
+import { findCompiler, noCompilerHelp, medianRuns, NativeError, runNative } from "../calibrate/native.js";
 import { renderProfile, renderValidation } from "../calibrate/render.js";
 import { validationRows, type ValidationRow } from "../calibrate/validate.js";
 import { loadWasmCoreSync } from "../core/wasm.js";
@@ -12,7 +13,7 @@ import { builtinProfile } from "../cost/builtin.js";
 import { profileJson } from "../cost/profile.js";
 import type { CommandContext } from "./compare.js";
 import { subcommand } from "./subcommand.js";
-import { EXIT_FAIL, EXIT_OK, type CliIo } from "./io.js";
+import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "./io.js";
 import { outputFile, writeOutput } from "./output.js";
 import { pickNumber } from "./numbers.js";
 
@@ -41,6 +42,9 @@ function calibrate(o: CalibrateOptions, io: CliIo): number {
   const file = outputFile("--out", o.out ?? DEFAULT_PROFILE_FILE, io); // checked before measuring
   const repeat = pickNumber("--repeat", o.repeat, o.quick ? 1 : 3, 1, 100, true);
   const compiler = findCompiler();
+  // Validation is a native run: without a compiler there is nothing to validate, so no profile either.
+  if (!compiler && o.validate)
+    throw new UsageError(`calibrate --validate needs a C compiler, and ${noCompilerHelp()}`);
   let cal: Calibration;
   let rows: ValidationRow[] | undefined;
   if (!compiler) {

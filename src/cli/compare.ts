@@ -21,6 +21,7 @@ import { referenceHelp } from "./help.js";
 import { reportDir, reportOptions, writeMainReport, type ReportOptions } from "./report.js";
 import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "./io.js";
 import { pickCore, pickDevice, pickParams, pickPolicies, pickSeed, pickStable, pickWorkloads } from "./select.js";
+import { printSourceNotes } from "./source.js";
 
 /** The flags that pick runs, shared with `record`. */
 export interface RunOptions {
@@ -111,9 +112,7 @@ async function runAndPrint(
 ): Promise<{ results: RunResult[]; profile: CostProfile; grid: GridResult }> {
   const profile = pickProfile(o.profile);
   const results = await runSelected(workloads, o, named, io, source?.file);
-  // After the runs, so that a run that cannot happen is one line, not the file's notes and then the error.
-  if (source?.ignored.length) io.err(`stable-dio: ${source.file}: ignored (no effect on the model): ${source.ignored.join(", ")}\n`);
-  for (const n of source?.notes ?? []) io.err(`stable-dio: ${n}\n`);
+  printSourceNotes(source, io); // after the runs
   const grid = runGrid(loadWasmCoreSync(), VERDICT_SPEC, profile.costs);
   const projection = projectResults(results, profile, verdictLine(grid, profile));
   io.out(o.json ? renderJson(results, projection, source) : renderTable(results, projection));

@@ -1,55 +1,60 @@
-// `stable-dio record`: one run (workload x policy x device x seed, the root
-// command's flags) written as an operation trace (docs/trace.md), to stdout or
-// atomically to a file.
+// `stable-dio record`: one run (one workload x one policy, with the root
+// command's seed, device, params, stability and core) written as an operation
+// trace (docs/trace.md), to stdout or atomically to a file. The workload is
+// chosen as `run` chooses it: a built-in id, a workload file or a fio job file.
 import type { Command } from "commander";
+import { POLICIES } from "../host/names.js";
 import { formatTrace } from "../trace/write.js";
 import { loadCore } from "./cores.js";
 import { runnableWorkloads, runOrExplain, type CommandContext, type RunOptions } from "./compare.js";
 import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "./io.js";
 import { outputFile, writeOutput } from "./output.js";
-import { pickCore, pickDevice, pickParams, pickPolicies, pickSeed, pickStable, pickWorkloads } from "./select.js";
-import { subcommand } from "./subcommand.js";
+import { pickCore, pickDevice, pickParams, pickPolicies, pickSeed, pickStable } from "./select.js";
+import { chooseWorkload, fioOption, printSourceNotes, WORKLOAD_FLAGS, WORKLOAD_HELP, type SourceOptions } from "./source.js";
+import { requiredChoice, subcommand } from "./subcommand.js";
 
-interface RecordOptions extends RunOptions {
+interface RecordOptions extends RunOptions, SourceOptions {
   output?: string;
 }
 
+/** Why record takes one of each. */
+const ONE_RUN = " (a trace is one run: one workload under one policy)";
+
 export function registerRecord(program: Command, ctx: CommandContext): void {
-  subcommand(program, "record")
-    .description("run one workload under one policy and write its exact operation sequence as a trace (docs/trace.md)")
-    .requiredOption("-w, --workload <id>", "the workload to record")
-    .requiredOption("-p, --policy <id>", "the policy to record it under")
+  const cmd = subcommand(program, "record")
+    .description("run one workload (built-in, workload file or fio job file) under one policy and write its exact operation sequence as a trace (docs/trace.md)")
+    .option(WORKLOAD_FLAGS, WORKLOAD_HELP);
+  requiredChoice(fioOption(cmd), "-p, --policy <id>", "the policy to record it under", POLICIES.map((p) => p.id))
     .option("-s, --seed <n>", "seed of every random choice (default: 1)")
     .option("-d, --device <id>", "run on this device instead of the workload's default")
     .option("-P, --param <name=value>", "workload parameter, repeatable or comma list", (v: string, prev?: string[]) => [...(prev ?? []), v])
     .option("--stable <mode>", "auto, always or never (default: auto)")
     .option("--core <id>", "wasm (default) or model")
     .option("-o, --output <file>", "write the trace to this file (atomically) instead of stdout")
+    .addHelpText("after", "\nGive one of --workload and --fio, as to `stable-dio run`; replay the trace with `stable-dio replay FILE`.\n")
     .action(async (opts: RecordOptions) => ctx.exit(await record(opts, ctx.io)));
 }
 
 async function record(o: RecordOptions, io: CliIo): Promise<number> {
-  const workload = one("workload", pickWorkloads(o.workload));
-  const policy = one("policy", pickPolicies(o.policy));
+  const { workload, source } = chooseWorkload("record", o, ONE_RUN);
+  const policies = pickPolicies(o.policy);
+  if (policies.length !== 1) throw new UsageError(`record takes one policy${ONE_RUN}, got ${policies.length} (${policies.map((p) => p.id).join(", ")})`);
   const seed = pickSeed(o.seed);
   const device = pickDevice(o.device);
   const stable = pickStable(o.stable);
   const coreId = pickCore(o.core);
   const params = pickParams(o.param ?? [], [workload]);
-  runnableWorkloads([workload], device?.value, params, true, io);
+  runnableWorkloads([workload], device?.value, params, true, io, source?.file);
   const output = o.output === undefined ? undefined : outputFile("--output", o.output, io);
 
   const core = await loadCore(coreId);
-  const r = runOrExplain(core, { workload, policy: policy.value, device: device?.value, seed, params, stable, record: true });
+  const spec = { workload, policy: policies[0].value, device: device?.value, seed, params, stable, record: true };
+  const r = runOrExplain(core, spec, source?.file);
   const text = formatTrace(r);
   if (output === undefined) io.out(text);
   else writeOutput(output, text); // a reader never sees half a trace
+  printSourceNotes(source, io);
   if (r.balance.ok) return EXIT_OK;
   io.err(`stable-dio: ${r.workload}/${r.policy}: frames do not balance: ${r.balance.problems.join("; ")}\n`);
   return EXIT_FAIL;
-}
-
-function one<T extends { id: string }>(what: string, picked: readonly T[]): T {
-  if (picked.length !== 1) throw new UsageError(`record takes one ${what}, got ${picked.length} (${picked.map((p) => p.id).join(", ")})`);
-  return picked[0];
 }

@@ -35,6 +35,8 @@ export const IGNORED: readonly string[] = [
   "significant_figures", "unit_base",
   // randomness: the seed comes from --seed
   "randrepeat", "allrandrepeat", "randseed", "norandommap", "softrandommap", "random_generator",
+  // how an offset modifier (rw=randwrite:8) makes offsets: the modifier itself is ignored (src/fio/rw.ts)
+  "rw_sequencer",
   // syncing, verification, buffer contents
   "fsync", "fdatasync", "end_fsync", "fsync_on_close", "sync", "write_barrier", "sync_file_range",
   "verify", "do_verify", "verify_fatal", "verify_backlog", "verify_interval", "verify_pattern", "verify_offset",

@@ -15,6 +15,7 @@ import type { BufferSpec, IoSpec, ModifySpec, ProcessSpec, SizeSpec, ThreadSpec,
 import type { Workload } from "../workloads/types.js";
 import { JobOptions } from "./options.js";
 import { parseJobFile, type FioJob } from "./parse.js";
+import { modifierNote, rwOf, type Rw } from "./rw.js";
 
 export interface FioWorkload {
   readonly workload: Workload;
@@ -76,6 +77,8 @@ class Translation {
   readonly ignored = new Map<string, number>();
   readonly notes: string[] = [];
   device: string | undefined;
+  /** An offset modifier (rw=randwrite:8) was noted: one note per file. */
+  private modifierNoted = false;
   private cpu = 0;
   private disk = 0;
   private readonly names = new Set<string>();
@@ -88,7 +91,12 @@ class Translation {
     const o = new JobOptions(this.file, job, this.ignored);
     this.pickDevice(o);
     const name = this.unique((o.text("name") ?? job.name).replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^[^A-Za-z]+/, "") || "job");
-    const io = ioOf(o);
+    const rw = rwOf(o);
+    if (rw.modifier !== undefined && !this.modifierNoted) {
+      this.notes.push(modifierNote(this.file, o.line("rw"), o.text("rw")!, rw));
+      this.modifierNoted = true;
+    }
+    const io = ioOf(o, rw);
     const numjobs = o.int("numjobs", 1, 4095, 1);
     const size = o.bytes("size", 0);
     const offset = o.bytes("offset", 0);
@@ -179,10 +187,7 @@ function directOf(o: JobOptions): boolean {
 }
 
 /** The job's I/O, without its disk offset and modification (per clone). */
-function ioOf(o: JobOptions): IoSpec {
-  const patterns = { read: "read", randread: "read", write: "write", randwrite: "write", rw: "mixed", readwrite: "mixed", randrw: "mixed" } as const;
-  const rw = o.choice("rw", Object.keys(patterns) as Array<keyof typeof patterns>, "read"); // fio's default is read
-  const direction = patterns[rw];
+function ioOf(o: JobOptions, { direction, pattern }: Rw): IoSpec {
   const mixRead = o.line("rwmixwrite") > o.line("rwmixread") && o.has("rwmixwrite")
     ? 100 - o.int("rwmixwrite", 0, 100, 50) : o.int("rwmixread", 0, 100, 50);
   const { read, write } = sizesOf(o);
@@ -201,7 +206,7 @@ function ioOf(o: JobOptions): IoSpec {
   const io: IoSpec = {
     direction,
     ...(direction === "mixed" ? { reads: mixRead / 100 } : {}),
-    pattern: rw.startsWith("rand") ? "random" : "sequential",
+    pattern,
     size: write,
     ...(JSON.stringify(read) !== JSON.stringify(write) ? { readSize: read } : {}),
     qd: o.int("iodepth", 1, 256, 1),

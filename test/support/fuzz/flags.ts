@@ -153,7 +153,12 @@ export function commands(f: Files): CommandSpec[] {
     {
       name: "record",
       guards: [...quick, ["-o", "run.trace"]],
-      flags: [...runFlags, { names: ["--output", "-o"], values: outs }],
+      flags: [
+        ...runFlags.filter((x) => x.names[0] !== "--workload"),
+        { names: ["--workload", "-w"], values: [...WORKLOADS, f.workload, f.workloadBad, f.missing, f.aDir] },
+        { names: ["--fio"], values: [f.fio, f.fioBad, f.missing, f.aDir, ""] },
+        { names: ["--output", "-o"], values: outs },
+      ],
     },
     {
       name: "replay",
