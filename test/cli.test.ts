@@ -25,7 +25,7 @@ describe("usage errors: one line naming the bad value and the allowed ones, exit
     [["--param", "size=huge"], /^stable-dio: bad value 'huge' for size \(allowed: a byte count.*\)\n$/],
     [["--param", "size=8M"], /^stable-dio: bad value '8M' for size: size 8M out of range \(512B\.\.4M\)\n$/],
     [["--bogus"], /^stable-dio: unknown option '--bogus' \(allowed: --policy, .*--help\)\n$/],
-    [["--policy"], /^stable-dio: option '-p, --policy <ids>' argument missing\n$/],
+    [["--policy"], /^stable-dio: option '-p, --policy <ids>' argument missing \(allowed: direct, bounce, .*verify\)\n$/],
     [["frobnicate"], /^stable-dio: unknown command 'frobnicate' \(allowed: .*replay.*; none runs the comparison\)\n$/],
     [["--workload", "sub-page", "--device", "fs-csum"], /^stable-dio: workload 'sub-page' cannot run on fs-csum: .*4 KiB.*\n$/],
     // Found by test/fuzz-flags.test.ts: these listed the main job's options ("unknown option '--device' (allowed: ... --device ...)").
@@ -62,6 +62,25 @@ describe("required options", () => {
     }
     expect(offenders).toEqual([]);
   });
+
+  // An option that takes a name, given with none: the line lists the names, on every command that has it.
+  const NAMES = {
+    "-p": /\(allowed: direct, bounce, .*, verify\)/,
+    "-d": /\(allowed: none, pi, parity, fs-csum\)/,
+    "--stable": /\(allowed: auto, always, never\)/,
+    "--core": /\(allowed: wasm, model\)/,
+    "-w": /\(allowed: db-writer, racer, .*, huge-pages(, or a workload file)?\)/,
+  } as const;
+  for (const command of [[], ["run"], ["record"], ["report"], ["sweep"]]) {
+    it(`${command[0] ?? "the main job"}: a name option given without its value lists the names`, async () => {
+      for (const [flag, names] of Object.entries(NAMES)) {
+        if (command[0] === "record" && flag === "-p") continue; // required there: the test above
+        const r = await cli(...command, flag);
+        expect(r.code, `${flag}: ${r.err}`).toBe(2);
+        expect(r.err).toMatch(new RegExp(`^stable-dio: option '[^']*${flag}[^']*' argument missing ${names.source}\n$`));
+      }
+    });
+  }
 });
 
 describe("what the user typed is quoted back safely", () => {

@@ -14,6 +14,7 @@ import { registerSweep } from "./sweep.js";
 import { registerWasiPath } from "./wasi-path.js";
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, processIo, UsageError, type CliIo } from "./io.js";
 import { registerRun } from "./run.js";
+import { missingValueLine } from "./subcommand.js";
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   let code = EXIT_OK;
@@ -86,5 +87,6 @@ function commanderLine(e: CommanderError, program: Command): string {
     const flags = program.options.map((o) => o.long ?? o.short).filter((f): f is string => !!f);
     return `${msg} (allowed: ${[...flags, "--help"].join(", ")})`;
   }
+  if (e.code === "commander.optionMissingArgument") return missingValueLine(msg, program.options);
   return msg;
 }

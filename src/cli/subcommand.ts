@@ -3,10 +3,35 @@
 // options when one is unknown (the program's handler would list the root's),
 // and the values a required option takes when it is missing.
 import { Command, CommanderError, type Option } from "commander";
+import { STABLE_IDS } from "../host/driver.js";
+import { DEVICES, POLICIES } from "../host/names.js";
+import { BUILTIN_IDS } from "../workloads/index.js";
+import { CORE_IDS } from "./cores.js";
 import { UsageError } from "./io.js";
 
 /** What each required option of a fixed set of values allows (requiredChoice). */
 const ALLOWED = new WeakMap<Option, readonly string[]>();
+
+/** The values of the optional options that take names, by long flag, wherever they appear. */
+const NAMED: Record<string, (o: Option) => readonly string[]> = {
+  "--policy": () => POLICIES.map((p) => p.id),
+  "--device": () => DEVICES.map((d) => d.id),
+  "--stable": () => STABLE_IDS,
+  "--core": () => CORE_IDS,
+  "--workload": (o) => [...BUILTIN_IDS, ...(o.flags.includes("file") ? ["or a workload file"] : [])],
+};
+
+/** What `option` allows, if it takes one of a fixed set of values. */
+export function allowedValues(option: Option | undefined): readonly string[] | undefined {
+  if (!option) return undefined;
+  return ALLOWED.get(option) ?? (option.long ? NAMED[option.long]?.(option) : undefined);
+}
+
+/** "option '-d, --device <id>' argument missing" with the values it takes, if it takes names. */
+export function missingValueLine(msg: string, options: readonly Option[]): string {
+  const values = allowedValues(options.find((o) => msg.includes(`'${o.flags}'`)));
+  return values ? `${msg} (allowed: ${values.join(", ")})` : msg;
+}
 
 export function subcommand(program: Command, name: string): Command {
   const cmd = program.command(name).allowExcessArguments(false);
@@ -17,9 +42,8 @@ export function subcommand(program: Command, name: string): Command {
       throw new UsageError(`${msg} (allowed: ${[...flags, "--help"].join(", ")})`);
     }
     if (e.code === "commander.missingMandatoryOptionValue" || e.code === "commander.optionMissingArgument") {
-      const option = cmd.options.find((o) => msg.includes(`'${o.flags}'`));
-      const values = option && ALLOWED.get(option);
-      if (values) throw new UsageError(`${msg} (allowed: ${values.join(", ")})`);
+      const line = missingValueLine(msg, cmd.options);
+      if (line !== msg) throw new UsageError(line);
     }
     throw e;
   });
