@@ -311,7 +311,7 @@ function doDma(r: usize): void {
       if (cfgDmaCheck && !pageMatches(pr, dst, scratch, off, blen)) mismatch = true;
       dmaWritePage(pr, dst, scratch, off, blen, ds0);
     } else {
-      dmaReadPage(dst, off, blen, ds0);
+      dmaReadPage(pr, dst, off, blen, ds0);
     }
   }
   if (mismatch) count(Counter.DMA_MISMATCHES);
@@ -362,9 +362,7 @@ export function finish(r: usize): void {
       for (let j = first; j != NIL; j = load<u32>(rec(j), R_NEXT)) {
         let pr = rec(j);
         let b = load<u32>(pr, R_BOUNCE);
-        let dst = frameAddr(b != NIL ? b : load<u32>(pr, R_FRAME));
-        let ds0 = sector + ((((load<u32>(pr, R_VPN) << 12) + load<u32>(pr, R_OFF)) - va) >>> 9);
-        if (!readPageVerifies(dst, ds0)) bad = true;
+        if (!readPageVerifies(pr, frameAddr(b != NIL ? b : load<u32>(pr, R_FRAME)))) bad = true;
       }
       if (bad) count(Counter.READ_VERIFY_FAILURES);
     }

@@ -7,7 +7,8 @@
 //   └──────┴─────┴────┴──┴──────┴─────┴─────┴─────┴────┴─────┴────────┴───────┴────────┘
 //   page record (128 B), linked from `first` through `next`:
 //   next u32 +0 | frame +4 (pinned, or NIL) | bounce +8 | scratch +12 | vpn +16 |
-//   off +20 | blen +24 (the buffer's bytes in this page) | csum +28 (fs-csum) |
+//   off +20 | blen +24 (the buffer's bytes in this page) | csum +28 (fs-csum: a write's at
+//   submit, a read's as its DMA found it on disk) |
 //   guard[8] u16 +32 (pi, per sector of the page) | oracle[8] u32 +48
 import { IoState } from "./abi";
 import { IO_BYTES, NIL, PAGE_REC_BYTES, cfgIoPages, cfgMaxIos, ioBase, pageBase } from "./layout";

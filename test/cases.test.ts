@@ -437,6 +437,56 @@ for (const [kind, factory] of CORES) {
         balanced(c);
       });
 
+      test("a read checks its bytes against the crc its DMA found, whatever an overlapping write does", () => {
+        // bounce, fs-csum. Block 0 holds 0xAA (I/O 1), the process then stores 0xBB into its
+        // write buffer. Read 2 DMAs block 0 (0xAA), read 3 is submitted; write 4 (0xBB) lands
+        // and completes; read 3 DMAs (0xBB); both reads complete. Neither buffer was touched:
+        // no read fails, though read 2's bytes no longer match the crc on disk at its
+        // completion and read 3's did not match the one on disk at its submit.
+        const { c, pid, tid } = populated(config(Device.FS_CSUM, Policy.BOUNCE), 4096, 0xaa);
+        expect(c.map(pid, VA + 4096, 8 * KiB, RW)).toBe(0); // the read buffers: same PTE table
+        expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1);
+        expect(c.complete(1)).toBe(0);
+        expect(c.store(tid, VA, 4096, 0xbb)).toBe(0);
+        expect(c.submit(tid, Op.READ, VA + 4096, 4096, 0, 0)).toBe(2);
+        expect(c.dma(2)).toBe(0);
+        expect(c.submit(tid, Op.READ, VA + 8192, 4096, 0, 0)).toBe(3);
+        expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(4);
+        expect(c.dma(4)).toBe(0);
+        expect(c.complete(4)).toBe(0);
+        expect(c.dma(3)).toBe(0);
+        expect(c.complete(2)).toBe(0);
+        expect(c.complete(3)).toBe(0);
+        expect(bytes(c, tid, VA + 4096, 8 * KiB)).toEqual(new Uint8Array([...fill(4096, 0xaa), ...fill(4096, 0xbb)]));
+        expect(c.diskMeta(2, 0)).toBe(crc32c(fill(4096, 0xbb)));
+        // Stores: the first misses, demand-faults, misses, fills; the second hits. Reads pin
+        // their page after GUP demand-faults it (2 demand faults). Every I/O bounces through
+        // a frame of its own: 4 bounce frames, 16 KiB bounced (2 writes at submit, 2 reads
+        // at completion). crc32c: 2 writes x (submit + DMA check) + 2 read verifications.
+        // The loads miss on both read pages and fill. Frames: table + 3 demand + 4 bounce.
+        exactly(c, {
+          WRITES: 2,
+          READS: 2,
+          COMPLETIONS: 4,
+          BYTES_WRITTEN: 8192,
+          BYTES_READ: 8192,
+          BOUNCE_IOS: 4,
+          BYTES_BOUNCED: 16 * KiB,
+          BYTES_COPIED: 16 * KiB,
+          PINS: 2,
+          UNPINS: 2,
+          DEMAND_FAULTS: 3,
+          TLB_HITS: 1,
+          TLB_MISSES: 4,
+          FRAMES_ALLOCATED: 8,
+          FRAMES_FREED: 4,
+          STORES: 2,
+          BYTES_STORED: 8192,
+          CSUM_BYTES: 24 * KiB,
+        });
+        balanced(c);
+      });
+
       test("unmapping a page under an in-flight direct READ loses the read", () => {
         const c = mk([[Key.DEVICE, Device.FS_CSUM]]);
         const { pid, tid } = proc(c);

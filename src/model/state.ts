@@ -48,7 +48,7 @@ export interface Io {
   sector: number;
   pages: PageRec[];
   guards: number[]; // pi: per buffer sector
-  crcs: number[]; // fs-csum: per page (= block)
+  crcs: number[]; // fs-csum: per page (= block); a write's at submit, a read's as its DMA found them on disk
   hashes: number[]; // oracle: per buffer sector
 }
 
