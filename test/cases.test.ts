@@ -402,7 +402,7 @@ for (const [kind, factory] of CORES) {
         expect(c.complete(1)).toBe(0);
         // The store gets a copy as under a write (WP_COW_STORE_IN_FLIGHT; restore: 3 PTEs).
         // The read verifies 4 blocks of zeros against the disk's zero crcs (16 KiB of crc32c);
-        // page 1 now maps the copy: one lost read.
+        // page 1 maps the copy when the DMA (due at completion) delivers: one lost read.
         exactly(c, {
           READS: 1,
           COMPLETIONS: 1,
@@ -415,6 +415,26 @@ for (const [kind, factory] of CORES) {
         // Page 1 never received the disk's zeros; pages 2-4 did.
         expect(bytes(c, tid, VA, 2)).toEqual(new Uint8Array([0x55, 0xaa]));
         expect(bytes(c, tid, VA + 4096, 12 * KiB)).toEqual(new Uint8Array(12 * KiB));
+        balanced(c);
+      });
+
+      test("a store after the DMA point of a wp-cow direct READ: the copy carries the read data, nothing lost", () => {
+        const { c, tid } = brief(Policy.WP_COW);
+        expect(c.submit(tid, Op.READ, VA, 16 * KiB, 0, 0)).toBe(1);
+        expect(c.dma(1)).toBe(0); // the disk's zeros land in the 4 pinned frames, all still mapped
+        expect(c.store(tid, VA, 1, 0x55)).toBe(0);
+        expect(c.complete(1)).toBe(0);
+        // As the test above (WP_COW_STORE_IN_FLIGHT; 16 KiB of crc32c, the read verifies),
+        // but the copy is made after the DMA: page 1's copy holds the read data. No lost read.
+        exactly(c, {
+          READS: 1,
+          COMPLETIONS: 1,
+          BYTES_READ: 16 * KiB,
+          ...WP_COW_STORE_IN_FLIGHT,
+          BYTES_STORED: 16 * KiB + 1,
+          CSUM_BYTES: 16 * KiB,
+        });
+        expect(bytes(c, tid, VA, 16 * KiB)).toEqual(new Uint8Array([0x55, ...new Uint8Array(16 * KiB - 1)]));
         balanced(c);
       });
 
@@ -495,6 +515,18 @@ for (const [kind, factory] of CORES) {
         expect(c.unmap(tid, VA + 4096, 4096)).toBe(0);
         expect(c.complete(1)).toBe(0);
         counts(c, { LOST_READS: 1, DEMAND_FAULTS: 2, SHOOTDOWNS: 1, FRAMES_FREED: 1 });
+        balanced(c);
+      });
+
+      test("unmapping a page after the DMA point of a direct READ loses nothing: the data was delivered", () => {
+        const c = mk([[Key.DEVICE, Device.FS_CSUM]]);
+        const { pid, tid } = proc(c);
+        c.map(pid, VA, 8 * KiB, RW);
+        expect(c.submit(tid, Op.READ, VA, 8 * KiB, 0, 0)).toBe(1);
+        expect(c.dma(1)).toBe(0);
+        expect(c.unmap(tid, VA + 4096, 4096)).toBe(0);
+        expect(c.complete(1)).toBe(0);
+        counts(c, { LOST_READS: 0, READ_VERIFY_FAILURES: 0, DEMAND_FAULTS: 2, SHOOTDOWNS: 1, FRAMES_FREED: 1 });
         balanced(c);
       });
     });

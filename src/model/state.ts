@@ -50,6 +50,7 @@ export interface Io {
   guards: number[]; // pi: per buffer sector
   crcs: number[]; // fs-csum: per page (= block); a write's at submit, a read's as its DMA found them on disk
   hashes: number[]; // oracle: per buffer sector
+  orphaned?: boolean; // a read whose DMA found a page of the process no longer mapping its pinned frame
 }
 
 export interface Warn {
