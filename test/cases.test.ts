@@ -620,17 +620,18 @@ for (const [kind, factory] of CORES) {
         expect(child).toBe(2);
         expect(c.threadPid(child)).toBe(2);
         expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1);
-        // Submit: the parent's PTE (1 flip, shootdown on {0}), then the child's (1 flip,
-        // shootdown on {1} + local {0}: 2 flushes, 1 IPI).
-        counts(c, { PTE_FLIPS: 2, SHOOTDOWNS: 3, TLB_FLUSHES: 4, IPIS: 1 });
+        // Fork: one shootdown of the parent on {0}. Submit: the parent's PTE (1 flip, shootdown
+        // on {0}), then the child's (1 flip, shootdown on the child's CPUs {1} from CPU 0: the
+        // local CPU does not run the child, 1 flush, 1 IPI).
+        counts(c, { PTE_FLIPS: 2, SHOOTDOWNS: 3, TLB_FLUSHES: 3, IPIS: 1 });
         expect(c.check()).toBe(0);
         expect(c.store(child, VA, 1, 0x22)).toBe(0);
         // The child's fault waits for I/O 1 (SHARED_STORE_WAITS); its completion restores the
-        // parent's PTE ({0}) and the child's ({0,1}). Frames: 1 table + 1 page + the child's table.
+        // parent's PTE ({0}) and the child's ({1}, an IPI). Frames: 1 table + 1 page + the child's table.
         exactly(c, {
           ...SHARED_STORE_WAITS,
           PTE_FLIPS: 4,
-          TLB_FLUSHES: 7,
+          TLB_FLUSHES: 5,
           IPIS: 2,
           SHOOTDOWNS: 5,
           FRAMES_ALLOCATED: 3,
@@ -642,6 +643,47 @@ for (const [kind, factory] of CORES) {
         expect(bytes(c, tid, VA, 1)).toEqual(new Uint8Array([0x22])); // shared
         expect(c.scrub()).toBe(0);
         balanced(c);
+      });
+
+      test("write-protecting a sharer's page flushes the sharer's CPUs only, the local one if it runs there", () => {
+        // parity, wp-wait. The parent (CPU 0) writes a shared page that its child maps too.
+        function sharedWrite(childCpus: number[]): Core {
+          const { c, tid } = populated(config(Device.PARITY, Policy.WP_WAIT), 4096, 0x01, RW | MapFlag.SHARED);
+          expect(c.fork(tid, childCpus[0])).toBe(2);
+          for (const cpu of childCpus.slice(1)) expect(c.threadCreate(2, cpu)).toBeGreaterThan(0);
+          expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1);
+          expect(c.complete(1)).toBe(0);
+          expect(c.scrub()).toBe(0);
+          balanced(c);
+          return c;
+        }
+        // The child on CPU 1 only. Store: miss, demand fault, miss, fill. Fork: the child's
+        // table, the shared PTE as is, one shootdown of the parent on {0}. Submit pins the page,
+        // takes a parity snapshot (a scratch frame, freed at completion) and write-protects the
+        // parent's PTE (shootdown on {0}) and the child's (shootdown on {1} from CPU 0: 1 flush,
+        // 1 IPI); completion restores both alike. 5 shootdowns, 5 flushes, 2 IPIs.
+        // Frames: table, page, child's table, scratch.
+        exactly(sharedWrite([1]), {
+          WRITES: 1,
+          COMPLETIONS: 1,
+          BYTES_WRITTEN: 4096,
+          PROTECTED_IOS: 1,
+          PTE_FLIPS: 4,
+          SHOOTDOWNS: 5,
+          TLB_FLUSHES: 5,
+          IPIS: 2,
+          DEMAND_FAULTS: 1,
+          PINS: 1,
+          UNPINS: 1,
+          TLB_MISSES: 2,
+          FRAMES_ALLOCATED: 4,
+          FRAMES_FREED: 1,
+          STORES: 1,
+          BYTES_STORED: 4096,
+          FORKS: 1,
+        });
+        // A child thread on CPU 0 too: the child's shootdowns flush CPU 0 locally and IPI CPU 1.
+        counts(sharedWrite([1, 0]), { SHOOTDOWNS: 5, TLB_FLUSHES: 7, IPIS: 2 });
       });
     });
 
