@@ -113,15 +113,29 @@ export function dmaWritePage(r: usize, src: usize, scratch: usize, off: u32, ble
   }
 }
 
-/** The DMA of one page of a read: disk bytes into the destination page. */
-@inline export function dmaReadPage(dst: usize, off: u32, blen: u32, ds0: u32): void {
+/**
+ * The DMA of one page of a read: disk bytes into the destination page, and
+ * for fs-csum the block's stored crc32c with them, into the page record `r`.
+ *
+ * btrfs looks a read's data checksums up when it submits the bio
+ * (btrfs_lookup_bio_sums), keyed by the extent's address on disk; the direct
+ * read holds its extent range locked and btrfs never overwrites an extent in
+ * place, so the sums it gets always belong to the bytes its DMA transfers.
+ * The model's disk is updated in place and an overlapping write's DMA may land
+ * between the read's submit and its DMA point, or between its DMA point and its
+ * completion: taking the crc at submit or at completion would compare one
+ * write's data with another's checksum. Taking it here, with the data, is what
+ * btrfs's guarantee amounts to (docs/model.md 6.9).
+ */
+export function dmaReadPage(r: usize, dst: usize, off: u32, blen: u32, ds0: u32): void {
   memory.copy(dst + off, diskAddr(ds0), blen);
+  if (cfgDevice == Device.FS_CSUM) store<u32>(r, load<u32>(csumBase + (<usize>(ds0 >>> 3) << 2)), R_CSUM);
 }
 
-/** fs-csum read verification of one block over the destination page. */
-export function readPageVerifies(dst: usize, ds0: u32): bool {
+/** fs-csum read verification of one block over the destination page, against the crc its DMA brought. */
+export function readPageVerifies(r: usize, dst: usize): bool {
   countN(Counter.CSUM_BYTES, PAGE_SIZE);
-  return crc32c4k(dst) == load<u32>(csumBase + (<usize>(ds0 >>> 3) << 2));
+  return crc32c4k(dst) == load<u32>(r, R_CSUM);
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   setWpcount, simAlloc4k, simAllocHuge, simBegin, simCommit, wpcount,
 } from "./frames";
 import {
-  I_CPU, I_FIRST, I_LEN, I_MODE, I_NPAGES, I_OP, I_PID, I_POLICY, I_SECTOR, I_STATE, I_TID, I_VA,
+  I_CPU, I_FIRST, I_LEN, I_MODE, I_NPAGES, I_OP, I_ORPHANED, I_PID, I_POLICY, I_SECTOR, I_STATE, I_TID, I_VA,
   R_BLEN, R_BOUNCE, R_FRAME, R_NEXT, R_OFF, R_SCRATCH, R_VPN, ioAdvanceLow, ioLow, ioRec, ioState, ioTake, nextId,
   pageFreeCount, rec, recPut, recTake, slotBusy,
 } from "./io";
@@ -298,6 +298,13 @@ function doDma(r: usize): void {
   let op = load<u8>(r, I_OP);
   let va = load<u32>(r, I_VA);
   let sector = load<u32>(r, I_SECTOR);
+  let pid = load<u32>(r, I_PID);
+  // A read into the pinned frames (not bounced) is lost if the process no
+  // longer maps one of them now, as the data arrives: a COW before this point
+  // moved it to a copy, or it unmapped the page. A COW after it copies the
+  // data along, and the process sees it.
+  let watch = op == Op.READ && load<u8>(r, I_MODE) != Mode.BOUNCE && procAlive(pid);
+  let orphaned = false;
   let mismatch = false;
   for (let j = load<u32>(r, I_FIRST); j != NIL; j = load<u32>(rec(j), R_NEXT)) {
     let pr = rec(j);
@@ -311,9 +318,16 @@ function doDma(r: usize): void {
       if (cfgDmaCheck && !pageMatches(pr, dst, scratch, off, blen)) mismatch = true;
       dmaWritePage(pr, dst, scratch, off, blen, ds0);
     } else {
-      dmaReadPage(dst, off, blen, ds0);
+      dmaReadPage(pr, dst, off, blen, ds0);
+      if (watch) {
+        let v = load<u32>(pr, R_VPN);
+        let ea = entryAddr(pid, v);
+        let e = ea ? load<u32>(ea) : 0;
+        if (!(e & P) || frameFor(e, v) != load<u32>(pr, R_FRAME)) orphaned = true;
+      }
     }
   }
+  if (orphaned) store<u8>(r, 1, I_ORPHANED);
   if (mismatch) count(Counter.DMA_MISMATCHES);
   store<u8>(r, <u8>IoState.DMA_DONE, I_STATE);
 }
@@ -362,9 +376,7 @@ export function finish(r: usize): void {
       for (let j = first; j != NIL; j = load<u32>(rec(j), R_NEXT)) {
         let pr = rec(j);
         let b = load<u32>(pr, R_BOUNCE);
-        let dst = frameAddr(b != NIL ? b : load<u32>(pr, R_FRAME));
-        let ds0 = sector + ((((load<u32>(pr, R_VPN) << 12) + load<u32>(pr, R_OFF)) - va) >>> 9);
-        if (!readPageVerifies(dst, ds0)) bad = true;
+        if (!readPageVerifies(pr, frameAddr(b != NIL ? b : load<u32>(pr, R_FRAME)))) bad = true;
       }
       if (bad) count(Counter.READ_VERIFY_FAILURES);
     }
@@ -376,16 +388,9 @@ export function finish(r: usize): void {
         countN(Counter.BYTES_BOUNCED, blen);
         countN(Counter.BYTES_COPIED, blen);
       }
-    } else if (alive) {
-      let lost = false;
-      for (let j = first; j != NIL; j = load<u32>(rec(j), R_NEXT)) {
-        let pr = rec(j);
-        let v = load<u32>(pr, R_VPN);
-        let ea = entryAddr(pid, v);
-        let e = ea ? load<u32>(ea) : 0;
-        if (!(e & P) || frameFor(e, v) != load<u32>(pr, R_FRAME)) lost = true;
-      }
-      if (lost) count(Counter.LOST_READS);
+    } else if (alive && load<u8>(r, I_ORPHANED)) {
+      // The data went to a frame the process had stopped mapping before the DMA (see doDma).
+      count(Counter.LOST_READS);
     }
   }
 

@@ -1,13 +1,15 @@
 // In-flight I/O records and their per-page records.
 //
 //   I/O record (48 B), slot = id & (MAX_IOS - 1):
-//   ┌──────┬─────┬────┬──┬──────┬─────┬─────┬─────┬────┬─────┬────────┬───────┬────────┐
-//   │ id   │state│mode│op│policy│ tid │ pid │ cpu │ va │ len │ sector │ first │ npages │
-//   │ u32  │ u8  │ u8 │u8│ u8   │ u32 │ u32 │ u32 │u32 │ u32 │ u32    │ u32   │ u32    │
-//   └──────┴─────┴────┴──┴──────┴─────┴─────┴─────┴────┴─────┴────────┴───────┴────────┘
+//   ┌──────┬─────┬────┬──┬──────┬─────┬─────┬─────┬────┬─────┬────────┬───────┬────────┬────────┐
+//   │ id   │state│mode│op│policy│ tid │ pid │ cpu │ va │ len │ sector │ first │ npages │orphaned│
+//   │ u32  │ u8  │ u8 │u8│ u8   │ u32 │ u32 │ u32 │u32 │ u32 │ u32    │ u32   │ u32    │ u8     │
+//   └──────┴─────┴────┴──┴──────┴─────┴─────┴─────┴────┴─────┴────────┴───────┴────────┴────────┘
+//   orphaned: a read whose DMA found a page of the process no longer mapping its pinned frame.
 //   page record (128 B), linked from `first` through `next`:
 //   next u32 +0 | frame +4 (pinned, or NIL) | bounce +8 | scratch +12 | vpn +16 |
-//   off +20 | blen +24 (the buffer's bytes in this page) | csum +28 (fs-csum) |
+//   off +20 | blen +24 (the buffer's bytes in this page) | csum +28 (fs-csum: a write's at
+//   submit, a read's as its DMA found it on disk) |
 //   guard[8] u16 +32 (pi, per sector of the page) | oracle[8] u32 +48
 import { IoState } from "./abi";
 import { IO_BYTES, NIL, PAGE_REC_BYTES, cfgIoPages, cfgMaxIos, ioBase, pageBase } from "./layout";
@@ -25,6 +27,7 @@ export const I_LEN: usize = 24;
 export const I_SECTOR: usize = 28;
 export const I_FIRST: usize = 32;
 export const I_NPAGES: usize = 36;
+export const I_ORPHANED: usize = 40;
 
 export const R_NEXT: usize = 0;
 export const R_FRAME: usize = 4;

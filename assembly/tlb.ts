@@ -81,11 +81,16 @@ function flushCpu(cpu: u32, pid: u32, vpn: u32, npages: u32): void {
 }
 
 /**
- * Invalidates [vpn, vpn+npages) of `pid` on every CPU running it and on the
- * local CPU: one flush per CPU, one IPI per remote CPU.
+ * Invalidates [vpn, vpn+npages) of `pid` on every CPU running it: one flush
+ * per CPU, one IPI per CPU other than the local one. As x86's
+ * flush_tlb_mm_range, the local CPU flushes only if it is in the mm's cpumask
+ * (it runs a thread of `pid`): write-protecting another process's MAP_SHARED
+ * page from the submitter's CPU flushes and IPIs only that process's CPUs.
+ * A CPU outside the mask holds no entry of `pid` (threads do not migrate).
  */
 export function shootdown(pid: u32, localCpu: u32, vpn: u32, npages: u32): void {
-  let mask = cpumask(pid) | (<u64>1 << localCpu);
+  let mask = cpumask(pid);
+  let local = <u32>((mask >>> localCpu) & 1);
   let n: u32 = 0;
   while (mask != 0) {
     let cpu = <u32>ctz(mask);
@@ -95,7 +100,7 @@ export function shootdown(pid: u32, localCpu: u32, vpn: u32, npages: u32): void 
   }
   count(Counter.SHOOTDOWNS);
   countN(Counter.TLB_FLUSHES, n);
-  countN(Counter.IPIS, n - 1);
+  countN(Counter.IPIS, n - local);
 }
 
 /** Exit: drops every entry of `pid` from every TLB, uncounted (the mm is gone). */

@@ -402,7 +402,7 @@ for (const [kind, factory] of CORES) {
         expect(c.complete(1)).toBe(0);
         // The store gets a copy as under a write (WP_COW_STORE_IN_FLIGHT; restore: 3 PTEs).
         // The read verifies 4 blocks of zeros against the disk's zero crcs (16 KiB of crc32c);
-        // page 1 now maps the copy: one lost read.
+        // page 1 maps the copy when the DMA (due at completion) delivers: one lost read.
         exactly(c, {
           READS: 1,
           COMPLETIONS: 1,
@@ -415,6 +415,26 @@ for (const [kind, factory] of CORES) {
         // Page 1 never received the disk's zeros; pages 2-4 did.
         expect(bytes(c, tid, VA, 2)).toEqual(new Uint8Array([0x55, 0xaa]));
         expect(bytes(c, tid, VA + 4096, 12 * KiB)).toEqual(new Uint8Array(12 * KiB));
+        balanced(c);
+      });
+
+      test("a store after the DMA point of a wp-cow direct READ: the copy carries the read data, nothing lost", () => {
+        const { c, tid } = brief(Policy.WP_COW);
+        expect(c.submit(tid, Op.READ, VA, 16 * KiB, 0, 0)).toBe(1);
+        expect(c.dma(1)).toBe(0); // the disk's zeros land in the 4 pinned frames, all still mapped
+        expect(c.store(tid, VA, 1, 0x55)).toBe(0);
+        expect(c.complete(1)).toBe(0);
+        // As the test above (WP_COW_STORE_IN_FLIGHT; 16 KiB of crc32c, the read verifies),
+        // but the copy is made after the DMA: page 1's copy holds the read data. No lost read.
+        exactly(c, {
+          READS: 1,
+          COMPLETIONS: 1,
+          BYTES_READ: 16 * KiB,
+          ...WP_COW_STORE_IN_FLIGHT,
+          BYTES_STORED: 16 * KiB + 1,
+          CSUM_BYTES: 16 * KiB,
+        });
+        expect(bytes(c, tid, VA, 16 * KiB)).toEqual(new Uint8Array([0x55, ...new Uint8Array(16 * KiB - 1)]));
         balanced(c);
       });
 
@@ -437,6 +457,56 @@ for (const [kind, factory] of CORES) {
         balanced(c);
       });
 
+      test("a read checks its bytes against the crc its DMA found, whatever an overlapping write does", () => {
+        // bounce, fs-csum. Block 0 holds 0xAA (I/O 1), the process then stores 0xBB into its
+        // write buffer. Read 2 DMAs block 0 (0xAA), read 3 is submitted; write 4 (0xBB) lands
+        // and completes; read 3 DMAs (0xBB); both reads complete. Neither buffer was touched:
+        // no read fails, though read 2's bytes no longer match the crc on disk at its
+        // completion and read 3's did not match the one on disk at its submit.
+        const { c, pid, tid } = populated(config(Device.FS_CSUM, Policy.BOUNCE), 4096, 0xaa);
+        expect(c.map(pid, VA + 4096, 8 * KiB, RW)).toBe(0); // the read buffers: same PTE table
+        expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1);
+        expect(c.complete(1)).toBe(0);
+        expect(c.store(tid, VA, 4096, 0xbb)).toBe(0);
+        expect(c.submit(tid, Op.READ, VA + 4096, 4096, 0, 0)).toBe(2);
+        expect(c.dma(2)).toBe(0);
+        expect(c.submit(tid, Op.READ, VA + 8192, 4096, 0, 0)).toBe(3);
+        expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(4);
+        expect(c.dma(4)).toBe(0);
+        expect(c.complete(4)).toBe(0);
+        expect(c.dma(3)).toBe(0);
+        expect(c.complete(2)).toBe(0);
+        expect(c.complete(3)).toBe(0);
+        expect(bytes(c, tid, VA + 4096, 8 * KiB)).toEqual(new Uint8Array([...fill(4096, 0xaa), ...fill(4096, 0xbb)]));
+        expect(c.diskMeta(2, 0)).toBe(crc32c(fill(4096, 0xbb)));
+        // Stores: the first misses, demand-faults, misses, fills; the second hits. Reads pin
+        // their page after GUP demand-faults it (2 demand faults). Every I/O bounces through
+        // a frame of its own: 4 bounce frames, 16 KiB bounced (2 writes at submit, 2 reads
+        // at completion). crc32c: 2 writes x (submit + DMA check) + 2 read verifications.
+        // The loads miss on both read pages and fill. Frames: table + 3 demand + 4 bounce.
+        exactly(c, {
+          WRITES: 2,
+          READS: 2,
+          COMPLETIONS: 4,
+          BYTES_WRITTEN: 8192,
+          BYTES_READ: 8192,
+          BOUNCE_IOS: 4,
+          BYTES_BOUNCED: 16 * KiB,
+          BYTES_COPIED: 16 * KiB,
+          PINS: 2,
+          UNPINS: 2,
+          DEMAND_FAULTS: 3,
+          TLB_HITS: 1,
+          TLB_MISSES: 4,
+          FRAMES_ALLOCATED: 8,
+          FRAMES_FREED: 4,
+          STORES: 2,
+          BYTES_STORED: 8192,
+          CSUM_BYTES: 24 * KiB,
+        });
+        balanced(c);
+      });
+
       test("unmapping a page under an in-flight direct READ loses the read", () => {
         const c = mk([[Key.DEVICE, Device.FS_CSUM]]);
         const { pid, tid } = proc(c);
@@ -445,6 +515,18 @@ for (const [kind, factory] of CORES) {
         expect(c.unmap(tid, VA + 4096, 4096)).toBe(0);
         expect(c.complete(1)).toBe(0);
         counts(c, { LOST_READS: 1, DEMAND_FAULTS: 2, SHOOTDOWNS: 1, FRAMES_FREED: 1 });
+        balanced(c);
+      });
+
+      test("unmapping a page after the DMA point of a direct READ loses nothing: the data was delivered", () => {
+        const c = mk([[Key.DEVICE, Device.FS_CSUM]]);
+        const { pid, tid } = proc(c);
+        c.map(pid, VA, 8 * KiB, RW);
+        expect(c.submit(tid, Op.READ, VA, 8 * KiB, 0, 0)).toBe(1);
+        expect(c.dma(1)).toBe(0);
+        expect(c.unmap(tid, VA + 4096, 4096)).toBe(0);
+        expect(c.complete(1)).toBe(0);
+        counts(c, { LOST_READS: 0, READ_VERIFY_FAILURES: 0, DEMAND_FAULTS: 2, SHOOTDOWNS: 1, FRAMES_FREED: 1 });
         balanced(c);
       });
     });
@@ -538,17 +620,18 @@ for (const [kind, factory] of CORES) {
         expect(child).toBe(2);
         expect(c.threadPid(child)).toBe(2);
         expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1);
-        // Submit: the parent's PTE (1 flip, shootdown on {0}), then the child's (1 flip,
-        // shootdown on {1} + local {0}: 2 flushes, 1 IPI).
-        counts(c, { PTE_FLIPS: 2, SHOOTDOWNS: 3, TLB_FLUSHES: 4, IPIS: 1 });
+        // Fork: one shootdown of the parent on {0}. Submit: the parent's PTE (1 flip, shootdown
+        // on {0}), then the child's (1 flip, shootdown on the child's CPUs {1} from CPU 0: the
+        // local CPU does not run the child, 1 flush, 1 IPI).
+        counts(c, { PTE_FLIPS: 2, SHOOTDOWNS: 3, TLB_FLUSHES: 3, IPIS: 1 });
         expect(c.check()).toBe(0);
         expect(c.store(child, VA, 1, 0x22)).toBe(0);
         // The child's fault waits for I/O 1 (SHARED_STORE_WAITS); its completion restores the
-        // parent's PTE ({0}) and the child's ({0,1}). Frames: 1 table + 1 page + the child's table.
+        // parent's PTE ({0}) and the child's ({1}, an IPI). Frames: 1 table + 1 page + the child's table.
         exactly(c, {
           ...SHARED_STORE_WAITS,
           PTE_FLIPS: 4,
-          TLB_FLUSHES: 7,
+          TLB_FLUSHES: 5,
           IPIS: 2,
           SHOOTDOWNS: 5,
           FRAMES_ALLOCATED: 3,
@@ -560,6 +643,47 @@ for (const [kind, factory] of CORES) {
         expect(bytes(c, tid, VA, 1)).toEqual(new Uint8Array([0x22])); // shared
         expect(c.scrub()).toBe(0);
         balanced(c);
+      });
+
+      test("write-protecting a sharer's page flushes the sharer's CPUs only, the local one if it runs there", () => {
+        // parity, wp-wait. The parent (CPU 0) writes a shared page that its child maps too.
+        function sharedWrite(childCpus: number[]): Core {
+          const { c, tid } = populated(config(Device.PARITY, Policy.WP_WAIT), 4096, 0x01, RW | MapFlag.SHARED);
+          expect(c.fork(tid, childCpus[0])).toBe(2);
+          for (const cpu of childCpus.slice(1)) expect(c.threadCreate(2, cpu)).toBeGreaterThan(0);
+          expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1);
+          expect(c.complete(1)).toBe(0);
+          expect(c.scrub()).toBe(0);
+          balanced(c);
+          return c;
+        }
+        // The child on CPU 1 only. Store: miss, demand fault, miss, fill. Fork: the child's
+        // table, the shared PTE as is, one shootdown of the parent on {0}. Submit pins the page,
+        // takes a parity snapshot (a scratch frame, freed at completion) and write-protects the
+        // parent's PTE (shootdown on {0}) and the child's (shootdown on {1} from CPU 0: 1 flush,
+        // 1 IPI); completion restores both alike. 5 shootdowns, 5 flushes, 2 IPIs.
+        // Frames: table, page, child's table, scratch.
+        exactly(sharedWrite([1]), {
+          WRITES: 1,
+          COMPLETIONS: 1,
+          BYTES_WRITTEN: 4096,
+          PROTECTED_IOS: 1,
+          PTE_FLIPS: 4,
+          SHOOTDOWNS: 5,
+          TLB_FLUSHES: 5,
+          IPIS: 2,
+          DEMAND_FAULTS: 1,
+          PINS: 1,
+          UNPINS: 1,
+          TLB_MISSES: 2,
+          FRAMES_ALLOCATED: 4,
+          FRAMES_FREED: 1,
+          STORES: 1,
+          BYTES_STORED: 4096,
+          FORKS: 1,
+        });
+        // A child thread on CPU 0 too: the child's shootdowns flush CPU 0 locally and IPI CPU 1.
+        counts(sharedWrite([1, 0]), { SHOOTDOWNS: 5, TLB_FLUSHES: 7, IPIS: 2 });
       });
     });
 

@@ -324,9 +324,25 @@ export function dmaIo(st: State, io: Io): void {
     });
     if (mismatch) st.c[Counter.DMA_MISMATCHES]++;
   } else {
+    // A read takes each block's stored crc32c with its bytes: btrfs looks the
+    // sums up at submit (btrfs_lookup_bio_sums) by the extent's disk address,
+    // under the extent lock, and never overwrites an extent in place, so they
+    // are the sums of the bytes this DMA transfers. The model's disk changes
+    // in place, so that guarantee is a capture here (docs/model.md 6.9).
+    io.crcs = [];
+    // Into the pinned frames (not bounced): the read is lost if the process
+    // no longer maps one of them as the data arrives (a COW before this point,
+    // or an unmap). A COW after it copies the data along.
+    const p = st.procs[io.pid - 1];
+    const watch = io.mode !== Mode.BOUNCE && !(p.flags & ProcFlag.DEAD);
     for (const r of io.pages) {
       const dst = st.pool.frames[r.bounce >= 0 ? r.bounce : r.frame].bytes;
       for (let o = r.off, s = r.sector; o < r.off + r.n; o += SECTOR, s++) d.readSector(s, dst, o);
+      if (dev === Device.FS_CSUM) io.crcs.push(d.crc(r.sector >>> 3));
+      if (watch) {
+        const s = slotOf(st, p, r.vpn);
+        if (!(s.e & P) || pageFrame(s, r.vpn) !== r.frame) io.orphaned = true;
+      }
     }
   }
   io.state = IoState.DMA_DONE;
@@ -377,15 +393,15 @@ export function completeIo(st: State, io: Io): void {
     }
   }
 
-  // 2. read: fs-csum verifies the destination; bounce copies out; else look for a lost read.
+  // 2. read: fs-csum verifies the destination; bounce copies out; else count a read the DMA lost.
   if (io.op === Op.READ) {
     if (dev === Device.FS_CSUM) {
       let bad = false;
-      for (const r of io.pages) {
+      io.pages.forEach((r, pi) => {
         const b = frames[r.bounce >= 0 ? r.bounce : r.frame].bytes;
-        if (crc32c(b) !== st.disk.crc(r.sector >>> 3)) bad = true;
+        if (crc32c(b) !== io.crcs[pi]) bad = true;
         st.c[Counter.CSUM_BYTES] += PAGE;
-      }
+      });
       if (bad) st.c[Counter.READ_VERIFY_FAILURES]++;
     }
     if (io.mode === Mode.BOUNCE) {
@@ -394,13 +410,9 @@ export function completeIo(st: State, io: Io): void {
         st.c[Counter.BYTES_BOUNCED] += r.n;
         st.c[Counter.BYTES_COPIED] += r.n;
       }
-    } else if (alive) {
-      let lost = false;
-      for (const r of io.pages) {
-        const s = slotOf(st, p, r.vpn);
-        if (!(s.e & P) || pageFrame(s, r.vpn) !== r.frame) lost = true;
-      }
-      if (lost) st.c[Counter.LOST_READS]++;
+    } else if (alive && io.orphaned) {
+      // The data went to a frame the process had stopped mapping before the DMA (see dmaIo).
+      st.c[Counter.LOST_READS]++;
     }
   }
 

@@ -48,8 +48,9 @@ export interface Io {
   sector: number;
   pages: PageRec[];
   guards: number[]; // pi: per buffer sector
-  crcs: number[]; // fs-csum: per page (= block)
+  crcs: number[]; // fs-csum: per page (= block); a write's at submit, a read's as its DMA found them on disk
   hashes: number[]; // oracle: per buffer sector
+  orphaned?: boolean; // a read whose DMA found a page of the process no longer mapping its pinned frame
 }
 
 export interface Warn {

@@ -52,12 +52,13 @@ export class Tlbs {
 }
 
 /**
- * shootdown(pid, localCpu, vpn, npages): every CPU of cpumask(pid) plus the
- * local one, ascending, invalidates the pages (or flushes all above the ceiling).
+ * shootdown(pid, localCpu, vpn, npages): every CPU of cpumask(pid), ascending,
+ * invalidates the pages (or flushes all above the ceiling); each one but the
+ * local CPU is an IPI. The local CPU flushes only if it runs a thread of pid
+ * (x86 flush_tlb_mm_range): another process's CPUs are not the submitter's.
  */
 export function shootdown(st: State, pid: number, localCpu: number, vpn: number, npages: number): void {
-  const set = new Set(st.procs[pid - 1].cpus);
-  set.add(localCpu);
+  const set = st.procs[pid - 1].cpus;
   const cpus = [...set].sort((a, b) => a - b);
   for (const c of cpus) {
     if (npages <= FLUSH_CEILING) for (let k = 0; k < npages; k++) st.tlb.invalidate(c, pid, vpn + k);
@@ -65,5 +66,5 @@ export function shootdown(st: State, pid: number, localCpu: number, vpn: number,
   }
   st.c[Counter.SHOOTDOWNS]++;
   st.c[Counter.TLB_FLUSHES] += cpus.length;
-  st.c[Counter.IPIS] += cpus.length - 1;
+  st.c[Counter.IPIS] += cpus.length - (set.has(localCpu) ? 1 : 0);
 }

@@ -13,8 +13,8 @@ export interface Column {
 
 export const COLUMNS: readonly Column[] = [
   { header: "corrupt", counter: "corruptions", help: "blocks (pi, fs-csum) or stripes (parity) whose stored check disagrees with the data, found by the scrub" },
-  { header: "lost", counter: "lost_reads", help: "direct reads whose data landed in a page the process no longer maps (COW during a read)" },
-  { header: "rdfail", counter: "read_verify_failures", help: "reads whose checksum failed over a buffer the process changed (fs-csum)" },
+  { header: "lost", counter: "lost_reads", help: "direct reads whose data landed in a page the process no longer maps (COW or unmap before the DMA)" },
+  { header: "rdfail", counter: "read_verify_failures", help: "reads whose checksum failed: the process changed the buffer after the DMA, or the block was corrupt on disk (fs-csum)" },
   { header: "falsepos", counter: "false_positives", help: "write faults on a protected page outside any in-flight buffer (sub-page neighbours)" },
   { header: "warn", counter: "warnings", help: "once-per-process warnings logged (contract broken, or verify mismatch)" },
   { header: "degr", counter: "degraded", help: "processes degraded: their later direct I/O is bounced" },
