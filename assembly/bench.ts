@@ -6,7 +6,7 @@
 import { Device, Err, Op } from "./abi";
 import { crc16Sectors, crc32c4k, oracle, xor3 } from "./csum";
 import { diskAddr } from "./device";
-import { complete, submit } from "./dio";
+import { complete, reprotect, submit } from "./dio";
 import { writeFault } from "./fault";
 import { frameAddr, mapGet, mapPut, wpcount } from "./frames";
 import { cfgDiskBlocks, scratchBase, stagingBase } from "./layout";
@@ -55,6 +55,22 @@ export function benchWp(tid: u32, va: u32, npages: u32, iters: u32): f64 {
     unwpRange(pid, v0, v1);
     shootdown(pid, cpu, lo, hi - lo + 1);
     total += flips;
+  }
+  return total;
+}
+
+/**
+ * Restore then write-protect again the pages of wp-* write `io` in flight
+ * (the host submits it first and completes it after): the page-table half of
+ * completion and submission with all their bookkeeping, as the real paths
+ * run it (dio.ts reprotect). Returns the entries flipped.
+ */
+export function benchWpIo(io: u32, iters: u32): f64 {
+  let total: f64 = 0;
+  for (let i: u32 = 0; i < iters; i++) {
+    let n = reprotect(io);
+    if (n < 0) return <f64>n;
+    total += <f64>n;
   }
   return total;
 }

@@ -1,7 +1,7 @@
 // Direct I/O: submit, the DMA point, completion, under every policy
 // (docs/model.md sections 5 and 6.7-6.10).
 import { Counter, Device, Err, FrameKind, IoFlag, IoState, Mode, Op, Policy, ProcFlag, Stable, WarnKind } from "./abi";
-import { count, countN } from "./counters";
+import { count, countN, counter } from "./counters";
 import {
   dmaReadPage, dmaWritePage, pageMatches, readPageVerifies, rewritePage, submitChecks,
 } from "./device";
@@ -504,4 +504,37 @@ export function waitFor(f0: u32, n: u32): void {
     let r = ioRec(id);
     if (load<u8>(r, I_MODE) == Mode.WP && pinsAny(r, f0, n)) finish(r);
   }
+}
+
+/**
+ * Completion's restore, then submission's write-protect, of write-protected
+ * I/O `id` still in flight: the page-table work of one wp-* I/O with its
+ * bookkeeping (protect counts, the may-it-be-writable-again check, sharers),
+ * through the very functions finish() and submit() call, for the benchmark
+ * (assembly/bench.ts). Leaves the I/O as it found it. Returns the entries
+ * flipped, both halves.
+ */
+export function reprotect(id: u32): i32 {
+  let st = ioState(id);
+  if (st == IoState.UNKNOWN) return -Err.NO_IO;
+  if (st == IoState.COMPLETED) return -Err.IO_DONE;
+  let r = ioRec(id);
+  let pid = load<u32>(r, I_PID);
+  if (load<u8>(r, I_MODE) != Mode.WP || !procAlive(pid)) return -Err.INVAL;
+  // Submit would protect what the pages map now: only the same frames make it the same I/O.
+  for (let j = load<u32>(r, I_FIRST); j != NIL; j = load<u32>(rec(j), R_NEXT)) {
+    let v = load<u32>(rec(j), R_VPN);
+    let ea = entryAddr(pid, v);
+    if (!ea || !(load<u32>(ea) & P) || frameFor(load<u32>(ea), v) != load<u32>(rec(j), R_FRAME)) return -Err.INVAL;
+  }
+  let c0 = flipCount();
+  restore(r, pid, true);
+  let va = load<u32>(r, I_VA);
+  protect(pid, load<u32>(r, I_CPU), load<u32>(r, I_FIRST), va >>> 12, (va + load<u32>(r, I_LEN) - 1) >>> 12);
+  return <i32>(flipCount() - c0);
+}
+
+/** PTE and PMD flips so far (both counters). */
+function flipCount(): u64 {
+  return counter(Counter.PTE_FLIPS) + counter(Counter.PMD_FLIPS);
 }

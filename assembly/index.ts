@@ -2,7 +2,7 @@
 // the boundary. Each export validates, then hands off to the module that owns
 // the concept. Semantics: docs/model.md.
 import { ABI_VERSION, Counter, Device, Err, FrameKind, Invariant, Key, ProcFlag, Stable, Policy, WarnField } from "./abi";
-import { benchCopy, benchCow, benchCsum, benchDio, benchMemcpy, benchStore, benchWp } from "./bench";
+import { benchCopy, benchCow, benchCsum, benchDio, benchMemcpy, benchStore, benchWp, benchWpIo } from "./bench";
 import { check } from "./check";
 import { counter, resetCounters } from "./counters";
 import { csumInit } from "./csum";
@@ -337,6 +337,10 @@ function diskMeta(kind: i32, index: u32): f64 {
 
 export function sd_bench_wp(tid: u32, va: u32, npages: u32, iters: u32): f64 {
   return guard() ? benchWp(tid, va, npages, iters) : -<f64>Err.NOT_READY;
+}
+
+export function sd_bench_wp_io(io: u32, iters: u32): f64 {
+  return guard() ? benchWpIo(io, iters) : -<f64>Err.NOT_READY;
 }
 
 export function sd_bench_cow(tid: u32, va: u32, iters: u32): f64 {

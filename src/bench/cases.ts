@@ -4,9 +4,9 @@
 import { Device, Key, Policy, Stable } from "../../assembly/abi.js";
 import { POLICIES } from "../host/names.js";
 import { fmtBytes, KiB, MiB } from "../host/units.js";
-import { modelCopy, modelCow, modelCsum, modelDio, modelStore, modelWp } from "./model-ops.js";
+import { modelCopy, modelCow, modelCsum, modelDio, modelStore, modelWp, modelWpIo } from "./model-ops.js";
 import { BASE_CONFIG, type BenchConfig, type Runner, withKeys } from "./setup.js";
-import { wasmCopy, wasmCow, wasmCsum, wasmDio, wasmStore, wasmWp } from "./wasm-ops.js";
+import { wasmCopy, wasmCow, wasmCsum, wasmDio, wasmStore, wasmWp, wasmWpIo } from "./wasm-ops.js";
 
 export interface BenchCase {
   readonly id: string;
@@ -53,6 +53,15 @@ export function benchCases(): BenchCase[] {
     id: "wp-pmd", group: "wp", label: "write-protect + restore, one 2 MiB PMD",
     wasm: () => wasmWp(cfg, 512, true), model: () => modelWp(cfg, 512, true),
   });
+  // The same flips with the I/O's bookkeeping, as completion and submit run them: per-frame protect counts, the
+  // may-it-be-writable-again check per page, the look for sharers.
+  for (const [n, pmd] of [[256, false], [512, true]] as const) {
+    out.push({
+      id: pmd ? "wp-io-pmd" : `wp-io-pte-${n}`, group: "wp",
+      label: `restore + write-protect of a wp-cow I/O in flight, ${pmd ? "one 2 MiB PMD" : `${n} PTEs`} (the I/O path)`,
+      wasm: () => wasmWpIo(cfg, n, pmd), model: () => modelWpIo(cfg, n, pmd),
+    });
+  }
   out.push({
     id: "fault-cow", group: "cow", label: "write fault + COW copy of 4 KiB (wp-cow I/O in flight)",
     wasm: () => wasmCow(cfg), model: () => modelCow(cfg),

@@ -7,7 +7,7 @@
 // the model's Uint8Array copies and checksum functions.
 import { Counter, Err, MapFlag, Op, Policy, Key, Stable } from "../../assembly/abi.js";
 import { crc16t10, crc32c, oracleHash } from "../model/checksum.js";
-import { completeIo, submit } from "../model/dio.js";
+import { completeIo, reprotect, submit } from "../model/dio.js";
 import { uaccess } from "../model/fault.js";
 import { newProc, newThread } from "../model/fork.js";
 import { FOLIO } from "../model/frames.js";
@@ -74,6 +74,22 @@ export function modelWp(cfg: BenchConfig, pages: number, pmd: boolean): Runner {
       for (let i = 0; i < k; i++) total += flip(st, p, v0, n, false) + flip(st, p, v0, n, true);
       return total;
     },
+  };
+}
+
+export function modelWpIo(cfg: BenchConfig, pages: number, pmd: boolean): Runner {
+  const st = fresh(withKeys(cfg, [[Key.POLICY, Policy.WP_COW], [Key.STABLE, Stable.ALWAYS]]));
+  const va = pmd ? HUGE_VA : BUF_VA;
+  const { tid } = process(st, va, pmd ? HUGE : 512 * PAGE, MapFlag.WRITE | (pmd ? MapFlag.HUGE : 0));
+  const id = must(submit(st, tid, Op.WRITE, va, (pmd ? 512 : pages) * PAGE, 0, 0), "submit");
+  const io = st.ios.get(id)!;
+  return {
+    run(k) {
+      let total = 0;
+      for (let i = 0; i < k; i++) total += must(reprotect(st, io), "reprotect");
+      return total;
+    },
+    finish: () => completeIo(st, io),
   };
 }
 

@@ -41,6 +41,18 @@ export function wasmWp(cfg: BenchConfig, pages: number, pmd: boolean): Runner {
   return { run: loop(core, "sd_bench_wp", (k) => core.ex.sd_bench_wp(tid, va, pmd ? 512 : pages, k)) };
 }
 
+/** A wp-cow write in flight over the pages; each operation restores and write-protects them as completion and submit do. */
+export function wasmWpIo(cfg: BenchConfig, pages: number, pmd: boolean): Runner {
+  const core = fresh([...cfg, [Key.POLICY, Policy.WP_COW], [Key.STABLE, Stable.ALWAYS]]);
+  const va = pmd ? HUGE_VA : BUF_VA;
+  const tid = process(core, va, pmd ? HUGE : 512 * PAGE, MapFlag.WRITE | (pmd ? MapFlag.HUGE : 0));
+  const io = must(core.submit(tid, Op.WRITE, va, (pmd ? 512 : pages) * PAGE, 0, 0), "sd_submit", core);
+  return {
+    run: loop(core, "sd_bench_wp_io", (k) => core.ex.sd_bench_wp_io(io, k)),
+    finish: () => void must(core.complete(io), "sd_complete", core),
+  };
+}
+
 /** A wp-cow write in flight over the page; each operation faults on it and copies. */
 export function wasmCow(cfg: BenchConfig): Runner {
   const core = fresh([...cfg, [Key.POLICY, Policy.WP_COW], [Key.STABLE, Stable.ALWAYS]]);

@@ -44,6 +44,7 @@ export interface CoreExports {
   // Benchmark loops (assembly/bench.ts): `iters` operations inside Wasm, an
   // accumulator back, or -Err.
   sd_bench_wp(tid: number, va: number, npages: number, iters: number): number;
+  sd_bench_wp_io(io: number, iters: number): number;
   sd_bench_cow(tid: number, va: number, iters: number): number;
   sd_bench_copy(bytes: number, iters: number, cold: number): number;
   sd_bench_csum(device: number, bytes: number, iters: number): number;

@@ -508,3 +508,25 @@ export function wpIosPinning(st: State, frames: Set<number>): Io[] {
   }
   return out.sort((a, b) => a.id - b.id);
 }
+
+/**
+ * Completion's restore, then submission's write-protect, of write-protected
+ * I/O `io` still in flight, through the functions completeIo and submit use:
+ * the benchmark's operation (src/bench/model-ops.ts), as assembly/dio.ts
+ * reprotect. Returns the entries flipped, both halves.
+ */
+export function reprotect(st: State, io: Io): number {
+  const p = st.procs[io.pid - 1];
+  if (io.mode !== Mode.WP || p.flags & ProcFlag.DEAD) return -Err.INVAL;
+  // Submit would protect what the pages map now: only the same frames make it the same I/O.
+  for (const r of io.pages) {
+    const s = slotOf(st, p, r.vpn);
+    if (!(s.e & P) || pageFrame(s, r.vpn) !== r.frame) return -Err.INVAL;
+  }
+  const flips = () => st.c[Counter.PTE_FLIPS] + st.c[Counter.PMD_FLIPS];
+  const c0 = flips();
+  for (const r of io.pages) st.pool.frames[r.frame].wp--;
+  restoreAll(st, p, io);
+  writeProtect(st, p, io.cpu, io.pages);
+  return flips() - c0;
+}

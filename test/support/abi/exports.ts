@@ -73,6 +73,7 @@ export const EXPORTS: readonly ExportSpec[] = [
   { name: "sd_parity_read", args: ["index", "offset"], mutates: false, model: (c, [s, dst]) => (fits(dst, 4096) ? bytesOrErr(c.parityRead(s)) : undefined) },
   { name: "sd_disk_meta", args: ["index", "sector"], mutates: false, model: (c, [k, i]) => c.diskMeta(k, i) },
   { name: "sd_bench_wp", args: ["id", "pageva", "index", "iters"], mutates: true, bench: true },
+  { name: "sd_bench_wp_io", args: ["id", "iters"], mutates: true, bench: true },
   { name: "sd_bench_cow", args: ["id", "pageva", "iters"], mutates: true, bench: true },
   { name: "sd_bench_copy", args: ["pagelen", "iters", "op"], mutates: true, bench: true },
   { name: "sd_bench_csum", args: ["flags", "pagelen", "iters"], mutates: true, bench: true },
