@@ -130,6 +130,29 @@ describe("where the report goes", () => {
     expect(readdirSync(dir).sort()).toEqual(["index.html", "results.csv", "results.json"]);
   });
 
+  it("the charts' captions name the core that measured the runs (--core model: the reference model, not the Wasm core)", async () => {
+    const captions = (d: string) => Object.fromEntries([...readFileSync(join(d, "index.html"), "utf8")
+      .matchAll(/<figure class="chart" id="([^"]+)">[\s\S]*?<figcaption>([^<]*)<\/figcaption>/g)].map((m) => [m[1], m[2]]));
+    const model = join(tmp, "model");
+    expect((await cli("report", "--core", "model", "-w", "racer", "-p", "direct,bounce", "-P", "ios=16", "--out", model)).code).toBe(0);
+    const wasm = join(tmp, "wasm");
+    expect((await cli("report", "-w", "racer", "-p", "direct,bounce", "-P", "ios=16", "--out", wasm)).code).toBe(0);
+    for (const id of ["chart-corruptions", "chart-bytes-copied"]) {
+      expect(captions(model)[id]).toMatch(/^Measured by the TypeScript reference model \(--core model\): /);
+      expect(captions(wasm)[id]).toMatch(/^Measured by the Wasm core: /);
+    }
+    // A sweep's curves come from its own runs: every caption names the model.
+    const sweep = join(tmp, "model-sweep");
+    expect((await cli("sweep", "--core", "model", "-w", "multithread", "-p", "wp-cow", "--threads", "1,2", "-P", "ios=8",
+      "--workers", "1", "--out", sweep)).code).toBe(0);
+    const all = Object.values(captions(sweep));
+    expect(all).toHaveLength(4);
+    for (const c of all) {
+      expect(c).toContain("the TypeScript reference model");
+      expect(c).not.toContain("Wasm");
+    }
+  });
+
   const errors: Array<[string[], RegExp]> = [
     [["report", "--policy", "nope"], /^stable-dio: unknown policy 'nope' \(allowed: direct, .*\)\n$/],
     [["report", "--json"], /^stable-dio: unknown option '--json' \(allowed: --policy, .*--out, --help\)\n$/],

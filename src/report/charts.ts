@@ -209,19 +209,26 @@ function heatmap(id: string, title: string, caption: string, cells: readonly Hea
   };
 }
 
+/** The core(s) the runs were measured on, as a caption names them. */
+export function measuredBy(runs: ReadonlyArray<{ readonly core: string }>): string {
+  const names = distinct(runs.map((r) => (r.core === "model" ? "the TypeScript reference model (--core model)" : "the Wasm core")));
+  return names.length ? names.join(" and ") : "the core";
+}
+
 function sweepNote(doc: ResultsDoc): string {
   return doc.sweep ? " Each cell sums every point of the sweep for that workload and policy." : "";
 }
 
 export function corruptionChart(doc: ResultsDoc): ChartDef {
   return heatmap("chart-corruptions", "Corruptions per policy and workload",
-    "Measured by the Wasm core's disk scrub after each run: blocks or stripes whose stored check disagrees with the data." + sweepNote(doc),
+    `Measured by ${measuredBy(doc.runs)}: the disk scrub after each run, blocks or stripes whose stored check disagrees with the data.` +
+      sweepNote(doc),
     heatCells(doc.runs, "corruptions", String), "reds", { title: "corruptions", base: 10 });
 }
 
 export function copiedChart(doc: ResultsDoc): ChartDef {
   return heatmap("chart-bytes-copied", "Bytes copied per policy and workload",
-    "Measured by the Wasm core: bounce, copy-on-write, fork, unshare and buffered-rewrite copies." + sweepNote(doc),
+    `Measured by ${measuredBy(doc.runs)}: bounce, copy-on-write, fork, unshare and buffered-rewrite copies.` + sweepNote(doc),
     heatCells(doc.runs, "bytes_copied", (v) => (v === 0 ? "0" : fmtBytes(v))), "blues",
     { title: "bytes copied", base: 16, labelExpr: BYTES_LABEL });
 }
