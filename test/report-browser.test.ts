@@ -44,6 +44,8 @@ interface PageView {
   requests: string[];
   errors: string[];
   charts: Chart[];
+  /** Charts left out for want of data: the line in their place. */
+  omitted: Array<{ id: string; text: string; svgs: number }>;
   rows: Row[];
   text: string;
   verdict: string | null;
@@ -71,6 +73,9 @@ async function view(dir: string, shot: string): Promise<PageView> {
     cells: f.querySelectorAll("g.cells_marks path").length,
     labels: [...f.querySelectorAll("g.labels_marks text")].map((t) => t.textContent ?? ""),
   })));
+  const omitted = await page.$$eval("figure.chart-omitted", (figs) => figs.map((f) => ({
+    id: f.id, text: f.querySelector("p")?.textContent ?? "", svgs: f.querySelectorAll("svg").length,
+  })));
   const rows = await page.$$eval("#runs tbody tr", (trs) => trs.map((tr) => ({
     key: (tr as HTMLElement).dataset.key ?? "",
     cells: [...tr.querySelectorAll("td")].map((td) => ({ col: td.dataset.col ?? "", value: td.dataset.value ?? null, text: td.textContent ?? "" })),
@@ -78,7 +83,7 @@ async function view(dir: string, shot: string): Promise<PageView> {
   const text = await page.innerText("body");
   const verdict = await page.locator("p.verdict").count() ? await page.innerText("p.verdict") : null;
   await page.close();
-  return { requests, errors, charts, rows, text, verdict };
+  return { requests, errors, charts, omitted, rows, text, verdict };
 }
 
 /** "I/O size (log scale): 4,096; projected ...: 0.05; policy: direct" -> { "I/O size (log scale)": "4096", ... } */
@@ -105,18 +110,22 @@ function checkPage(v: PageView, doc: ResultsDoc, dir: string): void {
   expect(v.text).toMatch(/measured counts \(wasm core\)/);
   expect(v.text).toMatch(/projected/);
 
-  expect(v.charts.map((c) => c.id)).toEqual(["chart-cost-size", "chart-ipis-threads", "chart-corruptions", "chart-bytes-copied"]);
+  // Every chart with data is drawn; one without (a sweep with no threads) is left out, a line saying why in its place.
+  const ipisDrawn = doc.ipiCurve.points.length > 0;
+  expect(v.charts.map((c) => c.id)).toEqual(["chart-cost-size", ...(ipisDrawn ? ["chart-ipis-threads"] : []), "chart-corruptions", "chart-bytes-copied"]);
+  expect(v.omitted).toEqual(ipisDrawn ? [] : [{ id: "chart-ipis-threads", text: `Not drawn: ${doc.ipiCurve.description}`, svgs: 0 }]);
   for (const c of v.charts) expect(c.svgWidth).toBeGreaterThan(200);
-  const [cost, ipis, corrupt, copied] = v.charts;
+  const chart = (id: string) => v.charts.find((c) => c.id === id) as Chart;
+  const [cost, corrupt, copied] = [chart("chart-cost-size"), chart("chart-corruptions"), chart("chart-bytes-copied")];
 
   // One drawn point per point of each curve, at a real position, for the same policy and x.
-  for (const [chart, points, x] of [
+  for (const [drawn, points, x] of [
     [cost, doc.costCurve.points.map((p) => `${p.policy} ${p.size}`), "I/O size (log scale)"],
-    [ipis, doc.ipiCurve.points.map((p) => `${p.policy} ${p.threads}`), "threads of the process (log scale)"],
-  ] as const) {
-    expect(chart.points).toHaveLength(points.length);
-    expect(sorted(chart.points.map((p) => { const f = ariaFields(p.label); return `${f.policy} ${f[x]}`; }))).toEqual(sorted([...points]));
-    for (const p of chart.points) {
+    ...(ipisDrawn ? [[chart("chart-ipis-threads"), doc.ipiCurve.points.map((p) => `${p.policy} ${p.threads}`), "threads of the process (log scale)"]] : []),
+  ] as Array<[Chart, string[], string]>) {
+    expect(drawn.points).toHaveLength(points.length);
+    expect(sorted(drawn.points.map((p) => { const f = ariaFields(p.label); return `${f.policy} ${f[x]}`; }))).toEqual(sorted([...points]));
+    for (const p of drawn.points) {
       expect(p.transform).toMatch(/^translate\(-?[\d.]+,-?[\d.]+\)$/);
       expect(p.width).toBeGreaterThan(0);
     }
@@ -175,5 +184,16 @@ describe("in Chromium", () => {
       expect(row.cells.find((c) => c.col === "threads")?.text).toBe(run.params.threads === undefined ? "-" : String(run.params.threads));
       expect(row.cells.find((c) => c.col === "seed")?.text).toBe(String(run.seed));
     });
+  });
+
+  it("a sweep without threads: the IPI chart is left out, one line in its place saying why, the rest drawn", async () => {
+    const dir = join(tmp, "sweep-no-threads");
+    const r = await cli("sweep", "-w", "racer", "-p", "bounce,wp-cow", "--sizes", "4k,64k", "-P", "ios=16", "--workers", "1", "--out", dir);
+    expect(r.code).toBe(0);
+    const doc = readResults(dir);
+    expect(doc.ipiCurve.points).toEqual([]);
+    const v = await view(dir, "report-sweep-no-threads.png");
+    checkPage(v, doc, dir);
+    expect(v.omitted[0].text).toMatch(/^Not drawn: no run in this sweep has a threads parameter.*add -w multithread/);
   });
 });

@@ -14,6 +14,8 @@ export interface ChartDef {
   /** What is drawn, measured or projected, and from what. */
   readonly caption: string;
   readonly spec: TopLevelSpec;
+  /** Set when there is no data to draw: the chart is left out and this line stands in its place. */
+  readonly omitted?: string;
 }
 
 /** Data marks' names: `${name}_marks` in the SVG. */
@@ -127,6 +129,8 @@ export function ipiChart(doc: ResultsDoc): ChartDef {
     id: "chart-ipis-threads",
     title: "IPIs against threads",
     caption: c.description,
+    // An empty curve would be drawn as an empty box with a legend title: say why instead.
+    ...(c.points.length ? {} : { omitted: `Not drawn: ${c.description}` }),
     spec: {
       data: { values: onTop(c.points, "wp-cow").map((p) => ({ ...p })) },
       facet: { field: "panel", type: "nominal", title: null, sort: panels },

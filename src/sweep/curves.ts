@@ -54,8 +54,11 @@ export function sweepIpiCurve(runs: readonly RunRecord[]): IpiCurve {
     if (r.params.threads === undefined) continue;
     add(acc, { panel: r.workload, policy: r.policy, threads: r.params.threads }, (r.counters.ipis ?? 0) / Math.max(1, ios(r.counters)));
   }
+  const points = means(acc).map((m) => ({ panel: String(m.panel), policy: String(m.policy), threads: Number(m.threads), ipisPerIo: m.mean }));
   return {
-    description: `Measured by ${measuredBy(runs)}: IPIs per I/O of each workload that has a threads parameter, mean over seeds and sizes.`,
-    points: means(acc).map((m) => ({ panel: String(m.panel), policy: String(m.policy), threads: Number(m.threads), ipisPerIo: m.mean })),
+    description: points.length
+      ? `Measured by ${measuredBy(runs)}: IPIs per I/O of each workload that has a threads parameter, mean over seeds and sizes.`
+      : "no run in this sweep has a threads parameter, so none varies threads: add -w multithread (and --threads 1,2,4 to sweep them).",
+    points,
   };
 }
