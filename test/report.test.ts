@@ -55,9 +55,30 @@ describe("the main job's report (--json --out DIR)", () => {
     const pmd = doc.costCurve.crossovers.find((c) => c.panel === "2 MiB PMDs");
     expect(pmd).toBeDefined();
     expect(doc.verdict).toContain(pmd?.size ? `on 2 MiB PMDs from ${pmd.size / 1024}K per I/O` : "on 2 MiB PMDs never");
-    // 11 sizes (4K..4M) x 2 mappings x 4 policies; IPIs: 5 thread counts x 4 policies.
-    expect(doc.costCurve.points).toHaveLength(88);
-    expect(doc.ipiCurve.points).toHaveLength(20);
+    // Every policy (none selected: all 8): 11 sizes (4K..4M) x 2 mappings; IPIs: 5 thread counts.
+    const policies = ["direct", "bounce", "wp-cow", "wp-cow-degrade", "wp-wait", "opt-out", "opt-out-inverse", "verify"];
+    for (const [points, per] of [[doc.costCurve.points, 22], [doc.ipiCurve.points, 5]] as const) {
+      expect(points).toHaveLength(8 * per);
+      for (const p of policies) expect(points.filter((x) => x.policy === p), p).toHaveLength(per);
+    }
+  });
+
+  it("the curves follow -p: only the selected policies, the crossover rule only beside both wp-cow and bounce", async () => {
+    const dir = join(tmp, "selected");
+    expect((await cli("report", "-w", "racer", "-p", "direct,verify,opt-out-inverse", "-P", "ios=16", "--out", dir)).code).toBe(0);
+    const some = readResults(dir);
+    for (const c of [some.costCurve, some.ipiCurve]) expect(new Set(c.points.map((p) => p.policy))).toEqual(new Set(["direct", "verify", "opt-out-inverse"]));
+    expect(some.costCurve.crossovers).toEqual([]);
+    expect(some.verdict).toBe(doc.verdict); // the table's line is about wp-cow and bounce whatever is drawn
+    expect(some.costCurve.description).toMatch(/opt-out-inverse bounces it/);
+    expect(some.costCurve.description).toMatch(/verify runs on fs-csum/);
+    expect(some.costCurve.description).not.toMatch(/wp-wait/);
+    // The same grid: a policy's points do not depend on what else is drawn.
+    const at = (d: ResultsDoc, p: string) => d.costCurve.points.filter((x) => x.policy === p);
+    for (const p of ["direct", "verify", "opt-out-inverse"]) expect(at(some, p)).toEqual(at(doc, p));
+    // verify costs more than direct (its re-check), opt-out-inverse what bounce does (the scenario's process is unflagged).
+    at(some, "verify").forEach((v, i) => expect(v.usPerIo).toBeGreaterThan(at(doc, "direct")[i].usPerIo));
+    expect(at(doc, "opt-out-inverse").map((x) => x.usPerIo)).toEqual(at(doc, "bounce").map((x) => x.usPerIo));
   });
 
   it("results.csv has the documented header and one row per run, every cell as in results.json", () => {
