@@ -27,6 +27,20 @@ const BYTES_LABEL =
 const PANEL_WIDTH = 300;
 const PANEL_HEIGHT = 210;
 const POINT = { type: "point", filled: false, size: 40, strokeWidth: 1.5 } as const;
+/** How a curve's y values print in their aria-label (and tooltip): 6 significant digits, trailing zeros trimmed. */
+export const Y_FORMAT = "~g";
+
+/**
+ * What a data mark's aria-label (which Vega builds from the tooltip) shows: x
+ * under its axis title, and for a curve's point y (to Y_FORMAT) and the
+ * policy; then the panel. Each point on the page can so be matched with its
+ * row in results.json.
+ */
+function described(x: { field: string; type: string; title: string }, y?: { field: string; type: string; title: string }) {
+  const f = (d: { field: string; type: string; title: string }, format?: string) =>
+    ({ field: d.field, type: d.type, title: d.title, ...(format ? { format } : {}) });
+  return [f(x), ...(y ? [f(y, Y_FORMAT), { field: "policy", type: "nominal", title: "policy" }] : []), { field: "panel", type: "nominal", title: "panel" }];
+}
 
 /** Colour, point shape and dash per policy, fixed so every chart of every report
  * draws a policy alike. Curves that can coincide (wp-cow and wp-wait without
@@ -86,7 +100,7 @@ export function costChart(doc: ResultsDoc): ChartDef {
   } as const;
   const y = {
     field: "usPerIo", type: "quantitative", title: `projected us per I/O (${anyZero ? "symlog" : "log"} scale)`,
-    scale: { type: anyZero ? "symlog" : "log" }, axis: { values: decades(c.points.map((p) => p.usPerIo)), format: "~g" },
+    scale: { type: anyZero ? "symlog" : "log" }, axis: { values: decades(c.points.map((p) => p.usPerIo)), format: Y_FORMAT },
   } as const;
   const policy = policyEncoding(distinct(c.points.map((p) => p.policy)));
   const isPoint = { filter: "datum.kind === 'point'" };
@@ -104,8 +118,11 @@ export function costChart(doc: ResultsDoc): ChartDef {
         height: PANEL_HEIGHT,
         layer: [
           { transform: [isPoint], mark: { type: "line", strokeWidth: 1.5 }, encoding: { x, y, color: policy.color, strokeDash: policy.strokeDash } },
-          { name: MARKS.points, transform: [isPoint], mark: POINT, encoding: { x, y, color: policy.color, shape: policy.shape } },
-          { name: MARKS.crossover, transform: [isMark], mark: { type: "rule", strokeDash: [5, 3], color: "#222" }, encoding: { x } },
+          {
+            name: MARKS.points, transform: [isPoint], mark: POINT,
+            encoding: { x, y, color: policy.color, shape: policy.shape, tooltip: described(x, y) },
+          },
+          { name: MARKS.crossover, transform: [isMark], mark: { type: "rule", strokeDash: [5, 3], color: "#222" }, encoding: { x, tooltip: described(x) } },
           {
             transform: [isMark], mark: { type: "text", align: "right", baseline: "top", dx: -4, dy: 4, fontSize: 11 },
             encoding: { x, y: { value: 0 }, text: { field: "label" } },
@@ -123,7 +140,7 @@ export function ipiChart(doc: ResultsDoc): ChartDef {
     field: "threads", type: "quantitative", title: "threads of the process (log scale)",
     scale: { type: "log", base: 2 }, axis: { format: "d", ...ticks(distinct(c.points.map((p) => p.threads))) },
   } as const;
-  const y = { field: "ipisPerIo", type: "quantitative", title: "measured IPIs per I/O" } as const;
+  const y = { field: "ipisPerIo", type: "quantitative", title: "measured IPIs per I/O", axis: { format: Y_FORMAT } } as const;
   const policy = policyEncoding(distinct(c.points.map((p) => p.policy)));
   return {
     id: "chart-ipis-threads",
@@ -140,7 +157,10 @@ export function ipiChart(doc: ResultsDoc): ChartDef {
         height: PANEL_HEIGHT,
         layer: [
           { mark: { type: "line", strokeWidth: 1.5 }, encoding: { x, y, color: policy.color, strokeDash: policy.strokeDash } },
-          { name: MARKS.points, mark: POINT, encoding: { x, y, color: policy.color, shape: policy.shape } },
+          {
+            name: MARKS.points, mark: POINT,
+            encoding: { x, y, color: policy.color, shape: policy.shape, tooltip: described(x, y) },
+          },
         ],
       },
     } as TopLevelSpec,
