@@ -41,6 +41,20 @@ describe("scenario counts per I/O", () => {
     const hit = perIo({ policy: Policy.WP_COW, size: 1 << 20, threads: 1, mapping: "pmd", violate: true });
     expect(hit).toMatchObject({ pmd_splits: 1, cow_copies: 1 });
   });
+  it("every policy runs: verify on fs-csum less the submit-time checksum, opt-out and opt-out-inverse on an unflagged process", () => {
+    const size = 65536;
+    const run = (policy: Policy, violate: boolean) => perIo({ policy, size, threads: 1, mapping: "pte", violate });
+    // verify: one re-check of each page and no more; a violation is caught, rewritten once, and the process's next I/O bounced.
+    expect(run(Policy.VERIFY, false)).toMatchObject({ csum_bytes: size, verify_ios: 1, verify_failures: 0, bounce_ios: 0 });
+    expect(run(Policy.VERIFY, true)).toMatchObject({ verify_failures: 0.5, bytes_rewrite: size / 2, bounce_ios: 0.5, degraded: 0.5 });
+    // The other policies checksum nothing on device none.
+    expect(run(Policy.DIRECT, false).csum_bytes).toBe(0);
+    expect(run(Policy.OPT_OUT, true)).toEqual(run(Policy.DIRECT, true));
+    expect(run(Policy.OPT_OUT_INVERSE, true)).toEqual(run(Policy.BOUNCE, true));
+    // wp-cow-degrade: wp-cow until the violation, bounced after it.
+    expect(run(Policy.WP_COW_DEGRADE, false)).toEqual(run(Policy.WP_COW, false));
+    expect(run(Policy.WP_COW_DEGRADE, true)).toMatchObject({ cow_copies: 0.5, bounce_ios: 0.5 });
+  });
   it("every I/O starts from the same state, so 2 and 6 I/Os give the same counts per I/O", () => {
     for (const violate of [false, true]) {
       const a = perIo({ policy: Policy.WP_COW, size: 8192, threads: 2, mapping: "pte", violate, ios: 2 });
@@ -130,6 +144,7 @@ describe("stable-dio crossover", () => {
   it("bad arguments are one-line usage errors", async () => {
     for (const [argv, msg] of [
       [["crossover", "--rates", "2"], /^stable-dio: bad value '2' for --rates \(allowed: a number 0\.\.1\)\n$/],
+      [["crossover", "--threads", "1,,4"], /^stable-dio: empty item 2 in --threads list '1,,4' \(allowed: .*\)\n$/],
       [["crossover", "--threads", "0"], /^stable-dio: bad value '0' for --threads/],
       [["crossover", "--profile", "/nonexistent/p.json"], /^stable-dio: cannot read profile \/nonexistent\/p\.json: ENOENT\n$/],
     ] as const) {

@@ -29,8 +29,10 @@ afterAll(async () => {
 interface Chart {
   id: string;
   svgWidth: number;
-  points: Array<{ label: string; transform: string; width: number }>;
-  rules: number;
+  /** cx: the centre's x on the page. */
+  points: Array<{ label: string; transform: string; width: number; cx: number }>;
+  /** x: where the (vertical) rule stands on the page. */
+  rules: Array<{ label: string; x: number }>;
   cells: number;
   labels: string[];
 }
@@ -44,6 +46,8 @@ interface PageView {
   requests: string[];
   errors: string[];
   charts: Chart[];
+  /** Charts left out for want of data: the line in their place. */
+  omitted: Array<{ id: string; text: string; svgs: number }>;
   rows: Row[];
   text: string;
   verdict: string | null;
@@ -64,12 +68,19 @@ async function view(dir: string, shot: string): Promise<PageView> {
   const charts = await page.$$eval("figure.chart", (figs) => figs.map((f) => ({
     id: f.id,
     svgWidth: f.querySelector("svg")?.getBoundingClientRect().width ?? 0,
-    points: [...f.querySelectorAll("g.points_marks path")].map((p) => ({
-      label: p.getAttribute("aria-label") ?? "", transform: p.getAttribute("transform") ?? "", width: p.getBoundingClientRect().width,
-    })),
-    rules: f.querySelectorAll("g.crossover_marks line").length,
+    points: [...f.querySelectorAll("g.points_marks path")].map((p) => {
+      const r = p.getBoundingClientRect();
+      return { label: p.getAttribute("aria-label") ?? "", transform: p.getAttribute("transform") ?? "", width: r.width, cx: r.x + r.width / 2 };
+    }),
+    rules: [...f.querySelectorAll("g.crossover_marks line")].map((l) => {
+      const r = l.getBoundingClientRect();
+      return { label: l.getAttribute("aria-label") ?? "", x: r.x + r.width / 2 };
+    }),
     cells: f.querySelectorAll("g.cells_marks path").length,
     labels: [...f.querySelectorAll("g.labels_marks text")].map((t) => t.textContent ?? ""),
+  })));
+  const omitted = await page.$$eval("figure.chart-omitted", (figs) => figs.map((f) => ({
+    id: f.id, text: f.querySelector("p")?.textContent ?? "", svgs: f.querySelectorAll("svg").length,
   })));
   const rows = await page.$$eval("#runs tbody tr", (trs) => trs.map((tr) => ({
     key: (tr as HTMLElement).dataset.key ?? "",
@@ -78,18 +89,22 @@ async function view(dir: string, shot: string): Promise<PageView> {
   const text = await page.innerText("body");
   const verdict = await page.locator("p.verdict").count() ? await page.innerText("p.verdict") : null;
   await page.close();
-  return { requests, errors, charts, rows, text, verdict };
+  return { requests, errors, charts, omitted, rows, text, verdict };
 }
 
-/** "I/O size (log scale): 4,096; projected ...: 0.05; policy: direct" -> { "I/O size (log scale)": "4096", ... } */
+/** "I/O size (log scale): 4,096; projected ...: 0.05; policy: direct; panel: 4 KiB PTEs" -> { "I/O size (log scale)": "4096", ... } */
 function ariaFields(label: string): Record<string, string> {
   return Object.fromEntries(label.split("; ").map((kv) => {
     const i = kv.lastIndexOf(": ");
-    return [kv.slice(0, i), kv.slice(i + 2).replace(/,/g, "")];
+    const value = kv.slice(i + 2);
+    return [kv.slice(0, i), /^-?[\d,]+(\.\d+)?(e[+-]?\d+)?$/.test(value) ? value.replace(/,/g, "") : value]; // "4,096", not "racer, 4 threads"
   }));
 }
 
 const sorted = (xs: string[]) => [...xs].sort();
+
+/** A curve's point as the page shows it: y to 6 significant digits (Y_FORMAT "~g"), the rest exact. */
+const point = (panel: string, policy: string, x: number, y: number) => `${panel} | ${policy} | ${x} | ${Number(y.toPrecision(6))}`;
 
 /** Sums of a counter per workload and policy, formatted as the heatmap labels them. */
 function heatLabels(doc: ResultsDoc, counter: string, fmt: (v: number) => string): string[] {
@@ -105,23 +120,43 @@ function checkPage(v: PageView, doc: ResultsDoc, dir: string): void {
   expect(v.text).toMatch(/measured counts \(wasm core\)/);
   expect(v.text).toMatch(/projected/);
 
-  expect(v.charts.map((c) => c.id)).toEqual(["chart-cost-size", "chart-ipis-threads", "chart-corruptions", "chart-bytes-copied"]);
+  // Every chart with data is drawn; one without (a sweep with no threads) is left out, a line saying why in its place.
+  const ipisDrawn = doc.ipiCurve.points.length > 0;
+  expect(v.charts.map((c) => c.id)).toEqual(["chart-cost-size", ...(ipisDrawn ? ["chart-ipis-threads"] : []), "chart-corruptions", "chart-bytes-copied"]);
+  expect(v.omitted).toEqual(ipisDrawn ? [] : [{ id: "chart-ipis-threads", text: `Not drawn: ${doc.ipiCurve.description}`, svgs: 0 }]);
   for (const c of v.charts) expect(c.svgWidth).toBeGreaterThan(200);
-  const [cost, ipis, corrupt, copied] = v.charts;
+  const chart = (id: string) => v.charts.find((c) => c.id === id) as Chart;
+  const [cost, corrupt, copied] = [chart("chart-cost-size"), chart("chart-corruptions"), chart("chart-bytes-copied")];
 
-  // One drawn point per point of each curve, at a real position, for the same policy and x.
-  for (const [chart, points, x] of [
-    [cost, doc.costCurve.points.map((p) => `${p.policy} ${p.size}`), "I/O size (log scale)"],
-    [ipis, doc.ipiCurve.points.map((p) => `${p.policy} ${p.threads}`), "threads of the process (log scale)"],
-  ] as const) {
-    expect(chart.points).toHaveLength(points.length);
-    expect(sorted(chart.points.map((p) => { const f = ariaFields(p.label); return `${f.policy} ${f[x]}`; }))).toEqual(sorted([...points]));
-    for (const p of chart.points) {
+  // One drawn point per point of each curve, at a real position, with its panel, policy, x, and y as printed
+  // (Y_FORMAT: 6 significant digits), each matched with its own point of results.json.
+  const costX = "I/O size (log scale)";
+  for (const [drawn, points, x, y] of [
+    [cost, doc.costCurve.points.map((p) => point(p.panel, p.policy, p.size, p.usPerIo)), costX, "projected us per I/O"],
+    ...(ipisDrawn ? [[chart("chart-ipis-threads"), doc.ipiCurve.points.map((p) => point(p.panel, p.policy, p.threads, p.ipisPerIo)),
+      "threads of the process (log scale)", "measured IPIs per I/O"]] : []),
+  ] as Array<[Chart, string[], string, string]>) {
+    expect(drawn.points).toHaveLength(points.length);
+    expect(sorted(drawn.points.map((p) => {
+      const f = ariaFields(p.label);
+      const yKey = Object.keys(f).find((k) => k.startsWith(y)) ?? `no '${y}' in ${p.label}`;
+      return point(f.panel, f.policy, Number(f[x]), Number(f[yKey]));
+    }))).toEqual(sorted(points));
+    for (const p of drawn.points) {
       expect(p.transform).toMatch(/^translate\(-?[\d.]+,-?[\d.]+\)$/);
       expect(p.width).toBeGreaterThan(0);
     }
   }
-  expect(cost.rules).toBe(doc.costCurve.crossovers.filter((c) => c.size !== null).length);
+  // One rule per crossover, for its panel and size, standing where that panel's points of that size stand.
+  const crossings = doc.costCurve.crossovers.filter((c) => c.size !== null);
+  expect(sorted(cost.rules.map((r) => { const f = ariaFields(r.label); return `${f.panel} ${f[costX]}`; })))
+    .toEqual(sorted(crossings.map((c) => `${c.panel} ${c.size}`)));
+  for (const r of cost.rules) {
+    const f = ariaFields(r.label);
+    const at = cost.points.filter((p) => { const g = ariaFields(p.label); return g.panel === f.panel && g[costX] === f[costX]; });
+    expect(at.length).toBeGreaterThan(0);
+    for (const p of at) expect(Math.abs(p.cx - r.x), `${r.label} at ${r.x}, its points at ${p.cx}`).toBeLessThan(1);
+  }
 
   const corruptLabels = heatLabels(doc, "corruptions", String);
   expect(corrupt.cells).toBe(corruptLabels.length);
@@ -175,5 +210,16 @@ describe("in Chromium", () => {
       expect(row.cells.find((c) => c.col === "threads")?.text).toBe(run.params.threads === undefined ? "-" : String(run.params.threads));
       expect(row.cells.find((c) => c.col === "seed")?.text).toBe(String(run.seed));
     });
+  });
+
+  it("a sweep without threads: the IPI chart is left out, one line in its place saying why, the rest drawn", async () => {
+    const dir = join(tmp, "sweep-no-threads");
+    const r = await cli("sweep", "-w", "racer", "-p", "bounce,wp-cow", "--sizes", "4k,64k", "-P", "ios=16", "--workers", "1", "--out", dir);
+    expect(r.code).toBe(0);
+    const doc = readResults(dir);
+    expect(doc.ipiCurve.points).toEqual([]);
+    const v = await view(dir, "report-sweep-no-threads.png");
+    checkPage(v, doc, dir);
+    expect(v.omitted[0].text).toMatch(/^Not drawn: no run in this sweep has a threads parameter.*add -w multithread/);
   });
 });

@@ -55,9 +55,30 @@ describe("the main job's report (--json --out DIR)", () => {
     const pmd = doc.costCurve.crossovers.find((c) => c.panel === "2 MiB PMDs");
     expect(pmd).toBeDefined();
     expect(doc.verdict).toContain(pmd?.size ? `on 2 MiB PMDs from ${pmd.size / 1024}K per I/O` : "on 2 MiB PMDs never");
-    // 11 sizes (4K..4M) x 2 mappings x 4 policies; IPIs: 5 thread counts x 4 policies.
-    expect(doc.costCurve.points).toHaveLength(88);
-    expect(doc.ipiCurve.points).toHaveLength(20);
+    // Every policy (none selected: all 8): 11 sizes (4K..4M) x 2 mappings; IPIs: 5 thread counts.
+    const policies = ["direct", "bounce", "wp-cow", "wp-cow-degrade", "wp-wait", "opt-out", "opt-out-inverse", "verify"];
+    for (const [points, per] of [[doc.costCurve.points, 22], [doc.ipiCurve.points, 5]] as const) {
+      expect(points).toHaveLength(8 * per);
+      for (const p of policies) expect(points.filter((x) => x.policy === p), p).toHaveLength(per);
+    }
+  });
+
+  it("the curves follow -p: only the selected policies, the crossover rule only beside both wp-cow and bounce", async () => {
+    const dir = join(tmp, "selected");
+    expect((await cli("report", "-w", "racer", "-p", "direct,verify,opt-out-inverse", "-P", "ios=16", "--out", dir)).code).toBe(0);
+    const some = readResults(dir);
+    for (const c of [some.costCurve, some.ipiCurve]) expect(new Set(c.points.map((p) => p.policy))).toEqual(new Set(["direct", "verify", "opt-out-inverse"]));
+    expect(some.costCurve.crossovers).toEqual([]);
+    expect(some.verdict).toBe(doc.verdict); // the table's line is about wp-cow and bounce whatever is drawn
+    expect(some.costCurve.description).toMatch(/opt-out-inverse bounces it/);
+    expect(some.costCurve.description).toMatch(/verify runs on fs-csum/);
+    expect(some.costCurve.description).not.toMatch(/wp-wait/);
+    // The same grid: a policy's points do not depend on what else is drawn.
+    const at = (d: ResultsDoc, p: string) => d.costCurve.points.filter((x) => x.policy === p);
+    for (const p of ["direct", "verify", "opt-out-inverse"]) expect(at(some, p)).toEqual(at(doc, p));
+    // verify costs more than direct (its re-check), opt-out-inverse what bounce does (the scenario's process is unflagged).
+    at(some, "verify").forEach((v, i) => expect(v.usPerIo).toBeGreaterThan(at(doc, "direct")[i].usPerIo));
+    expect(at(doc, "opt-out-inverse").map((x) => x.usPerIo)).toEqual(at(doc, "bounce").map((x) => x.usPerIo));
   });
 
   it("results.csv has the documented header and one row per run, every cell as in results.json", () => {
@@ -128,6 +149,29 @@ describe("where the report goes", () => {
     await cli("report", "-w", "racer", "-p", "bounce", "-P", "ios=16", "--out", dir);
     expect(readResults(dir).runs.map((x) => x.policy)).toEqual(["bounce"]);
     expect(readdirSync(dir).sort()).toEqual(["index.html", "results.csv", "results.json"]);
+  });
+
+  it("the charts' captions name the core that measured the runs (--core model: the reference model, not the Wasm core)", async () => {
+    const captions = (d: string) => Object.fromEntries([...readFileSync(join(d, "index.html"), "utf8")
+      .matchAll(/<figure class="chart" id="([^"]+)">[\s\S]*?<figcaption>([^<]*)<\/figcaption>/g)].map((m) => [m[1], m[2]]));
+    const model = join(tmp, "model");
+    expect((await cli("report", "--core", "model", "-w", "racer", "-p", "direct,bounce", "-P", "ios=16", "--out", model)).code).toBe(0);
+    const wasm = join(tmp, "wasm");
+    expect((await cli("report", "-w", "racer", "-p", "direct,bounce", "-P", "ios=16", "--out", wasm)).code).toBe(0);
+    for (const id of ["chart-corruptions", "chart-bytes-copied"]) {
+      expect(captions(model)[id]).toMatch(/^Measured by the TypeScript reference model \(--core model\): /);
+      expect(captions(wasm)[id]).toMatch(/^Measured by the Wasm core: /);
+    }
+    // A sweep's curves come from its own runs: every caption names the model.
+    const sweep = join(tmp, "model-sweep");
+    expect((await cli("sweep", "--core", "model", "-w", "multithread", "-p", "wp-cow", "--threads", "1,2", "-P", "ios=8",
+      "--workers", "1", "--out", sweep)).code).toBe(0);
+    const all = Object.values(captions(sweep));
+    expect(all).toHaveLength(4);
+    for (const c of all) {
+      expect(c).toContain("the TypeScript reference model");
+      expect(c).not.toContain("Wasm");
+    }
   });
 
   const errors: Array<[string[], RegExp]> = [

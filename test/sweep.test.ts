@@ -161,6 +161,11 @@ describe("the grid", () => {
     [["-w", "racer", "--threads", "2"], /^stable-dio: --threads: no selected workload has a threads parameter\n$/],
     [["--sizes", "1000"], /^stable-dio: bad value '1000' for size: size 1000B is not a multiple of 512\n$/],
     [["--sizes", ""], /^stable-dio: empty --sizes list\n$/],
+    // An empty item is a mistake, not something to skip.
+    [["--sizes", "4k,,8k"], /^stable-dio: empty item 2 in --sizes list '4k,,8k' \(allowed: values separated by single commas, none empty\)\n$/],
+    [["-w", "multithread", "--threads", "1,,2"], /^stable-dio: empty item 2 in --threads list '1,,2' \(allowed: .*\)\n$/],
+    [["-p", "bounce,"], /^stable-dio: empty item 2 in --policy list 'bounce,' \(allowed: .*\)\n$/],
+    [["--seeds", "1,,3"], /^stable-dio: empty item 2 in --seeds list '1,,3' \(allowed: .*\)\n$/],
     [["--policy", "nope"], /^stable-dio: unknown policy 'nope' .*\n$/],
     [["--grid", "/nowhere/grid.json"], /^stable-dio: cannot read grid file '\/nowhere\/grid\.json': ENOENT\n$/],
     [["--bogus"], /^stable-dio: unknown option '--bogus' \(allowed: .*--workers.*--help\)\n$/],
@@ -201,6 +206,11 @@ describe("the grid", () => {
     expect((await cli("sweep", "--grid", values)).err).toBe(`stable-dio: ${values}:2: params.ios must be a number or a string\n`);
     writeFileSync(values, '{"workloads": ["racer"],\n "sizes": [-1e999]}');
     expect((await cli("sweep", "--grid", values)).err).toBe(`stable-dio: ${values}:2: bad JSON: -1e999 is too large for a number\n`);
+    // One value per list item: an empty item, or two in one, is named with its own line.
+    writeFileSync(values, '{"workloads": ["racer"],\n "sizes": ["4k",\n   ""]}');
+    expect((await cli("sweep", "--grid", values)).err).toBe(`stable-dio: ${values}:3: 'sizes' item 2 is empty (allowed: one value per item)\n`);
+    writeFileSync(values, '{"workloads": ["racer"],\n "threads": ["1,2"]}');
+    expect((await cli("sweep", "--grid", values)).err).toBe(`stable-dio: ${values}:2: 'threads' item 1 is '1,2', with a comma (allowed: one value per item)\n`);
     writeFileSync(values, '{"workloads": ["racer"],\n "seeds": [1, 2],}');
     expect((await cli("sweep", "--grid", values)).err).toBe(`stable-dio: ${values}:2: bad JSON: expected a property name in double quotes (a trailing comma?)\n`);
 

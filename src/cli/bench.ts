@@ -41,7 +41,7 @@ function bench(o: BenchOptions, io: CliIo): number {
   };
   let cases = benchCases();
   if (o.only !== undefined) {
-    const want = splitList(o.only);
+    const want = splitList(o.only, "--only");
     const allowed = [...new Set(cases.map((c) => c.group)), ...cases.map((c) => c.id)];
     for (const w of want) if (!allowed.includes(w)) throw unknown("benchmark", w, allowed);
     cases = cases.filter((c) => want.includes(c.id) || want.includes(c.group));

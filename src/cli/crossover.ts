@@ -46,7 +46,7 @@ export function registerCrossover(program: Command, ctx: CommandContext): void {
 
 function list(opt: string, text: string | undefined, def: readonly number[], min: number, max: number, integer: boolean): number[] {
   if (text === undefined) return [...def];
-  const items = splitList(text);
+  const items = splitList(text, opt);
   if (!items.length) throw new UsageError(`empty list for ${opt}`);
   return [...new Set(items.map((x) => pickNumber(opt, x, 0, min, max, integer)))].sort((a, b) => a - b);
 }

@@ -6,6 +6,8 @@ export interface CliIo {
   err(text: string): void;
   /** Progress lines go to err only when it is a terminal. */
   readonly interactive: boolean;
+  /** The terminal behind err, for what draws on it (the sweep's progress bar); default process.stderr. */
+  readonly errStream?: NodeJS.WritableStream;
   /** Where relative output paths (the report directory) resolve; default process.cwd(). */
   readonly cwd?: string;
 }
@@ -19,6 +21,7 @@ export function processIo(): CliIo {
     out: (t) => void process.stdout.write(t),
     err: (t) => void process.stderr.write(t),
     interactive: Boolean(process.stderr.isTTY),
+    errStream: process.stderr,
   };
 }
 

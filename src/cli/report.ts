@@ -5,11 +5,12 @@ import { isAbsolute, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { loadWasmCoreSync } from "../core/wasm.js";
 import type { CostProfile } from "../cost/profile.js";
-import { type GridResult, runGrid } from "../crossover/grid.js";
+import type { GridResult } from "../crossover/grid.js";
 import { VERDICT_SPEC, verdictLine } from "../crossover/verdict.js";
 import type { RunResult } from "../host/result.js";
 import { resultsDoc, runRecord } from "../report/document.js";
-import { costCurveOfGrid, ipiCurveOfCore } from "../report/grid-curves.js";
+import { POLICIES } from "../host/names.js";
+import { costCurveOfGrid, curveGrid, ipiCurveOfCore } from "../report/grid-curves.js";
 import { DEFAULT_REPORT_DIR, REPORT_FILES, writeReport } from "../report/write.js";
 import { balanceExit, runOptions, runSelected, type CommandContext, type RunOptions } from "./compare.js";
 import { type CliIo, UsageError } from "./io.js";
@@ -45,14 +46,16 @@ export interface MainRuns {
 /** Writes the report of a set of runs; says where on stdout (`report`) or stderr (the main job, whose stdout is the table). */
 export async function writeMainReport(dir: string, m: MainRuns, io: CliIo, toStdout: boolean): Promise<void> {
   const core = loadWasmCoreSync();
-  const grid = m.grid ?? runGrid(core, VERDICT_SPEC, m.profile.costs);
+  // The curves follow the selection: every policy that ran, in the usual order.
+  const policies = POLICIES.map((p) => p.id).filter((id) => m.results.some((r) => r.policy === id));
+  const grid = curveGrid(core, VERDICT_SPEC, policies, m.profile.costs, m.grid);
   const doc = resultsDoc({
     command: m.command,
     argv: m.argv,
     profile: m.profile,
     runs: m.results.map(runRecord),
-    costCurve: costCurveOfGrid(grid, m.profile),
-    ipiCurve: ipiCurveOfCore(core),
+    costCurve: costCurveOfGrid(grid, m.profile, policies),
+    ipiCurve: ipiCurveOfCore(core, policies),
     verdict: verdictLine(grid, m.profile),
   });
   try {

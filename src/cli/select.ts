@@ -8,14 +8,23 @@ import type { ParamSpec } from "../workloads/types.js";
 import { CORE_IDS, type CoreId } from "./cores.js";
 import { unknown, UsageError } from "./io.js";
 
-/** "a,b , c" -> ["a", "b", "c"], duplicates dropped, order kept. */
-export function splitList(text: string): string[] {
-  return [...new Set(text.split(",").map((s) => s.trim()).filter((s) => s.length > 0))];
+/**
+ * "a,b , c" -> ["a", "b", "c"], duplicates dropped, order kept; "" (or only
+ * spaces) -> [] for the caller to refuse. An empty item ("4k,,8k", "4k,") is
+ * a mistake, not something to skip: a usage error naming `flag` and the item.
+ */
+export function splitList(text: string, flag: string): string[] {
+  if (text.trim() === "") return [];
+  const items = text.split(",").map((s) => s.trim());
+  const empty = items.findIndex((s) => s.length === 0);
+  if (empty >= 0)
+    throw new UsageError(`empty item ${empty + 1} in ${flag} list '${text}' (allowed: values separated by single commas, none empty)`);
+  return [...new Set(items)];
 }
 
 export function pickNamed<T>(what: string, list: readonly Named<T>[], text: string | undefined): Named<T>[] {
   if (text === undefined) return [...list];
-  const ids = splitList(text);
+  const ids = splitList(text, `--${what}`);
   if (!ids.length) throw new UsageError(`empty ${what} list (allowed: ${list.map((n) => n.id).join(", ")})`);
   return ids.map((id) => list.find((n) => n.id === id) ?? throwUnknown(what, id, list.map((n) => n.id)));
 }
@@ -29,7 +38,7 @@ export function pickDevice(text: string | undefined) {
 
 export function pickWorkloads(text: string | undefined): Workload[] {
   if (text === undefined) return [...WORKLOADS];
-  const ids = splitList(text);
+  const ids = splitList(text, "--workload");
   if (!ids.length) throw new UsageError(`empty workload list (allowed: ${WORKLOADS.map((w) => w.id).join(", ")})`);
   return ids.map((id) => WORKLOADS.find((w) => w.id === id) ?? throwUnknown("workload", id, WORKLOADS.map((w) => w.id)));
 }
@@ -68,7 +77,7 @@ export function pickParams(items: readonly string[], workloads: readonly Workloa
   const specs = new Map<string, ParamSpec[]>();
   for (const w of workloads) for (const s of specsOf(w)) specs.set(s.name, [...(specs.get(s.name) ?? []), s]);
   const out: Record<string, number> = {};
-  for (const item of items.flatMap((i) => splitList(i))) {
+  for (const item of items.flatMap((i) => splitList(i, "--param"))) {
     const eq = item.indexOf("=");
     if (eq <= 0) throw new UsageError(`bad parameter '${item}' (expected name=value, e.g. size=64k)`);
     const name = item.slice(0, eq).trim();

@@ -3,9 +3,11 @@
 // once with a violation on every I/O; a rate r is the mix (1-r, r) of the
 // two, exact because every I/O starts from the same state), then their
 // projected cost under each cache state and violation rate, and the size from
-// which wp-cow costs less than bounce.
+// which wp-cow costs less than bounce. `stable-dio crossover` runs the four
+// policies of GRID_POLICIES; the report's curves ask for any others.
 import { Policy } from "../../assembly/abi.js";
 import type { Core } from "../core/core.js";
+import { POLICIES } from "../host/names.js";
 import { KiB, MiB } from "../host/units.js";
 import { type Cache, DEFAULT_STALL_WAIT_NS, project } from "../cost/model.js";
 import type { UnitCosts } from "../cost/profile.js";
@@ -19,6 +21,16 @@ export const GRID_POLICIES = [
 ] as const;
 export type GridPolicy = (typeof GRID_POLICIES)[number]["id"];
 
+/** The policies a grid runs: its own list, or GRID_POLICIES. */
+export function gridPolicies(spec: GridSpec): ReadonlyArray<{ readonly id: string; readonly value: Policy }> {
+  if (!spec.policies) return GRID_POLICIES;
+  return spec.policies.map((id) => {
+    const p = POLICIES.find((x) => x.id === id);
+    if (!p) throw new Error(`no policy '${id}'`);
+    return p;
+  });
+}
+
 export interface GridSpec {
   readonly sizes: readonly number[];
   readonly threads: readonly number[];
@@ -28,6 +40,8 @@ export interface GridSpec {
   readonly rates: readonly number[];
   /** I/Os per run. */
   readonly ios?: number;
+  /** Policy ids to run (default: GRID_POLICIES). The crossovers need bounce and wp-cow. */
+  readonly policies?: readonly string[];
   readonly stallWaitNs?: number;
 }
 
@@ -46,7 +60,7 @@ export interface PointCounts {
   readonly size: number;
   readonly threads: number;
   readonly mapping: Mapping;
-  readonly policy: GridPolicy;
+  readonly policy: string;
   readonly clean: Readonly<Record<string, number>>;
   readonly violated: Readonly<Record<string, number>>;
 }
@@ -57,8 +71,8 @@ export interface Cell {
   readonly mapping: Mapping;
   readonly cache: Cache;
   readonly rate: number;
-  /** Projected ns per I/O by policy. */
-  readonly ns: Readonly<Record<GridPolicy, number>>;
+  /** Projected ns per I/O by policy (GridPolicy ids, and any other the spec ran). */
+  readonly ns: Readonly<Record<GridPolicy, number>> & Readonly<Record<string, number>>;
   /** Writer stall per I/O (ns, latency not CPU) of wp-wait. */
   readonly waitNs: number;
 }
@@ -85,7 +99,7 @@ export function gridCounts(core: Core, spec: GridSpec): PointCounts[] {
   for (const mapping of spec.mappings) {
     for (const threads of spec.threads) {
       for (const size of spec.sizes) {
-        for (const p of GRID_POLICIES) {
+        for (const p of gridPolicies(spec)) {
           const run = (violate: boolean) =>
             runScenario(core, { policy: p.value, size, threads, mapping, violate, ios: spec.ios });
           out.push({ size, threads, mapping, policy: p.id, clean: run(false), violated: run(true) });
@@ -114,7 +128,7 @@ export function gridCells(counts: readonly PointCounts[], spec: GridSpec, costs:
     const { size, threads, mapping } = pcs[0];
     for (const cache of spec.caches) {
       for (const rate of spec.rates) {
-        const ns = {} as Record<GridPolicy, number>;
+        const ns = {} as Record<GridPolicy, number> & Record<string, number>;
         let waitNs = 0;
         for (const pc of pcs) {
           const pr = project(mix(pc, rate), costs, { cache, stallWaitNs: spec.stallWaitNs ?? DEFAULT_STALL_WAIT_NS });
@@ -138,6 +152,8 @@ export function winsFrom(rows: ReadonlyArray<{ size: number; a: number; b: numbe
 
 export function crossovers(cells: readonly Cell[], spec: GridSpec): Crossover[] {
   const out: Crossover[] = [];
+  const ids = gridPolicies(spec).map((p) => p.id);
+  if (!ids.includes("wp-cow") || !ids.includes("bounce")) return out;
   for (const mapping of spec.mappings) {
     for (const cache of spec.caches) {
       for (const rate of spec.rates) {

@@ -3,7 +3,8 @@
 // PTEs or 2 MiB PMDs, each I/O on a freshly written buffer of its own, and,
 // when asked, the process writing 512 bytes of the buffer's middle page while
 // the I/O is in flight (a contract violation). Device none with STABLE=ALWAYS
-// isolates the policy's mechanism; ORACLE and DMA_CHECK are off (test
+// isolates the policy's mechanism (verify, which needs a checksum to re-check,
+// is the one exception: below); ORACLE and DMA_CHECK are off (test
 // instrumentation, no kernel cost). Returns the core's counters.
 import { Device, IoState, Key, MapFlag, Op, Policy, Stable } from "../../assembly/abi.js";
 import type { Core } from "../core/core.js";
@@ -30,14 +31,29 @@ function ok(rc: number, what: string, core: Core): number {
   return rc;
 }
 
+/**
+ * verify re-checks the bytes against what the device checksummed at submit:
+ * on device none it has nothing to check (it would cost what direct costs and
+ * never notice a violation). So it runs on fs-csum, less the submit-time
+ * checksum that every policy pays on that device (direct's count there),
+ * which leaves the re-check, the buffered rewrite of a mismatch, and the
+ * bounces of the degraded process after it.
+ */
 export function runScenario(core: Core, s: Scenario): Record<string, number> {
+  if (s.policy !== Policy.VERIFY) return runOn(core, s, Device.NONE);
+  const verify = runOn(core, s, Device.FS_CSUM);
+  const submit = runOn(core, { ...s, policy: Policy.DIRECT }, Device.FS_CSUM).csum_bytes ?? 0;
+  return { ...verify, csum_bytes: (verify.csum_bytes ?? 0) - submit };
+}
+
+function runOn(core: Core, s: Scenario, device: Device): Record<string, number> {
   const ios = s.ios ?? 2;
   const huge = s.mapping === "pmd";
   const span = huge ? alignUp(s.size, HUGE) : alignUp(s.size, PAGE) + PAGE;
   const pages = span / PAGE;
   const frames = alignUp(ios * pages * 2 + 2048, 512);
   const keys: Array<[Key, number]> = [
-    [Key.POLICY, s.policy], [Key.DEVICE, Device.NONE], [Key.RAID_DISKS, 4],
+    [Key.POLICY, s.policy], [Key.DEVICE, device], [Key.RAID_DISKS, 4],
     [Key.DISK_BLOCKS, Math.max(16, s.size / PAGE)], [Key.MAX_FRAMES, frames], [Key.CPUS, s.threads],
     [Key.STABLE, Stable.ALWAYS], [Key.ORACLE, 0], [Key.MAX_IOS, 16], [Key.MAX_PROCS, 1],
     [Key.IO_PAGES, Math.max(16, pages + 16)], [Key.TLB_ENTRIES, 64], [Key.DMA_CHECK, 0], [Key.MAX_THREADS, s.threads],

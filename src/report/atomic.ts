@@ -4,7 +4,8 @@
 // and the directory is flushed so the rename survives a crash too. If
 // anything fails, the temporary file is removed and the target is as it was.
 // Every file stable-dio writes goes through here, except the sweep's journal,
-// which is appended to line by line by design (src/sweep/journal.ts).
+// which is appended to line by line by design (src/sweep/journal.ts); the
+// sweep's lock file is created here too, exclusively (createExclusive).
 //
 //   dir/.NAME.PID.RAND.tmp  --write, fsync-->  --rename-->  dir/NAME
 //
@@ -72,7 +73,26 @@ function removeStaleTemps(file: string): void {
   }
 }
 
-function alive(pid: number): boolean {
+/**
+ * Creates `file` only if no such file exists (O_CREAT | O_EXCL; EEXIST
+ * otherwise) and writes `data` to it: a lock. Not flushed: a lock means
+ * something only while the process that wrote it runs. A failed write
+ * removes the file.
+ */
+export function createExclusive(file: string, data: string): void {
+  const fd = openSync(file, "wx");
+  try {
+    writeAll(fd, Buffer.from(data, "utf8"));
+  } catch (e) {
+    closeSync(fd);
+    rmSync(file, { force: true });
+    throw e;
+  }
+  closeSync(fd);
+}
+
+/** Whether a process with this id runs (ours counts as running). */
+export function alive(pid: number): boolean {
   if (pid === process.pid) return true; // our own writes are synchronous: one in flight is not stale
   try {
     process.kill(pid, 0);

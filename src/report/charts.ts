@@ -14,6 +14,8 @@ export interface ChartDef {
   /** What is drawn, measured or projected, and from what. */
   readonly caption: string;
   readonly spec: TopLevelSpec;
+  /** Set when there is no data to draw: the chart is left out and this line stands in its place. */
+  readonly omitted?: string;
 }
 
 /** Data marks' names: `${name}_marks` in the SVG. */
@@ -25,6 +27,20 @@ const BYTES_LABEL =
 const PANEL_WIDTH = 300;
 const PANEL_HEIGHT = 210;
 const POINT = { type: "point", filled: false, size: 40, strokeWidth: 1.5 } as const;
+/** How a curve's y values print in their aria-label (and tooltip): 6 significant digits, trailing zeros trimmed. */
+export const Y_FORMAT = "~g";
+
+/**
+ * What a data mark's aria-label (which Vega builds from the tooltip) shows: x
+ * under its axis title, and for a curve's point y (to Y_FORMAT) and the
+ * policy; then the panel. Each point on the page can so be matched with its
+ * row in results.json.
+ */
+function described(x: { field: string; type: string; title: string }, y?: { field: string; type: string; title: string }) {
+  const f = (d: { field: string; type: string; title: string }, format?: string) =>
+    ({ field: d.field, type: d.type, title: d.title, ...(format ? { format } : {}) });
+  return [f(x), ...(y ? [f(y, Y_FORMAT), { field: "policy", type: "nominal", title: "policy" }] : []), { field: "panel", type: "nominal", title: "panel" }];
+}
 
 /** Colour, point shape and dash per policy, fixed so every chart of every report
  * draws a policy alike. Curves that can coincide (wp-cow and wp-wait without
@@ -84,7 +100,7 @@ export function costChart(doc: ResultsDoc): ChartDef {
   } as const;
   const y = {
     field: "usPerIo", type: "quantitative", title: `projected us per I/O (${anyZero ? "symlog" : "log"} scale)`,
-    scale: { type: anyZero ? "symlog" : "log" }, axis: { values: decades(c.points.map((p) => p.usPerIo)), format: "~g" },
+    scale: { type: anyZero ? "symlog" : "log" }, axis: { values: decades(c.points.map((p) => p.usPerIo)), format: Y_FORMAT },
   } as const;
   const policy = policyEncoding(distinct(c.points.map((p) => p.policy)));
   const isPoint = { filter: "datum.kind === 'point'" };
@@ -102,8 +118,11 @@ export function costChart(doc: ResultsDoc): ChartDef {
         height: PANEL_HEIGHT,
         layer: [
           { transform: [isPoint], mark: { type: "line", strokeWidth: 1.5 }, encoding: { x, y, color: policy.color, strokeDash: policy.strokeDash } },
-          { name: MARKS.points, transform: [isPoint], mark: POINT, encoding: { x, y, color: policy.color, shape: policy.shape } },
-          { name: MARKS.crossover, transform: [isMark], mark: { type: "rule", strokeDash: [5, 3], color: "#222" }, encoding: { x } },
+          {
+            name: MARKS.points, transform: [isPoint], mark: POINT,
+            encoding: { x, y, color: policy.color, shape: policy.shape, tooltip: described(x, y) },
+          },
+          { name: MARKS.crossover, transform: [isMark], mark: { type: "rule", strokeDash: [5, 3], color: "#222" }, encoding: { x, tooltip: described(x) } },
           {
             transform: [isMark], mark: { type: "text", align: "right", baseline: "top", dx: -4, dy: 4, fontSize: 11 },
             encoding: { x, y: { value: 0 }, text: { field: "label" } },
@@ -121,12 +140,14 @@ export function ipiChart(doc: ResultsDoc): ChartDef {
     field: "threads", type: "quantitative", title: "threads of the process (log scale)",
     scale: { type: "log", base: 2 }, axis: { format: "d", ...ticks(distinct(c.points.map((p) => p.threads))) },
   } as const;
-  const y = { field: "ipisPerIo", type: "quantitative", title: "measured IPIs per I/O" } as const;
+  const y = { field: "ipisPerIo", type: "quantitative", title: "measured IPIs per I/O", axis: { format: Y_FORMAT } } as const;
   const policy = policyEncoding(distinct(c.points.map((p) => p.policy)));
   return {
     id: "chart-ipis-threads",
     title: "IPIs against threads",
     caption: c.description,
+    // An empty curve would be drawn as an empty box with a legend title: say why instead.
+    ...(c.points.length ? {} : { omitted: `Not drawn: ${c.description}` }),
     spec: {
       data: { values: onTop(c.points, "wp-cow").map((p) => ({ ...p })) },
       facet: { field: "panel", type: "nominal", title: null, sort: panels },
@@ -136,7 +157,10 @@ export function ipiChart(doc: ResultsDoc): ChartDef {
         height: PANEL_HEIGHT,
         layer: [
           { mark: { type: "line", strokeWidth: 1.5 }, encoding: { x, y, color: policy.color, strokeDash: policy.strokeDash } },
-          { name: MARKS.points, mark: POINT, encoding: { x, y, color: policy.color, shape: policy.shape } },
+          {
+            name: MARKS.points, mark: POINT,
+            encoding: { x, y, color: policy.color, shape: policy.shape, tooltip: described(x, y) },
+          },
         ],
       },
     } as TopLevelSpec,
@@ -209,19 +233,26 @@ function heatmap(id: string, title: string, caption: string, cells: readonly Hea
   };
 }
 
+/** The core(s) the runs were measured on, as a caption names them. */
+export function measuredBy(runs: ReadonlyArray<{ readonly core: string }>): string {
+  const names = distinct(runs.map((r) => (r.core === "model" ? "the TypeScript reference model (--core model)" : "the Wasm core")));
+  return names.length ? names.join(" and ") : "the core";
+}
+
 function sweepNote(doc: ResultsDoc): string {
   return doc.sweep ? " Each cell sums every point of the sweep for that workload and policy." : "";
 }
 
 export function corruptionChart(doc: ResultsDoc): ChartDef {
   return heatmap("chart-corruptions", "Corruptions per policy and workload",
-    "Measured by the Wasm core's disk scrub after each run: blocks or stripes whose stored check disagrees with the data." + sweepNote(doc),
+    `Measured by ${measuredBy(doc.runs)}: the disk scrub after each run, blocks or stripes whose stored check disagrees with the data.` +
+      sweepNote(doc),
     heatCells(doc.runs, "corruptions", String), "reds", { title: "corruptions", base: 10 });
 }
 
 export function copiedChart(doc: ResultsDoc): ChartDef {
   return heatmap("chart-bytes-copied", "Bytes copied per policy and workload",
-    "Measured by the Wasm core: bounce, copy-on-write, fork, unshare and buffered-rewrite copies." + sweepNote(doc),
+    `Measured by ${measuredBy(doc.runs)}: bounce, copy-on-write, fork, unshare and buffered-rewrite copies.` + sweepNote(doc),
     heatCells(doc.runs, "bytes_copied", (v) => (v === 0 ? "0" : fmtBytes(v))), "blues",
     { title: "bytes copied", base: 16, labelExpr: BYTES_LABEL });
 }

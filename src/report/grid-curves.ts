@@ -1,47 +1,89 @@
 // The main job's two curves, from small runs of the core in the crossover
-// scenario (src/crossover/scenario.ts): projected cost per I/O against I/O
-// size on 4 KiB PTEs and 2 MiB PMDs (the grid the crossover verdict already
-// ran), and measured IPIs per I/O against the threads of the process.
+// scenario (src/crossover/scenario.ts), for the policies the user selected:
+// projected cost per I/O against I/O size on 4 KiB PTEs and 2 MiB PMDs (the
+// grid the crossover verdict already ran, extended to those policies), and
+// measured IPIs per I/O against the threads of the process.
 import type { Core } from "../core/core.js";
 import type { CostProfile } from "../cost/profile.js";
-import type { GridResult } from "../crossover/grid.js";
-import { gridCounts } from "../crossover/grid.js";
+import { crossovers, gridCells, gridCounts, gridPolicies, type GridResult, type GridSpec } from "../crossover/grid.js";
 import type { Mapping } from "../crossover/scenario.js";
+import { POLICIES } from "../host/names.js";
 import { fmtBytes, KiB } from "../host/units.js";
 import type { CostCurve, IpiCurve } from "./document.js";
 
 export const MAPPING_PANELS: Readonly<Record<Mapping, string>> = { pte: "4 KiB PTEs", pmd: "2 MiB PMDs" };
 
-/** The cost curve of a grid run with one thread count, one cache state and one violation rate. */
-export function costCurveOfGrid(g: GridResult, profile: CostProfile): CostCurve {
+const ORDER = POLICIES.map((p) => p.id);
+const byOrder = <T extends { policy: string }>(xs: T[]): T[] => xs.sort((a, b) => ORDER.indexOf(a.policy) - ORDER.indexOf(b.policy));
+
+/**
+ * `spec`'s grid over `policies`, and bounce and wp-cow (the crossovers need
+ * them), reusing `have` (the verdict's run of the same spec) and running only
+ * the policies it lacks.
+ */
+export function curveGrid(core: Core, spec: GridSpec, policies: readonly string[], costs: CostProfile["costs"], have?: GridResult): GridResult {
+  const want = [...new Set([...policies, "bounce", "wp-cow"])];
+  const had = have ? gridPolicies(have.spec).map((p) => p.id) : [];
+  const missing = want.filter((p) => !had.includes(p));
+  if (have && !missing.length) return have;
+  const full: GridSpec = { ...spec, policies: [...had, ...missing] };
+  const counts = [...(have?.counts ?? []), ...gridCounts(core, { ...spec, policies: missing })];
+  const cells = gridCells(counts, full, costs);
+  return { spec: full, counts, cells, crossovers: crossovers(cells, full) };
+}
+
+/** What the scenario makes of the policies whose curves lie on another's, for those drawn. */
+function coincidences(policies: readonly string[], costs: CostProfile["costs"], rate: number): string {
+  const has = (p: string) => policies.includes(p);
+  const out: string[] = [];
+  if (rate === 0 && has("wp-wait") && has("wp-cow")) out.push("With no write to an in-flight buffer wp-wait does what wp-cow does, so their curves coincide.");
+  if (rate === 0 && has("wp-cow-degrade")) out.push("wp-cow-degrade differs from wp-cow only after a violation: here it is wp-cow.");
+  if (has("opt-out") || has("opt-out-inverse"))
+    out.push("The scenario's process carries no flag, so opt-out sends its I/O direct and opt-out-inverse bounces it: their curves are direct's and bounce's.");
+  if (has("verify"))
+    out.push("verify runs on fs-csum (with no device checksum it has nothing to re-check), less the submit-time checksum every policy pays " +
+      `there: direct's cost plus the re-check's crc32c at ${costs.csum_byte} ns per byte (an assumed figure, docs/cost-model.md).`);
+  return out.length ? ` ${out.join(" ")}` : "";
+}
+
+/** The cost curve of a grid run with one thread count, one cache state and one violation rate, for `policies`. */
+export function costCurveOfGrid(g: GridResult, profile: CostProfile, policies: readonly string[]): CostCurve {
   const [threads] = g.spec.threads;
   const [cache] = g.spec.caches;
   const [rate] = g.spec.rates;
-  const points = g.cells.flatMap((c) =>
-    Object.entries(c.ns).map(([policy, ns]) => ({ panel: MAPPING_PANELS[c.mapping], policy, size: c.size, usPerIo: ns / 1000 })));
+  const points = g.cells.flatMap((c) => byOrder(Object.entries(c.ns).filter(([policy]) => policies.includes(policy))
+    .map(([policy, ns]) => ({ panel: MAPPING_PANELS[c.mapping], policy, size: c.size, usPerIo: ns / 1000 }))));
+  // The crossover rule only beside the two curves it compares.
+  const both = policies.includes("wp-cow") && policies.includes("bounce");
   return {
     description: `Projected from the ${profile.name} profile: kernel CPU per direct write of each size, ${threads} thread, ` +
       `${cache} buffers, ${rate === 0 ? "no violations" : `violation rate ${rate}`}; counts from runs of the Wasm core.` +
-      (rate === 0 ? " With no write to an in-flight buffer wp-wait does what wp-cow does, so their curves coincide." : ""),
+      coincidences(policies, profile.costs, rate),
     points,
-    crossovers: g.crossovers.map((x) => ({ panel: MAPPING_PANELS[x.mapping], size: x.size })),
+    crossovers: both ? g.crossovers.map((x) => ({ panel: MAPPING_PANELS[x.mapping], size: x.size })) : [],
   };
 }
 
 export const IPI_SIZE = 64 * KiB;
 export const IPI_THREADS: readonly number[] = [1, 2, 4, 8, 16];
 
-/** IPIs per I/O of each grid policy as the process's threads grow, measured by the core. */
-export function ipiCurveOfCore(core: Core): IpiCurve {
-  const spec = { sizes: [IPI_SIZE], threads: IPI_THREADS, mappings: ["pte"] as const, caches: ["hot"] as const, rates: [0], ios: 2 };
+/** IPIs per I/O of each policy as the process's threads grow, measured by the core. */
+export function ipiCurveOfCore(core: Core, policies: readonly string[]): IpiCurve {
+  const spec = { sizes: [IPI_SIZE], threads: IPI_THREADS, mappings: ["pte"] as const, caches: ["hot"] as const, rates: [0], ios: 2, policies };
+  const has = (p: string) => policies.includes(p);
+  const same = [
+    has("wp-wait") && has("wp-cow") ? "wp-wait and wp-cow coincide: each write-protects and restores once per I/O." : "",
+    has("wp-cow-degrade") ? "wp-cow-degrade is wp-cow until a violation." : "",
+    ["direct", "bounce", "opt-out", "opt-out-inverse", "verify"].some(has) ? "Policies that never write-protect (direct, bounce, opt-out, opt-out-inverse, verify) send none." : "",
+  ].filter((x) => x);
   return {
     description: `Measured by the Wasm core: IPIs per ${fmtBytes(IPI_SIZE)} direct write on 4 KiB PTEs, no violations, ` +
-      "the process's threads each on its own CPU. wp-wait and wp-cow coincide: each write-protects and restores once per I/O.",
-    points: gridCounts(core, spec).map((pc) => ({
+      `the process's threads each on its own CPU.${same.length ? ` ${same.join(" ")}` : ""}`,
+    points: byOrder(gridCounts(core, spec).map((pc) => ({
       panel: `${fmtBytes(IPI_SIZE)} writes`,
       policy: pc.policy,
       threads: pc.threads,
       ipisPerIo: (pc.clean.ipis ?? 0) / Math.max(1, (pc.clean.writes ?? 0) + (pc.clean.reads ?? 0)),
-    })),
+    }))),
   };
 }

@@ -88,6 +88,8 @@ function meta(doc: ResultsDoc): string {
 }
 
 function figure(c: RenderedChart): string {
+  if (c.def.omitted !== undefined)
+    return `<figure class="chart-omitted" id="${c.def.id}"><h3>${esc(c.def.title)}</h3>\n<p class="note omitted">${esc(c.def.omitted)}</p></figure>`;
   return `<figure class="chart" id="${c.def.id}"><h3>${esc(c.def.title)}</h3>\n${c.svg}\n<figcaption>${esc(c.def.caption)}</figcaption></figure>`;
 }
 

@@ -15,7 +15,7 @@ export const DEFAULT_REPORT_DIR = "stable-dio-report";
 
 export async function writeReport(dir: string, doc: ResultsDoc): Promise<void> {
   const rendered = [];
-  for (const def of charts(doc)) rendered.push({ def, svg: await renderSvg(def.spec, def.id) });
+  for (const def of charts(doc)) rendered.push({ def, svg: def.omitted === undefined ? await renderSvg(def.spec, def.id) : "" });
   mkdirSync(dir, { recursive: true });
   writeFilesAtomic([
     { file: join(dir, "results.json"), data: JSON.stringify(doc, null, 2) + "\n" },

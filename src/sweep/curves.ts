@@ -4,6 +4,7 @@
 // threads for the workloads that have threads. Seeds are averaged.
 import type { CostProfile } from "../cost/profile.js";
 import { winsFrom } from "../crossover/grid.js";
+import { measuredBy } from "../report/charts.js";
 import { type CostCurve, type CrossoverMark, type IpiCurve, projectedUs, type RunRecord } from "../report/document.js";
 
 type Acc = Map<string, { readonly row: Record<string, string | number>; sum: number; n: number }>;
@@ -40,7 +41,7 @@ export function sweepCostCurve(runs: readonly RunRecord[], threadsSwept: boolean
     crossovers.push({ panel, size: winsFrom(rows) });
   }
   return {
-    description: `Projected from the ${profile.name} profile: each run's counters (measured by the core) through the cost model, ` +
+    description: `Projected from the ${profile.name} profile: each run's counters (measured by ${measuredBy(runs)}) through the cost model, ` +
       "hot buffers, kernel CPU per I/O; mean over seeds.",
     points,
     crossovers,
@@ -53,8 +54,11 @@ export function sweepIpiCurve(runs: readonly RunRecord[]): IpiCurve {
     if (r.params.threads === undefined) continue;
     add(acc, { panel: r.workload, policy: r.policy, threads: r.params.threads }, (r.counters.ipis ?? 0) / Math.max(1, ios(r.counters)));
   }
+  const points = means(acc).map((m) => ({ panel: String(m.panel), policy: String(m.policy), threads: Number(m.threads), ipisPerIo: m.mean }));
   return {
-    description: "Measured by the core: IPIs per I/O of each workload that has a threads parameter, mean over seeds and sizes.",
-    points: means(acc).map((m) => ({ panel: String(m.panel), policy: String(m.policy), threads: Number(m.threads), ipisPerIo: m.mean })),
+    description: points.length
+      ? `Measured by ${measuredBy(runs)}: IPIs per I/O of each workload that has a threads parameter, mean over seeds and sizes.`
+      : "no run in this sweep has a threads parameter, so none varies threads: add -w multithread (and --threads 1,2,4 to sweep them).",
+    points,
   };
 }

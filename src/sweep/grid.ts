@@ -98,6 +98,11 @@ export function readGridFile(file: string): GridFile {
     const v = o[k];
     if (v === undefined) return undefined;
     if (!Array.isArray(v) || !v.every((i) => typeof i === "string" || typeof i === "number")) throw bad(`/${k}`, `'${k}' must be a list of strings or numbers`);
+    // One value per item: an empty one, or a comma inside one, would be dropped or split when the list is joined.
+    v.forEach((item, i) => {
+      if (typeof item === "string" && (item.trim() === "" || item.includes(",")))
+        throw bad(`/${k}/${i}`, `'${k}' item ${i + 1} is ${item.trim() === "" ? "empty" : `'${item}', with a comma`} (allowed: one value per item)`);
+    });
     return v.join(",");
   };
   const word = (k: FileKey): string | undefined => {
@@ -137,7 +142,7 @@ export function mergeGridText(file: GridFile, flags: GridText): GridFile {
 function pickSeeds(text: string | undefined): number[] {
   if (text === undefined) return [1];
   const out: number[] = [];
-  for (const item of splitList(text)) {
+  for (const item of splitList(text, "--seeds")) {
     const range = /^(\d+)\s*\.\.\s*(\d+)$/.exec(item);
     if (!range) out.push(pickSeed(item));
     else {
@@ -155,7 +160,7 @@ function pickSwept(name: string, flag: string, text: string | undefined, workloa
   if (text === undefined) return null;
   const having = workloads.filter((w) => specsOf(w).some((s) => s.name === name));
   if (!having.length) throw new UsageError(`${flag}: no selected workload has a ${name} parameter`);
-  const items = splitList(text);
+  const items = splitList(text, flag);
   if (!items.length) throw new UsageError(`empty ${flag} list`);
   return [...new Set(items.map((v) => pickParams([`${name}=${v}`], having)[name]))];
 }

@@ -3,7 +3,8 @@
 // finished point and a restarted one skips them. A kill can leave only the
 // last line torn (a line is written whole before the next starts), so
 // reading drops an unterminated tail and truncates the file to its last
-// complete line before appending.
+// complete line before appending: safe because no other sweep writes to it
+// (the directory's lock, lock.ts, is taken before the journal is read).
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, truncateSync } from "node:fs";
 import { dirname } from "node:path";
 import { fsyncDir, writeAll } from "../report/atomic.js";

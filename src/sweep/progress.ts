@@ -25,7 +25,7 @@ export function fmtSeconds(s: number): string {
 export function startProgress(io: CliIo, total: number, already: number): Progress {
   if (io.interactive) {
     const bar = new SingleBar({
-      stream: process.stderr,
+      stream: io.errStream ?? process.stderr,
       format: "sweep [{bar}] {value}/{total} points | ETA {eta_formatted} | {label}",
       barsize: 30,
       etaBuffer: 16,

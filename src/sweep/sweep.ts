@@ -1,5 +1,5 @@
-// A sweep from start to report: expand the grid, skip the points the journal
-// already holds, run the rest on worker threads (journaling each as it
+// A sweep from start to report: expand the grid, lock the directory, skip the
+// points the journal already holds, run the rest on worker threads (journaling each as it
 // finishes), then write the report of every point of the grid beside the
 // journal.
 import { mkdirSync } from "node:fs";
@@ -12,6 +12,7 @@ import { writeReport } from "../report/write.js";
 import { sweepCostCurve, sweepIpiCurve } from "./curves.js";
 import { expandGrid, gridRecord, type SweepGrid, type SweepPoint } from "./grid.js";
 import { Journal, JOURNAL_FILE, JOURNAL_VERSION, readJournal } from "./journal.js";
+import { takeLock } from "./lock.js";
 import { runPool } from "./pool.js";
 import { count, startProgress } from "./progress.js";
 
@@ -44,6 +45,16 @@ export async function runSweep(req: SweepRequest, io: CliIo): Promise<SweepOutco
   if (!points.length) throw new UsageError(`no point of the grid can run (${skipped.map((s) => s.replace(/^skipping /, "")).join("; ")})`);
 
   cannotWrite(req.dir, () => mkdirSync(req.dir, { recursive: true }));
+  // One sweep per directory, from before the journal is read (a torn tail is cut there) to the report.
+  const lock = cannotWrite(req.dir, () => takeLock(req.dir, io));
+  try {
+    return await locked(req, io, points, skipped);
+  } finally {
+    lock.release();
+  }
+}
+
+async function locked(req: SweepRequest, io: CliIo, points: readonly SweepPoint[], skipped: readonly string[]): Promise<SweepOutcome> {
   const file = join(req.dir, JOURNAL_FILE);
   const read = cannotWrite(req.dir, () => readJournal(file));
   // The notes once the directory is known to work: a sweep that cannot start says one thing.

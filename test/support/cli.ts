@@ -21,9 +21,14 @@ export function cliCwd(): string {
 }
 
 export async function cli(...argv: string[]): Promise<CliRun> {
+  return cliWith({ interactive: false }, ...argv);
+}
+
+/** cli() as if stderr were a terminal (`interactive`), drawing on `errStream`. */
+export async function cliWith(tty: Pick<CliIo, "interactive" | "errStream">, ...argv: string[]): Promise<CliRun> {
   let out = "";
   let err = "";
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), interactive: false, cwd: cliCwd() };
+  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), ...tty, cwd: cliCwd() };
   const code = await main(argv, io);
   return { code, out, err };
 }
