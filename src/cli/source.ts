@@ -52,7 +52,7 @@ function fromWorkload(takesOne: string, text: string): ChosenWorkload {
   const builtin = findWorkload(text);
   if (builtin) return { workload: builtin };
   if (!/[/\\]|\.json$/i.test(text)) {
-    const ids = splitList(text);
+    const ids = splitList(text, "--workload");
     if (ids.length > 1) throw new UsageError(`${takesOne}, got ${ids.length} (${ids.join(", ")})`);
     throw new UsageError(`unknown workload '${text}' (allowed: ${builtins()})`);
   }
