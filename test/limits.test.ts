@@ -7,7 +7,6 @@
 // build: the debug build's per-call check would take minutes here) and the
 // reference model, and every frame back after completion and exit.
 import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { Counter, Device, Err, FrameKind, Key, MapFlag, Op, Policy, Stable } from "../assembly/abi.js";
 import type { Core } from "../src/core/core.js";
@@ -17,11 +16,10 @@ import { RefCore } from "../src/model/index.js";
 import { findWorkload } from "../src/workloads/index.js";
 import { parseWorkload } from "../src/workloads/load.js";
 import { cli } from "./support/cli.js";
+import { BIN } from "./support/process.js";
 import { inputFile } from "./support/fuzz/files.js";
 
 const PAGE = 4096;
-/** The installed command (dist/, built by npm test). */
-const BIN = fileURLToPath(new URL("../bin/stable-dio.js", import.meta.url));
 
 /** A Core whose frame pool the driver cannot size: MAX_FRAMES is held at `frames`. */
 function capped(core: Core, frames: number): Core {

@@ -4,38 +4,19 @@
 // is gone is taken over with a note; the lock goes when the sweep ends,
 // fails, or is interrupted. States, never times: the test waits for the
 // first sweep to hold the lock, not for a while.
-import { spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { cli } from "./support/cli.js";
+import { type Exit, runProcess } from "./support/process.js";
 
-const BIN = fileURLToPath(new URL("../bin/stable-dio.js", import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), "stable-dio-lock-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  out: string;
-  err: string;
-}
-
 /** The CLI as a process of its own; `started` gets it before it exits. */
-function run(args: string[], started?: (child: ReturnType<typeof spawn>) => void): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => void (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => void (err += d.toString()));
-    child.on("error", reject);
-    child.on("exit", (code, signal) => setImmediate(() => resolve({ code, signal, out, err })));
-    started?.(child);
-  });
-}
+const run = (args: string[], started?: (child: ChildProcess) => void) => runProcess(args, started);
 
 /** A pid that certainly runs no process: a child that has exited and been reaped. */
 const deadPid = () => spawnSync(process.execPath, ["-e", ""]).pid!;
@@ -81,7 +62,7 @@ describe("the sweep's lock", () => {
     const lock = join(dir, ".lock");
     // Long enough that it is still running when the second one has come and gone: it is interrupted below.
     const big = ["sweep", "-w", "racer", "--seeds", "1..200", "-P", "ios=2048", "--workers", "1", "--out", dir];
-    let first: ReturnType<typeof spawn> | undefined;
+    let first: ChildProcess | undefined;
     const firstExit = run(big, (c) => void (first = c));
     let ended: Exit | undefined;
     void firstExit.then((e) => void (ended = e));

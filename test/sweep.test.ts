@@ -1,47 +1,29 @@
 // stable-dio sweep: killed halfway and started again it neither redoes nor
 // loses a point; it runs on more than one worker thread when the machine has
 // more than one core; grid files, flags and their errors. Counts, never times.
-import { spawn } from "node:child_process";
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import type { JournalLine } from "../src/sweep/journal.js";
 import { cli } from "./support/cli.js";
+import { type Exit, runProcess } from "./support/process.js";
 import { readCsv, readResults } from "./support/report.js";
 
-const BIN = fileURLToPath(new URL("../bin/stable-dio.js", import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), "stable-dio-sweep-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const journalText = (dir: string) => (existsSync(join(dir, "points.jsonl")) ? readFileSync(join(dir, "points.jsonl"), "utf8") : "");
 const journal = (dir: string): JournalLine[] => journalText(dir).split("\n").filter((l) => l).map((l) => JSON.parse(l) as JournalLine);
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  out: string;
-  err: string;
-}
-
 /** Runs the CLI as a process; `killAt(lines)` decides, as the journal grows, when to SIGKILL it. */
 function runCli(args: string[], dir: string, killAt?: (lines: number) => boolean): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => void (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => void (err += d.toString()));
-    const poll = killAt && setInterval(() => {
+  return runProcess(args, (child) => {
+    if (!killAt) return;
+    const poll = setInterval(() => {
       if (killAt(journalText(dir).split("\n").length - 1)) child.kill("SIGKILL");
     }, 5);
-    child.on("error", reject);
-    child.on("exit", (code, signal) => {
-      if (poll) clearInterval(poll);
-      // stdio may still hold a last chunk
-      setImmediate(() => resolve({ code, signal, out, err }));
-    });
+    return () => clearInterval(poll);
   });
 }
 
