@@ -193,6 +193,8 @@ describe("the grid", () => {
     expect((await cli("sweep", "--grid", values)).err).toBe(`stable-dio: ${values}:3: 'sizes' item 2 is empty (allowed: one value per item)\n`);
     writeFileSync(values, '{"workloads": ["racer"],\n "threads": ["1,2"]}');
     expect((await cli("sweep", "--grid", values)).err).toBe(`stable-dio: ${values}:2: 'threads' item 1 is '1,2', with a comma (allowed: one value per item)\n`);
+    writeFileSync(values, '{"workloads": ["racer"],\n "params": {"ios": "16,qd=4"}}');
+    expect((await cli("sweep", "--grid", values)).err).toBe(`stable-dio: ${values}:2: params.ios must be one value (no ',' or '=' in a name or value), got "16,qd=4"\n`);
     writeFileSync(values, '{"workloads": ["racer"],\n "seeds": [1, 2],}');
     expect((await cli("sweep", "--grid", values)).err).toBe(`stable-dio: ${values}:2: bad JSON: expected a property name in double quotes (a trailing comma?)\n`);
 

@@ -114,7 +114,11 @@ export function readGridFile(file: string): GridFile {
   if (params !== undefined && (typeof params !== "object" || params === null || Array.isArray(params)))
     throw bad("/params", "'params' must be an object of name: value");
   const param = params === undefined ? undefined : Object.entries(params as Record<string, unknown>).map(([k, v]) => {
-    if (typeof v !== "number" && typeof v !== "string") throw bad(`/params/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`, `params.${k} must be a number or a string`);
+    const at = `/params/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+    if (typeof v !== "number" && typeof v !== "string") throw bad(at, `params.${k} must be a number or a string`);
+    // One value per name: a comma or '=' would smuggle in another parameter on the way to --param.
+    if (/[,=]/.test(k) || (typeof v === "string" && /[,=]/.test(v)))
+      throw bad(at, `params.${k} must be one value (no ',' or '=' in a name or value), got ${JSON.stringify(v)}`);
     return `${k}=${v}`;
   });
   const text: GridText = {
