@@ -72,7 +72,7 @@ function protectedFault(pid: u32, vpn: u32, off: u32, n: u32, f: u32, e: u32, f0
 
 /** COW of a present PTE: the process gets a copy, the old frame keeps its pins. */
 function cowPte(pid: u32, cpu: u32, vpn: u32, ea: usize, e: u32, f: u32): i32 {
-  return copyPage(pid, cpu, vpn, ea, e, f, false) ? 0 : nomem(1);
+  return copyPage(pid, cpu, vpn, ea, e, f, false, true) ? 0 : nomem(1);
 }
 
 /** A write fault on `vpn` for bytes [off, off+n) of the page, on `cpu`. 0 = retry the access. */

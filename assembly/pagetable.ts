@@ -36,17 +36,19 @@ export function demandHuge(pa: usize): bool {
 
 /**
  * docs/model.md 6.6 step 5: the present PTE at `ea` (entry `e`, frame `f`)
- * moves to a copy of its frame, W if MAY, without DWP; the old frame loses the
- * mapping (an in-flight I/O keeps its pin and the original bytes). One
- * shootdown of the page from `cpu`. Counted as a COW copy, or as an unshare
- * copy when submit unshares a page before pinning it (6.7). False if no frame.
+ * moves to a copy of its frame, without DWP, W if MAY and `mkwrite`; the old
+ * frame loses the mapping (an in-flight I/O keeps its pin and the original
+ * bytes). One shootdown of the page from `cpu`. Counted as a COW copy, or as
+ * an unshare copy when submit unshares a page before pinning it (6.7: a WRITE
+ * pins without FOLL_WRITE, and wp_page_copy maps an unshare copy read-only).
+ * False if no frame.
  */
-export function copyPage(pid: u32, cpu: u32, vpn: u32, ea: usize, e: u32, f: u32, unshare: bool): bool {
+export function copyPage(pid: u32, cpu: u32, vpn: u32, ea: usize, e: u32, f: u32, unshare: bool, mkwrite: bool): bool {
   let n = alloc4k(FrameKind.USER, 0);
   if (n == NIL) return false;
   copyFrame(n, f);
   mapGet(n);
-  store<u32>(ea, (n << 12) | (e & 0xFFF & ~DWP) | ((e & MAY) ? W : 0));
+  store<u32>(ea, (n << 12) | (e & 0xFFF & ~(DWP | W)) | (mkwrite && (e & MAY) ? W : 0));
   mapPut(f);
   if (unshare) {
     count(Counter.UNSHARE_COPIES);

@@ -732,6 +732,65 @@ for (const [kind, factory] of CORES) {
         expect(bytes(c, child, VA + 4096, 1)).toEqual(new Uint8Array([0x01]));
         balanced(c);
       });
+
+      test("a WRITE unshares a page the fork left shared into a read-only copy; the next store reuses it", () => {
+        // Linux: a direct WRITE pins without FOLL_WRITE, so GUP unshares (FAULT_FLAG_UNSHARE) and
+        // wp_page_copy maps the copy without write permission (maybe_mkwrite only if !unshare).
+        for (const [policy, modeCounter] of [
+          [Policy.DIRECT, "DIRECT_IOS"],
+          [Policy.WP_COW, "PROTECTED_IOS"],
+        ] as const) {
+          const { c, tid } = populated([[Key.STABLE, Stable.ALWAYS], [Key.POLICY, policy]], 4096, 0x11);
+          expect(c.fork(tid, 1)).toBe(2);
+          expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1);
+          // Fork: the parent's PTE loses W (1 flip), one shootdown on {0}. Submit: the frame is
+          // mapped twice, so the page is unshared (1 flip, 1 shootdown) into a read-only copy; under
+          // wp-cow the write-protect step finds no W to take: no DWP, no flip, no shootdown.
+          counts(c, { UNSHARE_COPIES: 1, PTE_FLIPS: 2, SHOOTDOWNS: 2 });
+          expect(c.complete(1)).toBe(0); // nothing has DWP: nothing to restore
+          expect(c.store(tid, VA, 8, 0x22)).toBe(0);
+          // The store: miss (the unshare shot the entry down), fault on the read-only exclusive
+          // copy, not protected (the I/O completed): reuse (1 flip, no flush), miss, fill.
+          // Store 4 KiB first: miss, demand fault, miss, fill. Frames: table, page, the child's
+          // table, the copy; the original stays mapped by the child.
+          exactly(c, {
+            WRITES: 1,
+            COMPLETIONS: 1,
+            BYTES_WRITTEN: 4096,
+            [modeCounter]: 1,
+            FAULTS: 1,
+            WP_REUSE: 1,
+            UNSHARE_COPIES: 1,
+            BYTES_UNSHARE: 4096,
+            BYTES_COPIED: 4096,
+            PTE_FLIPS: 3,
+            TLB_FLUSHES: 2,
+            SHOOTDOWNS: 2,
+            DEMAND_FAULTS: 1,
+            PINS: 1,
+            UNPINS: 1,
+            TLB_MISSES: 4,
+            FRAMES_ALLOCATED: 4,
+            STORES: 2,
+            BYTES_STORED: 4096 + 8,
+            FORKS: 1,
+          });
+          expect(bytes(c, tid, VA, 9)).toEqual(new Uint8Array([...fill(8, 0x22), 0x11]));
+          expect(bytes(c, 2, VA, 1)).toEqual(new Uint8Array([0x11]));
+          balanced(c);
+        }
+      });
+
+      test("a READ pins with FOLL_WRITE: its unshare copy is writable, the next store takes no fault", () => {
+        const { c, tid } = populated([[Key.STABLE, Stable.ALWAYS]], 4096, 0x11);
+        expect(c.fork(tid, 1)).toBe(2);
+        expect(c.submit(tid, Op.READ, VA, 4096, 0, 0)).toBe(1);
+        expect(c.complete(1)).toBe(0);
+        expect(c.store(tid, VA, 8, 0x22)).toBe(0);
+        // Fork flip + shootdown; the unshare copy (W: a write fault's copy) flip + shootdown.
+        counts(c, { UNSHARE_COPIES: 1, PTE_FLIPS: 2, SHOOTDOWNS: 2, FAULTS: 0, WP_REUSE: 0 });
+        balanced(c);
+      });
     });
 
     describe("huge pages", () => {

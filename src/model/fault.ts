@@ -121,11 +121,11 @@ function writeFault(st: State, t: Thread, p: Proc, vpn: number, off: number, n: 
         if (r < 0) return r;
         if (fr.wp === 0) return 0;
       }
-      return copyPage(st, p, vpn, t.cpu, false); // step 5
+      return copyPage(st, p, vpn, t.cpu, false, true); // step 5
     }
     // Step 6: shared copy-on-write after fork. A huge PMD is exclusive only if all its frames are.
     if (!(s.e & SHR) && (s.huge ? folioAny(st, head, (x) => x.map > 1) : fr.map > 1)) {
-      if (!s.huge) return copyPage(st, p, vpn, t.cpu, false);
+      if (!s.huge) return copyPage(st, p, vpn, t.cpu, false, true);
       const r = split(st, p, vpn >>> 9, t.cpu);
       if (r < 0) return r;
       continue; // back to step 4 for the PTE, no second fault counted

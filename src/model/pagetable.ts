@@ -130,10 +130,11 @@ export function demandFault(st: State, p: Proc, vpn: number): number {
 
 /**
  * 6.6 step 5: the PTE at `vpn` moves to a copy of its frame, present, W if
- * MAY, without DWP. The old frame loses the mapping (an in-flight I/O keeps
- * its pin and the original bytes). One shootdown of the page from `cpu`.
+ * MAY and `mkwrite`, without DWP. The old frame loses the mapping (an in-flight
+ * I/O keeps its pin and the original bytes). One shootdown of the page from
+ * `cpu`. 6.7 step 2: a WRITE's unshare copy is read-only (FAULT_FLAG_UNSHARE).
  */
-export function copyPage(st: State, p: Proc, vpn: number, cpu: number, unshare: boolean): number {
+export function copyPage(st: State, p: Proc, vpn: number, cpu: number, unshare: boolean, mkwrite: boolean): number {
   const s = slotOf(st, p, vpn);
   const old = frameOf(s.e);
   const nf = st.pool.alloc4k(FrameKind.USER, false);
@@ -142,7 +143,7 @@ export function copyPage(st: State, p: Proc, vpn: number, cpu: number, unshare: 
   n.bytes.set(st.pool.frames[old].bytes);
   n.map = 1;
   n.ref = 1;
-  const bits = (s.e & (V | MAY | SHR)) | P | (s.e & MAY ? W : 0);
+  const bits = (s.e & (V | MAY | SHR)) | P | (mkwrite && s.e & MAY ? W : 0);
   setSlot(st, p, vpn, entry(nf, bits));
   const of = st.pool.frames[old];
   of.map--;
