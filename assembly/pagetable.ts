@@ -7,7 +7,7 @@ import {
   alloc4k, allocHuge, copyFrame, frameAddr, freeFolio, mapGet, mapPut, mapcount, meta, refPut, refcount, wpcount,
   zeroFrame,
 } from "./frames";
-import { HUG, MAY, P, SHR, TBL, DWP, V, W, canWrite, frameOf, pmdAddrByIndex } from "./pte";
+import { HUG, MAY, P, SHR, TBL, DWP, V, W, frameOf, pmdAddrByIndex } from "./pte";
 import { shootdown } from "./tlb";
 
 /** Demand fault on a mapped, not present PTE: a zeroed frame, W if the mapping allows. */
@@ -78,7 +78,9 @@ export function allocTable(): u32 {
 
 /**
  * Splits a present huge PMD into a PTE table (docs/model.md 6.8): subpages
- * stay protected only where an I/O is in flight on them. False if no frame.
+ * keep the PMD's write permission (__split_huge_pmd_locked: write =
+ * pmd_write(old_pmd)), so a write-protected PMD leaves 512 read-only PTEs;
+ * DWP only where an I/O is in flight on the frame. False if no frame.
  */
 export function splitPmd(pid: u32, idx: u32, cpu: u32): bool {
   let pa = pmdAddrByIndex(pid, idx);
@@ -87,11 +89,10 @@ export function splitPmd(pid: u32, idx: u32, cpu: u32): bool {
   if (t == NIL) return false;
   let head = frameOf(e);
   let base = frameAddr(t);
-  let bits = P | V | (e & (MAY | SHR));
+  let bits = P | V | (e & (MAY | SHR | W));
   for (let i: u32 = 0; i < PMD_PAGES; i++) {
     let f = head + i;
     let pte = (f << 12) | bits;
-    if (canWrite(pte, f)) pte |= W;
     if (wpcount(f) > 0) pte |= DWP;
     store<u32>(base + (<usize>i << 2), pte);
   }

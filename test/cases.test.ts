@@ -802,8 +802,8 @@ for (const [kind, factory] of CORES) {
         expect(c.submit(tid, Op.WRITE, HVA, 16 * KiB, 0, 0)).toBe(1);
         counts(c, { PMD_FLIPS: 1, PTE_FLIPS: 0, SHOOTDOWNS: 1 }); // one PMD; 512 pages: full flush
         expect(c.store(tid, HVA + 4096, 1, 0x55)).toBe(0);
-        // Split (a PTE table; pages 1-4 DWP, 5-512 writable; shootdown of 512 pages), then the
-        // COW of page 2 (1 flip, 1 shootdown).
+        // Split (a PTE table; pages 1-4 DWP, 5-512 read-only like the write-protected PMD;
+        // shootdown of 512 pages), then the COW of page 2 (1 flip, 1 shootdown).
         counts(c, { PMD_SPLITS: 1, COW_COPIES: 1, PTE_FLIPS: 1, SHOOTDOWNS: 3 });
         expect(c.complete(1)).toBe(0);
         exactly(c, {
@@ -835,9 +835,53 @@ for (const [kind, factory] of CORES) {
         expect(c.frameStats(FrameKind.TOTAL)).toBe(514);
         expect(c.frameStats(FrameKind.USER)).toBe(512);
         expect(c.frameStats(FrameKind.MAPPED)).toBe(512);
-        // After the split the rest of the folio is writable without a fault.
+        // The rest of the folio kept the PMD's read-only bit: a store into page 101 faults once,
+        // is not protected (no I/O in flight, not a false positive) and reuses its exclusive
+        // frame (1 flip, no flush).
         expect(c.store(tid, HVA + 100 * 4096, 1, 1)).toBe(0);
-        counts(c, { FAULTS: 1 });
+        counts(c, { FAULTS: 2, FALSE_POSITIVES: 0, WARNINGS: 1, WP_REUSE: 1, PTE_FLIPS: 5, SHOOTDOWNS: 4 });
+        balanced(c);
+      });
+
+      test("a split keeps the write-protected PMD's read-only bit: later writes to other subpages fault and reuse", () => {
+        // Linux __split_huge_pmd_locked: write = pmd_write(old_pmd).
+        const c = mk([[Key.DEVICE, Device.NONE], [Key.STABLE, Stable.ALWAYS], [Key.POLICY, Policy.WP_COW]]);
+        const { pid, tid } = proc(c);
+        expect(c.map(pid, HVA, 2 * MiB, RW | MapFlag.HUGE)).toBe(0);
+        expect(c.store(tid, HVA, 4096, 0x01)).toBe(0); // miss, huge demand fault (512 frames), miss, fill
+        expect(c.submit(tid, Op.WRITE, HVA, 4096, 0, 0)).toBe(1); // pin 1; the PMD loses W (1 flip, 1 shootdown)
+        expect(c.store(tid, HVA + 100 * 4096, 8, 0x02)).toBe(0);
+        // Page 101: miss, fault on the protected folio outside the I/O's bytes (false positive,
+        // warned), split (a table, 512-page shootdown) into read-only PTEs, page 101's not DWP;
+        // then as a PTE fault, no second count: not protected, exclusive: reuse (1 flip). Miss, fill.
+        counts(c, { FAULTS: 1, FALSE_POSITIVES: 1, PMD_SPLITS: 1, WP_REUSE: 1, PTE_FLIPS: 1, SHOOTDOWNS: 2 });
+        for (const p of [101, 200, 300]) expect(c.store(tid, HVA + p * 4096, 8, 0x03)).toBe(0);
+        // Each: miss, fault, not protected (no false positive), exclusive: reuse (1 flip, no flush), miss, fill.
+        expect(c.complete(1)).toBe(0);
+        // Completion restores page 1 (DWP, canWrite): 1 flip, 1 shootdown. Frames: the folio, the table.
+        exactly(c, {
+          WRITES: 1,
+          COMPLETIONS: 1,
+          BYTES_WRITTEN: 4096,
+          PROTECTED_IOS: 1,
+          FAULTS: 4,
+          FALSE_POSITIVES: 1,
+          WARNINGS: 1,
+          WP_REUSE: 4,
+          PTE_FLIPS: 5,
+          PMD_FLIPS: 1,
+          PMD_SPLITS: 1,
+          TLB_FLUSHES: 3,
+          SHOOTDOWNS: 3,
+          DEMAND_FAULTS: 1,
+          PINS: 1,
+          UNPINS: 1,
+          TLB_MISSES: 10,
+          FRAMES_ALLOCATED: 513,
+          STORES: 5,
+          BYTES_STORED: 4096 + 32,
+        });
+        expect(c.warnField(0, WarnField.KIND)).toBe(WarnKind.FALSE_POSITIVE);
         balanced(c);
       });
 
@@ -850,16 +894,18 @@ for (const [kind, factory] of CORES) {
         counts(c, { PMD_FLIPS: 1, SHOOTDOWNS: 1 });
         // The child's write: its folio is shared, so split (table, 512-page shootdown), then
         // COW of page 2 (shootdown). The parent's write to page 2: frame 2 is now exclusive
-        // but the other 511 are shared, so the PMD cannot be reused whole: split, and the
-        // split already makes page 2 writable (canWrite), so the write retries without a copy.
+        // but the other 511 are shared, so the PMD cannot be reused whole: split (its PTEs keep
+        // the PMD's read-only bit), then the PTE's frame 2 is exclusive: reuse (1 flip, no
+        // flush), no second fault counted and no copy.
         expect(c.store(child, HVA + 4096, 1, 0x02)).toBe(0);
         expect(c.store(tid, HVA + 4096, 1, 0x03)).toBe(0);
         exactly(c, {
           FAULTS: 2,
           COW_COPIES: 1,
+          WP_REUSE: 1,
           BYTES_COPIED: 4096,
           BYTES_COW: 4096,
-          PTE_FLIPS: 1,
+          PTE_FLIPS: 2,
           PMD_FLIPS: 1,
           PMD_SPLITS: 2,
           TLB_FLUSHES: 4,

@@ -66,7 +66,7 @@ export function folioAny(st: State, head: number, pred: (f: Frame) => boolean): 
   return false;
 }
 
-/** 6.8: split a present huge PMD into a PTE table, from `cpu`. */
+/** 6.8: split a present huge PMD into a PTE table, from `cpu`; subpages keep the PMD's W. */
 export function split(st: State, p: Proc, pmdi: number, cpu: number): number {
   const t = st.pool.alloc4k(FrameKind.PGTABLE, true);
   if (t < 0) return st.fail(Err.NOMEM, 1);
@@ -76,8 +76,8 @@ export function split(st: State, p: Proc, pmdi: number, cpu: number): number {
   const head = frameOf(e);
   for (let i = 0; i < FOLIO; i++) {
     const f = st.pool.frames[head + i];
-    let bits = P | V | (e & (MAY | SHR));
-    if (canWrite(e, f)) bits |= W;
+    // The PMD's write permission (__split_huge_pmd_locked: write = pmd_write(old_pmd)).
+    let bits = P | V | (e & (MAY | SHR | W));
     if (f.wp > 0) bits |= DWP;
     tf.ptes[i] = entry(head + i, bits);
   }
