@@ -885,6 +885,50 @@ for (const [kind, factory] of CORES) {
         balanced(c);
       });
 
+      test("fork with a pinned subpage copies the whole folio for the child; the parent's PTEs stay writable", () => {
+        // Linux decides per folio (folio_maybe_dma_pinned): copy_huge_pmd splits the PMD and
+        // copy_present_ptes copies every exclusive subpage for the child, leaving the parent's PTEs.
+        const c = mk([[Key.DEVICE, Device.NONE], [Key.STABLE, Stable.ALWAYS], [Key.POLICY, Policy.DIRECT]]);
+        const { pid, tid } = proc(c);
+        expect(c.map(pid, HVA, 2 * MiB, RW | MapFlag.HUGE)).toBe(0);
+        expect(c.store(tid, HVA, 4096, 0x01)).toBe(0); // miss, huge demand fault (512 frames), miss, fill
+        expect(c.submit(tid, Op.WRITE, HVA, 4096, 0, 0)).toBe(1); // DIRECT: pins page 1, no flips
+        const child = c.fork(tid, 1);
+        expect(child).toBe(2);
+        // The folio may be pinned: split in the parent (a table, 512-page shootdown; the PTEs keep
+        // the PMD's W), the child's table, a copy of each of the 512 exclusive subpages (W), no
+        // parent flips; fork's own shootdown of the parent on {0}.
+        counts(c, { FORK_COPIES: 512, PMD_SPLITS: 1, PTE_FLIPS: 0, SHOOTDOWNS: 2 });
+        for (const p of [10, 20, 30]) expect(c.store(tid, HVA + p * 4096, 8, 0x02)).toBe(0); // miss, fill: no fault
+        expect(c.store(child, HVA + 10 * 4096, 1, 0x03)).toBe(0); // the child's copy: miss, fill
+        expect(c.complete(1)).toBe(0);
+        // Frames: the folio, the parent's table, the child's table, 512 copies.
+        exactly(c, {
+          WRITES: 1,
+          COMPLETIONS: 1,
+          BYTES_WRITTEN: 4096,
+          DIRECT_IOS: 1,
+          FORK_COPIES: 512,
+          BYTES_FORK: 2 * MiB,
+          BYTES_COPIED: 2 * MiB,
+          PMD_SPLITS: 1,
+          TLB_FLUSHES: 2,
+          SHOOTDOWNS: 2,
+          DEMAND_FAULTS: 1,
+          PINS: 1,
+          UNPINS: 1,
+          TLB_MISSES: 6,
+          FRAMES_ALLOCATED: 512 + 1 + 1 + 512,
+          STORES: 5,
+          BYTES_STORED: 4096 + 24 + 1,
+          FORKS: 1,
+        });
+        expect(bytes(c, tid, HVA + 10 * 4096, 1)).toEqual(new Uint8Array([0x02]));
+        expect(bytes(c, child, HVA + 10 * 4096, 1)).toEqual(new Uint8Array([0x03]));
+        expect(bytes(c, child, HVA, 1)).toEqual(new Uint8Array([0x01]));
+        balanced(c);
+      });
+
       test("fork shares a huge PMD copy-on-write; each side's write splits its own PMD", () => {
         const c = mk();
         const { pid, tid } = proc(c);
