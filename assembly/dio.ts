@@ -143,7 +143,9 @@ export function submit(tid: u32, op: u32, va: u32, len: u32, sector: u32, iflags
       let e = load<u32>(ea);
       if (e & HUG) continue;
       let f = frameOf(e);
-      if (wouldUnshare(e, f)) copyPage(pid, cpu, v, ea, e, f, true); // the NOMEM check above kept its frame
+      // A READ pins with FOLL_WRITE (a write fault: the copy is writable); a WRITE
+      // unshares (FAULT_FLAG_UNSHARE: the copy stays read-only, MAY kept).
+      if (wouldUnshare(e, f)) copyPage(pid, cpu, v, ea, e, f, true, op == Op.READ); // the NOMEM check above kept its frame
     }
   }
 

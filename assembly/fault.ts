@@ -72,7 +72,7 @@ function protectedFault(pid: u32, vpn: u32, off: u32, n: u32, f: u32, e: u32, f0
 
 /** COW of a present PTE: the process gets a copy, the old frame keeps its pins. */
 function cowPte(pid: u32, cpu: u32, vpn: u32, ea: usize, e: u32, f: u32): i32 {
-  return copyPage(pid, cpu, vpn, ea, e, f, false) ? 0 : nomem(1);
+  return copyPage(pid, cpu, vpn, ea, e, f, false, true) ? 0 : nomem(1);
 }
 
 /** A write fault on `vpn` for bytes [off, off+n) of the page, on `cpu`. 0 = retry the access. */
@@ -93,7 +93,9 @@ export function writeFault(pid: u32, cpu: u32, vpn: u32, off: u32, n: u32): i32 
       return 0;
     }
     if (!splitPmd(pid, vpn >>> 9, cpu)) return nomem(1);
-    if (wpcount(f) == 0) return 0; // the split left this page writable
+    // The split left this page read-only (the PMD was): not protected, it is
+    // handled as a PTE fault (reuse), without counting another fault.
+    if (wpcount(f) == 0) return pteFault(pid, cpu, vpn, off, n, true);
     let ea = pteAddr(load<u32>(pa), vpn);
     return cowPte(pid, cpu, vpn, ea, load<u32>(ea), f);
   }

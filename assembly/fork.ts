@@ -1,10 +1,12 @@
 // fork and exit (docs/model.md 6.11, 6.12). Linux copies possibly-pinned
 // anonymous pages at fork, so the parent keeps the frame its I/O pinned; the
-// rest is shared copy-on-write.
+// rest is shared copy-on-write. For a THP the decision is the folio's
+// (folio_maybe_dma_pinned): copy_huge_pmd splits the PMD and every exclusive
+// subpage is copied for the child.
 import { Counter, Err, FrameKind, ProcFlag } from "./abi";
 import { count, countN } from "./counters";
 import {
-  alloc4k, copyFrame, frameAddr, mapGet, pincount, simAlloc4k, simBegin, simCommit,
+  alloc4k, copyFrame, frameAddr, mapGet, mapcount, pincount, simAlloc4k, simBegin, simCommit,
 } from "./frames";
 import { PMD_COUNT, PMD_PAGES, cfgCpus, cfgMaxProcs, cfgMaxThreads, setDetail } from "./layout";
 import { allocTable, splitPmd, teardown } from "./pagetable";
@@ -20,7 +22,10 @@ function folioPinned(head: u32): bool {
   return false;
 }
 
-/** A private huge PMD whose folio has a pinned frame: split in the parent before copying. */
+/**
+ * A private huge PMD whose folio has a pinned frame: split in the parent
+ * before copying, and every exclusive subpage is copied for the child.
+ */
 @inline function splitsAtFork(e: u32): bool {
   return (e & HUG) != 0 && (e & P) != 0 && (e & SHR) == 0 && folioPinned(frameOf(e));
 }
@@ -45,7 +50,9 @@ export function fork(tid: u32, cpu: u32): i32 {
       let pte: u32, f: u32;
       if (split) { pte = P | V; f = frameOf(e) + k; }
       else { pte = load<u32>(frameAddr(frameOf(e)) + (<usize>k << 2)); f = frameOf(pte); }
-      if ((pte & V) && (pte & P) && !(e & SHR) && !(pte & SHR) && pincount(f) > 0) simAlloc4k();
+      if ((pte & V) && (pte & P) && !(e & SHR) && !(pte & SHR) && (split ? mapcount(f) == 1 : pincount(f) > 0)) {
+        simAlloc4k();
+      }
     }
   }
   if (!simCommit()) return -Err.NOMEM;
@@ -56,7 +63,9 @@ export function fork(tid: u32, cpu: u32): i32 {
     let pa = pmdAddrByIndex(parent, i);
     let ca = pmdAddrByIndex(child, i);
     let e = load<u32>(pa);
-    if (splitsAtFork(e)) {
+    // The folio may be pinned: copy every exclusive subpage, not only pinned ones.
+    let folioCopy = splitsAtFork(e);
+    if (folioCopy) {
       splitPmd(parent, i, pcpu);
       e = load<u32>(pa);
     }
@@ -85,7 +94,7 @@ export function fork(tid: u32, cpu: u32): i32 {
           let f = frameOf(pte);
           if (pte & SHR) {
             mapGet(f);
-          } else if (pincount(f) > 0) {
+          } else if (folioCopy ? mapcount(f) == 1 : pincount(f) > 0) {
             let nf = alloc4k(FrameKind.USER, 0);
             copyFrame(nf, f);
             mapGet(nf);

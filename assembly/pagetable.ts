@@ -7,7 +7,7 @@ import {
   alloc4k, allocHuge, copyFrame, frameAddr, freeFolio, mapGet, mapPut, mapcount, meta, refPut, refcount, wpcount,
   zeroFrame,
 } from "./frames";
-import { HUG, MAY, P, SHR, TBL, DWP, V, W, canWrite, frameOf, pmdAddrByIndex } from "./pte";
+import { HUG, MAY, P, SHR, TBL, DWP, V, W, frameOf, pmdAddrByIndex } from "./pte";
 import { shootdown } from "./tlb";
 
 /** Demand fault on a mapped, not present PTE: a zeroed frame, W if the mapping allows. */
@@ -36,17 +36,19 @@ export function demandHuge(pa: usize): bool {
 
 /**
  * docs/model.md 6.6 step 5: the present PTE at `ea` (entry `e`, frame `f`)
- * moves to a copy of its frame, W if MAY, without DWP; the old frame loses the
- * mapping (an in-flight I/O keeps its pin and the original bytes). One
- * shootdown of the page from `cpu`. Counted as a COW copy, or as an unshare
- * copy when submit unshares a page before pinning it (6.7). False if no frame.
+ * moves to a copy of its frame, without DWP, W if MAY and `mkwrite`; the old
+ * frame loses the mapping (an in-flight I/O keeps its pin and the original
+ * bytes). One shootdown of the page from `cpu`. Counted as a COW copy, or as
+ * an unshare copy when submit unshares a page before pinning it (6.7: a WRITE
+ * pins without FOLL_WRITE, and wp_page_copy maps an unshare copy read-only).
+ * False if no frame.
  */
-export function copyPage(pid: u32, cpu: u32, vpn: u32, ea: usize, e: u32, f: u32, unshare: bool): bool {
+export function copyPage(pid: u32, cpu: u32, vpn: u32, ea: usize, e: u32, f: u32, unshare: bool, mkwrite: bool): bool {
   let n = alloc4k(FrameKind.USER, 0);
   if (n == NIL) return false;
   copyFrame(n, f);
   mapGet(n);
-  store<u32>(ea, (n << 12) | (e & 0xFFF & ~DWP) | ((e & MAY) ? W : 0));
+  store<u32>(ea, (n << 12) | (e & 0xFFF & ~(DWP | W)) | (mkwrite && (e & MAY) ? W : 0));
   mapPut(f);
   if (unshare) {
     count(Counter.UNSHARE_COPIES);
@@ -76,7 +78,9 @@ export function allocTable(): u32 {
 
 /**
  * Splits a present huge PMD into a PTE table (docs/model.md 6.8): subpages
- * stay protected only where an I/O is in flight on them. False if no frame.
+ * keep the PMD's write permission (__split_huge_pmd_locked: write =
+ * pmd_write(old_pmd)), so a write-protected PMD leaves 512 read-only PTEs;
+ * DWP only where an I/O is in flight on the frame. False if no frame.
  */
 export function splitPmd(pid: u32, idx: u32, cpu: u32): bool {
   let pa = pmdAddrByIndex(pid, idx);
@@ -85,11 +89,10 @@ export function splitPmd(pid: u32, idx: u32, cpu: u32): bool {
   if (t == NIL) return false;
   let head = frameOf(e);
   let base = frameAddr(t);
-  let bits = P | V | (e & (MAY | SHR));
+  let bits = P | V | (e & (MAY | SHR | W));
   for (let i: u32 = 0; i < PMD_PAGES; i++) {
     let f = head + i;
     let pte = (f << 12) | bits;
-    if (canWrite(pte, f)) pte |= W;
     if (wpcount(f) > 0) pte |= DWP;
     store<u32>(base + (<usize>i << 2), pte);
   }

@@ -732,6 +732,65 @@ for (const [kind, factory] of CORES) {
         expect(bytes(c, child, VA + 4096, 1)).toEqual(new Uint8Array([0x01]));
         balanced(c);
       });
+
+      test("a WRITE unshares a page the fork left shared into a read-only copy; the next store reuses it", () => {
+        // Linux: a direct WRITE pins without FOLL_WRITE, so GUP unshares (FAULT_FLAG_UNSHARE) and
+        // wp_page_copy maps the copy without write permission (maybe_mkwrite only if !unshare).
+        for (const [policy, modeCounter] of [
+          [Policy.DIRECT, "DIRECT_IOS"],
+          [Policy.WP_COW, "PROTECTED_IOS"],
+        ] as const) {
+          const { c, tid } = populated([[Key.STABLE, Stable.ALWAYS], [Key.POLICY, policy]], 4096, 0x11);
+          expect(c.fork(tid, 1)).toBe(2);
+          expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1);
+          // Fork: the parent's PTE loses W (1 flip), one shootdown on {0}. Submit: the frame is
+          // mapped twice, so the page is unshared (1 flip, 1 shootdown) into a read-only copy; under
+          // wp-cow the write-protect step finds no W to take: no DWP, no flip, no shootdown.
+          counts(c, { UNSHARE_COPIES: 1, PTE_FLIPS: 2, SHOOTDOWNS: 2 });
+          expect(c.complete(1)).toBe(0); // nothing has DWP: nothing to restore
+          expect(c.store(tid, VA, 8, 0x22)).toBe(0);
+          // The store: miss (the unshare shot the entry down), fault on the read-only exclusive
+          // copy, not protected (the I/O completed): reuse (1 flip, no flush), miss, fill.
+          // Store 4 KiB first: miss, demand fault, miss, fill. Frames: table, page, the child's
+          // table, the copy; the original stays mapped by the child.
+          exactly(c, {
+            WRITES: 1,
+            COMPLETIONS: 1,
+            BYTES_WRITTEN: 4096,
+            [modeCounter]: 1,
+            FAULTS: 1,
+            WP_REUSE: 1,
+            UNSHARE_COPIES: 1,
+            BYTES_UNSHARE: 4096,
+            BYTES_COPIED: 4096,
+            PTE_FLIPS: 3,
+            TLB_FLUSHES: 2,
+            SHOOTDOWNS: 2,
+            DEMAND_FAULTS: 1,
+            PINS: 1,
+            UNPINS: 1,
+            TLB_MISSES: 4,
+            FRAMES_ALLOCATED: 4,
+            STORES: 2,
+            BYTES_STORED: 4096 + 8,
+            FORKS: 1,
+          });
+          expect(bytes(c, tid, VA, 9)).toEqual(new Uint8Array([...fill(8, 0x22), 0x11]));
+          expect(bytes(c, 2, VA, 1)).toEqual(new Uint8Array([0x11]));
+          balanced(c);
+        }
+      });
+
+      test("a READ pins with FOLL_WRITE: its unshare copy is writable, the next store takes no fault", () => {
+        const { c, tid } = populated([[Key.STABLE, Stable.ALWAYS]], 4096, 0x11);
+        expect(c.fork(tid, 1)).toBe(2);
+        expect(c.submit(tid, Op.READ, VA, 4096, 0, 0)).toBe(1);
+        expect(c.complete(1)).toBe(0);
+        expect(c.store(tid, VA, 8, 0x22)).toBe(0);
+        // Fork flip + shootdown; the unshare copy (W: a write fault's copy) flip + shootdown.
+        counts(c, { UNSHARE_COPIES: 1, PTE_FLIPS: 2, SHOOTDOWNS: 2, FAULTS: 0, WP_REUSE: 0 });
+        balanced(c);
+      });
     });
 
     describe("huge pages", () => {
@@ -743,8 +802,8 @@ for (const [kind, factory] of CORES) {
         expect(c.submit(tid, Op.WRITE, HVA, 16 * KiB, 0, 0)).toBe(1);
         counts(c, { PMD_FLIPS: 1, PTE_FLIPS: 0, SHOOTDOWNS: 1 }); // one PMD; 512 pages: full flush
         expect(c.store(tid, HVA + 4096, 1, 0x55)).toBe(0);
-        // Split (a PTE table; pages 1-4 DWP, 5-512 writable; shootdown of 512 pages), then the
-        // COW of page 2 (1 flip, 1 shootdown).
+        // Split (a PTE table; pages 1-4 DWP, 5-512 read-only like the write-protected PMD;
+        // shootdown of 512 pages), then the COW of page 2 (1 flip, 1 shootdown).
         counts(c, { PMD_SPLITS: 1, COW_COPIES: 1, PTE_FLIPS: 1, SHOOTDOWNS: 3 });
         expect(c.complete(1)).toBe(0);
         exactly(c, {
@@ -776,9 +835,97 @@ for (const [kind, factory] of CORES) {
         expect(c.frameStats(FrameKind.TOTAL)).toBe(514);
         expect(c.frameStats(FrameKind.USER)).toBe(512);
         expect(c.frameStats(FrameKind.MAPPED)).toBe(512);
-        // After the split the rest of the folio is writable without a fault.
+        // The rest of the folio kept the PMD's read-only bit: a store into page 101 faults once,
+        // is not protected (no I/O in flight, not a false positive) and reuses its exclusive
+        // frame (1 flip, no flush).
         expect(c.store(tid, HVA + 100 * 4096, 1, 1)).toBe(0);
-        counts(c, { FAULTS: 1 });
+        counts(c, { FAULTS: 2, FALSE_POSITIVES: 0, WARNINGS: 1, WP_REUSE: 1, PTE_FLIPS: 5, SHOOTDOWNS: 4 });
+        balanced(c);
+      });
+
+      test("a split keeps the write-protected PMD's read-only bit: later writes to other subpages fault and reuse", () => {
+        // Linux __split_huge_pmd_locked: write = pmd_write(old_pmd).
+        const c = mk([[Key.DEVICE, Device.NONE], [Key.STABLE, Stable.ALWAYS], [Key.POLICY, Policy.WP_COW]]);
+        const { pid, tid } = proc(c);
+        expect(c.map(pid, HVA, 2 * MiB, RW | MapFlag.HUGE)).toBe(0);
+        expect(c.store(tid, HVA, 4096, 0x01)).toBe(0); // miss, huge demand fault (512 frames), miss, fill
+        expect(c.submit(tid, Op.WRITE, HVA, 4096, 0, 0)).toBe(1); // pin 1; the PMD loses W (1 flip, 1 shootdown)
+        expect(c.store(tid, HVA + 100 * 4096, 8, 0x02)).toBe(0);
+        // Page 101: miss, fault on the protected folio outside the I/O's bytes (false positive,
+        // warned), split (a table, 512-page shootdown) into read-only PTEs, page 101's not DWP;
+        // then as a PTE fault, no second count: not protected, exclusive: reuse (1 flip). Miss, fill.
+        counts(c, { FAULTS: 1, FALSE_POSITIVES: 1, PMD_SPLITS: 1, WP_REUSE: 1, PTE_FLIPS: 1, SHOOTDOWNS: 2 });
+        for (const p of [101, 200, 300]) expect(c.store(tid, HVA + p * 4096, 8, 0x03)).toBe(0);
+        // Each: miss, fault, not protected (no false positive), exclusive: reuse (1 flip, no flush), miss, fill.
+        expect(c.complete(1)).toBe(0);
+        // Completion restores page 1 (DWP, canWrite): 1 flip, 1 shootdown. Frames: the folio, the table.
+        exactly(c, {
+          WRITES: 1,
+          COMPLETIONS: 1,
+          BYTES_WRITTEN: 4096,
+          PROTECTED_IOS: 1,
+          FAULTS: 4,
+          FALSE_POSITIVES: 1,
+          WARNINGS: 1,
+          WP_REUSE: 4,
+          PTE_FLIPS: 5,
+          PMD_FLIPS: 1,
+          PMD_SPLITS: 1,
+          TLB_FLUSHES: 3,
+          SHOOTDOWNS: 3,
+          DEMAND_FAULTS: 1,
+          PINS: 1,
+          UNPINS: 1,
+          TLB_MISSES: 10,
+          FRAMES_ALLOCATED: 513,
+          STORES: 5,
+          BYTES_STORED: 4096 + 32,
+        });
+        expect(c.warnField(0, WarnField.KIND)).toBe(WarnKind.FALSE_POSITIVE);
+        balanced(c);
+      });
+
+      test("fork with a pinned subpage copies the whole folio for the child; the parent's PTEs stay writable", () => {
+        // Linux decides per folio (folio_maybe_dma_pinned): copy_huge_pmd splits the PMD and
+        // copy_present_ptes copies every exclusive subpage for the child, leaving the parent's PTEs.
+        const c = mk([[Key.DEVICE, Device.NONE], [Key.STABLE, Stable.ALWAYS], [Key.POLICY, Policy.DIRECT]]);
+        const { pid, tid } = proc(c);
+        expect(c.map(pid, HVA, 2 * MiB, RW | MapFlag.HUGE)).toBe(0);
+        expect(c.store(tid, HVA, 4096, 0x01)).toBe(0); // miss, huge demand fault (512 frames), miss, fill
+        expect(c.submit(tid, Op.WRITE, HVA, 4096, 0, 0)).toBe(1); // DIRECT: pins page 1, no flips
+        const child = c.fork(tid, 1);
+        expect(child).toBe(2);
+        // The folio may be pinned: split in the parent (a table, 512-page shootdown; the PTEs keep
+        // the PMD's W), the child's table, a copy of each of the 512 exclusive subpages (W), no
+        // parent flips; fork's own shootdown of the parent on {0}.
+        counts(c, { FORK_COPIES: 512, PMD_SPLITS: 1, PTE_FLIPS: 0, SHOOTDOWNS: 2 });
+        for (const p of [10, 20, 30]) expect(c.store(tid, HVA + p * 4096, 8, 0x02)).toBe(0); // miss, fill: no fault
+        expect(c.store(child, HVA + 10 * 4096, 1, 0x03)).toBe(0); // the child's copy: miss, fill
+        expect(c.complete(1)).toBe(0);
+        // Frames: the folio, the parent's table, the child's table, 512 copies.
+        exactly(c, {
+          WRITES: 1,
+          COMPLETIONS: 1,
+          BYTES_WRITTEN: 4096,
+          DIRECT_IOS: 1,
+          FORK_COPIES: 512,
+          BYTES_FORK: 2 * MiB,
+          BYTES_COPIED: 2 * MiB,
+          PMD_SPLITS: 1,
+          TLB_FLUSHES: 2,
+          SHOOTDOWNS: 2,
+          DEMAND_FAULTS: 1,
+          PINS: 1,
+          UNPINS: 1,
+          TLB_MISSES: 6,
+          FRAMES_ALLOCATED: 512 + 1 + 1 + 512,
+          STORES: 5,
+          BYTES_STORED: 4096 + 24 + 1,
+          FORKS: 1,
+        });
+        expect(bytes(c, tid, HVA + 10 * 4096, 1)).toEqual(new Uint8Array([0x02]));
+        expect(bytes(c, child, HVA + 10 * 4096, 1)).toEqual(new Uint8Array([0x03]));
+        expect(bytes(c, child, HVA, 1)).toEqual(new Uint8Array([0x01]));
         balanced(c);
       });
 
@@ -791,16 +938,18 @@ for (const [kind, factory] of CORES) {
         counts(c, { PMD_FLIPS: 1, SHOOTDOWNS: 1 });
         // The child's write: its folio is shared, so split (table, 512-page shootdown), then
         // COW of page 2 (shootdown). The parent's write to page 2: frame 2 is now exclusive
-        // but the other 511 are shared, so the PMD cannot be reused whole: split, and the
-        // split already makes page 2 writable (canWrite), so the write retries without a copy.
+        // but the other 511 are shared, so the PMD cannot be reused whole: split (its PTEs keep
+        // the PMD's read-only bit), then the PTE's frame 2 is exclusive: reuse (1 flip, no
+        // flush), no second fault counted and no copy.
         expect(c.store(child, HVA + 4096, 1, 0x02)).toBe(0);
         expect(c.store(tid, HVA + 4096, 1, 0x03)).toBe(0);
         exactly(c, {
           FAULTS: 2,
           COW_COPIES: 1,
+          WP_REUSE: 1,
           BYTES_COPIED: 4096,
           BYTES_COW: 4096,
-          PTE_FLIPS: 1,
+          PTE_FLIPS: 2,
           PMD_FLIPS: 1,
           PMD_SPLITS: 2,
           TLB_FLUSHES: 4,

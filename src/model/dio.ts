@@ -176,7 +176,9 @@ export function submit(st: State, tid: number, op: number, va: number, len: numb
         split(st, p, r.vpn >>> 9, t.cpu);
         s = slotOf(st, p, r.vpn);
       }
-      if (!s.huge && st.pool.frames[pageFrame(s, r.vpn)].map > 1) copyPage(st, p, r.vpn, t.cpu, true);
+      // A READ pins with FOLL_WRITE (a write fault: the copy is writable); a WRITE
+      // unshares (FAULT_FLAG_UNSHARE: the copy stays read-only, MAY kept).
+      if (!s.huge && st.pool.frames[pageFrame(s, r.vpn)].map > 1) copyPage(st, p, r.vpn, t.cpu, true, op === Op.READ);
     }
     // 3. Pin.
     for (const r of recs) {

@@ -89,7 +89,7 @@ function writeFault(st: State, t: Thread, p: Proc, vpn: number, off: number, n: 
   st.c[Counter.FAULTS]++;
   for (;;) {
     const s = slotOf(st, p, vpn);
-    if (s.e & W) return 0; // a split made the page writable
+    if (s.e & W) return 0; // (a split keeps the faulting PMD's read-only bit: not reached after one)
     const f = pageFrame(s, vpn);
     const fr = st.pool.frames[f];
     const head = frameOf(s.e);
@@ -119,13 +119,13 @@ function writeFault(st: State, t: Thread, p: Proc, vpn: number, off: number, n: 
       if (s.huge) {
         const r = split(st, p, vpn >>> 9, t.cpu);
         if (r < 0) return r;
-        if (fr.wp === 0) return 0;
+        if (fr.wp === 0) continue; // the read-only PTE, not protected: steps 6-7, no second fault counted
       }
-      return copyPage(st, p, vpn, t.cpu, false); // step 5
+      return copyPage(st, p, vpn, t.cpu, false, true); // step 5
     }
     // Step 6: shared copy-on-write after fork. A huge PMD is exclusive only if all its frames are.
     if (!(s.e & SHR) && (s.huge ? folioAny(st, head, (x) => x.map > 1) : fr.map > 1)) {
-      if (!s.huge) return copyPage(st, p, vpn, t.cpu, false);
+      if (!s.huge) return copyPage(st, p, vpn, t.cpu, false, true);
       const r = split(st, p, vpn >>> 9, t.cpu);
       if (r < 0) return r;
       continue; // back to step 4 for the PTE, no second fault counted

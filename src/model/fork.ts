@@ -19,7 +19,11 @@ export function newThread(st: State, p: Proc, cpu: number): number {
   return tid;
 }
 
-/** A private huge PMD whose folio has a pinned frame is split in the parent before the copy. */
+/**
+ * A private huge PMD whose folio has a pinned frame is split in the parent
+ * before the copy, and every exclusive subpage is copied for the child: Linux
+ * decides per folio (folio_maybe_dma_pinned in __folio_try_dup_anon_rmap).
+ */
 function splitsAtFork(st: State, pmd: number): boolean {
   return (pmd & HUG) !== 0 && (pmd & P) !== 0 && !(pmd & SHR) && folioAny(st, frameOf(pmd), (f) => f.pin > 0);
 }
@@ -33,14 +37,15 @@ export function fork(st: State, tid: number, cpu: number): number {
   if (st.procs.length >= st.cfg[Key.MAX_PROCS]) return st.fail(Err.LIMIT, st.cfg[Key.MAX_PROCS]);
   if (st.threads.length >= st.cfg[Key.MAX_THREADS]) return st.fail(Err.LIMIT, st.cfg[Key.MAX_THREADS]);
 
-  // In PMD order: the parent's split table, the child's table, the copies of pinned pages.
+  // In PMD order: the parent's split table, the child's table, the copies (pinned pages; every
+  // exclusive page of a split folio).
   const need: Alloc[] = [];
   for (let i = 0; i < parent.pmd.length; i++) {
     const pmd = parent.pmd[i];
     if (pmd === 0) continue;
     if (splitsAtFork(st, pmd)) {
       need.push("4k", "4k");
-      for (let k = 0; k < FOLIO; k++) if (st.pool.frames[frameOf(pmd) + k].pin > 0) need.push("4k");
+      for (let k = 0; k < FOLIO; k++) if (st.pool.frames[frameOf(pmd) + k].map === 1) need.push("4k");
     } else if (pmd & TBL) {
       need.push("4k");
       const ptes = st.pool.frames[frameOf(pmd)].ptes;
@@ -58,7 +63,8 @@ export function fork(st: State, tid: number, cpu: number): number {
   const frames = st.pool.frames;
   for (let i = 0; i < parent.pmd.length; i++) {
     if (parent.pmd[i] === 0) continue;
-    if (splitsAtFork(st, parent.pmd[i])) split(st, parent, i, t.cpu);
+    const folioCopy = splitsAtFork(st, parent.pmd[i]);
+    if (folioCopy) split(st, parent, i, t.cpu);
     const pmd = parent.pmd[i];
     if (pmd & HUG) {
       if (!(pmd & P)) {
@@ -95,8 +101,9 @@ export function fork(st: State, tid: number, cpu: number): number {
           cpt[k] = e; // a DWP entry stays read-only until a write-notify fault
           frames[f].map++;
           frames[f].ref++;
-        } else if (frames[f].pin > 0) {
-          // Linux copies a possibly pinned page at fork; the parent keeps its entry.
+        } else if (folioCopy ? frames[f].map === 1 : frames[f].pin > 0) {
+          // Linux copies a possibly pinned page at fork (for a split THP: every exclusive
+          // subpage of the possibly pinned folio); the parent keeps its entry.
           const nf = st.pool.alloc4k(FrameKind.USER, false);
           frames[nf].bytes.set(frames[f].bytes);
           frames[nf].map = 1;

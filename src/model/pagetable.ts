@@ -66,7 +66,7 @@ export function folioAny(st: State, head: number, pred: (f: Frame) => boolean): 
   return false;
 }
 
-/** 6.8: split a present huge PMD into a PTE table, from `cpu`. */
+/** 6.8: split a present huge PMD into a PTE table, from `cpu`; subpages keep the PMD's W. */
 export function split(st: State, p: Proc, pmdi: number, cpu: number): number {
   const t = st.pool.alloc4k(FrameKind.PGTABLE, true);
   if (t < 0) return st.fail(Err.NOMEM, 1);
@@ -76,8 +76,8 @@ export function split(st: State, p: Proc, pmdi: number, cpu: number): number {
   const head = frameOf(e);
   for (let i = 0; i < FOLIO; i++) {
     const f = st.pool.frames[head + i];
-    let bits = P | V | (e & (MAY | SHR));
-    if (canWrite(e, f)) bits |= W;
+    // The PMD's write permission (__split_huge_pmd_locked: write = pmd_write(old_pmd)).
+    let bits = P | V | (e & (MAY | SHR | W));
     if (f.wp > 0) bits |= DWP;
     tf.ptes[i] = entry(head + i, bits);
   }
@@ -130,10 +130,11 @@ export function demandFault(st: State, p: Proc, vpn: number): number {
 
 /**
  * 6.6 step 5: the PTE at `vpn` moves to a copy of its frame, present, W if
- * MAY, without DWP. The old frame loses the mapping (an in-flight I/O keeps
- * its pin and the original bytes). One shootdown of the page from `cpu`.
+ * MAY and `mkwrite`, without DWP. The old frame loses the mapping (an in-flight
+ * I/O keeps its pin and the original bytes). One shootdown of the page from
+ * `cpu`. 6.7 step 2: a WRITE's unshare copy is read-only (FAULT_FLAG_UNSHARE).
  */
-export function copyPage(st: State, p: Proc, vpn: number, cpu: number, unshare: boolean): number {
+export function copyPage(st: State, p: Proc, vpn: number, cpu: number, unshare: boolean, mkwrite: boolean): number {
   const s = slotOf(st, p, vpn);
   const old = frameOf(s.e);
   const nf = st.pool.alloc4k(FrameKind.USER, false);
@@ -142,7 +143,7 @@ export function copyPage(st: State, p: Proc, vpn: number, cpu: number, unshare: 
   n.bytes.set(st.pool.frames[old].bytes);
   n.map = 1;
   n.ref = 1;
-  const bits = (s.e & (V | MAY | SHR)) | P | (s.e & MAY ? W : 0);
+  const bits = (s.e & (V | MAY | SHR)) | P | (mkwrite && s.e & MAY ? W : 0);
   setSlot(st, p, vpn, entry(nf, bits));
   const of = st.pool.frames[old];
   of.map--;
