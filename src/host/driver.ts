@@ -8,12 +8,12 @@
 import { Device, Err, IoState, Key, Policy, Stable } from "../../assembly/abi.js";
 import type { Core } from "../core/core.js";
 import { applyOp, type OpRecord } from "../ops.js";
-import { incompatibility, resolveParams } from "../workloads/params.js";
+import { incompatibility, MAX_FRAMES, resolveParams } from "../workloads/params.js";
 import { Rng } from "../workloads/rng.js";
 import type { Params, Setup, Workload } from "../workloads/types.js";
 import type { Action, CallAction, Task } from "./actions.js";
 import { EventQueue } from "./events.js";
-import { coreKeys, MAX_FRAMES_LIMIT } from "./machine.js";
+import { coreKeys } from "./machine.js";
 import { fmtBytes, PAGE } from "./units.js";
 import { deviceId, policyId } from "./names.js";
 import {
@@ -58,7 +58,7 @@ export class OutOfFrames extends CoreCallError {
     const call = `a ${op.op}${"tid" in op ? ` by thread ${op.tid}` : ""} needed ${needed} more frame${needed === 1 ? "" : "s"}`;
     this.message = inUse + needed > pool
       ? `the run needs more than the ${pool} frames (${mib(pool)}) it was given: ${call} with ${inUse} in use` +
-        (pool < MAX_FRAMES_LIMIT ? " (the pool is sized from the workload's mappings and in-flight I/O;" : " (the most the core takes;") +
+        (pool < MAX_FRAMES ? " (the pool is sized from the workload's mappings and in-flight I/O;" : " (the most the core takes;") +
         " a smaller size, qd, ios, forks or mapping needs fewer)"
       : `out of memory: ${call} with ${inUse} of the run's ${pool} frames in use, and the Wasm memory could not grow to hold them`;
   }

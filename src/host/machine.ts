@@ -6,8 +6,6 @@ import type { Machine, Params } from "../workloads/types.js";
 
 export const RAID_DISKS = 4;
 export const TLB_ENTRIES = 64;
-/** The most frames the core takes (Key.MAX_FRAMES, docs/abi.md). */
-export const MAX_FRAMES_LIMIT = MAX_FRAMES;
 
 export interface RunConfig {
   readonly policy: number;
@@ -31,7 +29,7 @@ export function coreKeys(m: Machine, p: Params, run: RunConfig): [Key, number][]
     [Key.DEVICE, run.device],
     [Key.RAID_DISKS, RAID_DISKS],
     [Key.DISK_BLOCKS, m.diskBlocks],
-    [Key.MAX_FRAMES, Math.min(MAX_FRAMES_LIMIT, Math.ceil(frames / 512) * 512)],
+    [Key.MAX_FRAMES, Math.min(MAX_FRAMES, Math.ceil(frames / 512) * 512)],
     [Key.CPUS, m.cpus],
     [Key.STABLE, run.stable],
     [Key.ORACLE, 1],
