@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { writeFileAtomic, writeFilesAtomic } from "../src/report/atomic.js";
+import { writeFileAtomic, writeFilesAtomic } from "../src/shared/atomic.js";
 import { cli } from "./support/cli.js";
 
 /** Which node:fs call fails, after how many such calls succeed, and after how many bytes a write fails. */
@@ -181,13 +181,13 @@ describe("the commands that write files", () => {
 });
 
 describe("no other way to write a file", () => {
-  it("src/ writes files only through src/report/atomic.ts, and appends only to the sweep's journal", () => {
+  it("src/ writes files only through src/shared/atomic.ts, and appends only to the sweep's journal", () => {
     const src = join(import.meta.dirname, "..", "src");
     const offenders: string[] = [];
     for (const f of readdirSync(src, { recursive: true, encoding: "utf8" }).filter((p) => p.endsWith(".ts"))) {
       const text = readFileSync(join(src, f), "utf8");
       for (const m of text.matchAll(/\b(writeFileSync|writeFile|appendFileSync|appendFile|createWriteStream|copyFileSync|cpSync|writeSync|openSync\([^)]*"[wa]x?\+?")(?![A-Za-z])/g)) {
-        const allowed = f === join("report", "atomic.ts") || (f === join("sweep", "journal.ts") && m[0].startsWith("openSync"));
+        const allowed = f === join("shared", "atomic.ts") || (f === join("sweep", "journal.ts") && m[0].startsWith("openSync"));
         if (!allowed) offenders.push(`${f}: ${m[0]}`);
       }
     }

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEVICES, POLICIES } from "../src/host/names.js";
+import { DEVICES, POLICIES } from "../src/shared/names.js";
 import type { JsonReport } from "../src/report/json.js";
 import { COLUMNS } from "../src/report/columns.js";
 import { WORKLOADS } from "../src/workloads/index.js";

@@ -12,7 +12,7 @@
 import { test } from "@fast-check/vitest";
 import fc from "fast-check";
 import { beforeAll, describe } from "vitest";
-import { COUNTER_NAMES } from "../src/host/names.js";
+import { COUNTER_NAMES } from "../src/shared/names.js";
 import { KEY_NAMES, LINE_WORDS } from "../src/trace/format.js";
 import { cli } from "./support/cli.js";
 import { fcParams } from "./support/fcenv.js";

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { fmtBytes } from "../src/host/units.js";
+import { fmtBytes } from "../src/shared/units.js";
 import { COLUMNS } from "../src/report/columns.js";
 import type { ResultsDoc } from "../src/report/document.js";
 import { fmtUs } from "../src/report/fmt.js";

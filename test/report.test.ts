@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { COUNTER_NAMES } from "../src/host/names.js";
+import { COUNTER_NAMES } from "../src/shared/names.js";
 import { CSV_COLUMNS } from "../src/report/csv.js";
 import type { ResultsDoc } from "../src/report/document.js";
 import type { JsonReport } from "../src/report/json.js";

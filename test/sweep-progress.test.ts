@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
-import { fmtBytes } from "../src/host/units.js";
+import { fmtBytes } from "../src/shared/units.js";
 import type { RunEntry } from "../src/report/document.js";
 import { cliWith } from "./support/cli.js";
 import { readResults } from "./support/report.js";

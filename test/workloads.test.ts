@@ -4,12 +4,12 @@ import { describe, expect, it } from "vitest";
 import { Device, Key, MapFlag, Policy, ProcFlag } from "../assembly/abi.js";
 import type { Core } from "../src/core/core.js";
 import { loadWasmCoreSync } from "../src/core/wasm.js";
-import { store, wait, write, type Task } from "../src/host/actions.js";
+import { store, wait, write, type Task } from "../src/workloads/actions.js";
 import { CoreCallError, runWorkload, type RunSpec } from "../src/host/driver.js";
-import { POLICIES } from "../src/host/names.js";
+import { POLICIES } from "../src/shared/names.js";
 import { readCounters, type RunResult } from "../src/host/result.js";
 import { RefCore } from "../src/model/index.js";
-import { applyOp } from "../src/ops.js";
+import { applyOp } from "../src/core/ops.js";
 import { findWorkload, WORKLOADS } from "../src/workloads/index.js";
 import type { Workload } from "../src/workloads/types.js";
 

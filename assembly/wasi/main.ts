@@ -264,7 +264,7 @@ function opLine(op: i32): bool {
   return rc >= 0 || refused(rc, unchecked(OP_NAMES[op]));
 }
 
-/** The op through the core's exports, as src/ops.ts applyOp calls them. */
+/** The op through the core's exports, as src/core/ops.ts applyOp calls them. */
 function call(op: i32): i32 {
   switch (op) {
     case 0: return sd_proc_create(argU32(0));

@@ -2,8 +2,8 @@
 // core and on the reference model. Configurations are shared, so both sides
 // do the same work on the same state.
 import { Device, Key, Policy, Stable } from "../../assembly/abi.js";
-import { POLICIES } from "../host/names.js";
-import { fmtBytes, KiB, MiB } from "../host/units.js";
+import { POLICIES } from "../shared/names.js";
+import { fmtBytes, KiB, MiB } from "../shared/units.js";
 import { modelCopy, modelCow, modelCsum, modelDio, modelStore, modelWp, modelWpIo } from "./model-ops.js";
 import { BASE_CONFIG, type BenchConfig, type Runner, withKeys } from "./setup.js";
 import { wasmCopy, wasmCow, wasmCsum, wasmDio, wasmStore, wasmWp, wasmWpIo } from "./wasm-ops.js";

@@ -16,7 +16,7 @@ import { map } from "../model/mmap.js";
 import { DWP, entry, frameOf, pageFrame, setSlot, slotOf, W } from "../model/pagetable.js";
 import { State, type Proc } from "../model/state.js";
 import { shootdown } from "../model/tlb.js";
-import { HUGE, PAGE } from "../host/units.js";
+import { HUGE, PAGE } from "../shared/units.js";
 import { BUF_VA, HUGE_VA, type BenchConfig, fillerBytes, type Runner, withKeys } from "./setup.js";
 
 function must(rc: number, what: string): number {

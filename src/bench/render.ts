@@ -1,7 +1,7 @@
 // The bench report as text: one row per operation (Wasm, then the model and
 // the ratio), derived rates, the targets, the accumulators.
 import { columns, fmtNs, fmtRate } from "../report/fmt.js";
-import { machineLine } from "../report/machine.js";
+import { machineLine } from "../shared/machine.js";
 import type { BenchReport } from "./run.js";
 
 export function renderBench(r: BenchReport): string {

@@ -1,6 +1,6 @@
 // Runs the benchmarks: each case on the Wasm core, then the same on the
 // reference model, through the sampler.
-import { describeMachine, type MachineInfo } from "../report/machine.js";
+import { describeMachine, type MachineInfo } from "../shared/machine.js";
 import { wasmPath } from "../core/wasm.js";
 import type { BenchCase } from "./cases.js";
 import { sample, type SampleOptions, type Timing } from "./sampler.js";

@@ -4,7 +4,7 @@
 import { Key, MapFlag, Op, Policy, Stable } from "../../assembly/abi.js";
 import { loadWasmCoreSync, type WasmCore } from "../core/wasm.js";
 import { errName } from "../host/result.js";
-import { HUGE, PAGE } from "../host/units.js";
+import { HUGE, PAGE } from "../shared/units.js";
 import { BUF_VA, HUGE_VA, type BenchConfig, fillerBytes, type Runner } from "./setup.js";
 
 function must(rc: number, what: string, core: WasmCore): number {

@@ -5,7 +5,7 @@
 import { builtinProfile } from "../cost/builtin.js";
 import { decompose, type Check } from "../cost/decompose.js";
 import { PROFILE_VERSION, type CostProfile } from "../cost/profile.js";
-import { describeMachine } from "../report/machine.js";
+import { describeMachine } from "../shared/machine.js";
 import type { NativeRun } from "./native.js";
 
 export interface Calibration {

@@ -1,7 +1,7 @@
 // calibrate's text output: the native figures, the unit costs derived from
 // them, the decomposition's cross-checks, and (--validate) the model beside
 // the emulation.
-import { fmtBytes } from "../host/units.js";
+import { fmtBytes } from "../shared/units.js";
 import type { Check } from "../cost/decompose.js";
 import type { CostProfile } from "../cost/profile.js";
 import { columns, fmtNs } from "../report/fmt.js";

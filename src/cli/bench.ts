@@ -5,12 +5,12 @@ import { benchCases } from "../bench/cases.js";
 import { renderBench } from "../bench/render.js";
 import { runBench } from "../bench/run.js";
 import { DEFAULT_SAMPLES } from "../bench/sampler.js";
-import type { CommandContext } from "./compare.js";
+import type { CommandContext } from "./context.js";
 import { subcommand } from "./subcommand.js";
-import { EXIT_OK, type CliIo } from "./io.js";
+import { EXIT_OK, type CliIo } from "../shared/io.js";
 import { pickNumber } from "./numbers.js";
-import { splitList } from "./select.js";
-import { unknown } from "./io.js";
+import { splitList } from "../shared/select.js";
+import { unknown } from "../shared/io.js";
 
 interface BenchOptions {
   samples?: string;

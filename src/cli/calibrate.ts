@@ -11,9 +11,9 @@ import { validationRows, type ValidationRow } from "../calibrate/validate.js";
 import { loadWasmCoreSync } from "../core/wasm.js";
 import { builtinProfile } from "../cost/builtin.js";
 import { profileJson } from "../cost/profile.js";
-import type { CommandContext } from "./compare.js";
+import type { CommandContext } from "./context.js";
 import { subcommand } from "./subcommand.js";
-import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "./io.js";
+import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "../shared/io.js";
 import { outputFile, writeOutput } from "./output.js";
 import { pickNumber } from "./numbers.js";
 

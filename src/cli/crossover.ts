@@ -6,12 +6,12 @@ import { loadWasmCoreSync } from "../core/wasm.js";
 import { DEFAULT_THROUGHPUT } from "../cost/throughput.js";
 import { DEFAULT_GRID, runGrid, type GridSpec } from "../crossover/grid.js";
 import { renderCrossover } from "../crossover/render.js";
-import type { CommandContext } from "./compare.js";
+import type { CommandContext } from "./context.js";
 import { subcommand } from "./subcommand.js";
-import { EXIT_OK, type CliIo, UsageError } from "./io.js";
+import { EXIT_OK, type CliIo, UsageError } from "../shared/io.js";
 import { pickNumber } from "./numbers.js";
 import { pickProfile } from "./profile.js";
-import { splitList } from "./select.js";
+import { splitList } from "../shared/select.js";
 
 interface CrossoverOptions {
   profile?: string;

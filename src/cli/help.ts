@@ -1,6 +1,6 @@
 // The reference part of --help: every policy, device, workload (with its
 // parameters and defaults) and table column, one line each.
-import { DEVICES, deviceId, POLICIES } from "../host/names.js";
+import { DEVICES, deviceId, POLICIES } from "../shared/names.js";
 import { COLUMNS } from "../report/columns.js";
 import { WORKLOADS } from "../workloads/index.js";
 import { COMMON, fmtParam } from "../workloads/params.js";

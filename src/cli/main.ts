@@ -5,14 +5,15 @@
 import { Command, CommanderError } from "commander";
 import { registerBench } from "./bench.js";
 import { registerCalibrate } from "./calibrate.js";
-import { registerCompare, type CommandContext } from "./compare.js";
+import { registerCompare } from "./compare.js";
+import type { CommandContext } from "./context.js";
 import { registerCrossover } from "./crossover.js";
 import { registerRecord } from "./record.js";
 import { registerReplay } from "./replay.js";
 import { registerReport } from "./report.js";
 import { registerSweep } from "./sweep.js";
 import { registerWasiPath } from "./wasi-path.js";
-import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, processIo, UsageError, type CliIo } from "./io.js";
+import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, processIo, UsageError, type CliIo } from "../shared/io.js";
 import { registerRun } from "./run.js";
 import { missingValueLine } from "./subcommand.js";
 

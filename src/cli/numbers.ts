@@ -1,6 +1,6 @@
 // Numeric options of the measuring commands, checked: a bad value is a
 // UsageError naming the option, the value and the allowed range.
-import { UsageError } from "./io.js";
+import { UsageError } from "../shared/io.js";
 
 export function pickNumber(opt: string, text: string | undefined, def: number, min: number, max: number, integer = false): number {
   if (text === undefined) return def;

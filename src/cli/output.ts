@@ -4,8 +4,8 @@
 // problem is a UsageError: "cannot write 'FILE': CODE".
 import { accessSync, constants, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { writeFileAtomic } from "../report/atomic.js";
-import { UsageError, type CliIo } from "./io.js";
+import { writeFileAtomic } from "../shared/atomic.js";
+import { UsageError, type CliIo } from "../shared/io.js";
 
 const code = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? String(e);
 

@@ -3,13 +3,15 @@
 // trace (docs/trace.md), to stdout or atomically to a file. The workload is
 // chosen as `run` chooses it: a built-in id, a workload file or a fio job file.
 import type { Command } from "commander";
-import { POLICIES } from "../host/names.js";
+import { POLICIES } from "../shared/names.js";
 import { formatTrace } from "../trace/write.js";
-import { loadCore } from "./cores.js";
-import { runnableWorkloads, runOrExplain, type CommandContext, type RunOptions } from "./compare.js";
-import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "./io.js";
+import { loadCore, pickCore } from "../host/cores.js";
+import type { CommandContext } from "./context.js";
+import { runnableWorkloads, runOrExplain, type RunOptions } from "./runs.js";
+import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "../shared/io.js";
 import { outputFile, writeOutput } from "./output.js";
-import { pickCore, pickDevice, pickParams, pickPolicies, pickSeed, pickStable } from "./select.js";
+import { pickDevice, pickPolicies, pickSeed, pickStable } from "../shared/select.js";
+import { pickParams } from "../workloads/select.js";
 import { chooseWorkload, fioOption, printSourceNotes, WORKLOAD_FLAGS, WORKLOAD_HELP, type SourceOptions } from "./source.js";
 import { requiredChoice, subcommand } from "./subcommand.js";
 

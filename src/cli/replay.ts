@@ -6,10 +6,9 @@ import type { Command } from "commander";
 import { ABI_VERSION } from "../../assembly/abi.js";
 import { TRACE_VERSION, TraceError } from "../trace/format.js";
 import { replayTrace, type Replay } from "../trace/replay.js";
-import { loadCore } from "./cores.js";
-import type { CommandContext } from "./compare.js";
-import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "./io.js";
-import { pickCore } from "./select.js";
+import { loadCore, pickCore } from "../host/cores.js";
+import type { CommandContext } from "./context.js";
+import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "../shared/io.js";
 import { subcommand } from "./subcommand.js";
 
 interface ReplayOptions {

@@ -9,13 +9,14 @@ import type { GridResult } from "../crossover/grid.js";
 import { VERDICT_SPEC, verdictLine } from "../crossover/verdict.js";
 import type { RunResult } from "../host/result.js";
 import { resultsDoc, runRecord } from "../report/document.js";
-import { POLICIES } from "../host/names.js";
-import { costCurveOfGrid, curveGrid, ipiCurveOfCore } from "../report/grid-curves.js";
+import { POLICIES } from "../shared/names.js";
+import { costCurveOfGrid, curveGrid, ipiCurveOfCore } from "../crossover/curves.js";
 import { DEFAULT_REPORT_DIR, REPORT_FILES, writeReport } from "../report/write.js";
-import { balanceExit, runOptions, runSelected, type CommandContext, type RunOptions } from "./compare.js";
-import { type CliIo, UsageError } from "./io.js";
+import type { CommandContext } from "./context.js";
+import { balanceExit, runOptions, runSelected, type RunOptions } from "./runs.js";
+import { type CliIo, UsageError } from "../shared/io.js";
 import { pickProfile } from "./profile.js";
-import { pickWorkloads } from "./select.js";
+import { pickWorkloads } from "../workloads/select.js";
 import { subcommand } from "./subcommand.js";
 
 export interface ReportOptions {

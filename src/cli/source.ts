@@ -9,8 +9,8 @@ import { findWorkload, WORKLOADS } from "../workloads/index.js";
 import { SourceError } from "../workloads/json-source.js";
 import { loadWorkloadFile } from "../workloads/load.js";
 import type { Workload } from "../workloads/types.js";
-import { UsageError, type CliIo } from "./io.js";
-import { splitList } from "./select.js";
+import { UsageError, type CliIo } from "../shared/io.js";
+import { splitList } from "../shared/select.js";
 
 export interface SourceOptions {
   workload?: string;

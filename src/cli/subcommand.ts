@@ -3,11 +3,10 @@
 // options when one is unknown (the program's handler would list the root's),
 // and the values a required option takes when it is missing.
 import { Command, CommanderError, type Option } from "commander";
-import { STABLE_IDS } from "../host/driver.js";
-import { DEVICES, POLICIES } from "../host/names.js";
+import { DEVICES, POLICIES, STABLE_IDS } from "../shared/names.js";
 import { BUILTIN_IDS } from "../workloads/index.js";
-import { CORE_IDS } from "./cores.js";
-import { UsageError } from "./io.js";
+import { CORE_IDS } from "../host/cores.js";
+import { UsageError } from "../shared/io.js";
 
 /** What each required option of a fixed set of values allows (requiredChoice). */
 const ALLOWED = new WeakMap<Option, readonly string[]>();

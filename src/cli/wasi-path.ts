@@ -3,8 +3,8 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { wasiPath } from "../core/wasm.js";
-import type { CommandContext } from "./compare.js";
-import { EXIT_FAIL, EXIT_OK } from "./io.js";
+import type { CommandContext } from "./context.js";
+import { EXIT_FAIL, EXIT_OK } from "../shared/io.js";
 import { subcommand } from "./subcommand.js";
 
 export function registerWasiPath(program: Command, ctx: CommandContext): void {

@@ -4,8 +4,8 @@
 // the cost model multiplies counters by, derived from `measured` by
 // decompose() (docs/cost-model.md says how, figure by figure).
 import { readFileSync } from "node:fs";
-import { writeFileAtomic } from "../report/atomic.js";
-import type { MachineInfo } from "../report/machine.js";
+import { writeFileAtomic } from "../shared/atomic.js";
+import type { MachineInfo } from "../shared/machine.js";
 
 export const PROFILE_VERSION = 1;
 
@@ -115,7 +115,7 @@ export function profileJson(p: CostProfile): string {
   return JSON.stringify(p, null, 2) + "\n";
 }
 
-/** Writes the profile atomically (src/report/atomic.ts): a temporary file beside it, then a rename. */
+/** Writes the profile atomically (src/shared/atomic.ts): a temporary file beside it, then a rename. */
 export function writeProfile(file: string, p: CostProfile): void {
   writeFileAtomic(file, profileJson(p));
 }

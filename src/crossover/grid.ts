@@ -7,8 +7,8 @@
 // policies of GRID_POLICIES; the report's curves ask for any others.
 import { Policy } from "../../assembly/abi.js";
 import type { Core } from "../core/core.js";
-import { POLICIES } from "../host/names.js";
-import { KiB, MiB } from "../host/units.js";
+import { POLICIES } from "../shared/names.js";
+import { KiB, MiB } from "../shared/units.js";
 import { type Cache, DEFAULT_STALL_WAIT_NS, project } from "../cost/model.js";
 import type { UnitCosts } from "../cost/profile.js";
 import { type Mapping, runScenario } from "./scenario.js";

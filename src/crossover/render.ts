@@ -1,6 +1,6 @@
 // The crossover report as text: where wp-cow beats bounce, the projected
 // cost per I/O by size, the effect of violations, and the throughput.
-import { fmtBytes } from "../host/units.js";
+import { fmtBytes } from "../shared/units.js";
 import type { CostProfile } from "../cost/profile.js";
 import { throughput, type ThroughputParams } from "../cost/throughput.js";
 import { columns, fmtRate, fmtUs } from "../report/fmt.js";

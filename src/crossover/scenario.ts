@@ -9,7 +9,7 @@
 import { Device, IoState, Key, MapFlag, Op, Policy, Stable } from "../../assembly/abi.js";
 import type { Core } from "../core/core.js";
 import { errName, readCounters } from "../host/result.js";
-import { alignUp, HUGE, PAGE } from "../host/units.js";
+import { alignUp, HUGE, PAGE } from "../shared/units.js";
 
 export type Mapping = "pte" | "pmd";
 

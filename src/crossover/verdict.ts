@@ -2,7 +2,7 @@
 // for one submitting thread, hot buffers and no violations, on 4 KiB PTEs and
 // on 2 MiB PMDs, projected from a profile.
 import { type CostProfile } from "../cost/profile.js";
-import { fmtBytes } from "../host/units.js";
+import { fmtBytes } from "../shared/units.js";
 import { type Crossover, DEFAULT_SIZES, type GridResult, type GridSpec } from "./grid.js";
 
 export function fmtCrossover(c: Crossover | undefined, last: number): string {

@@ -6,8 +6,8 @@
 // problems name the line of the option behind them.
 import { readFileSync } from "node:fs";
 import { basename, extname } from "node:path";
-import { DEVICES } from "../host/names.js";
-import { alignUp, fmtBytes, MAX_IO, PAGE, SECTOR } from "../host/units.js";
+import { DEVICES } from "../shared/names.js";
+import { alignUp, fmtBytes, MAX_IO, PAGE, SECTOR } from "../shared/units.js";
 import { MAX_DISK } from "../workloads/params.js";
 import { workloadFromSpec } from "../workloads/engine.js";
 import { SourceError } from "../workloads/json-source.js";

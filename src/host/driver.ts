@@ -7,15 +7,15 @@
 // completes, the disk is scrubbed and the frames are audited.
 import { Device, Err, IoState, Key, Policy, Stable } from "../../assembly/abi.js";
 import type { Core } from "../core/core.js";
-import { applyOp, type OpRecord } from "../ops.js";
+import { applyOp, type OpRecord } from "../core/ops.js";
 import { incompatibility, MAX_FRAMES, resolveParams } from "../workloads/params.js";
 import { Rng } from "../workloads/rng.js";
 import type { Params, Setup, Workload } from "../workloads/types.js";
-import type { Action, CallAction, Task } from "./actions.js";
+import type { Action, CallAction, Task } from "../workloads/actions.js";
 import { EventQueue } from "./events.js";
 import { coreKeys } from "./machine.js";
-import { fmtBytes, PAGE } from "./units.js";
-import { deviceId, policyId } from "./names.js";
+import { fmtBytes, PAGE } from "../shared/units.js";
+import { deviceId, policyId, STABLE_IDS } from "../shared/names.js";
 import {
   errName, frameProblems, invariantName, keyName, readCounters, readFrames, readWarnings,
   RESULT_VERSION, type RunResult,
@@ -80,8 +80,6 @@ export class OutOfMemory extends Error {
 /** A run too big for the core or its memory: the user's to resize, not a bug. */
 export const isTooBig = (e: unknown): e is OutOfFrames | OutOfMemory => e instanceof OutOfFrames || e instanceof OutOfMemory;
 
-/** Stable value -> its id in results ("auto", "always", "never"). */
-export const STABLE_IDS = ["auto", "always", "never"] as const;
 const MAX_STEPS = 1e9;
 
 interface Thread {

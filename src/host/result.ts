@@ -3,8 +3,8 @@
 // when one changes meaning.
 import { Counter, Err, FrameKind, Invariant, Key, WarnField } from "../../assembly/abi.js";
 import type { Core } from "../core/core.js";
-import type { OpRecord } from "../ops.js";
-import { COUNTER_NAMES, FRAME_KIND_NAMES, warnKindName } from "./names.js";
+import type { OpRecord } from "../core/ops.js";
+import { COUNTER_NAMES, FRAME_KIND_NAMES, warnKindName } from "../shared/names.js";
 
 export const RESULT_VERSION = 1;
 

@@ -3,8 +3,8 @@
 // `<name>_marks`), so a browser test can count the drawn points per chart
 // and compare them with results.json.
 import type { TopLevelSpec } from "vega-lite";
-import { POLICIES } from "../host/names.js";
-import { fmtBytes } from "../host/units.js";
+import { POLICIES } from "../shared/names.js";
+import { fmtBytes } from "../shared/units.js";
 import type { ResultsDoc, RunEntry } from "./document.js";
 
 export interface ChartDef {

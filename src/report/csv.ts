@@ -1,7 +1,7 @@
 // results.csv: one row per run, a header row, RFC 4180 quoting, LF line ends. The columns
 // are fixed (docs/report.md lists them): identity, the swept parameters, all
 // the core's counters in ABI order, then the projection.
-import { COUNTER_NAMES } from "../host/names.js";
+import { COUNTER_NAMES } from "../shared/names.js";
 import type { ResultsDoc, RunEntry } from "./document.js";
 
 const FIXED: ReadonlyArray<[string, (r: RunEntry, d: ResultsDoc) => string | number]> = [

@@ -7,7 +7,7 @@ import { ABI_VERSION } from "../../assembly/abi.js";
 import { type Cache, project } from "../cost/model.js";
 import { type CostProfile, profileLabel } from "../cost/profile.js";
 import { RESULT_VERSION, type RunResult } from "../host/result.js";
-import { describeMachine, type MachineInfo } from "./machine.js";
+import { describeMachine, type MachineInfo } from "../shared/machine.js";
 
 export const RESULTS_SCHEMA_VERSION = 1;
 

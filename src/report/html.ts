@@ -1,12 +1,12 @@
 // index.html: one self-contained page (inline CSS and SVG, no scripts, no
 // fonts, no URLs; a Content-Security-Policy forbids loading anything) with
 // the verdict table and the charts, all rendered from the results document.
-import { fmtBytes } from "../host/units.js";
+import { fmtBytes } from "../shared/units.js";
 import type { ChartDef } from "./charts.js";
 import { COLUMNS } from "./columns.js";
 import type { ResultsDoc, RunEntry } from "./document.js";
 import { fmtUs } from "./fmt.js";
-import { machineLine } from "./machine.js";
+import { machineLine } from "../shared/machine.js";
 
 export interface RenderedChart {
   readonly def: ChartDef;

@@ -1,7 +1,7 @@
 // The main job's text table: one row per workload and policy, counters right
 // aligned, byte counts human-readable.
 import type { RunResult } from "../host/result.js";
-import { fmtBytes } from "../host/units.js";
+import { fmtBytes } from "../shared/units.js";
 import { cell, COLUMNS } from "./columns.js";
 import { fmtUs } from "./fmt.js";
 import { PROJECTED_HEADER, projectionFootnote, type TableProjection } from "./projection.js";

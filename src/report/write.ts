@@ -3,7 +3,7 @@
 // so an interrupted run never leaves half a file behind.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { writeFilesAtomic } from "./atomic.js";
+import { writeFilesAtomic } from "../shared/atomic.js";
 import { charts } from "./charts.js";
 import { renderCsv } from "./csv.js";
 import type { ResultsDoc } from "./document.js";

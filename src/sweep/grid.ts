@@ -5,18 +5,16 @@
 // point is recognised in the journal whatever order it ran in.
 import { readFileSync } from "node:fs";
 import type { Device, Stable } from "../../assembly/abi.js";
-import { STABLE_IDS } from "../host/driver.js";
-import { deviceId, type Named } from "../host/names.js";
+import { deviceId, STABLE_IDS, type Named } from "../shared/names.js";
 import { runKey, type SweepGridRecord } from "../report/document.js";
 import { count } from "./progress.js";
 import type { Workload } from "../workloads/index.js";
 import { incompatibility, resolveParams, specsOf } from "../workloads/params.js";
-import type { CoreId } from "../cli/cores.js";
-import { UsageError } from "../cli/io.js";
+import { pickCore, type CoreId } from "../host/cores.js";
+import { UsageError } from "../shared/io.js";
 import { parseJsonSource, SourceError, type JsonSource } from "../workloads/json-source.js";
-import {
-  pickCore, pickDevice, pickParams, pickPolicies, pickSeed, pickStable, pickWorkloads, splitList,
-} from "../cli/select.js";
+import { pickDevice, pickPolicies, pickSeed, pickStable, splitList } from "../shared/select.js";
+import { pickParams, pickWorkloads } from "../workloads/select.js";
 
 /** The grid as typed: flags, or the same names in a JSON file. Lists are comma lists. */
 export interface GridText {

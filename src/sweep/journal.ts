@@ -7,9 +7,9 @@
 // (the directory's lock, lock.ts, is taken before the journal is read).
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, truncateSync } from "node:fs";
 import { dirname } from "node:path";
-import { fsyncDir, writeAll } from "../report/atomic.js";
+import { fsyncDir, writeAll } from "../shared/atomic.js";
 import type { RunRecord } from "../report/document.js";
-import { UsageError } from "../cli/io.js";
+import { UsageError } from "../shared/io.js";
 
 export const JOURNAL_VERSION = 1;
 export const JOURNAL_FILE = "points.jsonl";

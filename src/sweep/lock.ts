@@ -8,8 +8,8 @@
 // second's start could truncate as "torn" the line the first was writing.
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { type CliIo, UsageError } from "../cli/io.js";
-import { alive, createExclusive } from "../report/atomic.js";
+import { type CliIo, UsageError } from "../shared/io.js";
+import { alive, createExclusive } from "../shared/atomic.js";
 
 export const LOCK_FILE = ".lock";
 const SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];

@@ -3,8 +3,8 @@
 // the journal: a point counts as done when its reply is written there.
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { CoreId } from "../cli/cores.js";
-import { UsageError } from "../cli/io.js";
+import type { CoreId } from "../host/cores.js";
+import { UsageError } from "../shared/io.js";
 import { packageFile } from "../core/paths.js";
 import type { RunRecord } from "../report/document.js";
 import type { SweepPoint } from "./grid.js";

@@ -2,7 +2,7 @@
 // (cli-progress), otherwise one plain line per finished point, which logs and
 // CI keep readably.
 import { SingleBar } from "cli-progress";
-import type { CliIo } from "../cli/io.js";
+import type { CliIo } from "../shared/io.js";
 
 export interface Progress {
   /** A point finished; `done` counts every finished point of the grid. */

@@ -2,7 +2,7 @@
 // parameters and seed, reduced to the record the journal keeps.
 import type { Core } from "../core/core.js";
 import { runWorkload } from "../host/driver.js";
-import { findId, POLICIES } from "../host/names.js";
+import { findId, POLICIES } from "../shared/names.js";
 import { runRecord, type RunRecord } from "../report/document.js";
 import { findWorkload } from "../workloads/index.js";
 import type { SweepPoint } from "./grid.js";

@@ -4,9 +4,9 @@
 // journal.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { UsageError, type CliIo } from "../cli/io.js";
+import { UsageError, type CliIo } from "../shared/io.js";
 import type { CostProfile } from "../cost/profile.js";
-import { fmtBytes } from "../host/units.js";
+import { fmtBytes } from "../shared/units.js";
 import { resultsDoc, type RunRecord } from "../report/document.js";
 import { writeReport } from "../report/write.js";
 import { sweepCostCurve, sweepIpiCurve } from "./curves.js";

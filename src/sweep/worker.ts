@@ -1,7 +1,7 @@
 // A sweep worker thread: loads its own core once, then runs the points the
 // main thread sends, one at a time, and posts each record back.
 import { parentPort, workerData } from "node:worker_threads";
-import { loadCore, type CoreId } from "../cli/cores.js";
+import { loadCore, type CoreId } from "../host/cores.js";
 import { isTooBig } from "../host/driver.js";
 import type { SweepPoint } from "./grid.js";
 import type { WorkerReply } from "./pool.js";

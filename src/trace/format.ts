@@ -2,9 +2,9 @@
 // their arguments, key and counter names, and the one error type. The reader,
 // the writer and the WASI replay (assembly/wasi/) all follow this table.
 import { Key } from "../../assembly/abi.js";
-import { COUNTER_NAMES } from "../host/names.js";
+import { COUNTER_NAMES } from "../shared/names.js";
 import { keyName } from "../host/result.js";
-import type { OpRecord } from "../ops.js";
+import type { OpRecord } from "../core/ops.js";
 
 export const TRACE_MAGIC = "stable-dio-trace";
 export const TRACE_VERSION = 1;

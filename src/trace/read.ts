@@ -3,7 +3,7 @@
 // a replay reports the first problem in line order, as the WASI replay does.
 // Every problem is a TraceError naming the file and line.
 import { Key } from "../../assembly/abi.js";
-import { COUNTER_NAMES } from "../host/names.js";
+import { COUNTER_NAMES } from "../shared/names.js";
 import {
   isCounterName, KEY_NAMES, keyByName, LINE_WORDS, MAX_LINE, MAX_U32, OP_ARGS, RUNTIME_KEYS, TRACE_MAGIC,
   TRACE_VERSION, TraceError, type TraceOp,

@@ -2,7 +2,7 @@
 // read; a call the core refuses stops the replay with the line that made it.
 // The counters are read after the last line and compared with the footer.
 import { errName, keyName, readCounters } from "../host/result.js";
-import { applyOp } from "../ops.js";
+import { applyOp } from "../core/ops.js";
 import type { Core } from "../core/core.js";
 import { TraceError } from "./format.js";
 import { readTrace, type Expected, type TraceLine } from "./read.js";

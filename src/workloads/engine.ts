@@ -5,8 +5,8 @@
 // their own buffer mappings, then its named mappings; then every thread gets
 // its own random stream, in file order, and its task.
 import { MapFlag, type Device } from "../../assembly/abi.js";
-import { DEVICES, deviceId } from "../host/names.js";
-import { HUGE } from "../host/units.js";
+import { DEVICES, deviceId } from "../shared/names.js";
+import { HUGE } from "../shared/units.js";
 import { declaredParams } from "./declare.js";
 import { childTask, jobTask } from "./job-task.js";
 import { SourceError, type Located } from "./json-source.js";

@@ -3,8 +3,8 @@
 // a buffer in flight. Around each I/O it may touch hot data, fork, and hand
 // the in-flight buffer to a modifier thread. Random draws come in a fixed
 // order (placement, direction, size, fill, modification), one stream per task.
-import { drain, exit, fork, read, store, wait, write, type Action, type Task } from "../host/actions.js";
-import { SECTOR } from "../host/units.js";
+import { drain, exit, fork, read, store, wait, write, type Action, type Task } from "./actions.js";
+import { SECTOR } from "../shared/units.js";
 import type { JobPlan, Sizes, TouchPlan } from "./plan-job.js";
 import type { Queued } from "./modifier-task.js";
 import type { Rng } from "./rng.js";

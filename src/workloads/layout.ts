@@ -1,7 +1,7 @@
 // Where workloads put things: virtual address bases (below 2^32, 2 MiB
 // aligned so huge mappings fit) and disk placement. Every buffer starts on its
 // own page, so two buffers never share a page unless a workload wants that.
-import { alignUp, HUGE, MiB, PAGE, SECTOR } from "../host/units.js";
+import { alignUp, HUGE, MiB, PAGE, SECTOR } from "../shared/units.js";
 import type { Machine, Params } from "./types.js";
 
 /** I/O buffers of submitting threads. */

@@ -5,8 +5,8 @@
 // stores when the I/O is in the window the job asks for; continuously it
 // keeps storing into random buffers whatever their state.
 import { IoState } from "../../assembly/abi.js";
-import { sleep, store, type Action, type Task } from "../host/actions.js";
-import { SECTOR } from "../host/units.js";
+import { sleep, store, type Action, type Task } from "./actions.js";
+import { SECTOR } from "../shared/units.js";
 import { neighbourSpan, type JobPlan, type ModifyPlan } from "./plan-job.js";
 import type { Rng } from "./rng.js";
 

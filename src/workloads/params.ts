@@ -3,7 +3,7 @@
 // resolution against defaults. A workload file declares which parameters it
 // has and their defaults; `--param name=value` overrides them.
 import { Device } from "../../assembly/abi.js";
-import { fmtBytes, MAX_IO, MiB, PAGE, SECTOR } from "../host/units.js";
+import { fmtBytes, MAX_IO, MiB, PAGE, SECTOR } from "../shared/units.js";
 import type { Machine, ParamSpec, Params, Workload } from "./types.js";
 
 /** The core's disk limit (Key.DISK_BLOCKS: 262144 blocks of 4 KiB). */

@@ -4,7 +4,7 @@
 // forks, in-flight modification by another thread). Every check names the
 // field it is about, so a file that cannot run says where.
 import { Device } from "../../assembly/abi.js";
-import { alignUp, fmtBytes, HUGE, MAX_IO, PAGE, SECTOR } from "../host/units.js";
+import { alignUp, fmtBytes, HUGE, MAX_IO, PAGE, SECTOR } from "../shared/units.js";
 import { MAX_BUFFERS } from "./layout.js";
 import { MAX_DISK } from "./params.js";
 import { mapFlags, type MapPlan, type PlanContext, type Space } from "./plan.js";
@@ -105,7 +105,7 @@ export function planJob(
   if (fileLen < maxLen) throw new PlanError(`${at}/files`, `${files} files of a ${fmtBytes(region)} region are smaller than one I/O (size ${fmtBytes(maxLen)})`);
   if (offset + region > MAX_DISK) throw new PlanError(`${at}/region`, `offset + region runs past the core's ${fmtBytes(MAX_DISK)} disk`);
 
-  const buffers = planBuffers(ctx, space, io, at, qd, maxLen, clone);
+  const buffers = planBuffers(ctx, space, io, at, qd, maxLen);
   const readonly = (buffers.own ?? buffers.from).flags % 2 === 0; // no MapFlag.WRITE
   if (readonly && direction !== "write") throw new PlanError(`${at}/direction`, "a read needs a writable buffer, and the buffers are read-only");
   if (readonly && io.fill !== undefined) throw new PlanError(`${at}/fill`, "read-only buffers cannot be filled");
@@ -141,7 +141,7 @@ function sizes(ctx: PlanContext, s: SizeSpec, at: string): Sizes {
 }
 
 function planBuffers(
-  ctx: PlanContext, space: Space, io: IoSpec, at: string, qd: number, maxLen: number, clone: number,
+  ctx: PlanContext, space: Space, io: IoSpec, at: string, qd: number, maxLen: number,
 ): { readonly slots: number[]; readonly own?: MapPlan; readonly from: MapPlan } {
   const b = io.buffers ?? {};
   const align = b.align ?? PAGE;

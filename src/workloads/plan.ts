@@ -5,7 +5,7 @@
 // loads is a file that runs. Addresses follow src/workloads/layout.ts: I/O
 // buffers from BUF_VA, each thread's 2 MiB aligned; named mappings from HEAP_VA.
 import { MapFlag, ProcFlag, type Device } from "../../assembly/abi.js";
-import { alignUp, fmtBytes, HUGE, MiB, PAGE } from "../host/units.js";
+import { alignUp, fmtBytes, HUGE, MiB, PAGE } from "../shared/units.js";
 import { BUF_VA, HEAP_VA, MAX_BUFFERS } from "./layout.js";
 import { MAX_DISK } from "./params.js";
 import { planJob, type JobPlan } from "./plan-job.js";

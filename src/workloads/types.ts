@@ -2,7 +2,7 @@
 // parameters, the machine it needs, and a build step that creates processes,
 // threads and mappings and hands the driver one task per simulated thread.
 import type { Device } from "../../assembly/abi.js";
-import type { Task } from "../host/actions.js";
+import type { Task } from "./actions.js";
 import type { Rng } from "./rng.js";
 
 export type ParamKind = "count" | "bytes" | "fraction" | "flag";

@@ -1,7 +1,7 @@
 // Turning a workload file's field values into numbers for one run: literal
 // numbers, byte counts ("64k"), and "$param" references resolved against the
 // run's parameters, each checked against the range of the field it is in.
-import { fmtBytes } from "../host/units.js";
+import { fmtBytes } from "../shared/units.js";
 import { fieldName } from "./schema-check.js";
 import { parseNumber } from "./params.js";
 import type { FlagValue, Value } from "./spec.js";

@@ -4,7 +4,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CliIo } from "../../src/cli/io.js";
+import type { CliIo } from "../../src/shared/io.js";
 import { main } from "../../src/cli/main.js";
 
 export interface CliRun {

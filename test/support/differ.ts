@@ -3,7 +3,7 @@
 // stats, the warning log, or the disk.
 import { Counter, Device, FrameKind, Key, WarnField } from "../../assembly/abi.js";
 import type { Core } from "../../src/core/core.js";
-import { applyOp } from "../../src/ops.js";
+import { applyOp } from "../../src/core/ops.js";
 import { generate, type Step } from "./opgen.js";
 
 const COUNTERS = Object.keys(Counter).filter((k) => isNaN(Number(k)) && k !== "COUNT") as Array<keyof typeof Counter>;

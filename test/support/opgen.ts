@@ -5,7 +5,7 @@
 // interesting paths (faults on protected pages, splits, unshares, stalls)
 // need state to build up.
 import { Device, IoFlag, Key, MapFlag, Op, Policy, ProcFlag, Stable } from "../../assembly/abi.js";
-import type { OpRecord } from "../../src/ops.js";
+import type { OpRecord } from "../../src/core/ops.js";
 import { Rng } from "../../src/workloads/rng.js";
 
 export type Step = OpRecord | { op: "set"; key: number; value: number };

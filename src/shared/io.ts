@@ -1,5 +1,6 @@
-// Where the CLI writes, and the one error type for user mistakes (printed as
-// one line, exit code 2, never a stack trace).
+// Where a command writes (the CLI's commands, and the sweep's progress and
+// notes), its exit codes, and the one error type for user mistakes (printed
+// by the CLI as one line, exit code 2, never a stack trace).
 
 export interface CliIo {
   out(text: string): void;

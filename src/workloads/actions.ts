@@ -4,7 +4,7 @@
 // tid for a fork, 0 otherwise). The driver owns time: DMA points and
 // completions are its business, never the workload's.
 import { IoFlag, Op } from "../../assembly/abi.js";
-import type { OpRecord } from "../ops.js";
+import type { OpRecord } from "../core/ops.js";
 
 /** A core call a thread makes (the driver issues dma/complete itself). */
 export type CallAction = Exclude<OpRecord, { op: "dma" } | { op: "complete" }>;

@@ -1,6 +1,6 @@
 // The operation vocabulary shared by workloads, the host driver, traces and
 // the differential tests: one record per Core call that changes state.
-import type { Core } from "./core/core.js";
+import type { Core } from "./core.js";
 
 export type OpRecord =
   | { op: "proc"; flags: number }

@@ -27,6 +27,9 @@ export const DEVICES: readonly Named<Device>[] = [
   { id: "fs-csum", value: Device.FS_CSUM, summary: "btrfs-like crc32c per 4 KiB block; 4 KiB-aligned I/O only; reads are verified too" },
 ];
 
+/** Stable value -> its id ("auto", "always", "never"), as --stable takes it and results record it. */
+export const STABLE_IDS = ["auto", "always", "never"] as const;
+
 export function policyId(p: Policy): string {
   return byValue(POLICIES, p).id;
 }

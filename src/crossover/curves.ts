@@ -1,15 +1,16 @@
-// The main job's two curves, from small runs of the core in the crossover
-// scenario (src/crossover/scenario.ts), for the policies the user selected:
+// The main job's report's two curves, from small runs of the core in the
+// crossover scenario (scenario.ts), for the policies the user selected:
 // projected cost per I/O against I/O size on 4 KiB PTEs and 2 MiB PMDs (the
 // grid the crossover verdict already ran, extended to those policies), and
-// measured IPIs per I/O against the threads of the process.
+// measured IPIs per I/O against the threads of the process. The runs happen
+// here; the report (src/report/) only renders the curves it is given.
 import type { Core } from "../core/core.js";
 import type { CostProfile } from "../cost/profile.js";
-import { crossovers, gridCells, gridCounts, gridPolicies, type GridResult, type GridSpec } from "../crossover/grid.js";
-import type { Mapping } from "../crossover/scenario.js";
-import { POLICIES } from "../host/names.js";
-import { fmtBytes, KiB } from "../host/units.js";
-import type { CostCurve, IpiCurve } from "./document.js";
+import { crossovers, gridCells, gridCounts, gridPolicies, type GridResult, type GridSpec } from "./grid.js";
+import type { Mapping } from "./scenario.js";
+import { POLICIES } from "../shared/names.js";
+import { fmtBytes, KiB } from "../shared/units.js";
+import type { CostCurve, IpiCurve } from "../report/document.js";
 
 export const MAPPING_PANELS: Readonly<Record<Mapping, string>> = { pte: "4 KiB PTEs", pmd: "2 MiB PMDs" };
 
