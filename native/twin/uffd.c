@@ -27,7 +27,9 @@
 
 static int uffd = -1, stopfd = -1;
 static pthread_t handler;
-static pthread_mutex_t plock = PTHREAD_MUTEX_INITIALIZER; // prot/pinned of every job's pages
+static pthread_mutex_t plock = PTHREAD_MUTEX_INITIALIZER; // wp_live of every slot, against the handler
+static pthread_cond_t pinned_cond = PTHREAD_COND_INITIALIZER; // the handler waits for a pin on it
+static int pin_waiter;
 static char *scratch;
 static long handler_cpu;
 
@@ -92,7 +94,10 @@ void uffd_protect(struct job *j, struct slot *s) {
 /** io_submit returned: libaio has pinned the pages, so a fault on them may now copy. */
 void uffd_pinned(struct job *j, struct slot *s) {
   (void)j;
+  pthread_mutex_lock(&plock);
   atomic_store(&s->pinned, 1);
+  if (pin_waiter) pthread_cond_broadcast(&pinned_cond);
+  pthread_mutex_unlock(&plock);
 }
 
 /** Completion: pages no other in-flight I/O covers are un-protected (and their waiting writers woken). */
@@ -186,10 +191,10 @@ static void write_fault(uintptr_t a) {
   // a copy is the page the process goes on writing.
   int waited = 0;
   while (unpinned) {
-    pthread_mutex_unlock(&plock);
     waited = 1;
-    sched_yield();
-    pthread_mutex_lock(&plock);
+    pin_waiter = 1;
+    pthread_cond_wait(&pinned_cond, &plock); // uffd_pinned() signals once io_submit returned
+    pin_waiter = 0;
     if (!protecting(j, page, &unpinned, 0)) {
       pthread_mutex_unlock(&plock);
       wake(page);
@@ -211,7 +216,8 @@ static void missing_fault(uintptr_t a) {
 
 static void *handler_main(void *arg) {
   (void)arg;
-  if (R.ncpus > 1) pin_cpu(R.cpus[R.ncpus - 1]);
+  // Not pinned: the scheduler runs it where the faulting thread blocked. Pinned to another
+  // CPU, every fault costs it cross-CPU wake-ups (~9x the CPU on a 2-vCPU VM).
   long t0 = thread_cpu_ns();
   struct pollfd fds[2] = {{.fd = uffd, .events = POLLIN}, {.fd = stopfd, .events = POLLIN}};
   for (;;) {
