@@ -76,17 +76,25 @@ static void complete(struct job *j, struct slot *s) {
   // wp-wait: the writer blocked on the read buffer stores once woken: check the data before.
   int early = s->reading && s->protected_ && R.policy == P_WP_WAIT;
   if (early) check_read(s);
-  if (s->protected_) uffd_unprotect(j, s);
+  if (s->protected_) {
+    STEP_BEGIN;
+    uffd_unprotect(j, s);
+    STEP_END(j);
+  }
   if (s->reading) {
     while (atomic_load(&s->modifying)) sched_yield(); // a modifier mid-store finishes first
     if (s->bounced) {
+      STEP_BEGIN;
       memcpy(s->buf, s->bounce, s->len);
+      STEP_END(j);
       COUNT(bytes_bounced, (long)s->len);
       COUNT(bytes_copied, (long)s->len);
     }
     if (!early) check_read(s);
   } else if (R.policy == P_VERIFY && !s->bounced) {
+    STEP_BEGIN;
     verify_write(j, s);
+    STEP_END(j);
   }
   COUNT(completions, 1);
   atomic_store(&s->state, S_FREE);
@@ -123,7 +131,9 @@ static void submit(struct job *j, struct slot *s, int reading) {
   if (s->bounced) {
     COUNT(bounce_ios, 1);
     if (!reading) {
+      STEP_BEGIN;
       memcpy(s->bounce, s->buf, s->len);
+      STEP_END(j);
       COUNT(bytes_bounced, (long)s->len);
       COUNT(bytes_copied, (long)s->len);
     }
@@ -131,7 +141,11 @@ static void submit(struct job *j, struct slot *s, int reading) {
     // A write is protected before its checksum. A read cannot be protected before io_submit: its pin
     // asks for write access (FOLL_WRITE) and would fault on the protection, in io_submit, on the
     // thread that reaps. It is protected once pinned (below): a store before that is not caught.
-    if (!reading) uffd_protect(j, s);
+    if (!reading) {
+      STEP_BEGIN;
+      uffd_protect(j, s);
+      STEP_END(j);
+    }
     COUNT(protected_ios, 1);
   } else if (R.policy == P_VERIFY && !reading) {
     COUNT(verify_ios, 1);
@@ -158,8 +172,12 @@ static void submit(struct job *j, struct slot *s, int reading) {
     errno = r < 0 ? -r : EIO;
     fail("io_submit");
   }
-  if (s->protected_ && reading) uffd_protect(j, s);
-  if (s->protected_) uffd_pinned(j, s); // libaio pinned the pages before io_submit returned
+  if (s->protected_) {
+    STEP_BEGIN;
+    if (reading) uffd_protect(j, s);
+    uffd_pinned(j, s); // libaio pinned the pages before io_submit returned
+    STEP_END(j);
+  }
 }
 
 /** wp-wait: a slot sharing a page with an in-flight one would block its own submitter, who reaps: reap first. */

@@ -95,6 +95,7 @@ struct job {
   io_context_t ctx;
   uint64_t *cursor; // sequential: per file
   char *verify_buf; // verify: read-back buffer
+  long policy_ns;   // time in the policy's own steps at submit and completion (timed, less the clock reads)
 };
 
 struct queued { struct job *job; int slot; long io; };
@@ -163,6 +164,9 @@ uint64_t rng_below(uint64_t *s, uint64_t n);
 double rng_unit(uint64_t *s);
 long thread_cpu_ns(void);
 long mono_ns(void);
+extern long clock_pair_ns; // what timing an empty step costs: two clock reads
+#define STEP_BEGIN long step_t0_ = mono_ns()
+#define STEP_END(j) ((j)->policy_ns += mono_ns() - step_t0_ - clock_pair_ns)
 void pin_cpu(int cpu);
 _Noreturn void fail(const char *what);
 _Noreturn void failf(const char *fmt, ...);

@@ -7,6 +7,7 @@ import { registerBench } from "./bench.js";
 import { registerCalibrate } from "./calibrate.js";
 import { registerCompare, type CommandContext } from "./compare.js";
 import { registerCrossover } from "./crossover.js";
+import { registerNative } from "./native.js";
 import { registerRecord } from "./record.js";
 import { registerReplay } from "./replay.js";
 import { registerReport } from "./report.js";
@@ -46,6 +47,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerRun(program, ctx);
   registerReport(program, ctx);
   registerSweep(program, ctx);
+  registerNative(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -17,7 +17,7 @@ export function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-const CSS = `
+export const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#111;margin:0 auto;padding:1.5em 2em 3em;max-width:1500px}
 h1{font-size:1.6em;margin:0 0 .2em}h2{font-size:1.25em;margin:1.8em 0 .5em;border-bottom:1px solid #ddd;padding-bottom:.2em}
 h3{font-size:1.05em;margin:0 0 .4em}
@@ -93,7 +93,8 @@ function figure(c: RenderedChart): string {
   return `<figure class="chart" id="${c.def.id}"><h3>${esc(c.def.title)}</h3>\n${c.svg}\n<figcaption>${esc(c.def.caption)}</figcaption></figure>`;
 }
 
-export function renderHtml(doc: ResultsDoc, rendered: readonly RenderedChart[]): string {
+/** `sections`: more sections before the files (the real-kernel runs of stable-dio native, src/native/html.ts). */
+export function renderHtml(doc: ResultsDoc, rendered: readonly RenderedChart[], sections: readonly string[] = []): string {
   const title = doc.sweep ? "stable-dio sweep report" : "stable-dio report";
   const crossovers = doc.verdict ? `<p class="verdict">${esc(doc.verdict)}</p>` : "";
   return `<!doctype html>
@@ -120,6 +121,7 @@ ${crossovers}
 <section id="charts"><h2>Charts</h2>
 ${rendered.map(figure).join("\n")}
 </section>
+${sections.join("\n")}
 <footer><h2>Files</h2>
 <p class="note">Beside this page: <code>results.json</code> (every number on it; schema version ${doc.schemaVersion},
 <code>schema/results.schema.json</code> in the package) and <code>results.csv</code> (one row per run).
