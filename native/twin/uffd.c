@@ -46,7 +46,8 @@ int uffd_open(char *why, size_t n) {
     snprintf(why, n, "userfaultfd (the syscall and /dev/userfaultfd both failed: %s)", strerror(errno));
     return -1;
   }
-  struct uffdio_api api = {.api = UFFD_API, .features = 0};
+  // The exact address (not the page's): a fault beside an in-flight buffer is a false positive.
+  struct uffdio_api api = {.api = UFFD_API, .features = UFFD_FEATURE_EXACT_ADDRESS};
   if (ioctl(uffd, UFFDIO_API, &api) || !(api.features & UFFD_FEATURE_PAGEFAULT_FLAG_WP)) {
     snprintf(why, n, "userfaultfd write-protect (UFFD_FEATURE_PAGEFAULT_FLAG_WP) on anonymous memory");
     return -1;

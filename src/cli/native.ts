@@ -105,11 +105,14 @@ async function native(o: NativeOptions, io: CliIo): Promise<number> {
   const job0 = { workload, params, seed, policies, repeat, sizes };
   let plans;
   try {
-    plans = plansOf({ ...job0, profile: undefined as unknown as CostProfile, profileLabel: "" });
+    plans = plansOf(job0);
   } catch (e) {
-    if (e instanceof RangeError) throw new UsageError(`${source?.file ?? workload.id}: ${e.message.replace(/^[^:]+: /, "")}`);
-    throw e;
+    if (!(e instanceof RangeError)) throw e;
+    const why = e.message.startsWith(`${workload.id}: `) ? e.message.slice(workload.id.length + 2) : e.message;
+    throw new UsageError(`${source?.file ?? workload.id}: cannot run natively: ${why}`);
   }
+  const length = Math.max(...plans.map((p) => p.plan.length));
+  const named = o.target !== undefined ? userTarget(o.target, offset, length) : undefined;
   // Then what the machine must have, before anything is made.
   const missing = (what: string) => new UsageError(`native needs ${what}`);
   if (process.getuid?.() !== 0) throw missing("root (O_DIRECT on a loop device it makes, userfaultfd); run it as root");
@@ -129,19 +132,22 @@ async function native(o: NativeOptions, io: CliIo): Promise<number> {
     const profile = measuredProfile(o.profile, compiler, io);
     const stale = sweepStale();
     if (stale.length) io.err(`stable-dio: detached ${stale.join(", ")}: left by a native run that was killed\n`);
-    const length = Math.max(...plans.map((p) => p.plan.length));
-    const target = o.target !== undefined ? userTarget(o.target, offset, length) : makeLoop(length, session);
+    const target = named ?? makeLoop(length, session);
     const job: NativeJob = { ...job0, profile, profileLabel: profileLabel(profile) };
     const progress = (t: string) => io.interactive && io.err(`\r\x1b[K${t}`);
     const doc = await runNativeJob(job, loadWasmCoreSync(), bin, target, session, progress);
     if (io.interactive) io.err("\r\x1b[K");
     io.out(o.json ? JSON.stringify(doc, null, 2) + "\n" : renderNativeTable(doc));
     if (dir) {
-      mkdirSync(dir, { recursive: true });
-      writeFilesAtomic([
-        { file: join(dir, NATIVE_JSON), data: JSON.stringify(doc, null, 2) + "\n" },
-        { file: join(dir, NATIVE_HTML), data: nativePage(doc) },
-      ]);
+      try {
+        mkdirSync(dir, { recursive: true });
+        writeFilesAtomic([
+          { file: join(dir, NATIVE_JSON), data: JSON.stringify(doc, null, 2) + "\n" },
+          { file: join(dir, NATIVE_HTML), data: nativePage(doc) },
+        ]);
+      } catch (e) {
+        throw new UsageError(`cannot write the report to '${dir}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      }
       io.err(`stable-dio: report: ${shownPath(dir, io)}/${NATIVE_HTML} (${NATIVE_JSON} beside it; the main report includes it)\n`);
     }
     if (o.saveBase !== undefined && doc.base_cpu) {

@@ -95,13 +95,13 @@ export function coreDevice(w: Workload, params: Readonly<Record<string, number>>
 }
 
 /** The plans, one per size, checked before anything runs. */
-export function plansOf(job: NativeJob): Array<{ size?: number; params: Record<string, number>; plan: NativePlan; device: Device }> {
+export function plansOf(job: Pick<NativeJob, "workload" | "params" | "sizes">): Array<{ size?: number; params: Record<string, number>; plan: NativePlan; device: Device }> {
   const points = job.sizes.length ? job.sizes.map((size) => ({ size, params: { ...job.params, size } })) : [{ size: undefined, params: { ...job.params } }];
   return points.map((p) => {
     const device = coreDevice(job.workload, p.params);
     const resolved = resolveParams(job.workload, device, p.params);
     const why = incompatibility(job.workload, resolved, device);
-    if (why) throw new RangeError(`${job.workload.id} cannot run with these parameters: ${why}`);
+    if (why) throw new RangeError(why);
     return { ...p, params: resolved, plan: nativePlan(job.workload, resolved, device), device };
   });
 }
