@@ -19,7 +19,11 @@ export interface NativePlan {
 
 /** What native cannot run in this workload, or undefined. */
 export function unsupported(plan: Plan): string | undefined {
-  if (plan.procs.length > 1) return "more than one process (a fork or a second process: the run is one real process)";
+  const shared = [...plan.procs.flatMap((p) => p.mappings), ...plan.threads.flatMap((t) => (t.own ? [t.own] : []))]
+    .find((m) => m.flags & MapFlag.SHARED);
+  if (shared) return `mapping "${shared.name}" is MAP_SHARED (user level cannot copy it on write, only wait or bounce; native maps private memory)`;
+  const forked = plan.procs.find((p) => p.forkOf !== undefined);
+  if (forked) return `process "${forked.name}" is forked (native runs no fork)`;
   for (const t of plan.threads) {
     const j = t.job;
     if (!j) continue;
@@ -44,6 +48,9 @@ export function nativePlan(w: Workload, params: Params, device: Device): NativeP
   const notes: string[] = [];
   let length = 0;
   let ios = 0;
+  if (plan.procs.length > 1)
+    notes.push(`its ${plan.procs.length} processes run as threads of one process: their protects and restores reach each other's CPUs, ` +
+      "which separate processes' would not, and warnings and degrading are once for all of them");
   plan.threads.forEach((t) => lines.push(`thread cpu ${t.cpu}`));
   plan.threads.forEach((t, i) => {
     const j = t.job;
