@@ -40,6 +40,7 @@
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
+#include "uffd-new.h"
 
 #define PAGE 4096UL
 #define MAX_ROUNDS 64
@@ -397,24 +398,10 @@ static const size_t PAIR_PAGES[] = {1, 16, 256};
 static int uffd = -1;
 
 static int uffd_open(void) {
-  uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-  if (uffd < 0) {
-    int dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
-    if (dev >= 0) {
-      uffd = ioctl(dev, USERFAULTFD_IOC_NEW, O_CLOEXEC | O_NONBLOCK);
-      close(dev);
-    }
-  }
-  if (uffd < 0) {
-    printf("uffd_unavailable userfaultfd: %s (root, or vm.unprivileged_userfaultfd=1)\n", strerror(errno));
-    return -1;
-  }
-  struct uffdio_api api = {.api = UFFD_API, .features = 0};
-  if (ioctl(uffd, UFFDIO_API, &api) || !(api.features & UFFD_FEATURE_PAGEFAULT_FLAG_WP)) {
-    printf("uffd_unavailable userfaultfd without write-protect on anonymous memory\n");
-    return -1;
-  }
-  return 0;
+  const char *why;
+  uffd = uffd_new(0, &why);
+  if (uffd < 0) printf("uffd_unavailable userfaultfd: %s (root, or vm.unprivileged_userfaultfd=1)\n", why);
+  return uffd < 0 ? -1 : 0;
 }
 
 static void uffd_register(char *p, size_t len) {

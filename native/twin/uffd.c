@@ -11,6 +11,7 @@
 // A touch between the drop and the install is a MISSING fault: by the time
 // the handler reads it the copy is in, so it only wakes.
 #include "twin.h"
+#include "../uffd-new.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/userfaultfd.h>
@@ -34,22 +35,11 @@ static char *scratch;
 static long handler_cpu;
 
 int uffd_open(char *why, size_t n) {
-  uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-  if (uffd < 0) {
-    int dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
-    if (dev >= 0) {
-      uffd = ioctl(dev, USERFAULTFD_IOC_NEW, O_CLOEXEC | O_NONBLOCK);
-      close(dev);
-    }
-  }
-  if (uffd < 0) {
-    snprintf(why, n, "userfaultfd (the syscall and /dev/userfaultfd both failed: %s)", strerror(errno));
-    return -1;
-  }
+  const char *err;
   // The exact address (not the page's): a fault beside an in-flight buffer is a false positive.
-  struct uffdio_api api = {.api = UFFD_API, .features = UFFD_FEATURE_EXACT_ADDRESS};
-  if (ioctl(uffd, UFFDIO_API, &api) || !(api.features & UFFD_FEATURE_PAGEFAULT_FLAG_WP)) {
-    snprintf(why, n, "userfaultfd write-protect (UFFD_FEATURE_PAGEFAULT_FLAG_WP) on anonymous memory");
+  uffd = uffd_new(UFFD_FEATURE_EXACT_ADDRESS, &err);
+  if (uffd < 0) {
+    snprintf(why, n, "userfaultfd (the syscall and /dev/userfaultfd: %s)", err);
     return -1;
   }
   if (posix_memalign((void **)&scratch, PAGE, PAGE)) fail("posix_memalign");

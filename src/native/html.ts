@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fmtBytes } from "../host/units.js";
-import { CSS, esc } from "../report/html.js";
+import { esc, pageHead } from "../report/html.js";
 import { fmtNs } from "../report/fmt.js";
 import type { NativeDoc } from "./compare.js";
 import { NATIVE_TOLERANCE } from "./render.js";
@@ -74,16 +74,7 @@ export function nativeSectionOf(dir: string): string | undefined {
 }
 
 export function nativePage(doc: NativeDoc): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>stable-dio native</title>
-<style>${CSS}</style>
-</head>
-<body>
+  return `${pageHead("stable-dio native")}
 <header><h1>stable-dio native</h1></header>
 ${nativeSection(doc)}
 </body>

@@ -17,7 +17,7 @@ export function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-export const CSS = `
+const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#111;margin:0 auto;padding:1.5em 2em 3em;max-width:1500px}
 h1{font-size:1.6em;margin:0 0 .2em}h2{font-size:1.25em;margin:1.8em 0 .5em;border-bottom:1px solid #ddd;padding-bottom:.2em}
 h3{font-size:1.05em;margin:0 0 .4em}
@@ -93,20 +93,25 @@ function figure(c: RenderedChart): string {
   return `<figure class="chart" id="${c.def.id}"><h3>${esc(c.def.title)}</h3>\n${c.svg}\n<figcaption>${esc(c.def.caption)}</figcaption></figure>`;
 }
 
-/** `sections`: more sections before the files (the real-kernel runs of stable-dio native, src/native/html.ts). */
-export function renderHtml(doc: ResultsDoc, rendered: readonly RenderedChart[], sections: readonly string[] = []): string {
-  const title = doc.sweep ? "stable-dio sweep report" : "stable-dio report";
-  const crossovers = doc.verdict ? `<p class="verdict">${esc(doc.verdict)}</p>` : "";
+/** A page's head, up to <body>: inline CSS only; a Content-Security-Policy forbids loading anything. */
+export function pageHead(title: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>${title}</title>
+<title>${esc(title)}</title>
 <style>${CSS}</style>
 </head>
-<body>
+<body>`;
+}
+
+/** `sections`: more sections before the files (the real-kernel runs of stable-dio native, src/native/html.ts). */
+export function renderHtml(doc: ResultsDoc, rendered: readonly RenderedChart[], sections: readonly string[] = []): string {
+  const title = doc.sweep ? "stable-dio sweep report" : "stable-dio report";
+  const crossovers = doc.verdict ? `<p class="verdict">${esc(doc.verdict)}</p>` : "";
+  return `${pageHead(title)}
 <header><h1>${title}</h1>
 <p class="note">What each direct-I/O stability policy broke and what it cost, on the same seeded workloads run by a simulated
 page table with real bytes. Counts are <strong>measured</strong> by the core; costs are <strong>projected</strong> from
