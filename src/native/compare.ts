@@ -29,6 +29,8 @@ export interface PolicyRun {
   /** Median over the runs: CPU ns per I/O of the policy's threads (submitters + fault handler), and wall ns per I/O. */
   readonly cpu_per_io_ns: number;
   readonly wall_per_io_ns: number;
+  /** Median MiB/s: bytes written and read over the submitters' wall time. */
+  readonly mib_s: number;
   /** The Wasm core's counters for the same workload, seed, policy and params. */
   readonly core: Readonly<Record<string, number>>;
   /** User-level projection, ns per I/O above direct, from the core's counts and from native's own. */
@@ -164,6 +166,7 @@ export async function runNativeJob(
         runs: rs.map((x) => ({ cpu_ns: x.cpuNs, steps_ns: x.stepsNs, wall_ns: x.wallNs })),
         cpu_per_io_ns: cpu,
         wall_per_io_ns: median(rs.map((x) => x.wallNs / ios)),
+        mib_s: median(rs.map((x) => ((x.counters.bytes_written + x.counters.bytes_read) / 2 ** 20) / (x.wallNs / 1e9))),
         core: coreRun.counters,
         ...(projected ? { projected } : {}),
         ...(unprojected ? { unprojected } : {}),

@@ -20,7 +20,7 @@ export function renderNativeTable(doc: NativeDoc): string {
   const sized = doc.results.some((r) => r.size !== undefined);
   const head = [
     "policy", ...(sized ? ["size"] : []), "corrupt", "lost", "rdfail", "fault", "falsepos", "cow", "stall", "warn", "degr",
-    "cpu_us/io", "above direct: cpu-direct", "steps", "projected", "ratio", "ratio(steps)", "proj(native counts)",
+    "MiB/s", "cpu_us/io", "above direct: cpu-direct", "steps", "projected", "ratio", "ratio(steps)", "proj(native counts)",
   ];
   const rows: string[][] = [head];
   for (const r of doc.results) {
@@ -29,7 +29,7 @@ export function renderNativeTable(doc: NativeDoc): string {
       r.policy, ...(sized ? [r.size ? fmtBytes(r.size) : "-"] : []),
       pair(r, "corruptions"), pair(r, "lost_reads"), pair(r, "read_verify_failures"), pair(r, "faults"), pair(r, "false_positives"),
       pair(r, "cow_copies"), pair(r, "stalls"), pair(r, "warnings"), pair(r, "degraded"),
-      us(r.cpu_per_io_ns), a ? us(a.measured_ns) : "-", a ? us(a.steps_ns) : "-", a?.projected_ns !== undefined ? us(a.projected_ns) : "-",
+      r.mib_s.toFixed(r.mib_s < 10 ? 2 : r.mib_s < 100 ? 1 : 0), us(r.cpu_per_io_ns), a ? us(a.measured_ns) : "-", a ? us(a.steps_ns) : "-", a?.projected_ns !== undefined ? us(a.projected_ns) : "-",
       a?.ratio !== undefined ? a.ratio.toFixed(2) : "-", a?.steps_ratio !== undefined ? a.steps_ratio.toFixed(2) : "-",
       a && r.projected ? us(r.projected.from_native.perIoNs) : "-",
     ]);
