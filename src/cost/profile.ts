@@ -60,6 +60,11 @@ export interface UffdCosts {
   readonly msg: number;
   /** Handler CPU per copy-on-write beyond msg: copy 4 KiB, MADV_DONTNEED, UFFDIO_COPY (wakes the writer). */
   readonly cow: number;
+  /**
+   * pte, flush_page and fixed again, from pairs on 8 buffers in turn, each written just before: the walk as
+   * an I/O path meets it (page-table and struct-page lines cold). Absent in profiles without those figures.
+   */
+  readonly walk_cold?: { readonly pte: number; readonly flush_page: number; readonly fixed: number };
 }
 
 /**

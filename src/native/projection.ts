@@ -37,11 +37,13 @@ export function projectUser(c: Counters, p: CostProfile, u: UffdCosts): UserProj
   // One UFFDIO_WRITEPROTECT to protect and one to restore each protected I/O.
   const calls = 2 * n("protected_ios");
   const small = calls > 0 && n("pte_flips") / calls <= FLUSH_CEILING;
+  // The walk as an I/O path meets it (buffers written since their last walk), where the profile measured it.
+  const w = u.walk_cold ?? u;
   const totals: Record<UserTerm, number> = {
     bounce: bounces > 0 && bounced > 0 ? bounces * copyNs(bounced / bounces, k.copy_hot) : 0,
-    wp_call: calls * (k.syscall + u.fixed),
-    pte: n("pte_flips") * u.pte,
-    flush_page: small ? n("pte_flips") * u.flush_page : 0,
+    wp_call: calls * (k.syscall + w.fixed),
+    pte: n("pte_flips") * w.pte,
+    flush_page: small ? n("pte_flips") * w.flush_page : 0,
     // A restore or a copy's zap with another thread of the process running elsewhere: a shootdown.
     ipi: n("ipis") * (small ? k.ipi : k.ipi_full),
     fault: n("faults") * u.msg,
