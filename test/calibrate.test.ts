@@ -95,8 +95,11 @@ describe("stable-dio calibrate: UFFDIO_WRITEPROTECT as a second source", () => {
     for (const k of ["pte", "flush_page", "fixed", "msg", "cow"] as const) expect(p.uffd![k]).toBeGreaterThanOrEqual(0);
     expect(p.uffd!.msg + p.uffd!.cow).toBeGreaterThan(0);
     expect(p.decomposition).toMatch(/^pte, flush_page and flush come from mprotect/);
-    expect(r.out).toMatch(/^ {2}unit +mprotect +UFFDIO_WRITEPROTECT$/m);
-    expect(r.out).toMatch(/^ {2}pte +[\d.,]+ +[\d.,]+$/m);
+    expect(r.out).toMatch(/^ {2}unit +mprotect +UFFDIO_WRITEPROTECT +\(cold walk: 8 buffers in turn, each just written\)$/m);
+    expect(r.out).toMatch(/^ {2}pte +[\d.,]+ +[\d.,]+ +[\d.,]+$/m);
+    expect(p.uffd!.walk_cold).toBeDefined();
+    for (const k of ["uffd_wp_pair_rot.1", "uffd_wp_pair_rot.16", "uffd_wp_pair_rot.256"]) expect(p.measured[k]).toBeGreaterThan(0);
+    expect(r.out).toMatch(/^ {2}uffd_wp_pair_rot\.256 +[\d,.]+ +[\d,.]+ +\d+\.\d\d +8 buffers in turn/m);
     expect(r.out).toMatch(/^The kernel projection uses the mprotect column: /m);
     expect(r.out).toMatch(/^ {2}uffd_wp_pair\.16 +[\d,.]+ +[\d,.]+ +\d+\.\d\d +from the mprotect units/m);
     expect(r.out).toMatch(/^ {2}mprotect_pair_vma\.1 +[\d,.]+ +[\d,.]+ +\d+\.\d\d +from the uffd units/m);
