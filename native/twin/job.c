@@ -40,7 +40,15 @@ static size_t pick_len(uint64_t *rng, size_t min, size_t max) {
 }
 
 /** A completed read: does the buffer hold what the device holds? Lost (data missing), or changed by the process after the DMA. */
-static void check_read(struct slot *s) {
+static void check_read_untimed(struct slot *s);
+
+static void check_read(struct job *j, struct slot *s) {
+  STEP_BEGIN;
+  check_read_untimed(s);
+  OTHER_END(j);
+}
+
+static void check_read_untimed(struct slot *s) {
   static _Thread_local uint8_t bad[MAX_IO_SECTORS];
   if (!oracle_read_checkable(s->off, s->len)) { COUNT(unverified_reads, 1); return; }
   if (!oracle_read_mismatch(s->buf, s->off, s->len, bad)) return;
@@ -75,7 +83,7 @@ static void complete(struct job *j, struct slot *s) {
   if (!s->reading) oracle_complete_write(s);
   // wp-wait: the writer blocked on the read buffer stores once woken: check the data before.
   int early = s->reading && s->protected_ && R.policy == P_WP_WAIT;
-  if (early) check_read(s);
+  if (early) check_read(j, s);
   if (s->protected_) {
     STEP_BEGIN;
     uffd_unprotect(j, s);
@@ -90,7 +98,7 @@ static void complete(struct job *j, struct slot *s) {
       COUNT(bytes_bounced, (long)s->len);
       COUNT(bytes_copied, (long)s->len);
     }
-    if (!early) check_read(s);
+    if (!early) check_read(j, s);
   } else if (R.policy == P_VERIFY && !s->bounced) {
     STEP_BEGIN;
     verify_write(j, s);
@@ -156,7 +164,9 @@ static void submit(struct job *j, struct slot *s, int reading) {
     COUNT(reads, 1);
     COUNT(bytes_read, (long)s->len);
   } else {
+    STEP_BEGIN;
     oracle_submit_write(s);
+    OTHER_END(j);
     COUNT(writes, 1);
     COUNT(bytes_written, (long)s->len);
   }
@@ -217,7 +227,9 @@ void *job_main(void *arg) {
     atomic_store(&s->io, i);
     if (!reading) {
       s->fill = (uint8_t)(j->fill >= 0 ? j->fill : 1 + (int)rng_below(&t->rng, 255));
+      STEP_BEGIN;
       memset(s->buf, s->fill, len);
+      OTHER_END(j);
     } else {
       s->fill = 0;
     }

@@ -4,7 +4,9 @@
 // runs (submitters, which also reap, and the fault handler), the modifiers'
 // CPU (the workload's, not the policy's), the wall time, and the time the
 // submitters spent in the policy's own steps (bounce copies, protect, pin
-// bookkeeping, un-protect, verify's read-back), timed around each step.
+// bookkeeping, un-protect, verify's read-back), timed around each step,
+// and the time in what is neither the policy nor the I/O path (the fill,
+// the oracle's checksums), timed the same way.
 //
 // Plan lines, "kind key value key value ...":
 //   run policy P target PATH offset B length B seed N
@@ -257,15 +259,16 @@ int main(int argc, char **argv) {
   for (int t = 0; t < R.nthreads; t++) if (!R.threads[t].job && R.threads[t].nsources) pthread_join(R.threads[t].th, NULL);
   long handler = is_wp(R.policy) ? uffd_handler_stop() : 0;
   COUNT(corruptions, oracle_scrub());
-  long submit = 0, modifier = 0, policy = 0;
+  long submit = 0, modifier = 0, policy = 0, other = 0;
   for (int t = 0; t < R.nthreads; t++) {
     if (R.threads[t].job) policy += R.threads[t].job->policy_ns;
+    if (R.threads[t].job) other += R.threads[t].job->other_ns;
     if (R.threads[t].job) submit += R.threads[t].cpu_ns;
     else modifier += R.threads[t].cpu_ns;
   }
   const _Atomic long *v = (const _Atomic long *)&C;
   for (size_t i = 0; i < sizeof COUNTER_NAMES / sizeof COUNTER_NAMES[0]; i++) printf("counter %s %ld\n", COUNTER_NAMES[i], v[i]);
   printf("cpu_ns.submit %ld\ncpu_ns.handler %ld\ncpu_ns.modifier %ld\nwall_ns %ld\n", submit, handler, modifier, wall);
-  printf("policy_ns.steps %ld\n", policy);
+  printf("policy_ns.steps %ld\nother_ns.fill_oracle %ld\n", policy, other);
   return 0;
 }

@@ -96,6 +96,7 @@ struct job {
   uint64_t *cursor; // sequential: per file
   char *verify_buf; // verify: read-back buffer
   long policy_ns;   // time in the policy's own steps at submit and completion (timed, less the clock reads)
+  long other_ns;    // time in what is neither the policy nor the I/O path: the workload's fill, the oracle's checksums
 };
 
 struct queued { struct job *job; int slot; long io; };
@@ -171,6 +172,7 @@ long mono_ns(void);
 extern long clock_pair_ns;
 #define STEP_BEGIN long step_t0_ = mono_ns()
 #define STEP_END(j) ((j)->policy_ns += mono_ns() - step_t0_ - clock_pair_ns)
+#define OTHER_END(j) ((j)->other_ns += mono_ns() - step_t0_ - clock_pair_ns)
 void pin_cpu(int cpu);
 _Noreturn void fail(const char *what);
 _Noreturn void failf(const char *fmt, ...);

@@ -69,9 +69,10 @@ export interface UffdCosts {
 
 /**
  * CPU of a `direct` I/O on this machine outside any policy (submit, pin, the
- * block layer, reap), measured by `stable-dio native --sizes ... --save-base`:
- * per_io_ns + pages * per_page_ns, fitted to the points. For the throughput
- * projection's base cost.
+ * block layer, reap; not the workload's fill nor the oracle's checksums),
+ * measured by `stable-dio native --sizes ... -p direct --save-base`:
+ * per_io_ns + pages * per_page_ns, fitted to the points on relative error.
+ * For the throughput projection's base cost.
  */
 export interface BaseCpu {
   readonly per_io_ns: number;

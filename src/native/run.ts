@@ -14,6 +14,8 @@ export interface TwinResult {
   readonly cpuNs: { readonly submit: number; readonly handler: number; readonly modifier: number };
   /** Time the submitters spent in the policy's own steps (bounce copies, protect, un-protect, verify), timed around each. */
   readonly stepsNs: number;
+  /** Time the submitters spent neither in the policy nor in the I/O path: the workload's fill, the oracle's checksums. */
+  readonly otherNs: number;
   readonly wallNs: number;
 }
 
@@ -55,6 +57,7 @@ function parse(out: string): TwinResult {
     counters,
     cpuNs: { submit: v["cpu_ns.submit"] ?? 0, handler: v["cpu_ns.handler"] ?? 0, modifier: v["cpu_ns.modifier"] ?? 0 },
     stepsNs: v["policy_ns.steps"] ?? 0,
+    otherNs: v["other_ns.fill_oracle"] ?? 0,
     wallNs: v.wall_ns,
   };
 }
