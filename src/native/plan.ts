@@ -4,7 +4,7 @@
 // in-flight modifications). What it cannot run is refused, naming it.
 import { MapFlag, type Device } from "../../assembly/abi.js";
 import { alignUp, MiB, PAGE } from "../host/units.js";
-import type { JobPlan, Plan } from "../workloads/plan.js";
+import type { Plan } from "../workloads/plan.js";
 import type { Params, Workload } from "../workloads/types.js";
 
 /** The lines of native/twin/main.c's plan, less the "run" and "go" lines, and the bytes the run owns. */
@@ -78,9 +78,4 @@ export function nativePlan(w: Workload, params: Params, device: Device): NativeP
     }
   });
   return { body: lines.join("\n") + "\n", length: alignUp(length, MiB), ios, notes };
-}
-
-/** The jobs of a plan, for callers that want their shape (sizes, queue depths). */
-export function jobsOf(plan: Plan): JobPlan[] {
-  return plan.threads.flatMap((t) => (t.job ? [t.job] : []));
 }
