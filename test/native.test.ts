@@ -10,7 +10,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { findCompiler } from "../src/calibrate/native.js";
 import { packageFile } from "../src/core/paths.js";
 import { builtinProfile } from "../src/cost/builtin.js";
@@ -27,9 +27,15 @@ const NOT_ROOT = /^stable-dio: native needs root \(O_DIRECT on a loop device it 
 
 interface Run { readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly out: string; readonly err: string }
 
-/** A fresh TMPDIR for one run (a profile file in it, outside what the run may leave). */
+const sandboxes: string[] = [];
+afterAll(() => {
+  for (const dir of sandboxes) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh TMPDIR for one run (a profile file in it, outside what the run may leave); removed after the file's tests. */
 function sandbox(): { readonly tmp: string; readonly profile: string } {
   const base = mkdtempSync(join(tmpdir(), "stable-dio-native-test-"));
+  sandboxes.push(base);
   const tmp = join(base, "tmp");
   mkdirSync(tmp);
   const profile = join(base, "builtin.json");
