@@ -13,8 +13,17 @@
 // --validate: instead of the calibration, a user-level emulation of wp-cow
 // (mprotect RO at submit, a write -> SIGSEGV -> copy 4 KiB + mprotect RW,
 // mprotect RW at completion) and of bouncing (memcpy) per I/O.
+//
+// Where userfaultfd works (root, or vm.unprivileged_userfaultfd=1), also the
+// write-protect `stable-dio native` uses: UFFDIO_WRITEPROTECT pairs of 1, 16,
+// 256 pages (on one range, and on 8 buffers in turn each just written), and the CPU a handler thread spends per write fault (resolved
+// by un-protecting) and per copy-on-write (copy, MADV_DONTNEED, UFFDIO_COPY).
+// Without it: one line "uffd_unavailable <why>" and the rest as usual.
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -23,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -30,6 +40,7 @@
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
+#include "uffd-new.h"
 
 #define PAGE 4096UL
 #define MAX_ROUNDS 64
@@ -380,9 +391,137 @@ static double wake_switch(void) {
   return median(v, rounds);
 }
 
-// ---- the calibration ---------------------------------------------------------
+// ---- userfaultfd write-protect ------------------------------------------------
 
 static const size_t PAIR_PAGES[] = {1, 16, 256};
+
+static int uffd = -1;
+
+static int uffd_open(void) {
+  const char *why;
+  uffd = uffd_new(0, &why);
+  if (uffd < 0) printf("uffd_unavailable userfaultfd: %s (root, or vm.unprivileged_userfaultfd=1)\n", why);
+  return uffd < 0 ? -1 : 0;
+}
+
+static void uffd_register(char *p, size_t len) {
+  struct uffdio_register r = {.range = {(uintptr_t)p, len}, .mode = UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP};
+  if (ioctl(uffd, UFFDIO_REGISTER, &r)) die("UFFDIO_REGISTER");
+}
+
+static void uffd_wp(char *p, size_t len, int wp) {
+  struct uffdio_writeprotect w = {.range = {(uintptr_t)p, len}, .mode = wp ? UFFDIO_WRITEPROTECT_MODE_WP : 0};
+  if (ioctl(uffd, UFFDIO_WRITEPROTECT, &w)) die("UFFDIO_WRITEPROTECT");
+}
+
+static void op_uffd_pair(void *ctx, long iters) {
+  struct prot *c = ctx;
+  for (long i = 0; i < iters; i++) {
+    uffd_wp(c->p, c->len, 1);
+    uffd_wp(c->p, c->len, 0);
+  }
+}
+
+static long thread_cpu(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return t.tv_sec * 1000000000L + t.tv_nsec;
+}
+
+struct uffd_handler { int cow; long want; volatile long served; long cpu_ns; char *scratch; };
+
+/** The handler native/twin runs, reduced: each write fault resolved by un-protecting, or by a copy-on-write. */
+static void *uffd_handler(void *arg) {
+  struct uffd_handler *h = arg;
+  // Not pinned (as in native/twin): the scheduler runs it where the faulting thread blocked.
+  // Pinned to another CPU, each fault costs it cross-CPU wake-ups: ~9x the CPU on a 2-vCPU VM.
+  cpu_set_t all;
+  CPU_ZERO(&all);
+  for (int i = 0; i < ncpus; i++) CPU_SET(cpu_list[i], &all);
+  sched_setaffinity(0, sizeof all, &all);
+  long t0 = thread_cpu();
+  struct pollfd pfd = {.fd = uffd, .events = POLLIN};
+  while (h->served < h->want) {
+    if (poll(&pfd, 1, -1) < 0) continue;
+    struct uffd_msg m[8];
+    ssize_t n = read(uffd, m, sizeof m);
+    for (ssize_t i = 0; i < n / (ssize_t)sizeof m[0]; i++) {
+      uintptr_t page = (uintptr_t)m[i].arg.pagefault.address & ~(PAGE - 1);
+      if (h->cow) {
+        copy_fn(h->scratch, (void *)page, PAGE);
+        if (madvise((void *)page, PAGE, MADV_DONTNEED)) die("MADV_DONTNEED");
+        struct uffdio_copy c = {.dst = page, .src = (uintptr_t)h->scratch, .len = PAGE, .mode = 0};
+        if (ioctl(uffd, UFFDIO_COPY, &c)) die("UFFDIO_COPY");
+      } else {
+        uffd_wp((char *)page, PAGE, 0);
+      }
+      h->served++;
+    }
+  }
+  h->cpu_ns = thread_cpu() - t0;
+  return NULL;
+}
+
+/** Handler CPU per write fault: the main thread protects a page and stores into it, `n` times. */
+static double uffd_fault_cpu(char *p, int cow, long n) {
+  struct uffd_handler h = {.cow = cow, .want = n, .served = 0, .scratch = region(PAGE, 1)};
+  pthread_t th;
+  if (pthread_create(&th, NULL, uffd_handler, &h)) die("pthread_create");
+  for (long i = 0; i < n; i++) {
+    uffd_wp(p, PAGE, 1);
+    ((volatile char *)p)[(i * 64) & (PAGE - 1)] = (char)i; // faults; the handler resolves it
+  }
+  pthread_join(th, NULL);
+  munmap(h.scratch, PAGE);
+  return (double)h.cpu_ns / (double)n;
+}
+
+static void calibrate_uffd(void) {
+  if (uffd_open()) return;
+  char name[96];
+  char *r = region(1024 * PAGE, 1);
+  uffd_register(r, 1024 * PAGE);
+  for (int i = 0; i < 3; i++) {
+    struct prot c = {r + 64 * PAGE, PAIR_PAGES[i] * PAGE};
+    snprintf(name, sizeof name, "uffd_wp_pair.%zu", PAIR_PAGES[i]);
+    put(name, measure(op_uffd_pair, &c));
+  }
+  // The pairs as an I/O path meets them: 8 buffers in turn, each written just before (not timed), so
+  // the walk's page-table and struct-page lines are cold, not hot as above.
+  size_t span = 256 * PAGE;
+  char *rot = region(8 * span, 1);
+  uffd_register(rot, 8 * span);
+  double v[MAX_ROUNDS];
+  long per = quick ? 32 : 256;
+  for (int s = 0; s < 3; s++) {
+    size_t len = PAIR_PAGES[s] * PAGE;
+    for (int k = 0; k < rounds; k++) {
+      double spent = 0;
+      for (long i = 0; i < per; i++) {
+        char *p = rot + (size_t)(i & 7) * span;
+        memset(p, (int)i, len);
+        double t0 = now();
+        uffd_wp(p, len, 1);
+        uffd_wp(p, len, 0);
+        spent += now() - t0 - timer_cost;
+      }
+      v[k] = spent / (double)per;
+    }
+    snprintf(name, sizeof name, "uffd_wp_pair_rot.%zu", PAIR_PAGES[s]);
+    put(name, median(v, rounds));
+  }
+  munmap(rot, 8 * span);
+  long n = quick ? 2000 : 20000;
+  for (int cow = 0; cow < 2; cow++) {
+    for (int k = 0; k < rounds; k++) v[k] = uffd_fault_cpu(r, cow, n / rounds + 1);
+    put(cow ? "uffd_cow" : "uffd_fault", median(v, rounds));
+  }
+  close(uffd);
+  munmap(r, 1024 * PAGE);
+}
+
+// ---- the calibration ---------------------------------------------------------
+
 static const size_t COPY_SIZES[] = {4096, 65536, 1048576};
 
 static void calibrate(void) {
@@ -460,6 +599,7 @@ static void calibrate(void) {
   munmap(cdst, span);
 
   put("wake_switch", wake_switch());
+  calibrate_uffd();
 }
 
 // ---- the validation: the policies emulated at user level, per I/O ------------

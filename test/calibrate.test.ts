@@ -3,13 +3,17 @@
 // emulation; without a compiler, one clear line and the built-in profile
 // (and --validate, which needs one, is an error); with a compiler that fails,
 // an error. No figure's size is asserted.
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { findCompiler } from "../src/calibrate/native.js";
 import type { ValidationRow } from "../src/calibrate/validate.js";
 import { cli } from "./support/cli.js";
+import { packageFile } from "../src/core/paths.js";
+
+const BIN = packageFile("bin", "stable-dio.js");
 import { profileProblem, readProfile, type CostProfile } from "../src/cost/profile.js";
 
 const tmp = () => join(mkdtempSync(join(tmpdir(), "stable-dio-test-")), "profile.json");
@@ -20,6 +24,8 @@ afterEach(() => {
   else process.env.STABLE_DIO_CC = saved.CC;
 });
 
+/** Nothing, or (without root or unprivileged userfaultfd) the one line saying the uffd figures are missing. */
+const UFFD_OR_NOTHING = /^(stable-dio: no userfaultfd write-protect figures: [^\n]+; going on with mprotect's\n)?$/;
 const NO_COMPILER = /^stable-dio: no C compiler \(cc, gcc or clang on PATH, or \$STABLE_DIO_CC\): cannot measure this machine; using the built-in profile\n$/;
 
 describe("stable-dio calibrate with the system compiler", () => {
@@ -34,7 +40,7 @@ describe("stable-dio calibrate with the system compiler", () => {
       expect(p.name).toBe("built-in");
       return;
     }
-    expect(r.err).toBe("");
+    expect(r.err).toMatch(UFFD_OR_NOTHING);
     expect(p.name).toBe("calibrated");
     expect(p.source).toMatch(/^stable-dio calibrate --quick: native\/calibrate\.c built with /);
     expect(p.machine.cores).toBeGreaterThan(0);
@@ -73,6 +79,47 @@ describe("stable-dio calibrate with the system compiler", () => {
     expect(text.out).toMatch(/^policy +size +threads +violations +measured us +predicted us +ratio +within ±25%$/m);
     expect(text.out).toMatch(/^wp-cow +64K +1 +every I\/O +[\d.,]+ +[\d.,]+ +\d+\.\d\d +(yes|NO)$/m);
     expect(text.out).toMatch(/^\d+ of \d+ within ±25%\.$/m);
+  });
+});
+
+describe("stable-dio calibrate: UFFDIO_WRITEPROTECT as a second source", () => {
+  const root = process.getuid?.() === 0;
+  it("as root, records the uffd figures and units beside mprotect's and prints the cross-check", async () => {
+    if (!findCompiler() || !root) return; // CI runs as root with gcc
+    const file = tmp();
+    const r = await cli("calibrate", "--quick", "--out", file);
+    expect(r.code).toBe(0);
+    const p = readProfile(file);
+    for (const k of ["uffd_wp_pair.1", "uffd_wp_pair.16", "uffd_wp_pair.256", "uffd_fault", "uffd_cow"]) expect(p.measured[k]).toBeGreaterThan(0);
+    expect(p.uffd).toBeDefined();
+    for (const k of ["pte", "flush_page", "fixed", "msg", "cow"] as const) expect(p.uffd![k]).toBeGreaterThanOrEqual(0);
+    expect(p.uffd!.msg + p.uffd!.cow).toBeGreaterThan(0);
+    expect(p.decomposition).toMatch(/^pte, flush_page and flush come from mprotect/);
+    expect(r.out).toMatch(/^ {2}unit +mprotect +UFFDIO_WRITEPROTECT +\(cold walk: 8 buffers in turn, each just written\)$/m);
+    expect(r.out).toMatch(/^ {2}pte +[\d.,]+ +[\d.,]+ +[\d.,]+$/m);
+    expect(p.uffd!.walk_cold).toBeDefined();
+    for (const k of ["uffd_wp_pair_rot.1", "uffd_wp_pair_rot.16", "uffd_wp_pair_rot.256"]) expect(p.measured[k]).toBeGreaterThan(0);
+    expect(r.out).toMatch(/^ {2}uffd_wp_pair_rot\.256 +[\d,.]+ +[\d,.]+ +\d+\.\d\d +8 buffers in turn/m);
+    expect(r.out).toMatch(/^The kernel projection uses the mprotect column: /m);
+    expect(r.out).toMatch(/^ {2}uffd_wp_pair\.16 +[\d,.]+ +[\d,.]+ +\d+\.\d\d +from the mprotect units/m);
+    expect(r.out).toMatch(/^ {2}mprotect_pair_vma\.1 +[\d,.]+ +[\d,.]+ +\d+\.\d\d +from the uffd units/m);
+  });
+
+  it("without userfaultfd (not root), says so in one line and goes on with mprotect", async () => {
+    if (!findCompiler() || !root) return; // needs root to become someone else
+    const dir = mkdtempSync(join(tmpdir(), "stable-dio-test-"));
+    chmodSync(dir, 0o777);
+    const file = join(dir, "profile.json");
+    const r = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, BIN, "calibrate", "--quick", "--out", file],
+      { encoding: "utf8", env: { ...process.env, STABLE_DIO_CC: findCompiler() } });
+    if (r.error) return; // no setpriv (util-linux): nothing to become
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^stable-dio: no userfaultfd write-protect figures: userfaultfd: [^\n]+; going on with mprotect's\n$/);
+    const p = readProfile(file);
+    expect(p.uffd).toBeUndefined();
+    expect(p.measured["uffd_wp_pair.1"]).toBeUndefined();
+    expect(p.costs.pte).toBeGreaterThan(0);
+    expect(r.stdout).toMatch(/^userfaultfd: not measured here; the unit costs above come from mprotect alone\.$/m);
   });
 });
 

@@ -7,6 +7,7 @@ import { decompose, type Check } from "../cost/decompose.js";
 import { PROFILE_VERSION, type CostProfile } from "../cost/profile.js";
 import { describeMachine } from "../shared/machine.js";
 import type { NativeRun } from "./native.js";
+import { decomposeUffd, DECOMPOSITION } from "./uffd.js";
 
 export interface Calibration {
   readonly profile: CostProfile;
@@ -15,6 +16,7 @@ export interface Calibration {
 
 export function calibratedProfile(run: NativeRun, quick: boolean, repeat = 1): Calibration {
   const d = decompose(run.figures, builtinProfile().costs);
+  const u = decomposeUffd(run.figures, d.costs);
   const m = describeMachine();
   const profile: CostProfile = {
     tool: "stable-dio",
@@ -28,6 +30,8 @@ export function calibratedProfile(run: NativeRun, quick: boolean, repeat = 1): C
     measured: run.figures,
     costs: d.costs,
     assumed: d.assumed,
+    ...(u.costs ? { uffd: u.costs } : {}),
+    decomposition: DECOMPOSITION,
   };
-  return { profile, checks: d.checks };
+  return { profile, checks: [...d.checks, ...u.checks] };
 }

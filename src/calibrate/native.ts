@@ -48,6 +48,8 @@ export interface NativeRun {
   readonly cpus: number;
   /** How the SIGSEGV handler resumes: "rip", "pc" or "siglongjmp". */
   readonly trapMethod: string;
+  /** Why the userfaultfd figures are missing, if they are. */
+  readonly uffdUnavailable?: string;
 }
 
 export class NativeError extends Error {}
@@ -76,15 +78,17 @@ function parse(compiler: string, out: string): NativeRun {
   const figures: Record<string, number> = {};
   let cpus = 1;
   let trapMethod = "unknown";
+  let uffdUnavailable: string | undefined;
   for (const line of out.split("\n")) {
     const [name, value] = line.trim().split(/\s+/);
     if (!name || value === undefined) continue;
-    if (name === "cpus") cpus = Number(value);
+    if (name === "uffd_unavailable") uffdUnavailable = line.trim().slice(name.length + 1);
+    else if (name === "cpus") cpus = Number(value);
     else if (name === "trap_method") trapMethod = value;
     else if (Number.isFinite(Number(value))) figures[name] = Number(value);
   }
   if (!Object.keys(figures).length) throw new NativeError("the calibration program printed no figures");
-  return { compiler, figures, cpus, trapMethod };
+  return { compiler, figures, cpus, trapMethod, uffdUnavailable };
 }
 
 /** Several runs as one: each figure's median over the runs (a burst of other work spoils one run, not the median). */

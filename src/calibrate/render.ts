@@ -6,6 +6,7 @@ import type { Check } from "../cost/decompose.js";
 import type { CostProfile } from "../cost/profile.js";
 import { columns, fmtNs } from "../report/fmt.js";
 import { TOLERANCE, type ValidationRow } from "./validate.js";
+import { renderUffd } from "./uffd.js";
 
 const UNITS: Record<string, string> = {
   syscall: "enter and leave the kernel (getppid)",
@@ -42,6 +43,8 @@ export function renderProfile(p: CostProfile, checks: readonly Check[], file?: s
     ur.push([`  copy_${cache}`, curve.map(([b, ns]) => `${fmtBytes(b)}:${fmtNs(ns)}`).join(" "), `memcpy, buffers ${cache}`]);
   }
   out.push(columns(ur, 1).replace(/^(.*?)\s+$/gm, "$1").trimEnd());
+  if (p.uffd) out.push(...renderUffd({ costs: p.uffd, checks: [] }, p.costs, fmtNs));
+  else if (p.name === "calibrated") out.push(...renderUffd({ missing: "not measured here", checks: [] }, p.costs, fmtNs));
   if (checks.length) {
     out.push("", "Cross-checks: figures the decomposition did not use, predicted from the unit costs:");
     const cr: string[][] = [["  figure", "predicted", "measured", "ratio", "how"]];

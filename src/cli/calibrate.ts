@@ -56,7 +56,9 @@ function calibrate(o: CalibrateOptions, io: CliIo): number {
     try {
       if (io.interactive) io.err("measuring (a few seconds)...");
       const runs = (args: string[]) => medianRuns(Array.from({ length: repeat }, () => runNative(compiler, args)));
-      cal = calibratedProfile(runs(quick), o.quick === true, repeat);
+      const measured = runs(quick);
+      if (measured.uffdUnavailable) io.err(`stable-dio: no userfaultfd write-protect figures: ${measured.uffdUnavailable}; going on with mprotect's\n`);
+      cal = calibratedProfile(measured, o.quick === true, repeat);
       if (o.validate) {
         if (io.interactive) io.err("\r\x1b[Kemulating wp-cow and bounce...");
         const v = runs(["--validate", ...quick]);

@@ -8,6 +8,7 @@ import { registerCalibrate } from "./calibrate.js";
 import { registerCompare } from "./compare.js";
 import type { CommandContext } from "./context.js";
 import { registerCrossover } from "./crossover.js";
+import { registerNative } from "./native.js";
 import { registerRecord } from "./record.js";
 import { registerReplay } from "./replay.js";
 import { registerReport } from "./report.js";
@@ -47,6 +48,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerRun(program, ctx);
   registerReport(program, ctx);
   registerSweep(program, ctx);
+  registerNative(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -4,6 +4,7 @@
 import { isAbsolute, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { loadWasmCoreSync } from "../core/wasm.js";
+import { nativeSectionOf } from "../native/html.js";
 import type { CostProfile } from "../cost/profile.js";
 import type { GridResult } from "../crossover/grid.js";
 import { VERDICT_SPEC, verdictLine } from "../crossover/verdict.js";
@@ -60,7 +61,8 @@ export async function writeMainReport(dir: string, m: MainRuns, io: CliIo, toStd
     verdict: verdictLine(grid, m.profile),
   });
   try {
-    await writeReport(dir, doc);
+    const native = nativeSectionOf(dir); // a stable-dio native run's results in the same directory
+    await writeReport(dir, doc, native ? [native] : []);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code) throw new UsageError(`cannot write the report to '${dir}': ${code}`);

@@ -25,7 +25,7 @@ export interface Decomposition {
 
 const pos = (x: number): number => Math.max(0, x);
 
-function curve(m: Measured, prefix: string): [number, number][] {
+export function curve(m: Measured, prefix: string): [number, number][] {
   const pts: [number, number][] = [];
   for (const [k, v] of Object.entries(m)) {
     if (!k.startsWith(prefix + ".")) continue;
@@ -48,7 +48,7 @@ const slope = (a: [number, number], b: [number, number]): number => (b[1] - a[1]
  * by page (the slope among the small ranges, minus pte). Halved: a pair
  * changes each page twice.
  */
-function pairSlopes(pairs: [number, number][]): { pte?: number; flushPage?: number } {
+export function pairSlopes(pairs: [number, number][]): { pte?: number; flushPage?: number } {
   const small = pairs.filter(([n]) => n <= FLUSH_CEILING);
   const large = pairs.filter(([n]) => n > FLUSH_CEILING);
   let pte: number | undefined;

@@ -45,6 +45,45 @@ export interface UnitCosts {
   readonly copy_cold: CopyCurve;
 }
 
+/**
+ * Write-protect through userfaultfd, as `stable-dio native` does it at user
+ * level (src/calibrate/uffd.ts derives them from the uffd_* figures), ns.
+ */
+export interface UffdCosts {
+  /** Per page of an UFFDIO_WRITEPROTECT range. */
+  readonly pte: number;
+  /** What a page adds when the range (at most 33 pages) is flushed page by page. */
+  readonly flush_page: number;
+  /** Per UFFDIO_WRITEPROTECT call beyond the syscall: mmap lock, walk, local flush. */
+  readonly fixed: number;
+  /** Handler CPU per write fault: woken, reads the message (its resolution not included). */
+  readonly msg: number;
+  /** Handler CPU per copy-on-write beyond msg: copy 4 KiB, MADV_DONTNEED, UFFDIO_COPY (wakes the writer). */
+  readonly cow: number;
+  /**
+   * pte, flush_page and fixed again, from pairs on 8 buffers in turn, each written just before: the walk as
+   * an I/O path meets it (page-table and struct-page lines cold). Absent in profiles without those figures.
+   */
+  readonly walk_cold?: { readonly pte: number; readonly flush_page: number; readonly fixed: number };
+}
+
+/**
+ * CPU of a `direct` I/O on this machine outside any policy (submit, pin, the
+ * block layer, reap; not the workload's fill nor the oracle's checksums),
+ * measured by `stable-dio native --sizes ... -p direct --save-base`:
+ * per_io_ns + pages * per_page_ns, fitted to the points on relative error.
+ * For the throughput projection's base cost.
+ */
+export interface BaseCpu {
+  readonly per_io_ns: number;
+  readonly per_page_ns: number;
+  /** [I/O bytes, measured ns per I/O]. */
+  readonly points: ReadonlyArray<readonly [number, number]>;
+  /** What measured it: workload, target, command. */
+  readonly source: string;
+  readonly date: string;
+}
+
 export interface CostProfile {
   readonly tool: "stable-dio";
   readonly kind: "cost-profile";
@@ -61,6 +100,12 @@ export interface CostProfile {
   readonly costs: UnitCosts;
   /** Unit costs that are assumptions rather than derived from `measured`. */
   readonly assumed: readonly string[];
+  /** userfaultfd write-protect unit costs, where calibrate could measure them (root or unprivileged userfaultfd). */
+  readonly uffd?: UffdCosts;
+  /** Which native figures `costs` (pte, flush_page, flush) come from, and why. */
+  readonly decomposition?: string;
+  /** Base CPU of a direct I/O by size (stable-dio native). */
+  readonly base_cpu?: BaseCpu;
 }
 
 const SCALARS = ["syscall", "vma", "pte", "flush_page", "flush", "ipi", "ipi_full", "fault", "signal", "page_alloc", "pin", "stall", "csum_byte"] as const;
@@ -87,6 +132,20 @@ export function profileProblem(x: unknown): string | undefined {
         return `costs.${k} must be a list of [bytes, ns] with positive numbers`;
       if (pt[0] <= last) return `costs.${k} must be in ascending bytes`;
       last = pt[0];
+    }
+  }
+  if (p.uffd !== undefined) {
+    const u = p.uffd as Record<string, unknown> | null;
+    for (const k of ["pte", "flush_page", "fixed", "msg", "cow"]) {
+      const v = u?.[k];
+      if (typeof v !== "number" || !Number.isFinite(v) || v < 0) return `uffd.${k} must be a number >= 0`;
+    }
+  }
+  if (p.base_cpu !== undefined) {
+    const b = p.base_cpu as Record<string, unknown> | null;
+    for (const k of ["per_io_ns", "per_page_ns"]) {
+      const v = b?.[k];
+      if (typeof v !== "number" || !Number.isFinite(v)) return `base_cpu.${k} must be a number`;
     }
   }
   return undefined;

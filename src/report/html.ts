@@ -93,19 +93,25 @@ function figure(c: RenderedChart): string {
   return `<figure class="chart" id="${c.def.id}"><h3>${esc(c.def.title)}</h3>\n${c.svg}\n<figcaption>${esc(c.def.caption)}</figcaption></figure>`;
 }
 
-export function renderHtml(doc: ResultsDoc, rendered: readonly RenderedChart[]): string {
-  const title = doc.sweep ? "stable-dio sweep report" : "stable-dio report";
-  const crossovers = doc.verdict ? `<p class="verdict">${esc(doc.verdict)}</p>` : "";
+/** A page's head, up to <body>: inline CSS only; a Content-Security-Policy forbids loading anything. */
+export function pageHead(title: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>${title}</title>
+<title>${esc(title)}</title>
 <style>${CSS}</style>
 </head>
-<body>
+<body>`;
+}
+
+/** `sections`: more sections before the files (the real-kernel runs of stable-dio native, src/native/html.ts). */
+export function renderHtml(doc: ResultsDoc, rendered: readonly RenderedChart[], sections: readonly string[] = []): string {
+  const title = doc.sweep ? "stable-dio sweep report" : "stable-dio report";
+  const crossovers = doc.verdict ? `<p class="verdict">${esc(doc.verdict)}</p>` : "";
+  return `${pageHead(title)}
 <header><h1>${title}</h1>
 <p class="note">What each direct-I/O stability policy broke and what it cost, on the same seeded workloads run by a simulated
 page table with real bytes. Counts are <strong>measured</strong> by the core; costs are <strong>projected</strong> from
@@ -120,6 +126,7 @@ ${crossovers}
 <section id="charts"><h2>Charts</h2>
 ${rendered.map(figure).join("\n")}
 </section>
+${sections.join("\n")}
 <footer><h2>Files</h2>
 <p class="note">Beside this page: <code>results.json</code> (every number on it; schema version ${doc.schemaVersion},
 <code>schema/results.schema.json</code> in the package) and <code>results.csv</code> (one row per run).

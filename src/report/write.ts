@@ -13,13 +13,13 @@ import { renderSvg } from "./svg.js";
 export const REPORT_FILES = ["index.html", "results.json", "results.csv"] as const;
 export const DEFAULT_REPORT_DIR = "stable-dio-report";
 
-export async function writeReport(dir: string, doc: ResultsDoc): Promise<void> {
+export async function writeReport(dir: string, doc: ResultsDoc, sections: readonly string[] = []): Promise<void> {
   const rendered = [];
   for (const def of charts(doc)) rendered.push({ def, svg: def.omitted === undefined ? await renderSvg(def.spec, def.id) : "" });
   mkdirSync(dir, { recursive: true });
   writeFilesAtomic([
     { file: join(dir, "results.json"), data: JSON.stringify(doc, null, 2) + "\n" },
     { file: join(dir, "results.csv"), data: renderCsv(doc) },
-    { file: join(dir, "index.html"), data: renderHtml(doc, rendered) },
+    { file: join(dir, "index.html"), data: renderHtml(doc, rendered, sections) },
   ]);
 }

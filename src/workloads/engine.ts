@@ -51,6 +51,7 @@ export function workloadFromSpec(spec: WorkloadSpec, src: Located): Workload {
       }
     },
     build: (s) => build(s, plan(s.params, s.device)),
+    plan,
   };
   try {
     const defaults = resolveParams(w, device);

@@ -68,4 +68,6 @@ export interface Workload {
   /** Why this workload cannot run with these params on this device, if so. */
   incompatible?(p: Params, device: Device): string | undefined;
   build(s: Setup): void;
+  /** The resolved plan (processes, threads, jobs) for these params: what `stable-dio native` runs on the real kernel. */
+  plan?(p: Params, device: Device): import("./plan.js").Plan;
 }
