@@ -9,10 +9,11 @@ import { diskAddr } from "./device";
 import { complete, reprotect, submit } from "./dio";
 import { writeFault } from "./fault";
 import { frameAddr, mapGet, mapPut, wpcount } from "./frames";
-import { cfgDiskBlocks, scratchBase, stagingBase } from "./layout";
+import { cfgDiskBlocks } from "./config";
+import { scratchBase, stagingBase } from "./layout";
 import { flips, hi, lo, rangeBegin, unwpRange, wpRange } from "./protect";
 import { procAlive, threadCpu, threadExists, threadPid } from "./proc";
-import { DWP, HUG, P, TBL, W, entryAddr, frameOf, pmdAddr } from "./pte";
+import { HUG, P, TBL, W, entryAddr, frameOf, pmdAddr } from "./pte";
 import { shootdown } from "./tlb";
 import { WRITE, access } from "./uaccess";
 

@@ -6,13 +6,12 @@
 // there is free until the pool grows into it):
 //   map u16 +0 | pin u16 +2 | wp u16 +4 | (pad) +6 | secpins 8 x u8 +8
 import { FrameKind, Invariant, IoState, Mode } from "./abi";
+import { frameAddr, kind, mapcount, pincount, refcount, secpin, top, wpcount } from "./frames";
 import {
-  frameAddr, kind, mapcount, pincount, refcount, secpin, top, wpcount,
-} from "./frames";
-import {
-  I_FIRST, I_MODE, I_NPAGES, ioRec, ioState, nextId, pageFreeCount, rec, R_FRAME, R_NEXT, R_OFF, R_BLEN,
+  I_FIRST, I_MODE, I_NPAGES, R_BLEN, R_FRAME, R_NEXT, R_OFF, ioRec, ioState, nextId, pageFreeCount, rec,
 } from "./io";
-import { NIL, PMD_COUNT, PMD_PAGES, cfgCpus, cfgIoPages, cfgTlbEntries, ensureMemory, setDetail } from "./layout";
+import { NIL, PMD_COUNT, PMD_PAGES, ensureMemory, setDetail } from "./layout";
+import { cfgCpus, cfgIoPages, cfgTlbEntries } from "./config";
 import { procAlive, procCount } from "./proc";
 import { HUG, P, TBL, W, frameOf, pmdAddrByIndex, pteAddr } from "./pte";
 import { tlbPeek } from "./tlb";

@@ -6,12 +6,11 @@
 import { Counter, Device } from "./abi";
 import { count, countN, counter, setCounter } from "./counters";
 import { crc16Sectors, crc32c4k, equal, isZero, oracle, xor3 } from "./csum";
-import { frameAddr } from "./frames";
 import { R_CSUM, R_GUARD, R_ORACLE } from "./io";
 import {
-  PAGE_SIZE, cfgDevice, cfgDiskBlocks, cfgOracle, cfgRaidDisks, csumBase, diskBase, diskSectors,
-  guardBase, oracleBase, parityBase, scratchBase, stripes,
+  PAGE_SIZE, csumBase, diskBase, diskSectors, guardBase, oracleBase, parityBase, scratchBase, stripes,
 } from "./layout";
+import { cfgDevice, cfgDiskBlocks, cfgOracle, cfgRaidDisks } from "./config";
 
 @inline export function diskAddr(sector: u32): usize {
   return diskBase + (<usize>sector << 9);

@@ -1,22 +1,21 @@
 // Direct I/O: submit, the DMA point, completion, under every policy
 // (docs/model.md sections 5 and 6.7-6.10).
-import { Counter, Device, Err, FrameKind, IoFlag, IoState, Mode, Op, Policy, ProcFlag, Stable, WarnKind } from "./abi";
+import {
+  Counter, Device, Err, FrameKind, IoFlag, IoState, MAX_IO_BYTES, Mode, Op, Policy, ProcFlag, Stable, WarnKind,
+} from "./abi";
 import { count, countN, counter } from "./counters";
+import { dmaReadPage, dmaWritePage, pageMatches, readPageVerifies, rewritePage, submitChecks } from "./device";
 import {
-  dmaReadPage, dmaWritePage, pageMatches, readPageVerifies, rewritePage, submitChecks,
-} from "./device";
-import {
-  alloc4k, frameAddr, mapcount, pinGet, pinPut, refPut, secpin,
-  setWpcount, simAlloc4k, simAllocHuge, simBegin, simCommit, wpcount,
+  alloc4k, frameAddr, mapcount, pinGet, pinPut, refPut, secpin, setWpcount, simAlloc4k, simAllocHuge, simBegin,
+  simCommit, wpcount,
 } from "./frames";
 import {
-  I_CPU, I_FIRST, I_LEN, I_MODE, I_NPAGES, I_OP, I_ORPHANED, I_PID, I_POLICY, I_SECTOR, I_STATE, I_TID, I_VA,
-  R_BLEN, R_BOUNCE, R_FRAME, R_NEXT, R_OFF, R_SCRATCH, R_VPN, ioAdvanceLow, ioLow, ioRec, ioState, ioTake, nextId,
+  I_CPU, I_FIRST, I_LEN, I_MODE, I_NPAGES, I_OP, I_ORPHANED, I_PID, I_POLICY, I_SECTOR, I_STATE, I_TID, I_VA, R_BLEN,
+  R_BOUNCE, R_FRAME, R_NEXT, R_OFF, R_SCRATCH, R_VPN, ioAdvanceLow, ioLow, ioRec, ioState, ioTake, nextId,
   pageFreeCount, rec, recPut, recTake, slotBusy,
 } from "./io";
-import {
-  MAX_IO_BYTES, NIL, cfgDevice, cfgDmaCheck, cfgIoPages, cfgMaxIos, cfgPolicy, cfgStable, diskSectors, setDetail,
-} from "./layout";
+import { NIL, diskSectors, setDetail } from "./layout";
+import { cfgDevice, cfgDmaCheck, cfgIoPages, cfgMaxIos, cfgPolicy, cfgStable } from "./config";
 import { copyPage, demandHuge, demandPte, folioShared, splitPmd } from "./pagetable";
 import { procAlive, procCount, procFlags, threadCpu, threadExists, threadPid } from "./proc";
 import { DWP, HUG, MAY, P, SHR, V, W, canWrite, entryAddr, frameFor, frameOf, pmdAddr } from "./pte";
@@ -66,7 +65,7 @@ export function submit(tid: u32, op: u32, va: u32, len: u32, sector: u32, iflags
   if (!threadExists(tid)) return -Err.NO_THREAD;
   let pid = threadPid(tid);
   if (!procAlive(pid)) return -Err.DEAD;
-  if (op > <u32>Op.READ || (iflags & ~IoFlag.ALL) != 0 || len == 0 || len > MAX_IO_BYTES) return -Err.INVAL;
+  if (op > <u32>Op.READ || (iflags & ~IoFlag.ALL) != 0 || len == 0 || len > <u32>MAX_IO_BYTES) return -Err.INVAL;
   if (((va | len) & 511) != 0) return -Err.ALIGN;
   if (cfgDevice == Device.FS_CSUM && (((va | len) & 4095) != 0 || (sector & 7) != 0)) return -Err.ALIGN;
   if (<u64>va + <u64>len > 0x1_0000_0000) return -Err.RANGE;

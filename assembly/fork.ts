@@ -5,14 +5,13 @@
 // subpage is copied for the child.
 import { Counter, Err, FrameKind, ProcFlag } from "./abi";
 import { count, countN } from "./counters";
-import {
-  alloc4k, copyFrame, frameAddr, mapGet, mapcount, pincount, simAlloc4k, simBegin, simCommit,
-} from "./frames";
-import { PMD_COUNT, PMD_PAGES, cfgCpus, cfgMaxProcs, cfgMaxThreads, setDetail } from "./layout";
+import { alloc4k, copyFrame, frameAddr, mapGet, mapcount, pincount, simAlloc4k, simBegin, simCommit } from "./frames";
+import { PMD_COUNT, PMD_PAGES, setDetail } from "./layout";
+import { cfgCpus, cfgMaxProcs, cfgMaxThreads } from "./config";
 import { allocTable, splitPmd, teardown } from "./pagetable";
 import {
-  killProc, newProc, newThread, procAlive, procCount, procExists, procFlags, threadCount, threadCpu,
-  threadExists, threadPid,
+  killProc, newProc, newThread, procAlive, procCount, procExists, procFlags, threadCount, threadCpu, threadExists,
+  threadPid,
 } from "./proc";
 import { DWP, HUG, MAY, P, SHR, TBL, V, W, frameOf, pmdAddrByIndex } from "./pte";
 import { shootdown, tlbPurge } from "./tlb";

@@ -10,7 +10,8 @@
 // the folio list. Free lists are LIFO, as the spec says.
 import { Counter, FrameKind } from "./abi";
 import { countN } from "./counters";
-import { NIL, PAGE_SHIFT, PMD_PAGES, cfgMaxFrames, ensureMemory, frameBase, frameMetaBase, setDetail } from "./layout";
+import { NIL, PAGE_SHIFT, PMD_PAGES, ensureMemory, frameBase, frameMetaBase, setDetail } from "./layout";
+import { cfgMaxFrames } from "./config";
 
 const M_REF: usize = 0;
 const M_MAP: usize = 4;

@@ -1,26 +1,32 @@
 // The Wasm ABI (docs/abi.md): plain-number exports, nothing managed crosses
 // the boundary. Each export validates, then hands off to the module that owns
 // the concept. Semantics: docs/model.md.
-import { ABI_VERSION, Counter, Device, Err, FrameKind, Invariant, Key, ProcFlag, Stable, Policy, WarnField } from "./abi";
+import {
+  ABI_VERSION, Counter, Device, Err, FrameKind, Invariant, Key, ProcFlag, STAGING_BYTES, WarnField,
+} from "./abi";
 import { benchCopy, benchCow, benchCsum, benchDio, benchMemcpy, benchStore, benchWp, benchWpIo } from "./bench";
 import { check } from "./check";
 import { counter, resetCounters } from "./counters";
 import { csumInit } from "./csum";
 import { diskAddr, diskReset, scrub } from "./device";
 import { complete, dma, submit } from "./dio";
-import { fork, exit } from "./fork";
+import { exit, fork } from "./fork";
 import { frameStat, framesReset } from "./frames";
 import { ioReset, ioState } from "./io";
 import {
-  CONFIG, STAGING_BYTES, WARN_CAP, cfg, cfgDevice, cfgOracle, csumBase, diskSectors, errDetail, guardBase, layout,
-  oracleBase, parityBase, ready, setDetail, setPolicy, setStable, stagingBase, stripes,
+  csumBase, diskSectors, errDetail, guardBase, layout, oracleBase, parityBase, setDetail, stagingBase, stripes,
 } from "./layout";
+import {
+  cfgCpus, cfgDevice, cfgMaxProcs, cfgMaxThreads, cfgOracle, configApplyNow, configGet, configInit, configSet,
+  validKey,
+} from "./config";
 import { map, unmap } from "./mmap";
-import { newProc, newThread, procAlive, procCount, procExists, procFlags, procsReset, threadExists, threadPid } from "./proc";
+import {
+  newProc, newThread, procAlive, procCount, procExists, procFlags, procsReset, threadCount, threadExists, threadPid,
+} from "./proc";
 import { tlbReset } from "./tlb";
 import { LOAD, STORE, WRITE, access } from "./uaccess";
 import { warnField, warnKept, warnReset } from "./warn";
-import { cfgCpus, cfgMaxProcs, cfgMaxThreads } from "./layout";
 
 let isReady = false;
 
@@ -74,59 +80,17 @@ function invariantName(c: i32): string {
   }
 }
 
-function pow2(v: u32): bool {
-  return v != 0 && (v & (v - 1)) == 0;
-}
-
-function valid(key: i32, v: u32): bool {
-  switch (key) {
-    case Key.POLICY: return v < <u32>Policy.COUNT;
-    case Key.DEVICE: return v < <u32>Device.COUNT;
-    case Key.RAID_DISKS: return v >= 2 && v <= 16;
-    case Key.DISK_BLOCKS: return v >= 1 && v <= 262144;
-    case Key.MAX_FRAMES: return v >= 512 && v <= 1048576;
-    case Key.CPUS: return v >= 1 && v <= 64;
-    case Key.STABLE: return v <= <u32>Stable.NEVER;
-    case Key.ORACLE: return v <= 1;
-    case Key.MAX_IOS: return pow2(v) && v >= 16 && v <= 1048576;
-    case Key.MAX_PROCS: return v >= 1 && v <= 4095;
-    case Key.IO_PAGES: return v >= 16 && v <= 1048576;
-    case Key.TLB_ENTRIES: return pow2(v) && v <= 4096;
-    case Key.DMA_CHECK: return v <= 1;
-    case Key.MAX_THREADS: return v >= 1 && v <= 65535;
-    default: return false;
-  }
-}
-
-function defaults(): void {
-  store<u32>(CONFIG + (Key.POLICY << 2), Policy.DIRECT);
-  store<u32>(CONFIG + (Key.DEVICE << 2), Device.NONE);
-  store<u32>(CONFIG + (Key.RAID_DISKS << 2), 4);
-  store<u32>(CONFIG + (Key.DISK_BLOCKS << 2), 16384);
-  store<u32>(CONFIG + (Key.MAX_FRAMES << 2), 65536);
-  store<u32>(CONFIG + (Key.CPUS << 2), 4);
-  store<u32>(CONFIG + (Key.STABLE << 2), Stable.AUTO);
-  store<u32>(CONFIG + (Key.ORACLE << 2), 1);
-  store<u32>(CONFIG + (Key.MAX_IOS << 2), 4096);
-  store<u32>(CONFIG + (Key.MAX_PROCS << 2), 64);
-  store<u32>(CONFIG + (Key.IO_PAGES << 2), 65536);
-  store<u32>(CONFIG + (Key.TLB_ENTRIES << 2), 64);
-  store<u32>(CONFIG + (Key.DMA_CHECK << 2), 1);
-  store<u32>(CONFIG + (Key.MAX_THREADS << 2), 256);
-}
-
 export function sd_abi_version(): i32 {
   return ABI_VERSION;
 }
 
 export function sd_set(key: i32, value: u32): i32 {
-  if (key < 0 || key >= Key.COUNT || !valid(key, value)) return fail(Err.INVAL, <f64>key);
-  store<u32>(CONFIG + (<usize>key << 2), value);
+  if (!validKey(key, value)) return fail(Err.INVAL, <f64>key);
+  configSet(key, value);
   // A policy or stability change is a run-time knob: it applies at once,
   // and (debug build) the state it leaves is checked like any other call's.
   if (isReady && (key == Key.POLICY || key == Key.STABLE)) {
-    if (key == Key.POLICY) setPolicy(value);
-    else setStable(value);
+    configApplyNow(key, value);
     kept = errDetail; // a successful sd_set leaves the detail as it was
     return changed(0);
   }
@@ -135,7 +99,7 @@ export function sd_set(key: i32, value: u32): i32 {
 
 export function sd_get(key: i32): i32 {
   if (key < 0 || key >= Key.COUNT) return fail(Err.INVAL, <f64>key);
-  return <i32>cfg(key);
+  return <i32>configGet(key);
 }
 
 export function sd_reset(): i32 {
@@ -175,7 +139,6 @@ export function sd_thread_create(pid: u32, cpu: u32): i32 {
   return changed(<i32>newThread(pid, cpu));
 }
 
-import { threadCount } from "./proc";
 function threadCountFull(): bool {
   return threadCount >= cfgMaxThreads;
 }
@@ -369,5 +332,5 @@ export function sd_bench_dio(tid: u32, va: u32, len: u32, iters: u32): f64 {
 
 // The module is usable as soon as it is instantiated: defaults applied, reset done.
 csumInit();
-defaults();
+configInit();
 sd_reset();

@@ -12,7 +12,8 @@
 //   submit, a read's as its DMA found it on disk) |
 //   guard[8] u16 +32 (pi, per sector of the page) | oracle[8] u32 +48
 import { IoState } from "./abi";
-import { IO_BYTES, NIL, PAGE_REC_BYTES, cfgIoPages, cfgMaxIos, ioBase, pageBase } from "./layout";
+import { IO_BYTES, NIL, PAGE_REC_BYTES, ioBase, pageBase } from "./layout";
+import { cfgIoPages, cfgMaxIos } from "./config";
 
 export const I_ID: usize = 0;
 export const I_STATE: usize = 4;

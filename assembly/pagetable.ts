@@ -7,7 +7,7 @@ import {
   alloc4k, allocHuge, copyFrame, frameAddr, freeFolio, mapGet, mapPut, mapcount, meta, refPut, refcount, wpcount,
   zeroFrame,
 } from "./frames";
-import { HUG, MAY, P, SHR, TBL, DWP, V, W, frameOf, pmdAddrByIndex } from "./pte";
+import { DWP, HUG, MAY, P, SHR, TBL, V, W, frameOf, pmdAddrByIndex } from "./pte";
 import { shootdown } from "./tlb";
 
 /** Demand fault on a mapped, not present PTE: a zeroed frame, W if the mapping allows. */

@@ -9,7 +9,8 @@
 // clear of every entry (the hardware does it in one step too).
 import { Counter } from "./abi";
 import { count, countN } from "./counters";
-import { NIL, TLB_ENTRY_BYTES, cfgCpus, cfgTlbEntries, tlbBase } from "./layout";
+import { NIL, TLB_ENTRY_BYTES, tlbBase } from "./layout";
+import { cfgCpus, cfgTlbEntries } from "./config";
 import { cpumask } from "./proc";
 
 const VALID: u32 = 1;

@@ -1,11 +1,11 @@
 // User memory access by a thread: stores, writes from the staging area, loads.
 // Each page goes through the thread's CPU TLB; a miss walks the page table; a
 // write to a non-writable entry faults (docs/model.md 6.5).
-import { Counter, Err } from "./abi";
+import { Counter, Err, STAGING_BYTES } from "./abi";
 import { count, countN } from "./counters";
 import { demandFault, writeFault } from "./fault";
 import { frameAddr } from "./frames";
-import { NIL, STAGING_BYTES, stagingBase } from "./layout";
+import { NIL, stagingBase } from "./layout";
 import { procAlive, threadCpu, threadExists, threadPid } from "./proc";
 import { HUG, P, TBL, W, frameFor, pmdAddr, pteAddr } from "./pte";
 import { tlbFill, tlbLookup } from "./tlb";

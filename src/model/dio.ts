@@ -8,6 +8,7 @@ import {
   IoFlag,
   IoState,
   Key,
+  MAX_IO_BYTES,
   Mode,
   Op,
   Policy,
@@ -37,7 +38,7 @@ import {
   V,
   W,
 } from "./pagetable.js";
-import { SPACE, STAGING, type Io, type PageRec, type Proc, type State } from "./state.js";
+import { SPACE, type Io, type PageRec, type Proc, type State } from "./state.js";
 import { shootdown } from "./tlb.js";
 
 /** Section 5: does this I/O need stable pages? level: 0 kernel, 1 promise, 2 nobody. */
@@ -96,7 +97,7 @@ export function submit(st: State, tid: number, op: number, va: number, len: numb
   if (!t) return st.fail(Err.NO_THREAD);
   const p = st.procs[t.pid - 1];
   if (p.flags & ProcFlag.DEAD) return st.fail(Err.DEAD);
-  if ((op !== Op.WRITE && op !== Op.READ) || flags & ~IoFlag.ALL || len === 0 || len > STAGING) return st.fail(Err.INVAL);
+  if ((op !== Op.WRITE && op !== Op.READ) || flags & ~IoFlag.ALL || len === 0 || len > MAX_IO_BYTES) return st.fail(Err.INVAL);
   if (va % SECTOR !== 0 || len % SECTOR !== 0) return st.fail(Err.ALIGN);
   const dev = st.cfg[Key.DEVICE];
   if (dev === Device.FS_CSUM && (va % PAGE !== 0 || len % PAGE !== 0 || sector % 8 !== 0)) return st.fail(Err.ALIGN);

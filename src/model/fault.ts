@@ -1,6 +1,6 @@
 // User access through the TLB and the page table (docs/model.md 6.5) and the
 // write fault (6.6: do_wp_page and friends).
-import { Counter, Err, Policy, ProcFlag, WarnKind } from "../../assembly/abi.js";
+import { Counter, Err, Policy, ProcFlag, STAGING_BYTES, WarnKind } from "../../assembly/abi.js";
 import { completeIo, wpIosPinning } from "./dio.js";
 import { FOLIO, PAGE, type Frame } from "./frames.js";
 import { SECTOR } from "./disk.js";
@@ -21,7 +21,7 @@ import {
   V,
   W,
 } from "./pagetable.js";
-import { SPACE, STAGING, type Proc, type State, type Thread } from "./state.js";
+import { SPACE, type Proc, type State, type Thread } from "./state.js";
 
 export type Access =
   | { kind: "store"; byte: number }
@@ -33,7 +33,7 @@ export function uaccess(st: State, tid: number, va: number, len: number, a: Acce
   if (!t) return st.fail(Err.NO_THREAD);
   const p = st.procs[t.pid - 1];
   if (p.flags & ProcFlag.DEAD) return st.fail(Err.DEAD);
-  if (len === 0 || (a.kind === "store" && a.byte > 255) || (a.kind !== "store" && len > STAGING)) {
+  if (len === 0 || (a.kind === "store" && a.byte > 255) || (a.kind !== "store" && len > STAGING_BYTES)) {
     return st.fail(Err.INVAL);
   }
   if (va + len > SPACE) return st.fail(Err.RANGE);

@@ -1,77 +1,23 @@
 // The TypeScript reference model: docs/model.md in plain objects, small and
 // obviously correct rather than fast. The Wasm core is differentially tested
 // against it, so every return code, counter and disk byte follows the spec.
-import { Counter, Device, Err, FrameKind, IoState, Key, Policy, ProcFlag, Stable } from "../../assembly/abi.js";
+import { Counter, Device, Err, FrameKind, IoState, Key, ProcFlag, STAGING_BYTES } from "../../assembly/abi.js";
 import type { Core } from "../core/core.js";
 import { check } from "./check.js";
+import { DEFAULT_CONFIG, validKey } from "./config.js";
 import { SECTOR } from "./disk.js";
 import { completeIo, dmaIo, submit } from "./dio.js";
 import { uaccess } from "./fault.js";
 import { exit, fork, newProc, newThread } from "./fork.js";
 import { map, unmap } from "./mmap.js";
-import { STAGING, State } from "./state.js";
-
-/** What `new RefCore()` starts with. */
-export const DEFAULT_CONFIG: readonly number[] = (() => {
-  const c: number[] = [];
-  c[Key.POLICY] = Policy.DIRECT;
-  c[Key.DEVICE] = Device.NONE;
-  c[Key.RAID_DISKS] = 4;
-  c[Key.DISK_BLOCKS] = 16384;
-  c[Key.MAX_FRAMES] = 65536;
-  c[Key.CPUS] = 4;
-  c[Key.STABLE] = Stable.AUTO;
-  c[Key.ORACLE] = 1;
-  c[Key.MAX_IOS] = 4096;
-  c[Key.MAX_PROCS] = 64;
-  c[Key.IO_PAGES] = 65536;
-  c[Key.TLB_ENTRIES] = 64;
-  c[Key.DMA_CHECK] = 1;
-  c[Key.MAX_THREADS] = 256;
-  return c;
-})();
-
-const pow2 = (v: number): boolean => v > 0 && (v & (v - 1)) === 0;
-
-/** The allowed values of each key (assembly/abi.ts). */
-function valid(key: number, v: number): boolean {
-  const inRange = (lo: number, hi: number): boolean => Number.isInteger(v) && v >= lo && v <= hi;
-  switch (key) {
-    case Key.POLICY:
-      return inRange(0, Policy.COUNT - 1);
-    case Key.DEVICE:
-      return inRange(0, Device.COUNT - 1);
-    case Key.RAID_DISKS:
-      return inRange(2, 16);
-    case Key.DISK_BLOCKS:
-      return inRange(1, 262144);
-    case Key.MAX_FRAMES:
-      return inRange(512, 1048576);
-    case Key.CPUS:
-      return inRange(1, 64);
-    case Key.STABLE:
-      return inRange(0, 2);
-    case Key.ORACLE:
-    case Key.DMA_CHECK:
-      return inRange(0, 1);
-    case Key.MAX_IOS:
-      return inRange(16, 1048576) && pow2(v);
-    case Key.MAX_PROCS:
-      return inRange(1, 4095);
-    case Key.IO_PAGES:
-      return inRange(16, 1048576);
-    case Key.TLB_ENTRIES:
-      return inRange(1, 4096) && pow2(v);
-    case Key.MAX_THREADS:
-      return inRange(1, 65535);
-  }
-  return false;
-}
+import { State } from "./state.js";
 
 // Arguments cross the Wasm ABI as i32: ids and CPUs are signed, addresses,
 // lengths, sectors, bytes and flags are read as u32.
 const u32 = (x: number): number => x >>> 0;
 const i32 = (x: number): number => x | 0;
+
+export { DEFAULT_CONFIG };
 
 export class RefCore implements Core {
   readonly kind = "model";
@@ -85,7 +31,7 @@ export class RefCore implements Core {
   set(key: number, value: number): number {
     key = i32(key);
     value = u32(value);
-    if (!valid(key, value)) return this.st.fail(Err.INVAL, key);
+    if (!validKey(key, value)) return this.st.fail(Err.INVAL, key);
     this.pending[key] = value;
     // A sysfs knob flipped at run time: later submits use it (6.0).
     if (key === Key.POLICY || key === Key.STABLE) this.st.cfg[key] = value;
@@ -151,7 +97,7 @@ export class RefCore implements Core {
   load(tid: number, va: number, len: number): Uint8Array | number {
     len = u32(len);
     // Only allocate the result once the length is known to be sane.
-    const dst = new Uint8Array(len > 0 && len <= STAGING ? len : 0);
+    const dst = new Uint8Array(len > 0 && len <= STAGING_BYTES ? len : 0);
     const r = uaccess(this.st, i32(tid), u32(va), len, { kind: "load", dst });
     return r < 0 ? r : dst;
   }
@@ -264,7 +210,7 @@ export class RefCore implements Core {
     const st = this.st;
     sector = u32(sector);
     count = u32(count);
-    if (count === 0 || count * SECTOR > STAGING) return st.fail(Err.INVAL);
+    if (count === 0 || count * SECTOR > STAGING_BYTES) return st.fail(Err.INVAL);
     if (sector + count > st.disk.sectors) return st.fail(Err.DISK_RANGE);
     const out = new Uint8Array(count * SECTOR);
     for (let i = 0; i < count; i++) st.disk.readSector(sector + i, out, i * SECTOR);

@@ -1,14 +1,12 @@
 // The whole state of the reference model (docs/model.md section 2), in plain
 // objects. Each concept's file works on this one object.
-import { Counter, Key } from "../../assembly/abi.js";
+import { Counter, Key, WARN_KEEP } from "../../assembly/abi.js";
 import { FramePool } from "./frames.js";
 import { Tlbs } from "./tlb.js";
 import { Disk } from "./disk.js";
 
-export const STAGING = 4 << 20; // the staging area of the Wasm core: 4 MiB
 export const SPACE = 2 ** 32; // a process owns [0, 2^32)
 export const PMDS = 2048;
-export const WARN_KEEP = 1024;
 
 export interface Proc {
   pid: number;
