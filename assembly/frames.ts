@@ -43,7 +43,50 @@ export let freeHugeCount: u32 = 0;
 @inline export function secpins(f: u32): u64 { return load<u64>(meta(f), M_SEC); }
 @inline export function secpin(f: u32, s: u32): u32 { return load<u8>(meta(f) + s, M_SEC); }
 
-@inline export function setWpcount(f: u32, v: u32): void { store<u32>(meta(f), v, M_WP); }
+/**
+ * An in-flight WP I/O covers each of the `n` frames listed (u32s) at `list`:
+ * wpcount++ (protect), or no longer does: wpcount-- (restore). wpPutList
+ * returns whether every frame listed is now clear: no protect count left and
+ * mapped once (so canWrite of an entry mapping it asks only MAY).
+ */
+export function wpGetList(list: usize, n: u32): void {
+  let mb = frameMetaBase;
+  for (let p = list, end = list + (<usize>n << 2); p < end; p += 4) {
+    let m = mb + (<usize>load<u32>(p) << 5);
+    store<u32>(m, load<u32>(m, M_WP) + 1, M_WP);
+  }
+}
+
+export function wpPutList(list: usize, n: u32): bool {
+  let mb = frameMetaBase;
+  let dirty: u32 = 0; // ORed: each frame's wpcount after the put, and mapcount ^ 1
+  for (let p = list, end = list + (<usize>n << 2); p < end; p += 4) {
+    let m = mb + (<usize>load<u32>(p) << 5);
+    let w = load<u32>(m, M_WP);
+    assert(w > 0);
+    store<u32>(m, w - 1, M_WP);
+    dirty |= (w - 1) | (load<u32>(m, M_MAP) ^ 1);
+  }
+  return dirty == 0;
+}
+
+/** Is any frame of the folio at `head` mapped more than once (shared copy-on-write after fork)? */
+export function folioShared(head: u32): bool {
+  for (let i: u32 = 0; i < PMD_PAGES; i++) if (mapcount(head + i) > 1) return true;
+  return false;
+}
+
+/** Is any frame of the folio at `head` pinned (folio_maybe_dma_pinned)? */
+export function folioPinned(head: u32): bool {
+  for (let i: u32 = 0; i < PMD_PAGES; i++) if (pincount(head + i) > 0) return true;
+  return false;
+}
+
+/** Is any frame of the folio at `head` write-protected by an in-flight I/O? */
+export function folioProtected(head: u32): bool {
+  for (let i: u32 = 0; i < PMD_PAGES; i++) if (wpcount(head + i) > 0) return true;
+  return false;
+}
 
 /** A new mapping of `f` (a PTE or a PMD subpage). */
 @inline export function mapGet(f: u32): void {
@@ -63,6 +106,7 @@ export function pinGet(f: u32, s0: u32, s1: u32): void {
 /** Drops a mapping; frees the frame if that was its last reference. */
 export function mapPut(f: u32): void {
   let m = meta(f);
+  assert(load<u32>(m, M_MAP) > 0);
   store<u32>(m, load<u32>(m, M_MAP) - 1, M_MAP);
   refPut(f);
 }
@@ -70,6 +114,7 @@ export function mapPut(f: u32): void {
 /** Drops a pin; frees the frame if that was its last reference. */
 export function pinPut(f: u32, s0: u32, s1: u32): void {
   let m = meta(f);
+  assert(load<u32>(m, M_PIN) > 0);
   store<u32>(m, load<u32>(m, M_PIN) - 1, M_PIN);
   for (let s = s0; s < s1; s++) store<u8>(m + s, load<u8>(m + s, M_SEC) - 1, M_SEC);
   refPut(f);
@@ -78,6 +123,7 @@ export function pinPut(f: u32, s0: u32, s1: u32): void {
 /** Drops one reference (bounce, page table, scratch, or the tail of mapPut/pinPut). */
 export function refPut(f: u32): void {
   let m = meta(f);
+  assert(load<u32>(m, M_REF) > 0);
   let r = load<u32>(m, M_REF) - 1;
   store<u32>(m, r, M_REF);
   if (r == 0) free4kFrame(f);
@@ -92,13 +138,41 @@ function free4kFrame(f: u32): void {
   countN(Counter.FRAMES_FREED, 1);
 }
 
+/**
+ * A PMD mapping of the folio at `head` is removed. The folio returns whole to
+ * the folio list if nothing else holds any of its frames; otherwise its
+ * frames go one by one as their references end.
+ */
+export function unmapFolio(head: u32): void {
+  let whole = true;
+  for (let i: u32 = 0; i < PMD_PAGES; i++) {
+    if (refcount(head + i) != 1) { whole = false; break; }
+  }
+  if (whole) {
+    for (let i: u32 = 0; i < PMD_PAGES; i++) memory.fill(meta(head + i), 0, 16);
+    freeFolio(head);
+  } else {
+    for (let i: u32 = 0; i < PMD_PAGES; i++) mapPut(head + i);
+  }
+}
+
 /** Frees a whole folio to the folio list (its frames must have no references). */
-export function freeFolio(head: u32): void {
+function freeFolio(head: u32): void {
+  assert((head & (PMD_PAGES - 1)) == 0);
   for (let i: u32 = 0; i < PMD_PAGES; i++) store<u8>(meta(head + i), <u8>FrameKind.FREE, M_KIND);
   store<u32>(meta(head), freeHuge, M_NEXT);
   freeHuge = head;
   freeHugeCount++;
   countN(Counter.FRAMES_FREED, PMD_PAGES);
+}
+
+/**
+ * Grows memory for frames [0, n) and for sd_check's tallies of them, which
+ * it keeps just past the last frame (16 B per frame): the check can run
+ * whenever the core has run. False if the host refuses.
+ */
+function ensureFrames(n: u32): bool {
+  return ensureMemory(<u64>frameAddr(n) + (<u64>n << 4) + 16);
 }
 
 /** Resets the pool: no frames handed out yet. Frame meta is zeroed lazily, on first use. */
@@ -142,7 +216,7 @@ export function alloc4k(k: u32, ref: u32): u32 {
     free4k = load<u32>(meta(f), M_NEXT);
     free4kCount--;
   } else if (top < cfgMaxFrames) {
-    if (!ensureMemory(<u64>frameAddr(top) + 4096)) return NIL;
+    if (!ensureFrames(top + 1)) return NIL;
     f = bump(1);
   } else if (freeHuge != NIL) {
     let h = freeHuge;
@@ -168,7 +242,7 @@ export function allocHuge(): u32 {
   } else {
     let a = (top + PMD_PAGES - 1) & ~(PMD_PAGES - 1);
     if (<u64>a + PMD_PAGES > <u64>cfgMaxFrames) return NIL;
-    if (!ensureMemory(<u64>frameAddr(a) + (<u64>PMD_PAGES << PAGE_SHIFT))) return NIL;
+    if (!ensureFrames(a + PMD_PAGES)) return NIL;
     // The frames skipped to reach the boundary become ordinary free frames.
     let waste = bump(a - top);
     for (let f = waste; f < a; f++) push4k(f);
@@ -222,7 +296,7 @@ export function simAllocHuge(): void {
 
 /** True if every simulated allocation succeeds; memory is grown for them now. */
 export function simCommit(): bool {
-  if (!sFail && (sTop == top || ensureMemory(<u64>frameAddr(sTop)))) return true;
+  if (!sFail && (sTop == top || ensureFrames(sTop))) return true;
   setDetail(<f64>sNeed);
   return false;
 }

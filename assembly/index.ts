@@ -2,30 +2,28 @@
 // the boundary. Each export validates, then hands off to the module that owns
 // the concept. Semantics: docs/model.md.
 import {
-  ABI_VERSION, Counter, Device, Err, FrameKind, Invariant, Key, ProcFlag, STAGING_BYTES, WarnField,
+  ABI_VERSION, Counter, Device, Err, FrameKind, Invariant, IoState, Key, ProcFlag, STAGING_BYTES, WarnField,
 } from "./abi";
 import { benchCopy, benchCow, benchCsum, benchDio, benchMemcpy, benchStore, benchWp, benchWpIo } from "./bench";
 import { check } from "./check";
 import { counter, resetCounters } from "./counters";
-import { csumInit } from "./csum";
-import { diskAddr, diskReset, scrub } from "./device";
-import { complete, dma, submit } from "./dio";
-import { exit, fork } from "./fork";
+import { checksumInit } from "./checksum";
+import { diskAddr, diskCrc, diskGuard, diskHash, diskReset, scrub } from "./disk";
+import { completeDio, dioDma, submitDio } from "./dio";
+import { doExit, kernelClone } from "./fork";
 import { frameStat, framesReset } from "./frames";
-import { ioReset, ioState } from "./io";
-import {
-  csumBase, diskSectors, errDetail, guardBase, layout, oracleBase, parityBase, setDetail, stagingBase, stripes,
-} from "./layout";
+import { ioRec, ioReset, ioStateOf } from "./io";
+import { diskSectors, errDetail, layout, parityBase, setDetail, stagingBase, stripes } from "./layout";
 import {
   cfgCpus, cfgDevice, cfgMaxProcs, cfgMaxThreads, cfgOracle, configApplyNow, configGet, configInit, configSet,
   validKey,
 } from "./config";
-import { map, unmap } from "./mmap";
+import { doMmap, doMunmap } from "./mmap";
 import {
   newProc, newThread, procAlive, procCount, procExists, procFlags, procsReset, threadCount, threadExists, threadPid,
 } from "./proc";
 import { tlbReset } from "./tlb";
-import { LOAD, STORE, WRITE, access } from "./uaccess";
+import { LOAD, STORE, WRITE, userAccess } from "./uaccess";
 import { warnField, warnKept, warnReset } from "./warn";
 
 let isReady = false;
@@ -135,12 +133,8 @@ export function sd_thread_create(pid: u32, cpu: u32): i32 {
   if (!procExists(pid)) return -Err.NO_PROC;
   if (!procAlive(pid)) return -Err.DEAD;
   if (cpu >= cfgCpus) return -Err.CPU;
-  if (threadCountFull()) return fail(Err.LIMIT, <f64>cfgMaxThreads);
+  if (threadCount >= cfgMaxThreads) return fail(Err.LIMIT, <f64>cfgMaxThreads);
   return changed(<i32>newThread(pid, cpu));
-}
-
-function threadCountFull(): bool {
-  return threadCount >= cfgMaxThreads;
 }
 
 export function sd_thread_pid(tid: u32): i32 {
@@ -151,57 +145,76 @@ export function sd_thread_pid(tid: u32): i32 {
 
 export function sd_map(pid: u32, va: u32, len: u32, flags: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return changed(map(pid, va, len, flags));
+  return changed(doMmap(pid, va, len, flags));
 }
 
 export function sd_unmap(tid: u32, va: u32, len: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return changed(unmap(tid, va, len));
+  return changed(doMunmap(tid, va, len));
 }
 
 export function sd_store(tid: u32, va: u32, len: u32, byte: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return changed(access(STORE, tid, va, len, byte));
+  return changed(userAccess(STORE, tid, va, len, byte));
 }
 
 export function sd_write(tid: u32, va: u32, len: u32, src: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return changed(access(WRITE, tid, va, len, src));
+  return changed(userAccess(WRITE, tid, va, len, src));
 }
 
 export function sd_load(tid: u32, va: u32, len: u32, dst: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return changed(access(LOAD, tid, va, len, dst));
+  return changed(userAccess(LOAD, tid, va, len, dst));
 }
 
 export function sd_submit(tid: u32, op: u32, va: u32, len: u32, sector: u32, flags: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return changed(submit(tid, op, va, len, sector, flags));
+  return changed(submitDio(tid, op, va, len, sector, flags));
 }
 
 export function sd_dma(io: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return changed(dma(io));
+  return changed(dmaCall(io));
 }
 
 export function sd_complete(io: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return changed(complete(io));
+  return changed(completeCall(io));
+}
+
+/** sd_dma's checks, then the DMA point (6.9). */
+function dmaCall(io: u32): i32 {
+  let st = ioStateOf(io);
+  if (st == IoState.UNKNOWN) return -Err.NO_IO;
+  if (st == IoState.COMPLETED) return -Err.IO_DONE;
+  if (st == IoState.DMA_DONE) return -Err.IO_STATE;
+  dioDma(ioRec(io));
+  return 0;
+}
+
+/** sd_complete's checks, then the completion (6.10). */
+function completeCall(io: u32): i32 {
+  let st = ioStateOf(io);
+  if (st == IoState.UNKNOWN) return -Err.NO_IO;
+  if (st == IoState.COMPLETED) return -Err.IO_DONE;
+  completeDio(ioRec(io));
+  return 0;
 }
 
 export function sd_io_state(io: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return done(<i32>ioState(io));
+  return done(<i32>ioStateOf(io));
 }
 
 export function sd_fork(tid: u32, cpu: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return changed(fork(tid, cpu));
+  return changed(kernelClone(tid, cpu));
 }
 
 export function sd_exit(pid: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return changed(exit(pid));
+  return changed(doExit(pid));
 }
 
 export function sd_scrub(): i32 {
@@ -280,17 +293,17 @@ function diskMeta(kind: i32, index: u32): f64 {
   if (kind == 0) {
     if (!cfgOracle) return -<f64>Err.INVAL;
     if (index >= diskSectors) return -<f64>Err.DISK_RANGE;
-    return <f64>load<u32>(oracleBase + (<usize>index << 2));
+    return <f64>diskHash(index);
   }
   if (kind == 1) {
     if (cfgDevice != Device.PI) return -<f64>Err.INVAL;
     if (index >= diskSectors) return -<f64>Err.DISK_RANGE;
-    return <f64>load<u16>(guardBase + (<usize>index << 1));
+    return <f64>diskGuard(index);
   }
   if (kind == 2) {
     if (cfgDevice != Device.FS_CSUM) return -<f64>Err.INVAL;
     if (index >= (diskSectors >>> 3)) return -<f64>Err.DISK_RANGE;
-    return <f64>load<u32>(csumBase + (<usize>index << 2));
+    return <f64>diskCrc(index);
   }
   return -<f64>Err.INVAL;
 }
@@ -331,6 +344,6 @@ export function sd_bench_dio(tid: u32, va: u32, len: u32, iters: u32): f64 {
 }
 
 // The module is usable as soon as it is instantiated: defaults applied, reset done.
-csumInit();
+checksumInit();
 configInit();
 sd_reset();

@@ -5,9 +5,9 @@
 // configuration; frames come last because only they grow:
 //
 //   __heap_base
-//   ┌──────────────┬───────┬─────────┬──────┬─────┬──────────┬──────┬─────────┬─────────┐
-//   │ procs + pgds │threads│  TLBs   │ I/Os │pages│ warn log │staging│ scratch │  disk   │ ...
-//   └──────────────┴───────┴─────────┴──────┴─────┴──────────┴──────┴─────────┴─────────┘
+//   ┌──────────────┬───────┬──────┬──────┬──────────────────────┬──────────┬─────────┬─────────┬──────┐
+//   │ procs + pgds │threads│ TLBs │ I/Os │ page records, frames │ warn log │ staging │ scratch │ disk │ ...
+//   └──────────────┴───────┴──────┴──────┴──────────────────────┴──────────┴─────────┴─────────┴──────┘
 //      ┌───────────┬───────────────┬───────────────────────────────────────────────────┐
 //  ... │ disk meta │  frame meta   │ frames: 4 KiB each, frame n at frameBase + n*4096  │ → grows
 //      └───────────┴───────────────┴───────────────────────────────────────────────────┘
@@ -30,7 +30,7 @@ export const PGD_BYTES: u32 = PMD_COUNT * 4;
 export const THREAD_BYTES: u32 = 8;
 export const TLB_ENTRY_BYTES: u32 = 16;
 export const IO_BYTES: u32 = 48;
-export const PAGE_REC_BYTES: u32 = 128;
+export const PAGE_REC_BYTES: u32 = 80;
 export const WARN_BYTES: u32 = 16;
 export const FRAME_META_BYTES: u32 = 32;
 
@@ -40,7 +40,8 @@ export let pgdBase: usize = 0;
 export let threadBase: usize = 0;
 export let tlbBase: usize = 0;
 export let ioBase: usize = 0;
-export let pageBase: usize = 0;
+export let recBase: usize = 0;
+export let recFrameBase: usize = 0;
 export let warnBase: usize = 0;
 export let stagingBase: usize = 0;
 export let scratchBase: usize = 0;
@@ -94,7 +95,8 @@ export function layout(): bool {
   tlbBase = <usize>p;       p += <u64>cfgCpus * cfgTlbEntries * TLB_ENTRY_BYTES;
   ioBase = <usize>p;        p += <u64>cfgMaxIos * IO_BYTES;
   p = alignUp(p, 64);
-  pageBase = <usize>p;      p += <u64>cfgIoPages * PAGE_REC_BYTES;
+  recBase = <usize>p;       p += <u64>cfgIoPages * PAGE_REC_BYTES;
+  recFrameBase = <usize>p;  p += <u64>cfgIoPages * 4;
   warnBase = <usize>p;      p += <u64>WARN_KEEP * WARN_BYTES;
   p = alignUp(p, 4096);
   stagingBase = <usize>p;   p += STAGING_BYTES;

@@ -40,7 +40,7 @@ function shiftInit(): void {
     ^ load<u32>(SHIFT + 3072 + (<usize>(c >>> 24) << 2));
 }
 
-export function csumInit(): void {
+export function checksumInit(): void {
   shiftInit();
   for (let b: u32 = 0; b < 256; b++) {
     let c = b;
@@ -119,7 +119,7 @@ export function crc32c4k(p: usize): u32 {
 }
 
 /** CRC16 T10-DIF guard of `len` bytes at `p` (init 0, no final xor). */
-export function crc16(p: usize, len: u32): u32 {
+export function crc16t10(p: usize, len: u32): u32 {
   let c: u32 = 0;
   let end = p + len;
   while (p + 8 <= end) {
@@ -160,13 +160,13 @@ export function crc16Sectors(p: usize, n: u32, out: usize): void {
     store<u16>(out + (<usize>s << 1), <u16>a);
     store<u16>(out + (<usize>s << 1), <u16>b, 2);
   }
-  if (s < n) store<u16>(out + (<usize>s << 1), <u16>crc16(p + (<usize>s << 9), 512));
+  if (s < n) store<u16>(out + (<usize>s << 1), <u16>crc16t10(p + (<usize>s << 9), 512));
 }
 
 const FNV: u32 = 0x01000193;
 
 /** The oracle hash of one 512-byte sector (docs/model.md section 8). */
-export function oracle(p: usize): u32 {
+export function oracleHash(p: usize): u32 {
   let a0: u32, a1: u32, a2: u32, a3: u32, a4: u32, a5: u32, a6: u32, a7: u32;
   if (ASC_FEATURE_SIMD) {
     let x = i32x4(0x9E3779B9, 0x85EBCA6B, 0xC2B2AE35, 0x27D4EB2F);
