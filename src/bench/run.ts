@@ -45,14 +45,16 @@ function timeRunner(make: () => Runner, o: SampleOptions): Timing {
   }
 }
 
+/** `wasmFile`: time that build of the core instead of the package's release.wasm. */
 export function runBench(
   cases: readonly BenchCase[], o: SampleOptions, withModel: boolean, progress?: (line: string) => void,
+  wasmFile?: string,
 ): BenchReport {
   const results: BenchResult[] = [];
   let acc = 0;
   cases.forEach((c, i) => {
     progress?.(`[${i + 1}/${cases.length}] ${c.id}`);
-    const wasm = timeRunner(c.wasm, o);
+    const wasm = timeRunner(() => c.wasm(wasmFile), o);
     const model = withModel ? timeRunner(c.model, o) : undefined;
     acc += wasm.acc + (model?.acc ?? 0);
     results.push({
@@ -65,7 +67,7 @@ export function runBench(
     kind: "bench",
     date: new Date().toISOString(),
     machine: describeMachine(),
-    wasm: wasmPath(),
+    wasm: wasmFile ?? wasmPath(),
     options: o,
     note: BENCH_NOTE,
     results,
