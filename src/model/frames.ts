@@ -1,7 +1,9 @@
-// The frame pool and the exact allocator of docs/model.md section 2.
-// Frame numbers need not match the Wasm core's; only the counts of the free
-// lists and `top` are observable, and those follow the spec step by step.
+// The frame pool: 4 KiB frames of real bytes, their counts, and the exact
+// allocator of docs/model.md section 2, as assembly/frames.ts. Frame numbers
+// need not match the Wasm core's; only the counts of the free lists and `top`
+// are observable, and those follow the spec step by step.
 import { Counter, FrameKind } from "../../assembly/abi.js";
+import type { State } from "./state.js";
 
 export const PAGE = 4096;
 export const FOLIO = 512; // frames per 2 MiB folio
@@ -18,7 +20,7 @@ export class Frame {
   readonly ptes = new Uint32Array(this.bytes.buffer, 0, 512);
 }
 
-/** One planned allocation for the NOMEM dry run. */
+/** One planned allocation for the NOMEM check. */
 export type Alloc = "4k" | "huge";
 
 export class FramePool {
@@ -33,8 +35,12 @@ export class FramePool {
     while (this.frames.length < upTo) this.frames.push(new Frame());
   }
 
-  /** alloc4k, or -1. The caller sets counts; `zero` zero-fills (user and PTE table frames). */
-  alloc4k(kind: number, zero: boolean): number {
+  /**
+   * alloc4k: pop the 4 KiB list; else bump; else break a free folio. -1 if
+   * none is left. The frame gets kind `kind`, refcount `ref`; its bytes are
+   * not cleared (zeroFrame).
+   */
+  alloc4k(kind: number, ref: number): number {
     let f: number;
     if (this.free4k.length > 0) f = this.free4k.pop()!;
     else if (this.top < this.max) {
@@ -48,12 +54,12 @@ export class FramePool {
     } else return -1;
     const fr = this.frames[f];
     fr.kind = kind;
-    if (zero) fr.bytes.fill(0);
+    fr.ref = ref;
     this.c[Counter.FRAMES_ALLOCATED]++;
     return f;
   }
 
-  /** allocHuge: a folio head, 512 zeroed user frames, or -1. */
+  /** allocHuge: pop the folio list; else bump at a 512-frame boundary. A folio head of 512 user frames, or -1. */
   allocHuge(): number {
     let head: number;
     if (this.freeFolios.length > 0) head = this.freeFolios.pop()!;
@@ -66,20 +72,20 @@ export class FramePool {
       this.top = a + FOLIO;
       head = a;
     }
-    for (let i = 0; i < FOLIO; i++) {
-      const fr = this.frames[head + i];
-      fr.kind = FrameKind.USER;
-      fr.bytes.fill(0);
-    }
+    for (let i = 0; i < FOLIO; i++) this.frames[head + i].kind = FrameKind.USER;
     this.c[Counter.FRAMES_ALLOCATED] += FOLIO;
     return head;
   }
 
+  zeroFrame(f: number): void {
+    this.frames[f].bytes.fill(0);
+  }
+
   /**
-   * The NOMEM dry run: runs the allocator on counts only. Returns 0 if every
-   * allocation would succeed, else the frames the whole sequence needs.
+   * The NOMEM check: runs the allocator on counts only. Returns 0 if every
+   * allocation of `seq` would succeed, else the frames the whole sequence needs.
    */
-  plan(seq: Alloc[]): number {
+  simCommit(seq: Alloc[]): number {
     let n4k = this.free4k.length;
     let top = this.top;
     let folios = this.freeFolios.length;
@@ -109,23 +115,50 @@ export class FramePool {
     return ok ? 0 : need;
   }
 
-  /** Drop one reference; a frame whose refcount reaches 0 goes to the 4 KiB list. */
-  put(f: number): void {
-    const fr = this.frames[f];
-    if (--fr.ref === 0) this.release(f);
+  /** A new mapping of `f` (a PTE or a PMD subpage). */
+  mapGet(f: number): void {
+    this.frames[f].map++;
+    this.frames[f].ref++;
   }
 
-  release(f: number): void {
+  /** A pin by an in-flight I/O page covering sectors [s0, s1) of `f`. */
+  pinGet(f: number, s0: number, s1: number): void {
     const fr = this.frames[f];
-    fr.kind = FrameKind.FREE;
+    fr.pin++;
+    fr.ref++;
+    for (let k = s0; k < s1; k++) fr.secpins[k]++;
+  }
+
+  /** Drops a mapping; frees the frame if that was its last reference. */
+  mapPut(f: number): void {
+    this.frames[f].map--;
+    this.refPut(f);
+  }
+
+  /** Drops a pin; frees the frame if that was its last reference. */
+  pinPut(f: number, s0: number, s1: number): void {
+    const fr = this.frames[f];
+    fr.pin--;
+    for (let k = s0; k < s1; k++) fr.secpins[k]--;
+    this.refPut(f);
+  }
+
+  /** Drops one reference (bounce, page table, scratch, or the tail of mapPut/pinPut); at 0 the frame is freed. */
+  refPut(f: number): void {
+    const fr = this.frames[f];
+    if (--fr.ref === 0) this.free4kFrame(f);
+  }
+
+  private free4kFrame(f: number): void {
+    this.frames[f].kind = FrameKind.FREE;
     this.free4k.push(f);
     this.c[Counter.FRAMES_FREED]++;
   }
 
   /**
-   * A PMD mapping removed whole: drop the map and ref of its 512 frames. If no
-   * frame keeps a reference the folio goes back whole, else the frames that
-   * reached 0 go to the 4 KiB list one by one.
+   * A PMD mapping of the folio at `head` is removed: map and ref of its 512
+   * frames drop. If no frame keeps a reference the folio goes back whole, else
+   * the frames that reached 0 go to the 4 KiB list one by one.
    */
   unmapFolio(head: number): void {
     let alive = 0;
@@ -139,11 +172,29 @@ export class FramePool {
       this.freeFolios.push(head);
       this.c[Counter.FRAMES_FREED] += FOLIO;
     } else {
-      for (let i = 0; i < FOLIO; i++) if (this.frames[head + i].ref === 0) this.release(head + i);
+      for (let i = 0; i < FOLIO; i++) if (this.frames[head + i].ref === 0) this.free4kFrame(head + i);
     }
   }
 }
 
 export function alignUp(x: number, a: number): number {
   return Math.ceil(x / a) * a;
+}
+
+/** Is any frame of the folio at `head` mapped more than once (shared copy-on-write after fork)? */
+export function folioShared(st: State, head: number): boolean {
+  for (let i = 0; i < FOLIO; i++) if (st.pool.frames[head + i].map > 1) return true;
+  return false;
+}
+
+/** Is any frame of the folio at `head` pinned (folio_maybe_dma_pinned)? */
+export function folioPinned(st: State, head: number): boolean {
+  for (let i = 0; i < FOLIO; i++) if (st.pool.frames[head + i].pin > 0) return true;
+  return false;
+}
+
+/** Is any frame of the folio at `head` write-protected by an in-flight I/O? */
+export function folioProtected(st: State, head: number): boolean {
+  for (let i = 0; i < FOLIO; i++) if (st.pool.frames[head + i].wp > 0) return true;
+  return false;
 }

@@ -6,11 +6,13 @@ import type { Core } from "../core/core.js";
 import { check } from "./check.js";
 import { DEFAULT_CONFIG, validKey } from "./config.js";
 import { SECTOR } from "./disk.js";
-import { completeIo, dmaIo, submit } from "./dio.js";
-import { uaccess } from "./fault.js";
-import { exit, fork, newProc, newThread } from "./fork.js";
-import { map, unmap } from "./mmap.js";
+import { completeDio, dioDma, submitDio } from "./dio.js";
+
+import { doExit, kernelClone } from "./fork.js";
+import { doMmap, doMunmap } from "./mmap.js";
+import { newProc, newThread } from "./proc.js";
 import { State } from "./state.js";
+import { userAccess } from "./uaccess.js";
 
 // Arguments cross the Wasm ABI as i32: ids and CPUs are signed, addresses,
 // lengths, sectors, bytes and flags are read as u32.
@@ -79,31 +81,31 @@ export class RefCore implements Core {
   }
 
   map(pid: number, va: number, len: number, flags: number): number {
-    return map(this.st, i32(pid), u32(va), u32(len), u32(flags));
+    return doMmap(this.st, i32(pid), u32(va), u32(len), u32(flags));
   }
 
   unmap(tid: number, va: number, len: number): number {
-    return unmap(this.st, i32(tid), u32(va), u32(len));
+    return doMunmap(this.st, i32(tid), u32(va), u32(len));
   }
 
   store(tid: number, va: number, len: number, byte: number): number {
-    return uaccess(this.st, i32(tid), u32(va), u32(len), { kind: "store", byte: u32(byte) });
+    return userAccess(this.st, i32(tid), u32(va), u32(len), { kind: "store", byte: u32(byte) });
   }
 
   write(tid: number, va: number, bytes: Uint8Array): number {
-    return uaccess(this.st, i32(tid), u32(va), bytes.length, { kind: "write", src: bytes });
+    return userAccess(this.st, i32(tid), u32(va), bytes.length, { kind: "write", src: bytes });
   }
 
   load(tid: number, va: number, len: number): Uint8Array | number {
     len = u32(len);
     // Only allocate the result once the length is known to be sane.
     const dst = new Uint8Array(len > 0 && len <= STAGING_BYTES ? len : 0);
-    const r = uaccess(this.st, i32(tid), u32(va), len, { kind: "load", dst });
+    const r = userAccess(this.st, i32(tid), u32(va), len, { kind: "load", dst });
     return r < 0 ? r : dst;
   }
 
   submit(tid: number, op: number, va: number, len: number, sector: number, flags: number): number {
-    return submit(this.st, i32(tid), u32(op), u32(va), u32(len), u32(sector), u32(flags));
+    return submitDio(this.st, i32(tid), u32(op), u32(va), u32(len), u32(sector), u32(flags));
   }
 
   dma(io: number): number {
@@ -113,7 +115,7 @@ export class RefCore implements Core {
     const r = st.ios.get(io);
     if (!r) return st.fail(Err.IO_DONE);
     if (r.state !== IoState.SUBMITTED) return st.fail(Err.IO_STATE);
-    dmaIo(st, r);
+    dioDma(st, r);
     return 0;
   }
 
@@ -123,7 +125,7 @@ export class RefCore implements Core {
     if (io < 1 || io > st.lastIo) return st.fail(Err.NO_IO);
     const r = st.ios.get(io);
     if (!r) return st.fail(Err.IO_DONE);
-    completeIo(st, r);
+    completeDio(st, r);
     return 0;
   }
 
@@ -134,11 +136,11 @@ export class RefCore implements Core {
   }
 
   fork(tid: number, cpu: number): number {
-    return fork(this.st, i32(tid), i32(cpu));
+    return kernelClone(this.st, i32(tid), i32(cpu));
   }
 
   exit(pid: number): number {
-    return exit(this.st, i32(pid));
+    return doExit(this.st, i32(pid));
   }
 
   scrub(): number {
