@@ -62,30 +62,8 @@ export function checksumInit(): void {
   }
 }
 
-@inline function t32(t: usize, b: u32): u32 {
-  return load<u32>(CRC32C + (t << 10) + (<usize>(b & 0xFF) << 2));
-}
-
 @inline function t16(t: usize, b: u32): u32 {
   return <u32>load<u16>(CRC16 + (t << 9) + (<usize>(b & 0xFF) << 1));
-}
-
-/** crc32c of `len` bytes at `p` (init and final xor 0xFFFFFFFF). */
-export function crc32c(p: usize, len: u32): u32 {
-  let c: u32 = 0xFFFFFFFF;
-  let end = p + len;
-  while (p + 8 <= end) {
-    let lo = load<u32>(p) ^ c;
-    let hi = load<u32>(p, 4);
-    c = t32(7, lo) ^ t32(6, lo >>> 8) ^ t32(5, lo >>> 16) ^ t32(4, lo >>> 24)
-      ^ t32(3, hi) ^ t32(2, hi >>> 8) ^ t32(1, hi >>> 16) ^ t32(0, hi >>> 24);
-    p += 8;
-  }
-  while (p < end) {
-    c = (c >>> 8) ^ t32(0, c ^ <u32>load<u8>(p));
-    p++;
-  }
-  return c ^ 0xFFFFFFFF;
 }
 
 /**

@@ -6,7 +6,7 @@
 //   guardBase:  u16 per sector, the pi guard (pi)
 //   csumBase:   u32 per block, the crc32c (fs-csum)
 //   parityBase: one 4 KiB chunk per stripe of RAID_DISKS blocks (parity)
-import { Counter, Device } from "./abi";
+import { Counter, Device, Err } from "./abi";
 import { crc16Sectors, crc32c4k, isZero, oracleHash, xor3 } from "./checksum";
 import { cfgDevice, cfgDiskBlocks, cfgOracle, cfgRaidDisks } from "./config";
 import { count, counter, setCounter } from "./counters";
@@ -81,4 +81,24 @@ export function scrub(): u32 {
     }
   }
   return <u32>counter(Counter.CORRUPTIONS);
+}
+
+/** sd_disk_meta: kind 0 a sector's oracle hash, 1 its pi guard, 2 a block's crc32c; or -Err as f64. */
+export function diskMeta(kind: i32, index: u32): f64 {
+  if (kind == 0) {
+    if (!cfgOracle) return -<f64>Err.INVAL;
+    if (index >= diskSectors) return -<f64>Err.DISK_RANGE;
+    return <f64>diskHash(index);
+  }
+  if (kind == 1) {
+    if (cfgDevice != Device.PI) return -<f64>Err.INVAL;
+    if (index >= diskSectors) return -<f64>Err.DISK_RANGE;
+    return <f64>diskGuard(index);
+  }
+  if (kind == 2) {
+    if (cfgDevice != Device.FS_CSUM) return -<f64>Err.INVAL;
+    if (index >= (diskSectors >>> 3)) return -<f64>Err.DISK_RANGE;
+    return <f64>diskCrc(index);
+  }
+  return -<f64>Err.INVAL;
 }

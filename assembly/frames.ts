@@ -23,9 +23,9 @@ const M_NEXT: usize = 28;
 
 export let top: u32 = 0;
 let free4k: u32 = NIL;
-export let free4kCount: u32 = 0;
+let free4kCount: u32 = 0;
 let freeHuge: u32 = NIL;
-export let freeHugeCount: u32 = 0;
+let freeHugeCount: u32 = 0;
 
 @inline export function meta(f: u32): usize {
   return frameMetaBase + (<usize>f << 5);

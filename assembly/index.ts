@@ -8,15 +8,14 @@ import { benchCopy, benchCow, benchCsum, benchDio, benchMemcpy, benchStore, benc
 import { check } from "./check";
 import { counter, resetCounters } from "./counters";
 import { checksumInit } from "./checksum";
-import { diskAddr, diskCrc, diskGuard, diskHash, diskReset, scrub } from "./disk";
+import { diskAddr, diskMeta, diskReset, scrub } from "./disk";
 import { completeDio, dioDma, submitDio } from "./dio";
 import { doExit, kernelClone } from "./fork";
 import { frameStat, framesReset } from "./frames";
 import { ioRec, ioReset, ioStateOf } from "./io";
 import { diskSectors, errDetail, layout, parityBase, setDetail, stagingBase, stripes } from "./layout";
 import {
-  cfgCpus, cfgDevice, cfgMaxProcs, cfgMaxThreads, cfgOracle, configApplyNow, configGet, configInit, configSet,
-  validKey,
+  cfgCpus, cfgDevice, cfgMaxProcs, cfgMaxThreads, configApplyNow, configGet, configInit, configSet, validKey,
 } from "./config";
 import { doMmap, doMunmap } from "./mmap";
 import {
@@ -287,25 +286,6 @@ export function sd_disk_meta(kind: i32, index: u32): f64 {
   let v = diskMeta(kind, index);
   if (v >= 0) setDetail(kept);
   return v;
-}
-
-function diskMeta(kind: i32, index: u32): f64 {
-  if (kind == 0) {
-    if (!cfgOracle) return -<f64>Err.INVAL;
-    if (index >= diskSectors) return -<f64>Err.DISK_RANGE;
-    return <f64>diskHash(index);
-  }
-  if (kind == 1) {
-    if (cfgDevice != Device.PI) return -<f64>Err.INVAL;
-    if (index >= diskSectors) return -<f64>Err.DISK_RANGE;
-    return <f64>diskGuard(index);
-  }
-  if (kind == 2) {
-    if (cfgDevice != Device.FS_CSUM) return -<f64>Err.INVAL;
-    if (index >= (diskSectors >>> 3)) return -<f64>Err.DISK_RANGE;
-    return <f64>diskCrc(index);
-  }
-  return -<f64>Err.INVAL;
 }
 
 // Benchmark loops (assembly/bench.ts): each repeats one operation `iters`

@@ -19,7 +19,6 @@ import {
 
 export const PAGE_SHIFT: u32 = 12;
 export const PAGE_SIZE: u32 = 4096;
-export const SECTOR_SHIFT: u32 = 9;
 export const PMD_PAGES: u32 = 512;
 export const PMD_COUNT: u32 = 2048; // 4 GiB of 2 MiB entries per process
 export const NIL: u32 = 0xFFFFFFFF;

@@ -33,7 +33,7 @@ export function changeJoin(a: u64, b: u64): u64 {
 }
 
 /** One shootdown over what `c` changed in `pid`'s table, from `cpu`; none if nothing changed. */
-export function flushChange(pid: u32, cpu: u32, c: u64): void {
+@inline export function flushChange(pid: u32, cpu: u32, c: u64): void {
   if (changeFlips(c)) flushTlbMmRange(pid, cpu, changeFirst(c), changeLast(c) - changeFirst(c) + 1);
 }
 
@@ -122,7 +122,17 @@ export function flushChange(pid: u32, cpu: u32, c: u64): void {
  * again (the caller checked that each may be: canWrite, and it still maps the
  * frame its I/O pinned). Returns the change, for flushChange.
  */
-export function changeProtection(pid: u32, v0: u32, v1: u32, newprot: u32): u64 {
+@inline export function changeProtection(pid: u32, v0: u32, v1: u32, newprot: u32): u64 {
   assert(newprot == W || newprot == DWP);
-  return newprot == DWP ? changeRange(pid, v0, v1, W, DWP) : changeRange(pid, v0, v1, DWP, W);
+  return newprot == DWP ? writeProtectRange(pid, v0, v1) : restoreRange(pid, v0, v1);
+}
+
+// One function per direction, so that `from` and `to` are constants in each
+// copy of the loops (the SIMD mask is two shifts of a constant).
+function writeProtectRange(pid: u32, v0: u32, v1: u32): u64 {
+  return changeRange(pid, v0, v1, W, DWP);
+}
+
+function restoreRange(pid: u32, v0: u32, v1: u32): u64 {
+  return changeRange(pid, v0, v1, DWP, W);
 }
