@@ -14,7 +14,7 @@ import {
 } from "./frames";
 import { ioPolicy, ioRec, wpIoPinning } from "./io";
 import { NIL, PMD_PAGES, setDetail } from "./layout";
-import { DWP, FLAGS, HUG, MAY, P, SHR, TBL, V, W, frameOf, mkEntry, pmdAddr, pteAddr, splitHugePmd } from "./pagetable";
+import { DWP, FLAGS, HUG, MAY, P, SHR, TBL, V, W, frameOf, entry, pmdAddr, pteAddr, splitHugePmd } from "./pagetable";
 import { COPY_PAGE, SHARED_WAIT, WAIT, caughtChange, wpFaultAction } from "./policy";
 import { flushTlbMmRange } from "./tlb";
 
@@ -52,7 +52,7 @@ export function doAnonymousPage(ea: usize): bool {
   if (f == NIL) return false;
   zeroFrame(f);
   mapGet(f);
-  store<u32>(ea, mkEntry(f, (e & FLAGS) | P | ((e & MAY) ? W : 0)));
+  store<u32>(ea, entry(f, (e & FLAGS) | P | ((e & MAY) ? W : 0)));
   count(Counter.DEMAND_FAULTS);
   return true;
 }
@@ -65,7 +65,7 @@ export function doHugePmdAnonymousPage(pa: usize): bool {
   if (h == NIL) return false;
   memory.fill(frameAddr(h), 0, <usize>PMD_PAGES << 12);
   for (let i: u32 = 0; i < PMD_PAGES; i++) mapGet(h + i);
-  store<u32>(pa, mkEntry(h, (e & FLAGS) | P | ((e & MAY) ? W : 0)));
+  store<u32>(pa, entry(h, (e & FLAGS) | P | ((e & MAY) ? W : 0)));
   count(Counter.DEMAND_FAULTS);
   return true;
 }
@@ -171,7 +171,7 @@ export function wpPageCopy(pid: u32, cpu: u32, vpn: u32, ea: usize, unshare: boo
   if (c == NIL) return false;
   copyFrame(c, f);
   mapGet(c);
-  store<u32>(ea, mkEntry(c, (e & FLAGS & ~(DWP | W)) | (mkwrite && (e & MAY) ? W : 0)));
+  store<u32>(ea, entry(c, (e & FLAGS & ~(DWP | W)) | (mkwrite && (e & MAY) ? W : 0)));
   mapPut(f);
   if (unshare) {
     count(Counter.UNSHARE_COPIES);

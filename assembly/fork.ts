@@ -13,7 +13,7 @@ import {
 import { PMD_COUNT, PMD_PAGES, setDetail } from "./layout";
 import { exitMmap } from "./mmap";
 import {
-  DWP, FLAGS, HUG, MAY, P, SHR, TBL, V, W, allocTable, frameOf, mkEntry, pmdAddrAt, splitHugePmd,
+  DWP, FLAGS, HUG, MAY, P, SHR, TBL, V, W, allocTable, frameOf, entry, pmdAddrAt, splitHugePmd,
 } from "./pagetable";
 import {
   killProc, newProc, newThread, procAlive, procCount, procExists, procFlags, threadCount, threadCpu, threadExists,
@@ -109,7 +109,7 @@ function copyHugePmd(pa: usize, ca: usize): void {
  */
 function copyPteRange(pmd: u32, ca: usize, folioCopy: bool): void {
   let t = allocTable(); // the NOMEM check kept its frame
-  store<u32>(ca, mkEntry(t, TBL | V));
+  store<u32>(ca, entry(t, TBL | V));
   let src = frameAddr(frameOf(pmd));
   let dst = frameAddr(t);
   for (let k: u32 = 0; k < PMD_PAGES; k++) {
@@ -125,7 +125,7 @@ function copyPteRange(pmd: u32, ca: usize, folioCopy: bool): void {
         let nf = alloc4k(FrameKind.USER, 0);
         copyFrame(nf, f);
         mapGet(nf);
-        c = mkEntry(nf, (pte & FLAGS & ~(W | DWP)) | ((pte & MAY) ? W : 0));
+        c = entry(nf, (pte & FLAGS & ~(W | DWP)) | ((pte & MAY) ? W : 0));
         count(Counter.FORK_COPIES);
         countN(Counter.BYTES_FORK, 4096);
         countN(Counter.BYTES_COPIED, 4096);

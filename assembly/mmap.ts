@@ -5,7 +5,7 @@ import { Err, MapFlag } from "./abi";
 import { frameAddr, mapPut, refPut, simAlloc4k, simBegin, simCommit, unmapFolio } from "./frames";
 import { PMD_COUNT, PMD_PAGES } from "./layout";
 import {
-  HUG, MAY, P, SHR, TBL, V, allocTable, frameOf, mkEntry, pmdAddrAt, pteAddr, splitEmptyPmd, splitHugePmd,
+  HUG, MAY, P, SHR, TBL, V, allocTable, frameOf, entry, pmdAddrAt, pteAddr, splitEmptyPmd, splitHugePmd,
 } from "./pagetable";
 import { procAlive, procExists, threadCpu, threadExists, threadPid } from "./proc";
 import { flushTlbMmRange } from "./tlb";
@@ -45,7 +45,7 @@ export function doMmap(pid: u32, va: u32, len: u32, flags: u32): i32 {
   if (!simCommit()) return -Err.NOMEM;
   for (let i = p0; i <= p1; i++) {
     let pa = pmdAddrAt(pid, i);
-    if (load<u32>(pa) == 0) store<u32>(pa, mkEntry(allocTable(), TBL | V));
+    if (load<u32>(pa) == 0) store<u32>(pa, entry(allocTable(), TBL | V));
   }
   for (let v = v0; v <= v1; v++) store<u32>(pteAddr(load<u32>(pmdAddrAt(pid, v >>> 9)), v), bits);
   return 0;

@@ -32,7 +32,7 @@ export const TBL: u32 = 128;
 export const FLAGS: u32 = 0xFFF;
 
 @inline export function frameOf(e: u32): u32 { return e >>> PAGE_SHIFT; }
-@inline export function mkEntry(frame: u32, bits: u32): u32 { return (frame << PAGE_SHIFT) | bits; }
+@inline export function entry(frame: u32, bits: u32): u32 { return (frame << PAGE_SHIFT) | bits; }
 
 /** The PMD entry's address for `vpn` (pmd_offset), or for PMD index `i`. */
 @inline export function pmdAddr(pid: u32, vpn: u32): usize { return pmdAddrAt(pid, vpn >>> 9); }
@@ -101,9 +101,9 @@ export function splitHugePmd(pid: u32, i: u32, cpu: u32): bool {
   let bits = P | V | (e & (MAY | SHR | W));
   for (let k: u32 = 0; k < PMD_PAGES; k++) {
     let f = head + k;
-    store<u32>(base + (<usize>k << 2), mkEntry(f, wpcount(f) > 0 ? bits | DWP : bits));
+    store<u32>(base + (<usize>k << 2), entry(f, wpcount(f) > 0 ? bits | DWP : bits));
   }
-  store<u32>(pa, mkEntry(t, TBL | V));
+  store<u32>(pa, entry(t, TBL | V));
   count(Counter.PMD_SPLITS);
   flushTlbMmRange(pid, cpu, i << 9, PMD_PAGES);
   return true;
@@ -123,6 +123,6 @@ export function splitEmptyPmd(pid: u32, i: u32): bool {
   let base = frameAddr(t);
   let bits = V | (e & (MAY | SHR));
   for (let k: u32 = 0; k < PMD_PAGES; k++) store<u32>(base + (<usize>k << 2), bits);
-  store<u32>(pa, mkEntry(t, TBL | V));
+  store<u32>(pa, entry(t, TBL | V));
   return true;
 }
