@@ -10,7 +10,7 @@ import { count, countN } from "./counters";
 import {
   alloc4k, copyFrame, folioPinned, frameAddr, mapGet, mapcount, pincount, simAlloc4k, simBegin, simCommit,
 } from "./frames";
-import { PMD_COUNT, PMD_PAGES, setDetail } from "./layout";
+import { NIL, PMD_COUNT, PMD_PAGES, setDetail } from "./layout";
 import { exitMmap } from "./mmap";
 import {
   DWP, FLAGS, HUG, MAY, P, SHR, TBL, V, W, allocTable, frameOf, entry, pmdAddrAt, splitHugePmd,
@@ -109,6 +109,7 @@ function copyHugePmd(pa: usize, ca: usize): void {
  */
 function copyPteRange(pmd: u32, ca: usize, folioCopy: bool): void {
   let t = allocTable(); // the NOMEM check kept its frame
+  assert(t != NIL);
   store<u32>(ca, entry(t, TBL | V));
   let src = frameAddr(frameOf(pmd));
   let dst = frameAddr(t);
@@ -123,6 +124,7 @@ function copyPteRange(pmd: u32, ca: usize, folioCopy: bool): void {
         mapGet(f); // a DWP entry stays read-only in the child until a write-notify fault
       } else if (folioCopy ? mapcount(f) == 1 : pincount(f) > 0) {
         let nf = alloc4k(FrameKind.USER, 0);
+        assert(nf != NIL);
         copyFrame(nf, f);
         mapGet(nf);
         c = entry(nf, (pte & FLAGS & ~(W | DWP)) | ((pte & MAY) ? W : 0));

@@ -159,6 +159,7 @@ export function unmapFolio(head: u32): void {
 /** Frees a whole folio to the folio list (its frames must have no references). */
 function freeFolio(head: u32): void {
   assert((head & (PMD_PAGES - 1)) == 0);
+  if (!ASC_NO_ASSERT) for (let i: u32 = 0; i < PMD_PAGES; i++) assert(refcount(head + i) == 0);
   for (let i: u32 = 0; i < PMD_PAGES; i++) store<u8>(meta(head + i), <u8>FrameKind.FREE, M_KIND);
   store<u32>(meta(head), freeHuge, M_NEXT);
   freeHuge = head;

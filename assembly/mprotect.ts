@@ -13,7 +13,7 @@
 //   NO_CHANGE: nothing flipped. A huge PMD counts as its 512 pages.
 import { Counter } from "./abi";
 import { countN } from "./counters";
-import { DWP, HUG, TBL, W, pmdAddr, pteAddr } from "./pagetable";
+import { DWP, HUG, TBL, W, canWrite, canWritePmd, entryAddr, frameOf, pmdAddr, pteAddr } from "./pagetable";
 import { flushTlbMmRange } from "./tlb";
 
 export const NO_CHANGE: u64 = 0xFFFFF;
@@ -124,7 +124,18 @@ export function changeJoin(a: u64, b: u64): u64 {
  */
 @inline export function changeProtection(pid: u32, v0: u32, v1: u32, newprot: u32): u64 {
   assert(newprot == W || newprot == DWP);
+  if (!ASC_NO_ASSERT && newprot == W) assertRestorable(pid, v0, v1);
   return newprot == DWP ? writeProtectRange(pid, v0, v1) : restoreRange(pid, v0, v1);
+}
+
+/** Debug build: every DWP entry of [v0, v1] passes canWrite (the caller's check). */
+function assertRestorable(pid: u32, v0: u32, v1: u32): void {
+  for (let v = v0; v <= v1; v++) {
+    let ea = entryAddr(pid, v);
+    let e = ea ? load<u32>(ea) : 0;
+    if (e & DWP) assert((e & HUG) ? canWritePmd(e) : canWrite(e, frameOf(e)), "restoring an entry canWrite refuses");
+    if (e & HUG) v |= 511; // one entry for the PMD's pages
+  }
 }
 
 // One function per direction, so that `from` and `to` are constants in each
