@@ -21,6 +21,7 @@ interface BenchOptions {
   model?: boolean;
   json?: boolean;
   wasm?: string;
+  against?: string;
 }
 
 export function registerBench(program: Command, ctx: CommandContext): void {
@@ -31,7 +32,8 @@ export function registerBench(program: Command, ctx: CommandContext): void {
     .option("--warmup-ms <ms>", `warm-up per operation (default ${DEFAULT_SAMPLES.warmupMs})`)
     .option("--only <ids>", "comma list of operation ids or groups (wp, cow, copy, csum, store, dio)")
     .option("--no-model", "skip the reference model")
-    .option("--wasm <file>", "time this build of the core instead of build/release.wasm (to compare two builds)")
+    .option("--wasm <file>", "time this build of the core instead of build/release.wasm")
+    .option("--against <file>", "also time this other build of the core, alternating samples with the first (old against new)")
     .option("--json", "print the full report as JSON")
     .action(async (opts: BenchOptions) => ctx.exit(bench(opts, ctx.io)));
 }
@@ -49,25 +51,26 @@ function bench(o: BenchOptions, io: CliIo): number {
     for (const w of want) if (!allowed.includes(w)) throw unknown("benchmark", w, allowed);
     cases = cases.filter((c) => want.includes(c.id) || want.includes(c.group));
   }
-  if (o.wasm !== undefined) checkCore(o.wasm);
+  if (o.wasm !== undefined) checkCore("--wasm", o.wasm);
+  if (o.against !== undefined) checkCore("--against", o.against);
   const progress = io.interactive ? (line: string) => io.err(`\r\x1b[K${line}`) : undefined;
-  const report = runBench(cases, options, o.model !== false, progress, o.wasm);
+  const report = runBench(cases, options, o.model !== false, progress, o.wasm, o.against);
   if (io.interactive) io.err("\r\x1b[K");
   io.out(o.json ? JSON.stringify(report, null, 2) + "\n" : renderBench(report));
   return EXIT_OK;
 }
 
-/** --wasm FILE must be a build of the core that has the benchmark loops. */
-function checkCore(file: string): void {
+/** --wasm FILE, --against FILE: a build of the core that has the benchmark loops. */
+function checkCore(flag: string, file: string): void {
   let ex: WebAssembly.ModuleExportDescriptor[];
   try {
     ex = WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(file)));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a directory" : "not a WebAssembly module";
-    throw new UsageError(`--wasm ${file}: ${why}`);
+    throw new UsageError(`${flag} ${file}: ${why}`);
   }
   if (!ex.some((x) => x.name === "sd_bench_wp_io")) {
-    throw new UsageError(`--wasm ${file}: not a stable-dio core with benchmark loops (no sd_bench_wp_io export)`);
+    throw new UsageError(`${flag} ${file}: not a stable-dio core with benchmark loops (no sd_bench_wp_io export)`);
   }
 }
