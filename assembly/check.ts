@@ -6,7 +6,8 @@
 // there is free until the pool grows into it):
 //   map u16 +0 | pin u16 +2 | wp u16 +4 | (pad) +6 | secpins 8 x u8 +8
 import { FrameKind, Invariant, IoState, Mode } from "./abi";
-import { frameAddr, kind, mapcount, pincount, refcount, secpin, top, wpcount } from "./frames";
+import { frameAddr, kind, mapcount, pincount, refcount, secpin, wpcount } from "./frames";
+import { top } from "./alloc";
 import { ioEnd, ioFirst, ioMode, ioRec, ioRecordsConsistent, ioStateOf, nextId, recFrame, recLen, recOff } from "./io";
 import { NIL, PMD_COUNT, PMD_PAGES, ensureMemory, setDetail } from "./layout";
 import { cfgCpus, cfgTlbEntries } from "./config";

@@ -8,7 +8,8 @@ import { crc16Sectors, crc32c4k, equal, oracleHash, xor3 } from "./checksum";
 import { cfgDevice, cfgOracle } from "./config";
 import { countN } from "./counters";
 import { diskAddr, diskCrc, parityAddr, setDiskCrc, setDiskGuard, setDiskHash } from "./disk";
-import { alloc4k, frameAddr } from "./frames";
+import { alloc4k } from "./alloc";
+import { frameAddr } from "./frames";
 import { recCsum, recGuards, recLen, recOff, recOracle, recScratch, setRecCsum, setRecScratch } from "./io";
 import { NIL, PAGE_SIZE, scratchBase } from "./layout";
 

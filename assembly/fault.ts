@@ -8,13 +8,13 @@
 import { Counter, Err, FrameKind, WarnKind } from "./abi";
 import { count, countN } from "./counters";
 import { completeDio } from "./dio";
+import { alloc4k, allocHuge } from "./alloc";
 import {
-  alloc4k, allocHuge, copyFrame, folioProtected, folioShared, frameAddr, mapGet, mapPut, mapcount, secpins, wpcount,
-  zeroFrame,
+  copyFrame, folioProtected, folioShared, frameAddr, mapGet, mapPut, mapcount, secpins, wpcount, zeroFrame,
 } from "./frames";
 import { ioPolicy, ioRec, wpIoPinning } from "./io";
 import { NIL, PMD_PAGES, setDetail } from "./layout";
-import { DWP, FLAGS, HUG, MAY, P, SHR, TBL, V, W, frameOf, entry, pmdAddr, pteAddr, splitHugePmd } from "./pagetable";
+import { DWP, FLAGS, HUG, MAY, P, SHR, TBL, V, W, entry, frameOf, pmdAddr, pteAddr, splitHugePmd } from "./pagetable";
 import { COPY_PAGE, SHARED_WAIT, WAIT, caughtChange, wpFaultAction } from "./policy";
 import { flushTlbMmRange } from "./tlb";
 

@@ -7,13 +7,12 @@
 import { Counter, Err, FrameKind, ProcFlag } from "./abi";
 import { cfgCpus, cfgMaxProcs, cfgMaxThreads } from "./config";
 import { count, countN } from "./counters";
-import {
-  alloc4k, copyFrame, folioPinned, frameAddr, mapGet, mapcount, pincount, simAlloc4k, simBegin, simCommit,
-} from "./frames";
+import { alloc4k, simAlloc4k, simBegin, simCommit } from "./alloc";
+import { copyFrame, folioPinned, frameAddr, mapGet, mapcount, pincount } from "./frames";
 import { NIL, PMD_COUNT, PMD_PAGES, setDetail } from "./layout";
 import { exitMmap } from "./mmap";
 import {
-  DWP, FLAGS, HUG, MAY, P, SHR, TBL, V, W, allocTable, frameOf, entry, pmdAddrAt, splitHugePmd,
+  DWP, FLAGS, HUG, MAY, P, SHR, TBL, V, W, allocTable, entry, frameOf, pmdAddrAt, splitHugePmd,
 } from "./pagetable";
 import {
   killProc, newProc, newThread, procAlive, procCount, procExists, procFlags, threadCount, threadCpu, threadExists,

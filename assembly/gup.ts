@@ -5,8 +5,9 @@
 import { Counter, Op } from "./abi";
 import { count } from "./counters";
 import { doAnonymousPage, doHugePmdAnonymousPage, wpPageCopy } from "./fault";
-import { folioShared, mapcount, pinGet, pinPut, secpin, simAlloc4k, simAllocHuge } from "./frames";
-import { ioEnd, ioFirst, ioPid, recFrame, recLen, recOff, recVpn, setRecFrame } from "./io";
+import { folioShared, mapcount, pinGet, pinPut, secpin } from "./frames";
+import { simAlloc4k, simAllocHuge } from "./alloc";
+import { ioEnd, ioFirst, ioPid, recFrame, recLen, recOff, recVpn, setIoFramesRun, setIoShared, setRecFrame } from "./io";
 import { NIL } from "./layout";
 import { HUG, P, SHR, entryAddr, frameOf, pageFrame, pmdAddr, splitHugePmd } from "./pagetable";
 
@@ -95,16 +96,30 @@ export function unsharePages(pid: u32, cpu: u32, op: u32, v0: u32, v1: u32): voi
   }
 }
 
-/** 6.7 step 3, pin_user_pages: each page record pins the frame its page maps now. */
+/**
+ * 6.7 step 3, pin_user_pages: each page record pins the frame its page maps
+ * now. The I/O notes whether one of the pages is MAP_SHARED (its write-protect
+ * then looks for the other processes that map it) and whether its frames are
+ * one run f, f+1, ... (their protect counts then change four at a time).
+ */
 export function pinUserPages(r: usize): void {
   let pid = ioPid(r);
+  let seen: u32 = 0;
+  let run = true;
+  let prev: u32 = NIL;
   for (let i = ioFirst(r), end = ioEnd(r); i < end; i++) {
     let v = recVpn(i), off = recOff(i);
-    let f = pageFrame(load<u32>(entryAddr(pid, v)), v);
+    let e = load<u32>(entryAddr(pid, v));
+    let f = pageFrame(e, v);
+    seen |= e;
+    if (prev != NIL && f != prev + 1) run = false;
+    prev = f;
     pinGet(f, off >>> 9, (off + recLen(i)) >>> 9);
     setRecFrame(i, f);
     count(Counter.PINS);
   }
+  if (seen & SHR) setIoShared(r);
+  if (run) setIoFramesRun(r);
 }
 
 /** 6.10 step 4, unpin_user_pages: each pinned frame loses the pin (freed if that was its last reference). */

@@ -11,6 +11,7 @@ import { checksumInit } from "./checksum";
 import { diskAddr, diskMeta, diskReset, scrub } from "./disk";
 import { completeDio, dioDma, submitDio } from "./dio";
 import { doExit, kernelClone } from "./fork";
+import { allocReset } from "./alloc";
 import { frameStat, framesReset } from "./frames";
 import { ioRec, ioReset, ioStateOf } from "./io";
 import { diskSectors, errDetail, layout, parityBase, setDetail, stagingBase, stripes } from "./layout";
@@ -105,6 +106,7 @@ export function sd_reset(): i32 {
   if (!layout()) return -Err.NOMEM;
   resetCounters();
   framesReset();
+  allocReset();
   procsReset();
   tlbReset();
   ioReset();

@@ -8,6 +8,8 @@
 //   +20 va u32 | +24 len u32 | +28 sector u32
 //   +32 first u32: index of its first page record | +36 npages u32
 //   +40 orphaned u8: a read whose DMA found a page no longer mapping its frame
+//   +41 shared u8: a page of the buffer was MAP_SHARED when it was pinned
+//   +42 run u8: the frames it pins are one run f, f+1, ... (a folio, a buffer faulted in in order)
 // └───────────────────────────────────────────────────────────────┘  slot = id & (MAX_IOS - 1)
 //
 // An I/O's page records are consecutive, one per page of its buffer in page
@@ -45,6 +47,8 @@ const I_SECTOR: usize = 28;
 const I_FIRST: usize = 32;
 const I_NPAGES: usize = 36;
 const I_ORPHANED: usize = 40;
+const I_SHARED: usize = 41;
+const I_RUN: usize = 42;
 
 const R_BOUNCE: usize = 0;
 const R_SCRATCH: usize = 4;
@@ -80,6 +84,8 @@ export let recFreeCount: u32 = 0;
 @inline export function ioSector(r: usize): u32 { return load<u32>(r, I_SECTOR); }
 @inline export function ioNpages(r: usize): u32 { return load<u32>(r, I_NPAGES); }
 @inline export function ioOrphaned(r: usize): bool { return load<u8>(r, I_ORPHANED) != 0; }
+@inline export function ioShared(r: usize): bool { return load<u8>(r, I_SHARED) != 0; }
+@inline export function ioFramesRun(r: usize): bool { return load<u8>(r, I_RUN) != 0; }
 /** Its page records: [ioFirst, ioEnd). */
 @inline export function ioFirst(r: usize): u32 { return load<u32>(r, I_FIRST); }
 @inline export function ioEnd(r: usize): u32 { return ioFirst(r) + ioNpages(r); }
@@ -89,6 +95,8 @@ export let recFreeCount: u32 = 0;
 
 @inline export function setIoState(r: usize, s: u32): void { store<u8>(r, <u8>s, I_STATE); }
 @inline export function setIoOrphaned(r: usize): void { store<u8>(r, 1, I_ORPHANED); }
+@inline export function setIoShared(r: usize): void { store<u8>(r, 1, I_SHARED); }
+@inline export function setIoFramesRun(r: usize): void { store<u8>(r, 1, I_RUN); }
 
 /** The state of I/O `id`: UNKNOWN if never issued, COMPLETED once its slot was reused. */
 export function ioStateOf(id: u32): u32 {
@@ -119,7 +127,7 @@ export function ioTake(
 ): usize {
   let v0 = va >>> 12, v1 = (va + len - 1) >>> 12;
   let npages = v1 - v0 + 1;
-  assert(!slotBusy() && recFreeCount >= npages);
+  if (!ASC_NO_ASSERT) assert(!slotBusy() && recFreeCount >= npages);
   if (recTop + npages > cfgIoPages) recCompact();
   let first = recTop;
   recTop += npages;

@@ -2,10 +2,11 @@
 // space at exit (6.12). Mappings are created empty and populated by demand
 // faults; unmap drops frames and shoots down the range.
 import { Err, MapFlag } from "./abi";
-import { frameAddr, mapPut, refPut, simAlloc4k, simBegin, simCommit, unmapFolio } from "./frames";
+import { frameAddr, mapPut, refPut } from "./frames";
+import { simAlloc4k, simBegin, simCommit, unmapFolio } from "./alloc";
 import { PMD_COUNT, PMD_PAGES } from "./layout";
 import {
-  HUG, MAY, P, SHR, TBL, V, allocTable, frameOf, entry, pmdAddrAt, pteAddr, splitEmptyPmd, splitHugePmd,
+  HUG, MAY, P, SHR, TBL, V, allocTable, entry, frameOf, pmdAddrAt, pteAddr, splitEmptyPmd, splitHugePmd,
 } from "./pagetable";
 import { procAlive, procExists, threadCpu, threadExists, threadPid } from "./proc";
 import { flushTlbMmRange } from "./tlb";

@@ -16,7 +16,8 @@
 // u32 PTEs, a PMD with HUG maps a 2 MiB folio (frame = its head).
 import { Counter, FrameKind } from "./abi";
 import { count } from "./counters";
-import { alloc4k, frameAddr, mapcount, wpcount, zeroFrame } from "./frames";
+import { alloc4k } from "./alloc";
+import { frameAddr, mapcount, wpcount, zeroFrame } from "./frames";
 import { NIL, PAGE_SHIFT, PGD_BYTES, PMD_PAGES, pgdBase } from "./layout";
 import { flushTlbMmRange } from "./tlb";
 

@@ -6,7 +6,7 @@
 // themselves are change_protection's (mprotect.ts); one shootdown per
 // process that changed.
 import { wpGetList, wpPutList } from "./frames";
-import { ioCpu, ioEnd, ioFirst, ioFrames, ioNpages, ioPid, ioV0, ioV1, recFrame, recVpn } from "./io";
+import { ioCpu, ioEnd, ioFirst, ioFrames, ioFramesRun, ioNpages, ioPid, ioShared, ioV0, ioV1, recFrame, recVpn } from "./io";
 import { NIL } from "./layout";
 import { NO_CHANGE, changeJoin, changeProtection, flushChange } from "./mprotect";
 import {
@@ -21,10 +21,9 @@ import { procAlive, procCount } from "./proc";
  */
 export function protectIo(r: usize): void {
   let pid = ioPid(r);
-  wpGetList(ioFrames(r), ioNpages(r));
-  let v0 = ioV0(r), v1 = ioV1(r);
-  flushChange(pid, ioCpu(r), changeProtection(pid, v0, v1, DWP));
-  if (anyShared(pid, v0, v1)) protectSharers(r);
+  wpGetList(ioFrames(r), ioNpages(r), ioFramesRun(r));
+  flushChange(pid, ioCpu(r), changeProtection(pid, ioV0(r), ioV1(r), DWP));
+  if (ioShared(r)) protectSharers(r); // pinUserPages saw a MAP_SHARED page
 }
 
 /**
@@ -36,35 +35,11 @@ export function protectIo(r: usize): void {
 export function restoreIo(r: usize): void {
   let pid = ioPid(r);
   let alive = procAlive(pid);
-  let clear = wpPutList(ioFrames(r), ioNpages(r));
+  let clear = wpPutList(ioFrames(r), ioNpages(r), ioFramesRun(r));
   if (alive && !restoreIn(pid, r, clear)) return;
   for (let q: u32 = 1; q <= procCount; q++) {
     if (q != pid && procAlive(q)) restoreIn(q, r, clear);
   }
-}
-
-/** Is any page of [v0, v1] in `pid`'s table MAP_SHARED? */
-function anyShared(pid: u32, v0: u32, v1: u32): bool {
-  let acc: u32 = 0;
-  let v = v0;
-  for (;;) {
-    let end = min(v1, v | 511);
-    let pmd = load<u32>(pmdAddr(pid, v));
-    if (pmd & HUG) {
-      acc |= pmd;
-    } else if (pmd & TBL) {
-      let a = pteAddr(pmd, v), stop = a + (<usize>(end - v + 1) << 2);
-      if (ASC_FEATURE_SIMD) {
-        let acc4 = i32x4.splat(0);
-        for (; a + 16 <= stop; a += 16) acc4 = v128.or(acc4, v128.load(a));
-        acc |= i32x4.extract_lane(acc4, 0) | i32x4.extract_lane(acc4, 1) | i32x4.extract_lane(acc4, 2) | i32x4.extract_lane(acc4, 3);
-      }
-      for (; a < stop; a += 4) acc |= load<u32>(a);
-    }
-    if (end >= v1) break;
-    v = end + 1;
-  }
-  return (acc & SHR) != 0;
 }
 
 /**
@@ -112,7 +87,7 @@ function restoreIn(q: u32, r: usize, clear: bool): bool {
     if (pmd & HUG) {
       seen |= pmd;
       let ok = (pmd & (P | DWP)) == (P | DWP) && pageFrame(pmd, v) == load<u32>(frames + (<usize>k << 2));
-      assert(!ok || pageFrame(pmd, v0 + j - 1) == load<u32>(frames + (<usize>(j - 1) << 2)));
+      if (!ASC_NO_ASSERT) assert(!ok || pageFrame(pmd, v0 + j - 1) == load<u32>(frames + (<usize>(j - 1) << 2)));
       if (ok) ok = clear && j - k == 512 ? (pmd & MAY) != 0 : canWritePmd(pmd);
       if (ok && run == NIL) run = v;
       if (!ok && run != NIL) { c = changeJoin(c, changeProtection(q, run, v - 1, W)); run = NIL; }

@@ -90,11 +90,17 @@ export function unsharePages(st: State, p: Proc, cpu: number, op: number, v0: nu
   }
 }
 
-/** 6.7 step 3, pin_user_pages: each page record pins the frame its page maps now. */
+/**
+ * 6.7 step 3, pin_user_pages: each page record pins the frame its page maps
+ * now. The I/O notes whether one of the pages is MAP_SHARED (its write-protect
+ * then looks for the other processes that map it).
+ */
 export function pinUserPages(st: State, io: Io): void {
   const p = st.procs[io.pid - 1];
   for (const r of io.pages) {
-    r.frame = pageFrame(slotOf(st, p, r.vpn), r.vpn);
+    const s = slotOf(st, p, r.vpn);
+    if (s.e & SHR) io.shared = true;
+    r.frame = pageFrame(s, r.vpn);
     const [a, b] = sectorsOf(r.off, r.len);
     st.pool.pinGet(r.frame, a, b);
     st.c[Counter.PINS]++;

@@ -33,6 +33,7 @@ export interface Io {
   sector: number;
   pages: PageRec[];
   orphaned?: boolean; // a read whose DMA found a page of the process no longer mapping its pinned frame
+  shared?: boolean; // a page of the buffer was MAP_SHARED when it was pinned
 }
 
 /**

@@ -20,7 +20,7 @@ export function protectIo(st: State, io: Io): void {
   for (const r of io.pages) st.pool.frames[r.frame].wp++;
   const last = io.pages[io.pages.length - 1].vpn;
   flushChange(st, p.pid, io.cpu, changeProtection(st, p, io.pages[0].vpn, last, DWP));
-  if (io.pages.some((r) => slotOf(st, p, r.vpn).e & SHR)) protectSharers(st, io);
+  if (io.shared) protectSharers(st, io); // pinUserPages saw a MAP_SHARED page
 }
 
 /**
