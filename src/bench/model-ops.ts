@@ -9,6 +9,7 @@ import { Counter, Err, Key, MapFlag, Mode, Op, Policy, ProcFlag, Stable } from "
 import { crc16t10, crc32c, oracleHash } from "../model/checksum.js";
 import { DEFAULT_CONFIG } from "../model/config.js";
 import { completeDio, submitDio } from "../model/dio.js";
+import { mapGet, mapPut } from "../model/frames.js";
 import type { Io } from "../model/io.js";
 import { doMmap } from "../model/mmap.js";
 import { changeProtection, flushChange } from "../model/mprotect.js";
@@ -113,8 +114,8 @@ export function modelCow(cfg: BenchConfig): Runner {
         total += copy;
         // Map the original back, as the Wasm loop does, so the next store faults again.
         setSlot(st, p, vpn, e0);
-        st.pool.mapGet(f);
-        st.pool.mapPut(copy);
+        mapGet(st, f);
+        mapPut(st, copy);
         st.tlb.invalidate(0, p.pid, vpn);
       }
       return total;

@@ -17,9 +17,10 @@ import {
   ProcFlag,
   WarnKind,
 } from "../../assembly/abi.js";
+import type { Alloc } from "./alloc.js";
 import { deviceCheckPage, deviceSubmitPage, dmaReadPage, dmaWritePage, readVerifyPage, rewritePage } from "./device.js";
 import { SECTOR } from "./disk.js";
-import { PAGE, type Alloc } from "./frames.js";
+import { PAGE, refPut } from "./frames.js";
 import { faultinPages, pinUserPages, pinWouldOverflow, simGup, unpinUserPages, unsharePages } from "./gup.js";
 import { ioPut, ioTake, type Io, type PageRec } from "./io.js";
 import { MAY, P, pageFrame, slotOf, V } from "./pagetable.js";
@@ -157,8 +158,8 @@ export function completeDio(st: State, io: Io): void {
   // 6.10 step 4
   unpinUserPages(st, io);
   for (const r of io.pages) {
-    if (r.bounce >= 0) st.pool.refPut(r.bounce);
-    if (r.scratch >= 0) st.pool.refPut(r.scratch);
+    if (r.bounce >= 0) refPut(st, r.bounce);
+    if (r.scratch >= 0) refPut(st, r.scratch);
   }
   st.c[Counter.COMPLETIONS]++;
   ioPut(st, io);

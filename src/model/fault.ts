@@ -8,7 +8,7 @@
 //                        └─ exclusive page, or write-notify: wpPageReuse                    (7)
 import { Counter, Err, FrameKind, WarnKind } from "../../assembly/abi.js";
 import { completeDio } from "./dio.js";
-import { FOLIO, folioProtected, folioShared, PAGE, type Frame } from "./frames.js";
+import { FOLIO, folioProtected, folioShared, type Frame, mapGet, mapPut, PAGE, zeroFrame } from "./frames.js";
 import { wpIoPinning } from "./io.js";
 import { DWP, entry, frameOf, MAY, P, setSlot, SHR, slotOf, splitHugePmd, V, W } from "./pagetable.js";
 import { caughtChange, wpFaultAction } from "./policy.js";
@@ -33,8 +33,8 @@ export function doAnonymousPage(st: State, p: Proc, vpn: number): number {
   const s = slotOf(st, p, vpn);
   const f = st.pool.alloc4k(FrameKind.USER, 0);
   if (f < 0) return st.fail(Err.NOMEM, 1);
-  st.pool.zeroFrame(f);
-  st.pool.mapGet(f);
+  zeroFrame(st, f);
+  mapGet(st, f);
   setSlot(st, p, vpn, entry(f, (s.e & 0xfff) | P | (s.e & MAY ? W : 0)));
   st.c[Counter.DEMAND_FAULTS]++;
   return 0;
@@ -46,8 +46,8 @@ export function doHugePmdAnonymousPage(st: State, p: Proc, vpn: number): number 
   const head = st.pool.allocHuge();
   if (head < 0) return st.fail(Err.NOMEM, FOLIO);
   for (let i = 0; i < FOLIO; i++) {
-    st.pool.zeroFrame(head + i);
-    st.pool.mapGet(head + i);
+    zeroFrame(st, head + i);
+    mapGet(st, head + i);
   }
   p.pmd[vpn >>> 9] = entry(head, (e & 0xfff) | P | (e & MAY ? W : 0));
   st.c[Counter.DEMAND_FAULTS]++;
@@ -150,10 +150,10 @@ export function wpPageCopy(st: State, p: Proc, vpn: number, cpu: number, unshare
   const nf = st.pool.alloc4k(FrameKind.USER, 0);
   if (nf < 0) return st.fail(Err.NOMEM, 1);
   st.pool.frames[nf].bytes.set(st.pool.frames[old].bytes);
-  st.pool.mapGet(nf);
+  mapGet(st, nf);
   const bits = (s.e & (V | MAY | SHR)) | P | (mkwrite && s.e & MAY ? W : 0);
   setSlot(st, p, vpn, entry(nf, bits));
-  st.pool.mapPut(old);
+  mapPut(st, old);
   if (unshare) {
     st.c[Counter.UNSHARE_COPIES]++;
     st.c[Counter.BYTES_UNSHARE] += PAGE;

@@ -5,7 +5,8 @@
 // rest is shared copy-on-write. For a THP the decision is the folio's
 // (folio_maybe_dma_pinned): the PMD is split and every exclusive subpage copied.
 import { Counter, Err, FrameKind, Key, ProcFlag } from "../../assembly/abi.js";
-import { FOLIO, folioPinned, PAGE, type Alloc } from "./frames.js";
+import type { Alloc } from "./alloc.js";
+import { FOLIO, folioPinned, mapGet, PAGE } from "./frames.js";
 import { exitMmap } from "./mmap.js";
 import { allocTable, entry, frameOf, HUG, MAY, P, SHR, splitHugePmd, TBL, V, W } from "./pagetable.js";
 import { newProc, newThread } from "./proc.js";
@@ -93,7 +94,7 @@ function copyHugePmd(st: State, parent: Proc, child: Proc, i: number): void {
     parent.pmd[i] = e;
   }
   child.pmd[i] = e;
-  for (let k = 0; k < FOLIO; k++) st.pool.mapGet(frameOf(pmd) + k);
+  for (let k = 0; k < FOLIO; k++) mapGet(st, frameOf(pmd) + k);
 }
 
 /**
@@ -118,12 +119,12 @@ function copyPteRange(st: State, parent: Proc, child: Proc, i: number, folioCopy
     const f = frameOf(e);
     if (e & SHR) {
       cpt[k] = e; // a DWP entry stays read-only until a write-notify fault
-      st.pool.mapGet(f);
+      mapGet(st, f);
     } else if (folioCopy ? frames[f].map === 1 : frames[f].pin > 0) {
       // The parent keeps its entry.
       const nf = st.pool.alloc4k(FrameKind.USER, 0);
       frames[nf].bytes.set(frames[f].bytes);
-      st.pool.mapGet(nf);
+      mapGet(st, nf);
       cpt[k] = entry(nf, P | V | (e & MAY) | (e & MAY ? W : 0));
       st.c[Counter.FORK_COPIES]++;
       st.c[Counter.BYTES_FORK] += PAGE;
@@ -133,7 +134,7 @@ function copyPteRange(st: State, parent: Proc, child: Proc, i: number, folioCopy
       const ro = entry(f, e & 0xfff & ~W);
       pt[k] = ro;
       cpt[k] = ro;
-      st.pool.mapGet(f);
+      mapGet(st, f);
     }
   }
 }

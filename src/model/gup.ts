@@ -4,8 +4,9 @@
 // (unpin_user_pages). Each step runs over every page, ascending, before the
 // next one starts.
 import { Counter, Op } from "../../assembly/abi.js";
+import type { Alloc } from "./alloc.js";
 import { doAnonymousPage, doHugePmdAnonymousPage, wpPageCopy } from "./fault.js";
-import { folioShared, type Alloc } from "./frames.js";
+import { folioShared, pinGet, pinPut } from "./frames.js";
 import type { Io } from "./io.js";
 import { frameOf, P, pageFrame, SHR, slotOf, splitHugePmd, type Slot } from "./pagetable.js";
 import type { Proc, State } from "./state.js";
@@ -102,7 +103,7 @@ export function pinUserPages(st: State, io: Io): void {
     if (s.e & SHR) io.shared = true;
     r.frame = pageFrame(s, r.vpn);
     const [a, b] = sectorsOf(r.off, r.len);
-    st.pool.pinGet(r.frame, a, b);
+    pinGet(st, r.frame, a, b);
     st.c[Counter.PINS]++;
   }
 }
@@ -112,7 +113,7 @@ export function unpinUserPages(st: State, io: Io): void {
   for (const r of io.pages) {
     if (r.frame < 0) continue;
     const [a, b] = sectorsOf(r.off, r.len);
-    st.pool.pinPut(r.frame, a, b);
+    pinPut(st, r.frame, a, b);
     st.c[Counter.UNPINS]++;
   }
 }

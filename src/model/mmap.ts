@@ -2,7 +2,8 @@
 // space at exit (6.12), as assembly/mmap.ts. Mappings are created empty and
 // populated by demand faults; unmap drops frames and shoots down the range.
 import { Err, MapFlag, ProcFlag } from "../../assembly/abi.js";
-import { FOLIO, PAGE, type Alloc } from "./frames.js";
+import type { Alloc } from "./alloc.js";
+import { FOLIO, mapPut, PAGE, refPut } from "./frames.js";
 import { allocTable, entry, frameOf, HUG, MAY, P, SHR, splitEmptyPmd, splitHugePmd, TBL, V } from "./pagetable.js";
 import { SPACE, type Proc, type State } from "./state.js";
 import { flushTlbMmRange } from "./tlb.js";
@@ -88,7 +89,7 @@ export function doMunmap(st: State, tid: number, va: number, len: number): numbe
       if (e & V) {
         ptes[vpn & 511] = 0;
         if (e & P) {
-          st.pool.mapPut(frameOf(e));
+          mapPut(st, frameOf(e));
           if (lo < 0) lo = vpn;
           hi = vpn;
         }
@@ -117,9 +118,9 @@ export function exitMmap(st: State, p: Proc): void {
       const ptes = st.pool.frames[t].ptes;
       for (let k = 0; k < FOLIO; k++) {
         const e = ptes[k];
-        if (e & V && e & P) st.pool.mapPut(frameOf(e));
+        if (e & V && e & P) mapPut(st, frameOf(e));
       }
-      st.pool.refPut(t); // a table's one reference is its PMD
+      refPut(st, t); // a table's one reference is its PMD
     }
     p.pmd[i] = 0;
   }

@@ -2,7 +2,7 @@
 // entries, finding the entry that maps a page (a slot), canWrite, and
 // splitting a huge PMD into a PTE table.
 import { Counter, Err, FrameKind } from "../../assembly/abi.js";
-import { FOLIO, PAGE, type Frame } from "./frames.js";
+import { FOLIO, type Frame, PAGE, zeroFrame } from "./frames.js";
 import type { Proc, State } from "./state.js";
 import { flushTlbMmRange } from "./tlb.js";
 
@@ -65,7 +65,7 @@ export function canWritePmd(st: State, e: number): boolean {
 /** A zeroed PTE table frame (its one reference is its PMD), or -1. */
 export function allocTable(st: State): number {
   const t = st.pool.alloc4k(FrameKind.PGTABLE, 1);
-  if (t >= 0) st.pool.zeroFrame(t);
+  if (t >= 0) zeroFrame(st, t);
   return t;
 }
 

@@ -2,7 +2,7 @@
 // objects. Each concept's file works on this one object.
 import { Counter, Key } from "../../assembly/abi.js";
 import type { Io } from "./io.js";
-import { FramePool } from "./frames.js";
+import { FramePool } from "./alloc.js";
 import { Tlbs } from "./tlb.js";
 import { Disk } from "./disk.js";
 
