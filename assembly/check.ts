@@ -123,3 +123,18 @@ export function check(): i32 {
   setDetail(0);
   return checkTlbs();
 }
+
+/** The message the debug build stops with when invariant `c` fails. */
+export function invariantName(c: i32): string {
+  switch (c) {
+    case Invariant.REFCOUNT: return "invariant REFCOUNT failed (see sd_err_detail for the frame)";
+    case Invariant.MAPCOUNT: return "invariant MAPCOUNT failed";
+    case Invariant.PINCOUNT: return "invariant PINCOUNT failed";
+    case Invariant.WRITABLE_PINNED: return "invariant WRITABLE_PINNED failed";
+    case Invariant.WPCOUNT: return "invariant WPCOUNT failed";
+    case Invariant.FREE_LIST: return "invariant FREE_LIST failed";
+    case Invariant.SECTOR_PINS: return "invariant SECTOR_PINS failed";
+    case Invariant.TLB: return "invariant TLB failed";
+    default: return "invariant IO failed";
+  }
+}

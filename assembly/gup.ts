@@ -7,7 +7,9 @@ import { count } from "./counters";
 import { doAnonymousPage, doHugePmdAnonymousPage, wpPageCopy } from "./fault";
 import { folioShared, mapcount, pinGet, pinPut, secpin } from "./frames";
 import { simAlloc4k, simAllocHuge } from "./alloc";
-import { ioEnd, ioFirst, ioPid, recFrame, recLen, recOff, recVpn, setIoFramesRun, setIoShared, setRecFrame } from "./io";
+import {
+  ioEnd, ioFirst, ioPid, recFrame, recLen, recOff, recVpn, setIoFramesRun, setIoShared, setRecFrame,
+} from "./io";
 import { NIL } from "./layout";
 import { HUG, P, SHR, entryAddr, frameOf, pageFrame, pmdAddr, splitHugePmd } from "./pagetable";
 

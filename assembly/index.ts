@@ -1,11 +1,9 @@
 // The Wasm ABI (docs/abi.md): plain-number exports, nothing managed crosses
 // the boundary. Each export validates, then hands off to the module that owns
 // the concept. Semantics: docs/model.md.
-import {
-  ABI_VERSION, Counter, Device, Err, FrameKind, Invariant, IoState, Key, ProcFlag, STAGING_BYTES, WarnField,
-} from "./abi";
+import { ABI_VERSION, Counter, Device, Err, FrameKind, IoState, Key, ProcFlag, STAGING_BYTES, WarnField } from "./abi";
 import { benchCopy, benchCow, benchCsum, benchDio, benchMemcpy, benchStore, benchWp, benchWpIo } from "./bench";
-import { check } from "./check";
+import { check, invariantName } from "./check";
 import { counter, resetCounters } from "./counters";
 import { checksumInit } from "./checksum";
 import { diskAddr, diskMeta, diskReset, scrub } from "./disk";
@@ -62,20 +60,6 @@ function changed(r: i32): i32 {
     setDetail(d);
   }
   return done(r);
-}
-
-function invariantName(c: i32): string {
-  switch (c) {
-    case Invariant.REFCOUNT: return "invariant REFCOUNT failed (see sd_err_detail for the frame)";
-    case Invariant.MAPCOUNT: return "invariant MAPCOUNT failed";
-    case Invariant.PINCOUNT: return "invariant PINCOUNT failed";
-    case Invariant.WRITABLE_PINNED: return "invariant WRITABLE_PINNED failed";
-    case Invariant.WPCOUNT: return "invariant WPCOUNT failed";
-    case Invariant.FREE_LIST: return "invariant FREE_LIST failed";
-    case Invariant.SECTOR_PINS: return "invariant SECTOR_PINS failed";
-    case Invariant.TLB: return "invariant TLB failed";
-    default: return "invariant IO failed";
-  }
 }
 
 export function sd_abi_version(): i32 {

@@ -6,7 +6,9 @@
 // themselves are change_protection's (mprotect.ts); one shootdown per
 // process that changed.
 import { wpGetList, wpPutList } from "./frames";
-import { ioCpu, ioEnd, ioFirst, ioFrames, ioFramesRun, ioNpages, ioPid, ioShared, ioV0, ioV1, recFrame, recVpn } from "./io";
+import {
+  ioCpu, ioEnd, ioFirst, ioFrames, ioFramesRun, ioNpages, ioPid, ioShared, ioV0, ioV1, recFrame, recVpn,
+} from "./io";
 import { NIL } from "./layout";
 import { NO_CHANGE, changeJoin, changeProtection, flushChange } from "./mprotect";
 import {
