@@ -13,7 +13,7 @@ import { handleMmFault } from "./fault";
 import { frameAddr, mapGet, mapPut, wpcount } from "./frames";
 import { ioEnd, ioFirst, ioMode, ioPid, ioRec, ioStateOf, recFrame, recVpn } from "./io";
 import { scratchBase, stagingBase } from "./layout";
-import { changeFlips, changeProtection, flushChange } from "./mprotect";
+import { changeProtection, flushChange } from "./mprotect";
 import { DWP, HUG, P, TBL, W, entryAddr, frameOf, pageFrame, pmdAddr } from "./pagetable";
 import { procAlive, threadCpu, threadExists, threadPid } from "./proc";
 import { WRITE, userAccess } from "./uaccess";
@@ -48,16 +48,12 @@ export function benchWp(tid: u32, va: u32, npages: u32, iters: u32): f64 {
   let v0 = va >>> 12, v1 = v0 + npages - 1;
   if (v1 < v0 || !writable(pid, v0, v1)) return -<f64>Err.INVAL;
   let cpu = threadCpu(tid);
-  let total: f64 = 0;
+  let c0 = flipCount();
   for (let i: u32 = 0; i < iters; i++) {
-    let c = changeProtection(pid, v0, v1, DWP);
-    flushChange(pid, cpu, c);
-    total += changeFlips(c);
-    c = changeProtection(pid, v0, v1, W);
-    flushChange(pid, cpu, c);
-    total += changeFlips(c);
+    flushChange(pid, cpu, changeProtection(pid, v0, v1, DWP));
+    flushChange(pid, cpu, changeProtection(pid, v0, v1, W));
   }
-  return total;
+  return <f64>(flipCount() - c0);
 }
 
 /**

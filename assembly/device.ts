@@ -22,7 +22,7 @@ const GUARDS: usize = memory.data(16, 16);
  * guards per sector, fs-csum's crc32c of the block and the oracle hashes go
  * into the record.
  */
-export function deviceSubmitPage(i: u32, src: usize): void {
+@inline export function deviceSubmitPage(i: u32, src: usize): void {
   let off = recOff(i), len = recLen(i);
   let s0 = off >>> 9, s1 = (off + len) >>> 9;
   if (cfgDevice == Device.PARITY) {
@@ -47,7 +47,7 @@ export function deviceSubmitPage(i: u32, src: usize): void {
  * DMA-point check, 4, and verify's, 6.10 step 1.) Every sector is checked: no
  * early exit, so the bytes counted do not depend on where a difference is.
  */
-export function deviceCheckPage(i: u32, src: usize): bool {
+@inline export function deviceCheckPage(i: u32, src: usize): bool {
   let off = recOff(i), len = recLen(i);
   let ok = true;
   if (cfgDevice == Device.PI) {

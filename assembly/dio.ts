@@ -77,7 +77,7 @@ export function submitDio(tid: u32, op: u32, va: u32, len: u32, sector: u32, ifl
 }
 
 /** 6.7 step 5: a bounce frame per page; a write copies the buffer's bytes into it (the NOMEM check kept the frames). */
-function bounceSubmit(r: usize): void {
+@inline function bounceSubmit(r: usize): void {
   let pid = ioPid(r), write = ioOp(r) == Op.WRITE;
   for (let i = ioFirst(r), end = ioEnd(r); i < end; i++) {
     let b = alloc4k(FrameKind.BOUNCE, 1);

@@ -27,7 +27,7 @@ import { HUG, P, SHR, entryAddr, frameOf, pageFrame, pmdAddr, splitHugePmd } fro
  * The BUSY check of 6.7: would the pin of [va, va+len) take a sector's pin
  * count past 255 on a present page that keeps its frame?
  */
-export function pinWouldOverflow(pid: u32, va: u32, len: u32): bool {
+@inline export function pinWouldOverflow(pid: u32, va: u32, len: u32): bool {
   let v0 = va >>> 12, v1 = (va + len - 1) >>> 12;
   for (let v = v0; v <= v1; v++) {
     let e = load<u32>(entryAddr(pid, v));
@@ -42,7 +42,7 @@ export function pinWouldOverflow(pid: u32, va: u32, len: u32): bool {
 }
 
 /** The NOMEM check's share of 6.7 steps 1-2, on counts: demand faults, then (pinning) splits and unshare copies. */
-export function simGup(pid: u32, v0: u32, v1: u32, pinning: bool): void {
+@inline export function simGup(pid: u32, v0: u32, v1: u32, pinning: bool): void {
   let lastPmd: u32 = NIL;
   for (let v = v0; v <= v1; v++) {
     let pmd = load<u32>(pmdAddr(pid, v));
@@ -62,7 +62,7 @@ export function simGup(pid: u32, v0: u32, v1: u32, pinning: bool): void {
 }
 
 /** 6.7 step 1 (faultin_page): every page of [v0, v1] not present is demand-faulted (the NOMEM check kept the frames). */
-export function faultinPages(pid: u32, v0: u32, v1: u32): void {
+@inline export function faultinPages(pid: u32, v0: u32, v1: u32): void {
   for (let v = v0; v <= v1; v++) {
     let pa = pmdAddr(pid, v);
     let ok = true;
@@ -82,7 +82,7 @@ export function faultinPages(pid: u32, v0: u32, v1: u32): void {
  * A READ pins with FOLL_WRITE (a write fault: the copy is writable); a WRITE
  * unshares (the copy stays read-only, MAY kept).
  */
-export function unsharePages(pid: u32, cpu: u32, op: u32, v0: u32, v1: u32): void {
+@inline export function unsharePages(pid: u32, cpu: u32, op: u32, v0: u32, v1: u32): void {
   for (let v = v0; v <= v1; v++) {
     if (splitsToPin(load<u32>(pmdAddr(pid, v)))) {
       let ok = splitHugePmd(pid, v >>> 9, cpu);
@@ -104,7 +104,7 @@ export function unsharePages(pid: u32, cpu: u32, op: u32, v0: u32, v1: u32): voi
  * then looks for the other processes that map it) and whether its frames are
  * one run f, f+1, ... (their protect counts then change four at a time).
  */
-export function pinUserPages(r: usize): void {
+@inline export function pinUserPages(r: usize): void {
   let pid = ioPid(r);
   let seen: u32 = 0;
   let run = true;
@@ -125,7 +125,7 @@ export function pinUserPages(r: usize): void {
 }
 
 /** 6.10 step 4, unpin_user_pages: each pinned frame loses the pin (freed if that was its last reference). */
-export function unpinUserPages(r: usize): void {
+@inline export function unpinUserPages(r: usize): void {
   for (let i = ioFirst(r), end = ioEnd(r); i < end; i++) {
     let f = recFrame(i);
     if (f == NIL) continue;

@@ -122,7 +122,7 @@ export function slotBusy(): bool {
  * page of [va, va+len) holding its vpn and byte range, no frames yet. The
  * caller checked slotBusy() and recFreeCount.
  */
-export function ioTake(
+@inline export function ioTake(
   mode: u32, op: u32, policy: u32, tid: u32, pid: u32, cpu: u32, va: u32, len: u32, sector: u32,
 ): usize {
   let v0 = va >>> 12, v1 = (va + len - 1) >>> 12;
@@ -148,7 +148,8 @@ export function ioTake(
   store<u32>(r, sector, I_SECTOR);
   store<u32>(r, first, I_FIRST);
   store<u32>(r, npages, I_NPAGES);
-  memory.fill(rec(first), 0, <usize>npages * PAGE_REC_BYTES);
+  // Each field is set here or before it is read: a page's guards and oracle
+  // hashes are written at submit for the sectors its bytes cover, the only ones read.
   for (let k: u32 = 0; k < npages; k++) {
     let i = first + k, v = v0 + k;
     let off = v == v0 ? va & 4095 : 0;
@@ -159,12 +160,13 @@ export function ioTake(
     store<u32>(rec(i), v, R_VPN);
     store<u32>(rec(i), off, R_OFF);
     store<u32>(rec(i), end - off, R_LEN);
+    setRecCsum(i, 0);
   }
   return r;
 }
 
 /** The I/O is COMPLETED: its page records go back to the pool, its slot may be reused. */
-export function ioPut(r: usize): void {
+@inline export function ioPut(r: usize): void {
   recFreeCount += ioNpages(r);
   if (ioEnd(r) == recTop) recTop = ioFirst(r);
   setIoState(r, IoState.COMPLETED);

@@ -5,44 +5,42 @@
 // huge PMD is one entry for 512 pages. The TLB flush is the caller's, once for
 // everything it changed (flushChange), as the kernel's mmu_gather batches it.
 //
-// ╒═══════════ a change (u64): what changeProtection did ═══════════╕
-//    63             40 39              20 19               0
-//   ├─────────────────┼──────────────────┼──────────────────┤
-//   │ entries flipped │ last page changed│ first page changed│
-//   └─────────────────┴──────────────────┴──────────────────┘
-//   NO_CHANGE: nothing flipped. A huge PMD counts as its 512 pages.
+// ╒═══════ a change (u64): the pages changeProtection changed ═══════╕
+//    63                          32 31                            0
+//   ├──────────────────────────────┼──────────────────────────────┤
+//   │ end: last page changed + 1   │ first page changed           │
+//   └──────────────────────────────┴──────────────────────────────┘
+//   NO_CHANGE (0): nothing flipped. A huge PMD counts as its 512 pages; the
+//   flips themselves are counted (PTE_FLIPS, PMD_FLIPS) where they happen.
 import { Counter } from "./abi";
 import { countN } from "./counters";
 import { DWP, HUG, TBL, W, canWrite, canWritePmd, entryAddr, frameOf, pmdAddr, pteAddr } from "./pagetable";
 import { flushTlbMmRange } from "./tlb";
 
-export const NO_CHANGE: u64 = 0xFFFFF;
+export const NO_CHANGE: u64 = 0;
 
-@inline export function changeFlips(c: u64): u32 { return <u32>(c >>> 40); }
-@inline function changeFirst(c: u64): u32 { return <u32>c & 0xFFFFF; }
-@inline function changeLast(c: u64): u32 { return <u32>(c >>> 20) & 0xFFFFF; }
-@inline function change(flips: u32, first: u32, last: u32): u64 {
-  return (<u64>flips << 40) | (<u64>last << 20) | <u64>first;
-}
+@inline function changeFirst(c: u64): u32 { return <u32>c; }
+@inline function changeEnd(c: u64): u32 { return <u32>(c >>> 32); }
+@inline function change(first: u32, end: u32): u64 { return (<u64>end << 32) | <u64>first; }
 
 /** Both changes, as one (for one flush over both). */
 export function changeJoin(a: u64, b: u64): u64 {
-  if (!changeFlips(a)) return b;
-  if (!changeFlips(b)) return a;
-  return change(changeFlips(a) + changeFlips(b), min(changeFirst(a), changeFirst(b)), max(changeLast(a), changeLast(b)));
+  if (!a) return b;
+  if (!b) return a;
+  return change(min(changeFirst(a), changeFirst(b)), max(changeEnd(a), changeEnd(b)));
 }
 
 /** One shootdown over what `c` changed in `pid`'s table, from `cpu`; none if nothing changed. */
 @inline export function flushChange(pid: u32, cpu: u32, c: u64): void {
-  if (changeFlips(c)) flushTlbMmRange(pid, cpu, changeFirst(c), changeLast(c) - changeFirst(c) + 1);
+  if (c) flushTlbMmRange(pid, cpu, changeFirst(c), changeEnd(c) - changeFirst(c));
 }
 
 /**
  * Flips PTEs [first, last] of the table at `a` whose `from` bit is set
  * (both end entries have it): `from` off, `to` on. W and DWP are never both
- * set, so one XOR does it. Returns the entries flipped.
+ * set, so one XOR does it. Counts PTE_FLIPS.
  */
-@inline function changePteRange(a: usize, first: u32, last: u32, from: u32, to: u32): u32 {
+@inline function changePteRange(a: usize, first: u32, last: u32, from: u32, to: u32): void {
   let c: u32 = 0;
   let i = first;
   if (ASC_FEATURE_SIMD) {
@@ -78,42 +76,40 @@ export function changeJoin(a: u64, b: u64): u64 {
     c++;
   }
   countN(Counter.PTE_FLIPS, c);
-  return c;
 }
 
 /** Every entry mapping [v0, v1] in `pid`'s table with `from` set: `from` off, `to` on, PMD by PMD. */
 @inline function changeRange(pid: u32, v0: u32, v1: u32, from: u32, to: u32): u64 {
-  let flips: u32 = 0, first: u32 = 0, last: u32 = 0;
+  let first: u32 = 0, end: u32 = 0; // end 0: nothing changed yet
   let v = v0;
   for (;;) {
-    let end = min(v1, v | 511);
+    let stop = min(v1, v | 511);
     let pa = pmdAddr(pid, v);
     let pmd = load<u32>(pa);
     if ((pmd & HUG) && (pmd & from)) {
       // change_huge_pmd: one entry for the folio's 512 pages.
       store<u32>(pa, pmd ^ (from | to));
       countN(Counter.PMD_FLIPS, 1);
-      if (!flips) first = v & ~511;
-      flips++;
-      last = (v & ~511) + 511;
+      if (!end) first = v & ~511;
+      end = (v & ~511) + 512;
     } else if (pmd & TBL) {
       // The first and last entries that will change bound the flush; in the
       // usual run (every page writable) both scans stop at once.
-      let a = pteAddr(pmd, v), n = end - v + 1;
+      let a = pteAddr(pmd, v), n = stop - v + 1;
       let i: u32 = 0;
       while (i < n && !(load<u32>(a + (<usize>i << 2)) & from)) i++;
       if (i < n) {
         let j = n - 1;
         while (!(load<u32>(a + (<usize>j << 2)) & from)) j--;
-        if (!flips) first = v + i;
-        flips += changePteRange(a, i, j, from, to);
-        last = v + j;
+        if (!end) first = v + i;
+        changePteRange(a, i, j, from, to);
+        end = v + j + 1;
       }
     }
-    if (end >= v1) break;
-    v = end + 1;
+    if (stop >= v1) break;
+    v = stop + 1;
   }
-  return flips ? change(flips, first, last) : NO_CHANGE;
+  return end ? change(first, end) : NO_CHANGE;
 }
 
 /**

@@ -63,7 +63,7 @@ export function needsStable(op: u32, level: u32): bool {
 }
 
 /** 6.7: the mode an I/O gets at submit, from the policy, the process's flags and the I/O's. */
-export function decideMode(policy: u32, op: u32, pflags: u32, iflags: u32): u32 {
+@inline export function decideMode(policy: u32, op: u32, pflags: u32, iflags: u32): u32 {
   let level: u32 = (pflags & ProcFlag.KERNEL) ? 0 : (iflags & IoFlag.PROMISE) ? 1 : 2;
   if (!needsStable(op, level)) return Mode.DIRECT;
   let e = entry(policy);

@@ -21,7 +21,7 @@ import { procAlive, procCount } from "./proc";
  * buffer loses W and gains DWP (a huge PMD once), one shootdown over what
  * changed; then the sharers of a MAP_SHARED buffer.
  */
-export function protectIo(r: usize): void {
+@inline export function protectIo(r: usize): void {
   let pid = ioPid(r);
   wpGetList(ioFrames(r), ioNpages(r), ioFramesRun(r));
   flushChange(pid, ioCpu(r), changeProtection(pid, ioV0(r), ioV1(r), DWP));
@@ -34,7 +34,7 @@ export function protectIo(r: usize): void {
  * canWrite get W back, one shootdown; then the sharers, if a page is
  * MAP_SHARED or the submitter has exited (its table is gone: look regardless).
  */
-export function restoreIo(r: usize): void {
+@inline export function restoreIo(r: usize): void {
   let pid = ioPid(r);
   let alive = procAlive(pid);
   let clear = wpPutList(ioFrames(r), ioNpages(r), ioFramesRun(r));
