@@ -40,12 +40,13 @@ function process(st: State, va: number, len: number, flags = MapFlag.WRITE): { p
   return { p, tid };
 }
 
-/** change_protection of pages [v0, v0+n) of `p` to `newprot` and its flush, as assembly/bench.ts benchWp: the flips. */
-function flip(st: State, p: Proc, v0: number, n: number, newprot: number): number {
-  const c = changeProtection(st, p, v0, v0 + n - 1, newprot);
-  flushChange(st, p.pid, 0, c);
-  return c.flips;
+/** change_protection of pages [v0, v0+n) of `p` to `newprot` and its flush, as assembly/bench.ts benchWp. */
+function flip(st: State, p: Proc, v0: number, n: number, newprot: number): void {
+  flushChange(st, p.pid, 0, changeProtection(st, p, v0, v0 + n - 1, newprot));
 }
+
+/** PTE and PMD flips so far (both counters). */
+const flipCount = (st: State): number => st.c[Counter.PTE_FLIPS] + st.c[Counter.PMD_FLIPS];
 
 export function modelWp(cfg: BenchConfig, pages: number, pmd: boolean): Runner {
   const st = fresh(cfg);
@@ -55,9 +56,12 @@ export function modelWp(cfg: BenchConfig, pages: number, pmd: boolean): Runner {
   const n = pmd ? 512 : pages;
   return {
     run(k) {
-      let total = 0;
-      for (let i = 0; i < k; i++) total += flip(st, p, v0, n, DWP) + flip(st, p, v0, n, W);
-      return total;
+      const c0 = flipCount(st);
+      for (let i = 0; i < k; i++) {
+        flip(st, p, v0, n, DWP);
+        flip(st, p, v0, n, W);
+      }
+      return flipCount(st) - c0;
     },
   };
 }
@@ -69,15 +73,14 @@ export function modelWpIo(cfg: BenchConfig, pages: number, pmd: boolean): Runner
   const id = must(submitDio(st, tid, Op.WRITE, va, (pmd ? 512 : pages) * PAGE, 0, 0), "submit");
   const io = st.ios.get(id)!;
   must(samePages(st, io), "the I/O's pages");
-  const flips = () => st.c[Counter.PTE_FLIPS] + st.c[Counter.PMD_FLIPS];
   return {
     run(k) {
-      const c0 = flips();
+      const c0 = flipCount(st);
       for (let i = 0; i < k; i++) {
         restoreIo(st, io);
         protectIo(st, io);
       }
-      return flips() - c0;
+      return flipCount(st) - c0;
     },
     finish: () => completeDio(st, io),
   };

@@ -9,25 +9,27 @@ import { DWP, entry, frameOf, HUG, TBL, W } from "./pagetable.js";
 import type { Proc, State } from "./state.js";
 import { flushTlbMmRange } from "./tlb.js";
 
-/** What changeProtection did: entries flipped, first and last page changed (a huge PMD counts as its 512). */
+/**
+ * What changeProtection did: the pages it changed, [first, end) (a huge PMD
+ * counts as its 512); end 0: nothing. The flips are counted where they happen.
+ */
 export interface Change {
-  readonly flips: number;
   readonly first: number;
-  readonly last: number;
+  readonly end: number;
 }
 
-export const NO_CHANGE: Change = { flips: 0, first: -1, last: -1 };
+export const NO_CHANGE: Change = { first: 0, end: 0 };
 
 /** Both changes, as one (for one flush over both). */
 export function changeJoin(a: Change, b: Change): Change {
-  if (!a.flips) return b;
-  if (!b.flips) return a;
-  return { flips: a.flips + b.flips, first: Math.min(a.first, b.first), last: Math.max(a.last, b.last) };
+  if (!a.end) return b;
+  if (!b.end) return a;
+  return { first: Math.min(a.first, b.first), end: Math.max(a.end, b.end) };
 }
 
 /** One shootdown over what `c` changed in `pid`'s table, from `cpu`; none if nothing changed. */
 export function flushChange(st: State, pid: number, cpu: number, c: Change): void {
-  if (c.flips) flushTlbMmRange(st, pid, cpu, c.first, c.last - c.first + 1);
+  if (c.end) flushTlbMmRange(st, pid, cpu, c.first, c.end - c.first);
 }
 
 /**
@@ -38,36 +40,33 @@ export function flushChange(st: State, pid: number, cpu: number, c: Change): voi
  */
 export function changeProtection(st: State, p: Proc, v0: number, v1: number, newprot: number): Change {
   const from = newprot === DWP ? W : DWP;
-  let flips = 0;
-  let first = -1;
-  let last = -1;
+  let first = 0;
+  let end = 0;
   for (let v = v0; v <= v1; ) {
     const i = v >>> 9;
-    const end = Math.min(v1, i * FOLIO + FOLIO - 1);
+    const stop = Math.min(v1, i * FOLIO + FOLIO - 1);
     const pmd = p.pmd[i];
     if (pmd & HUG) {
       if (pmd & from) {
         // change_huge_pmd
         p.pmd[i] = entry(frameOf(pmd), ((pmd & 0xfff) & ~from) | newprot);
         st.c[Counter.PMD_FLIPS]++;
-        if (!flips) first = i * FOLIO;
-        flips++;
-        last = i * FOLIO + FOLIO - 1;
+        if (!end) first = i * FOLIO;
+        end = i * FOLIO + FOLIO;
       }
     } else if (pmd & TBL) {
       // change_pte_range
       const ptes = st.pool.frames[frameOf(pmd)].ptes;
-      for (let vpn = v; vpn <= end; vpn++) {
+      for (let vpn = v; vpn <= stop; vpn++) {
         const e = ptes[vpn & 511];
         if (!(e & from)) continue;
         ptes[vpn & 511] = entry(frameOf(e), ((e & 0xfff) & ~from) | newprot);
         st.c[Counter.PTE_FLIPS]++;
-        if (!flips) first = vpn;
-        flips++;
-        last = vpn;
+        if (!end) first = vpn;
+        end = vpn + 1;
       }
     }
-    v = end + 1;
+    v = stop + 1;
   }
-  return flips ? { flips, first, last } : NO_CHANGE;
+  return end ? { first, end } : NO_CHANGE;
 }
