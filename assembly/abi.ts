@@ -7,22 +7,22 @@
 /** ABI version: bump when a function, key, code or counter changes meaning. */
 export const ABI_VERSION = 1;
 
-/** Configuration keys for sd_set / sd_get, applied by sd_reset. */
+/** Configuration keys for sd_set / sd_get, applied by sd_reset. Values: KeyMin..KeyMax below. */
 export enum Key {
   POLICY = 0,       // Policy id
   DEVICE = 1,       // Device id
-  RAID_DISKS = 2,   // data disks of the parity device (2..16)
-  DISK_BLOCKS = 3,  // disk size in 4 KiB blocks (1..262144: up to 1 GiB)
-  MAX_FRAMES = 4,   // frame pool limit in 4 KiB frames (512..1048576)
-  CPUS = 5,         // CPUs (1..64)
+  RAID_DISKS = 2,   // data disks of the parity device
+  DISK_BLOCKS = 3,  // disk size in 4 KiB blocks
+  MAX_FRAMES = 4,   // frame pool limit in 4 KiB frames
+  CPUS = 5,         // CPUs
   STABLE = 6,       // Stable: when stability is enforced
   ORACLE = 7,       // 1: record a hash of each written sector at submit, for the scrub
-  MAX_IOS = 8,      // I/O slots (power of two, 16..1048576)
-  MAX_PROCS = 9,    // process slots (1..4095)
-  IO_PAGES = 10,    // per-page I/O records shared by all in-flight I/Os (16..1048576)
-  TLB_ENTRIES = 11, // software TLB entries per CPU (power of two, 1..4096)
+  MAX_IOS = 8,      // I/O slots (a power of two)
+  MAX_PROCS = 9,    // process slots
+  IO_PAGES = 10,    // per-page I/O records shared by all in-flight I/Os
+  TLB_ENTRIES = 11, // software TLB entries per CPU (a power of two)
   DMA_CHECK = 12,   // 1: the device re-checks the bytes at the DMA point
-  MAX_THREADS = 13, // thread slots (1..65535)
+  MAX_THREADS = 13, // thread slots
   COUNT = 14,
 }
 
@@ -52,6 +52,73 @@ export enum Stable {
   ALWAYS = 1, // every I/O needs stability (isolates a policy's mechanism from the device)
   NEVER = 2,  // no I/O needs stability (every policy behaves as direct)
 }
+
+// Each key's smallest, largest and default value, member for member with Key.
+// Both cores' sd_set checks them, the host's workload limits and docs/abi.md's
+// key table come from them (test/abi-docs.test.ts holds the table to them).
+// MAX_IOS and TLB_ENTRIES must also be powers of two (POW2_KEYS).
+
+export enum KeyMin {
+  POLICY = 0,
+  DEVICE = 0,
+  RAID_DISKS = 2,
+  DISK_BLOCKS = 1,
+  MAX_FRAMES = 512, // one 2 MiB folio
+  CPUS = 1,
+  STABLE = 0,
+  ORACLE = 0,
+  MAX_IOS = 16,
+  MAX_PROCS = 1,
+  IO_PAGES = 16,
+  TLB_ENTRIES = 1,
+  DMA_CHECK = 0,
+  MAX_THREADS = 1,
+}
+
+export enum KeyMax {
+  POLICY = Policy.COUNT - 1,
+  DEVICE = Device.COUNT - 1,
+  RAID_DISKS = 16,
+  DISK_BLOCKS = 262144, // 1 GiB
+  MAX_FRAMES = 1048576, // 4 GiB: frame numbers fit a PTE's 20 bits
+  CPUS = 64,            // a cpumask is one u64
+  STABLE = Stable.NEVER,
+  ORACLE = 1,
+  MAX_IOS = 1048576,
+  MAX_PROCS = 4095,     // a TLB tag holds pid << 20 | vpn in a u32
+  IO_PAGES = 1048576,
+  TLB_ENTRIES = 4096,
+  DMA_CHECK = 1,
+  MAX_THREADS = 65535,
+}
+
+/** What sd_reset applies for a key never set (and what the module starts with). */
+export enum KeyDefault {
+  POLICY = Policy.DIRECT,
+  DEVICE = Device.NONE,
+  RAID_DISKS = 4,
+  DISK_BLOCKS = 16384, // 64 MiB
+  MAX_FRAMES = 65536,  // 256 MiB
+  CPUS = 4,
+  STABLE = Stable.AUTO,
+  ORACLE = 1,
+  MAX_IOS = 4096,
+  MAX_PROCS = 64,
+  IO_PAGES = 65536,
+  TLB_ENTRIES = 64,
+  DMA_CHECK = 1,
+  MAX_THREADS = 256,
+}
+
+/** Keys whose value must be a power of two, as a bit set of Key ids. */
+export const POW2_KEYS = (1 << Key.MAX_IOS) | (1 << Key.TLB_ENTRIES);
+
+/** The largest direct I/O sd_submit takes, in bytes. */
+export const MAX_IO_BYTES = 4 << 20;
+/** The staging area sd_write, sd_load and the disk readers copy through (sd_staging_size). */
+export const STAGING_BYTES = 4 << 20;
+/** Warnings kept for sd_warn_field (WARNINGS counts all of them). */
+export const WARN_KEEP = 1024;
 
 /** Per-I/O modes chosen at submit from the policy, the process and the device. */
 export enum Mode {

@@ -3,18 +3,21 @@
 // returns an accumulator the host keeps, so nothing is optimised away. Each
 // loop calls the same functions the real paths use (not copies of them).
 // The host sets the state up through the ordinary ABI first (docs/abi.md).
-import { Device, Err, Op } from "./abi";
-import { crc16Sectors, crc32c4k, oracle, xor3 } from "./csum";
-import { diskAddr } from "./device";
-import { complete, reprotect, submit } from "./dio";
-import { writeFault } from "./fault";
+import { Counter, Device, Err, IoState, Mode, Op } from "./abi";
+import { crc16Sectors, crc32c4k, oracleHash, xor3 } from "./checksum";
+import { cfgDiskBlocks } from "./config";
+import { counter } from "./counters";
+import { completeDio, submitDio } from "./dio";
+import { diskAddr } from "./disk";
+import { handleMmFault } from "./fault";
 import { frameAddr, mapGet, mapPut, wpcount } from "./frames";
-import { cfgDiskBlocks, scratchBase, stagingBase } from "./layout";
-import { flips, hi, lo, rangeBegin, unwpRange, wpRange } from "./protect";
+import { ioEnd, ioFirst, ioMode, ioPid, ioRec, ioStateOf, recFrame, recVpn } from "./io";
+import { scratchBase, stagingBase } from "./layout";
+import { changeProtection, flushChange } from "./mprotect";
+import { DWP, HUG, P, TBL, W, entryAddr, frameOf, pageFrame, pmdAddr } from "./pagetable";
 import { procAlive, threadCpu, threadExists, threadPid } from "./proc";
-import { DWP, HUG, P, TBL, W, entryAddr, frameOf, pmdAddr } from "./pte";
-import { shootdown } from "./tlb";
-import { WRITE, access } from "./uaccess";
+import { WRITE, userAccess } from "./uaccess";
+import { protectIo, restoreIo } from "./wp";
 
 const GUARDS: usize = memory.data(16, 16);
 
@@ -45,34 +48,47 @@ export function benchWp(tid: u32, va: u32, npages: u32, iters: u32): f64 {
   let v0 = va >>> 12, v1 = v0 + npages - 1;
   if (v1 < v0 || !writable(pid, v0, v1)) return -<f64>Err.INVAL;
   let cpu = threadCpu(tid);
-  let total: f64 = 0;
+  let c0 = flipCount();
   for (let i: u32 = 0; i < iters; i++) {
-    rangeBegin();
-    wpRange(pid, v0, v1);
-    shootdown(pid, cpu, lo, hi - lo + 1);
-    total += flips;
-    rangeBegin();
-    unwpRange(pid, v0, v1);
-    shootdown(pid, cpu, lo, hi - lo + 1);
-    total += flips;
+    flushChange(pid, cpu, changeProtection(pid, v0, v1, DWP));
+    flushChange(pid, cpu, changeProtection(pid, v0, v1, W));
   }
-  return total;
+  return <f64>(flipCount() - c0);
 }
 
 /**
  * Restore then write-protect again the pages of wp-* write `io` in flight
  * (the host submits it first and completes it after): the page-table half of
- * completion and submission with all their bookkeeping, as the real paths
- * run it (dio.ts reprotect). Returns the entries flipped.
+ * completion and submission with all their bookkeeping, through the very
+ * functions completeDio and submitDio call (wp.ts restoreIo, protectIo).
+ * Leaves the I/O as it found it. Returns the entries flipped. INVAL unless
+ * `io` is a WP I/O in flight whose process is alive and whose pages still map
+ * the frames it pinned (submit would protect what they map now: only the
+ * same frames make it the same I/O).
  */
 export function benchWpIo(io: u32, iters: u32): f64 {
-  let total: f64 = 0;
-  for (let i: u32 = 0; i < iters; i++) {
-    let n = reprotect(io);
-    if (n < 0) return <f64>n;
-    total += <f64>n;
+  let st = ioStateOf(io);
+  if (st == IoState.UNKNOWN) return -<f64>Err.NO_IO;
+  if (st == IoState.COMPLETED) return -<f64>Err.IO_DONE;
+  let r = ioRec(io);
+  let pid = ioPid(r);
+  if (ioMode(r) != Mode.WP || !procAlive(pid)) return -<f64>Err.INVAL;
+  for (let i = ioFirst(r), end = ioEnd(r); i < end; i++) {
+    let v = recVpn(i);
+    let ea = entryAddr(pid, v);
+    if (!ea || !(load<u32>(ea) & P) || pageFrame(load<u32>(ea), v) != recFrame(i)) return -<f64>Err.INVAL;
   }
-  return total;
+  let c0 = flipCount();
+  for (let i: u32 = 0; i < iters; i++) {
+    restoreIo(r);
+    protectIo(r);
+  }
+  return <f64>(flipCount() - c0);
+}
+
+/** PTE and PMD flips so far (both counters). */
+function flipCount(): u64 {
+  return counter(Counter.PTE_FLIPS) + counter(Counter.PMD_FLIPS);
 }
 
 /**
@@ -96,7 +112,7 @@ export function benchCow(tid: u32, va: u32, iters: u32): f64 {
   let f = frameOf(e);
   let total: f64 = 0;
   for (let i: u32 = 0; i < iters; i++) {
-    if (writeFault(pid, cpu, v, 0, 1) < 0) return -<f64>Err.NOMEM;
+    if (handleMmFault(pid, cpu, v, 0, 1, true) < 0) return -<f64>Err.NOMEM;
     let copy = frameOf(load<u32>(ea));
     total += <f64>copy;
     mapGet(f);
@@ -138,7 +154,7 @@ export function benchCsum(device: u32, bytes: u32, iters: u32): f64 {
       if (device == Device.PI) { crc16Sectors(a, 8, GUARDS); x ^= load<u32>(GUARDS); }
       else if (device == Device.FS_CSUM) x ^= crc32c4k(a);
       else if (device == Device.PARITY) { xor3(scratchBase, scratchBase, a, 4096); x ^= load<u32>(scratchBase); }
-      else if (device == Device.COUNT) for (let s: usize = 0; s < 4096; s += 512) x ^= oracle(a + s);
+      else if (device == Device.COUNT) for (let s: usize = 0; s < 4096; s += 512) x ^= oracleHash(a + s);
     }
     total += <f64>x;
   }
@@ -149,7 +165,7 @@ export function benchCsum(device: u32, bytes: u32, iters: u32): f64 {
 export function benchStore(tid: u32, va: u32, iters: u32): f64 {
   let total: f64 = 0;
   for (let i: u32 = 0; i < iters; i++) {
-    let r = access(WRITE, tid, va, 4096, 0);
+    let r = userAccess(WRITE, tid, va, 4096, 0);
     if (r < 0) return <f64>r;
     total += <f64>load<u8>(stagingBase + (i & 4095));
   }
@@ -182,10 +198,9 @@ export function benchDio(tid: u32, va: u32, len: u32, iters: u32): f64 {
   let slots = cfgDiskBlocks / blocks;
   let total: f64 = 0;
   for (let i: u32 = 0; i < iters; i++) {
-    let id = submit(tid, Op.WRITE, va, len, (i % slots) * blocks * 8, 0);
+    let id = submitDio(tid, Op.WRITE, va, len, (i % slots) * blocks * 8, 0);
     if (id < 0) return <f64>id;
-    let r = complete(<u32>id);
-    if (r < 0) return <f64>r;
+    completeDio(ioRec(<u32>id));
     total += <f64>id;
   }
   return total;

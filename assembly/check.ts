@@ -6,15 +6,13 @@
 // there is free until the pool grows into it):
 //   map u16 +0 | pin u16 +2 | wp u16 +4 | (pad) +6 | secpins 8 x u8 +8
 import { FrameKind, Invariant, IoState, Mode } from "./abi";
-import {
-  frameAddr, kind, mapcount, pincount, refcount, secpin, top, wpcount,
-} from "./frames";
-import {
-  I_FIRST, I_MODE, I_NPAGES, ioRec, ioState, nextId, pageFreeCount, rec, R_FRAME, R_NEXT, R_OFF, R_BLEN,
-} from "./io";
-import { NIL, PMD_COUNT, PMD_PAGES, cfgCpus, cfgIoPages, cfgTlbEntries, ensureMemory, setDetail } from "./layout";
+import { frameAddr, kind, mapcount, pincount, refcount, secpin, wpcount } from "./frames";
+import { top } from "./alloc";
+import { ioEnd, ioFirst, ioMode, ioRec, ioRecordsConsistent, ioStateOf, nextId, recFrame, recLen, recOff } from "./io";
+import { NIL, PMD_COUNT, PMD_PAGES, ensureMemory, setDetail } from "./layout";
+import { cfgCpus, cfgTlbEntries } from "./config";
 import { procAlive, procCount } from "./proc";
-import { HUG, P, TBL, W, frameOf, pmdAddrByIndex, pteAddr } from "./pte";
+import { HUG, P, TBL, W, frameOf, pageFrame, pmdAddrAt, pteAddr } from "./pagetable";
 import { tlbPeek } from "./tlb";
 
 let tally: usize = 0;
@@ -32,7 +30,7 @@ function walkTables(): i32 {
   for (let pid: u32 = 1; pid <= procCount; pid++) {
     if (!procAlive(pid)) continue;
     for (let i: u32 = 0; i < PMD_COUNT; i++) {
-      let e = load<u32>(pmdAddrByIndex(pid, i));
+      let e = load<u32>(pmdAddrAt(pid, i));
       if ((e & HUG) && (e & P)) {
         for (let k: u32 = 0; k < PMD_PAGES; k++) {
           if (!tallyMap(frameOf(e) + k, (e & W) != 0)) return Invariant.WRITABLE_PINNED;
@@ -53,28 +51,22 @@ function walkTables(): i32 {
 }
 
 function walkIos(): i32 {
-  let used: u32 = 0;
+  if (!ioRecordsConsistent()) return Invariant.IO;
   for (let id: u32 = 1; id < nextId; id++) {
-    let st = ioState(id);
+    let st = ioStateOf(id);
     if (st != IoState.SUBMITTED && st != IoState.DMA_DONE) continue;
     let r = ioRec(id);
-    let wp = load<u8>(r, I_MODE) == Mode.WP;
-    let n: u32 = 0;
-    for (let j = load<u32>(r, I_FIRST); j != NIL; j = load<u32>(rec(j), R_NEXT)) {
-      n++;
-      let pr = rec(j);
-      let f = load<u32>(pr, R_FRAME);
+    let wp = ioMode(r) == Mode.WP;
+    for (let i = ioFirst(r), end = ioEnd(r); i < end; i++) {
+      let f = recFrame(i);
       if (f == NIL) { if (wp) return Invariant.IO; continue; }
       if (f >= top) return Invariant.IO;
       store<u16>(t(f), load<u16>(t(f), 2) + 1, 2);
       if (wp) store<u16>(t(f), load<u16>(t(f), 4) + 1, 4);
-      let off = load<u32>(pr, R_OFF), blen = load<u32>(pr, R_BLEN);
-      for (let s = off >>> 9; s < (off + blen) >>> 9; s++) store<u8>(t(f) + s, load<u8>(t(f) + s, 8) + 1, 8);
+      let off = recOff(i), len = recLen(i);
+      for (let s = off >>> 9; s < (off + len) >>> 9; s++) store<u8>(t(f) + s, load<u8>(t(f) + s, 8) + 1, 8);
     }
-    if (n != load<u32>(r, I_NPAGES)) return Invariant.IO;
-    used += n;
   }
-  if (used + pageFreeCount != cfgIoPages) return Invariant.IO;
   return 0;
 }
 
@@ -87,12 +79,12 @@ function checkTlbs(): i32 {
       let tag = <u32>e;
       let pid = tag >>> 20, vpn = tag & 0xFFFFF;
       if (pid == 0 || pid > procCount || !procAlive(pid)) return Invariant.TLB;
-      let pmd = load<u32>(pmdAddrByIndex(pid, vpn >>> 9));
+      let pmd = load<u32>(pmdAddrAt(pid, vpn >>> 9));
       let ent: u32 = pmd;
       if (pmd & TBL) ent = load<u32>(pteAddr(pmd, vpn));
       else if (!(pmd & HUG)) return Invariant.TLB;
       if (!(ent & P)) return Invariant.TLB;
-      let f = (ent & HUG) ? frameOf(ent) + (vpn & 511) : frameOf(ent);
+      let f = pageFrame(ent, vpn);
       if ((value >>> 12) != f) return Invariant.TLB;
       if ((value & 2) && !(ent & W)) return Invariant.TLB;
     }
@@ -130,4 +122,19 @@ export function check(): i32 {
   }
   setDetail(0);
   return checkTlbs();
+}
+
+/** The message the debug build stops with when invariant `c` fails. */
+export function invariantName(c: i32): string {
+  switch (c) {
+    case Invariant.REFCOUNT: return "invariant REFCOUNT failed (see sd_err_detail for the frame)";
+    case Invariant.MAPCOUNT: return "invariant MAPCOUNT failed";
+    case Invariant.PINCOUNT: return "invariant PINCOUNT failed";
+    case Invariant.WRITABLE_PINNED: return "invariant WRITABLE_PINNED failed";
+    case Invariant.WPCOUNT: return "invariant WPCOUNT failed";
+    case Invariant.FREE_LIST: return "invariant FREE_LIST failed";
+    case Invariant.SECTOR_PINS: return "invariant SECTOR_PINS failed";
+    case Invariant.TLB: return "invariant TLB failed";
+    default: return "invariant IO failed";
+  }
 }

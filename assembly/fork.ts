@@ -1,26 +1,24 @@
-// fork and exit (docs/model.md 6.11, 6.12). Linux copies possibly-pinned
-// anonymous pages at fork, so the parent keeps the frame its I/O pinned; the
-// rest is shared copy-on-write. For a THP the decision is the folio's
-// (folio_maybe_dma_pinned): copy_huge_pmd splits the PMD and every exclusive
-// subpage is copied for the child.
+// sd_fork and sd_exit (docs/model.md 6.11, 6.12): kernel_clone's copy of the
+// address space (dup_mmap -> copy_page_range -> copy_huge_pmd /
+// copy_pte_range) and do_exit. Linux copies possibly-pinned anonymous pages at
+// fork, so the parent keeps the frame its I/O pinned; the rest is shared
+// copy-on-write. For a THP the decision is the folio's (folio_maybe_dma_pinned):
+// copy_huge_pmd splits the PMD and every exclusive subpage is copied for the child.
 import { Counter, Err, FrameKind, ProcFlag } from "./abi";
+import { cfgCpus, cfgMaxProcs, cfgMaxThreads } from "./config";
 import { count, countN } from "./counters";
+import { alloc4k, simAlloc4k, simBegin, simCommit } from "./alloc";
+import { copyFrame, folioPinned, frameAddr, mapGet, mapcount, pincount } from "./frames";
+import { NIL, PMD_COUNT, PMD_PAGES, setDetail } from "./layout";
+import { exitMmap } from "./mmap";
 import {
-  alloc4k, copyFrame, frameAddr, mapGet, mapcount, pincount, simAlloc4k, simBegin, simCommit,
-} from "./frames";
-import { PMD_COUNT, PMD_PAGES, cfgCpus, cfgMaxProcs, cfgMaxThreads, setDetail } from "./layout";
-import { allocTable, splitPmd, teardown } from "./pagetable";
+  DWP, FLAGS, HUG, MAY, P, SHR, TBL, V, W, allocTable, entry, frameOf, pmdAddrAt, splitHugePmd,
+} from "./pagetable";
 import {
-  killProc, newProc, newThread, procAlive, procCount, procExists, procFlags, threadCount, threadCpu,
-  threadExists, threadPid,
+  killProc, newProc, newThread, procAlive, procCount, procExists, procFlags, threadCount, threadCpu, threadExists,
+  threadPid,
 } from "./proc";
-import { DWP, HUG, MAY, P, SHR, TBL, V, W, frameOf, pmdAddrByIndex } from "./pte";
-import { shootdown, tlbPurge } from "./tlb";
-
-function folioPinned(head: u32): bool {
-  for (let i: u32 = 0; i < PMD_PAGES; i++) if (pincount(head + i) > 0) return true;
-  return false;
-}
+import { flushTlbMmRange, tlbDropMm } from "./tlb";
 
 /**
  * A private huge PMD whose folio has a pinned frame: split in the parent
@@ -30,18 +28,30 @@ function folioPinned(head: u32): bool {
   return (e & HUG) != 0 && (e & P) != 0 && (e & SHR) == 0 && folioPinned(frameOf(e));
 }
 
-export function fork(tid: u32, cpu: u32): i32 {
+/** 6.11, sd_fork: a child of `tid`'s process with one thread on `cpu`; its tid. */
+export function kernelClone(tid: u32, cpu: u32): i32 {
   if (!threadExists(tid)) return -Err.NO_THREAD;
   let parent = threadPid(tid);
   if (!procAlive(parent)) return -Err.DEAD;
   if (cpu >= cfgCpus) return -Err.CPU;
   if (procCount >= cfgMaxProcs) { setDetail(<f64>cfgMaxProcs); return -Err.LIMIT; }
   if (threadCount >= cfgMaxThreads) { setDetail(<f64>cfgMaxThreads); return -Err.LIMIT; }
-  let pcpu = threadCpu(tid);
+  if (!simDupMmap(parent)) return -Err.NOMEM;
+  let child = newProc(procFlags(parent) & ProcFlag.INPUTS);
+  let ctid = newThread(child, cpu);
+  copyPageRange(parent, child, threadCpu(tid));
+  count(Counter.FORKS);
+  return <i32>ctid;
+}
 
+/**
+ * The NOMEM check: in PMD order, the parent's split table, the child's table,
+ * the copies (of pinned pages; of every exclusive subpage of a split folio).
+ */
+function simDupMmap(parent: u32): bool {
   simBegin();
   for (let i: u32 = 0; i < PMD_COUNT; i++) {
-    let e = load<u32>(pmdAddrByIndex(parent, i));
+    let e = load<u32>(pmdAddrAt(parent, i));
     let split = splitsAtFork(e);
     if (split) simAlloc4k();
     if (!split && !(e & TBL)) continue;
@@ -55,77 +65,91 @@ export function fork(tid: u32, cpu: u32): i32 {
       }
     }
   }
-  if (!simCommit()) return -Err.NOMEM;
-
-  let child = newProc(procFlags(parent) & ProcFlag.INPUTS);
-  let ctid = newThread(child, cpu);
-  for (let i: u32 = 0; i < PMD_COUNT; i++) {
-    let pa = pmdAddrByIndex(parent, i);
-    let ca = pmdAddrByIndex(child, i);
-    let e = load<u32>(pa);
-    // The folio may be pinned: copy every exclusive subpage, not only pinned ones.
-    let folioCopy = splitsAtFork(e);
-    if (folioCopy) {
-      splitPmd(parent, i, pcpu);
-      e = load<u32>(pa);
-    }
-    if (e & HUG) {
-      if (e & P) {
-        if (!(e & SHR) && (e & W)) {
-          e &= ~W;
-          store<u32>(pa, e);
-          count(Counter.PMD_FLIPS);
-        }
-        let head = frameOf(e);
-        for (let k: u32 = 0; k < PMD_PAGES; k++) mapGet(head + k);
-      }
-      store<u32>(ca, e);
-    } else if (e & TBL) {
-      let t = allocTable();
-      store<u32>(ca, (t << 12) | TBL | V);
-      let src = frameAddr(frameOf(e));
-      let dst = frameAddr(t);
-      for (let k: u32 = 0; k < PMD_PAGES; k++) {
-        let ea = src + (<usize>k << 2);
-        let pte = load<u32>(ea);
-        if (!(pte & V)) continue;
-        let c = pte;
-        if (pte & P) {
-          let f = frameOf(pte);
-          if (pte & SHR) {
-            mapGet(f);
-          } else if (folioCopy ? mapcount(f) == 1 : pincount(f) > 0) {
-            let nf = alloc4k(FrameKind.USER, 0);
-            copyFrame(nf, f);
-            mapGet(nf);
-            c = (nf << 12) | (pte & 0xFFF & ~(W | DWP)) | ((pte & MAY) ? W : 0);
-            count(Counter.FORK_COPIES);
-            countN(Counter.BYTES_FORK, 4096);
-            countN(Counter.BYTES_COPIED, 4096);
-          } else {
-            if (pte & W) {
-              store<u32>(ea, pte & ~W);
-              count(Counter.PTE_FLIPS);
-            }
-            c = pte & ~W;
-            mapGet(f);
-          }
-        }
-        store<u32>(dst + (<usize>k << 2), c);
-      }
-    }
-  }
-  shootdown(parent, pcpu, 0, 0xFFFFF);
-  count(Counter.FORKS);
-  return <i32>ctid;
+  return simCommit();
 }
 
-export function exit(pid: u32): i32 {
+/** copy_page_range: the parent's page table into the child's, PMD by PMD, then one shootdown of all of it. */
+function copyPageRange(parent: u32, child: u32, pcpu: u32): void {
+  for (let i: u32 = 0; i < PMD_COUNT; i++) {
+    let pa = pmdAddrAt(parent, i);
+    // The folio may be pinned: copy every exclusive subpage, not only pinned ones.
+    let folioCopy = splitsAtFork(load<u32>(pa));
+    if (folioCopy) splitHugePmd(parent, i, pcpu);
+    let e = load<u32>(pa);
+    if (e & HUG) copyHugePmd(pa, pmdAddrAt(child, i));
+    else if (e & TBL) copyPteRange(e, pmdAddrAt(child, i), folioCopy);
+  }
+  flushTlbMmRange(parent, pcpu, 0, 0xFFFFF); // flush_tlb_mm in dup_mmap
+}
+
+/**
+ * copy_huge_pmd of a folio no I/O pins: shared with the child, a private one
+ * copy-on-write in both. A mapped, not present PMD is copied as is.
+ */
+function copyHugePmd(pa: usize, ca: usize): void {
+  let e = load<u32>(pa);
+  if (e & P) {
+    if (!(e & SHR) && (e & W)) {
+      e &= ~W;
+      store<u32>(pa, e);
+      count(Counter.PMD_FLIPS);
+    }
+    let head = frameOf(e);
+    for (let k: u32 = 0; k < PMD_PAGES; k++) mapGet(head + k);
+  }
+  store<u32>(ca, e);
+}
+
+/**
+ * copy_pte_range: the child gets a new table, each mapped entry copied:
+ * as is if not present; shared if MAP_SHARED; copied now if the frame may be
+ * pinned (copy_present_page; for a split THP every exclusive subpage); else
+ * shared copy-on-write (W off in both).
+ */
+function copyPteRange(pmd: u32, ca: usize, folioCopy: bool): void {
+  let t = allocTable(); // the NOMEM check kept its frame
+  assert(t != NIL);
+  store<u32>(ca, entry(t, TBL | V));
+  let src = frameAddr(frameOf(pmd));
+  let dst = frameAddr(t);
+  for (let k: u32 = 0; k < PMD_PAGES; k++) {
+    let ea = src + (<usize>k << 2);
+    let pte = load<u32>(ea);
+    if (!(pte & V)) continue;
+    let c = pte;
+    if (pte & P) {
+      let f = frameOf(pte);
+      if (pte & SHR) {
+        mapGet(f); // a DWP entry stays read-only in the child until a write-notify fault
+      } else if (folioCopy ? mapcount(f) == 1 : pincount(f) > 0) {
+        let nf = alloc4k(FrameKind.USER, 0);
+        assert(nf != NIL);
+        copyFrame(nf, f);
+        mapGet(nf);
+        c = entry(nf, (pte & FLAGS & ~(W | DWP)) | ((pte & MAY) ? W : 0));
+        count(Counter.FORK_COPIES);
+        countN(Counter.BYTES_FORK, 4096);
+        countN(Counter.BYTES_COPIED, 4096);
+      } else {
+        if (pte & W) {
+          store<u32>(ea, pte & ~W);
+          count(Counter.PTE_FLIPS);
+        }
+        c = pte & ~W;
+        mapGet(f);
+      }
+    }
+    store<u32>(dst + (<usize>k << 2), c);
+  }
+}
+
+/** 6.12, sd_exit: threads die, the address space goes; in-flight I/Os complete later. */
+export function doExit(pid: u32): i32 {
   if (!procExists(pid)) return -Err.NO_PROC;
   if (!procAlive(pid)) return -Err.DEAD;
   killProc(pid);
-  teardown(pid);
-  tlbPurge(pid);
+  exitMmap(pid);
+  tlbDropMm(pid);
   count(Counter.EXITS);
   return 0;
 }

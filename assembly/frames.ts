@@ -1,181 +1,218 @@
-// The frame pool: 4 KiB frames of real bytes, their counts, and the exact
-// allocator of docs/model.md section 2 (huge allocations depend on it).
+// Frames: 4 KiB of real bytes each, and their counts (docs/model.md section
+// 2, "Frames"); the allocator that hands them out is alloc.ts.
 //
-// Frame meta, 32 bytes per frame:
-//   ┌──────────┬──────────┬──────────┬──────────┬─────────────────────┬──────┬──────────┐
-//   │ refcount │ mapcount │ pincount │ wpcount  │ secpins: 8 x u8     │ kind │ next     │
-//   │ u32  +0  │ u32  +4  │ u32  +8  │ u32 +12  │ +16 (one per sector)│ u8+24│ u32 +28  │
-//   └──────────┴──────────┴──────────┴──────────┴─────────────────────┴──────┴──────────┘
-// `next` links a free frame into the 4 KiB list, or a free folio's head into
-// the folio list. Free lists are LIFO, as the spec says.
-import { Counter, FrameKind } from "./abi";
-import { countN } from "./counters";
-import { NIL, PAGE_SHIFT, PMD_PAGES, cfgMaxFrames, ensureMemory, frameBase, frameMetaBase, setDetail } from "./layout";
+// ╒═══════════ frame meta: 32 bytes per frame, one array per field ═══════════╕
+//   metaBase + 0N: refcount u32[N]   | mapcount + 4N: u32[N] | pincount + 8N: u32[N]
+//   wpcount + 12N: u32[N]            | next + 16N: u32[N] (the free lists' link)
+//   secpins + 20N: u64[N], 8 x u8: in-flight pinned I/O pages per 512 B sector
+//   kind + 28N: u8[N] (FrameKind)    (N = MAX_FRAMES; frame f's count at base + 4f)
+// └────────────────────────────────────────────────────────────────────────────┘
+// A struct of arrays: the counts of consecutive frames (a folio, a buffer
+// faulted in in order) are consecutive, so an I/O's protect counts change four
+// frames at a time (wpGetList, wpPutList).
+import { FrameKind } from "./abi";
+import { cfgMaxFrames } from "./config";
+import { PAGE_SHIFT, PMD_PAGES, frameBase, frameMetaBase } from "./layout";
+import { free4kFrame, top } from "./alloc";
 
-const M_REF: usize = 0;
-const M_MAP: usize = 4;
-const M_PIN: usize = 8;
-const M_WP: usize = 12;
-const M_SEC: usize = 16;
-const M_KIND: usize = 24;
-const M_NEXT: usize = 28;
+let refBase: usize = 0;
+let mapBase: usize = 0;
+let pinBase: usize = 0;
+let wpBase: usize = 0;
+let nextBase: usize = 0;
+let secBase: usize = 0;
+let kindBase: usize = 0;
 
-export let top: u32 = 0;
-let free4k: u32 = NIL;
-export let free4kCount: u32 = 0;
-let freeHuge: u32 = NIL;
-export let freeHugeCount: u32 = 0;
-
-@inline export function meta(f: u32): usize {
-  return frameMetaBase + (<usize>f << 5);
+/** Places the meta arrays in the region layout() reserved (sd_reset). */
+export function framesReset(): void {
+  let n = <usize>cfgMaxFrames;
+  refBase = frameMetaBase;
+  mapBase = refBase + (n << 2);
+  pinBase = mapBase + (n << 2);
+  wpBase = pinBase + (n << 2);
+  nextBase = wpBase + (n << 2);
+  secBase = nextBase + (n << 2);
+  kindBase = secBase + (n << 3);
 }
 
-@inline export function frameAddr(f: u32): usize {
-  return frameBase + (<usize>f << PAGE_SHIFT);
+@inline export function frameAddr(f: u32): usize { return frameBase + (<usize>f << PAGE_SHIFT); }
+
+@inline export function refcount(f: u32): u32 { return load<u32>(refBase + (<usize>f << 2)); }
+@inline export function mapcount(f: u32): u32 { return load<u32>(mapBase + (<usize>f << 2)); }
+@inline export function pincount(f: u32): u32 { return load<u32>(pinBase + (<usize>f << 2)); }
+@inline export function wpcount(f: u32): u32 { return load<u32>(wpBase + (<usize>f << 2)); }
+@inline export function kind(f: u32): u32 { return load<u8>(kindBase + <usize>f); }
+@inline export function secpins(f: u32): u64 { return load<u64>(secBase + (<usize>f << 3)); }
+@inline export function secpin(f: u32, s: u32): u32 { return load<u8>(secBase + (<usize>f << 3) + s); }
+/** The next frame on the free list `f` is on (alloc.ts). */
+@inline export function nextFree(f: u32): u32 { return load<u32>(nextBase + (<usize>f << 2)); }
+
+@inline function setRef(f: u32, v: u32): void { store<u32>(refBase + (<usize>f << 2), v); }
+@inline function setMap(f: u32, v: u32): void { store<u32>(mapBase + (<usize>f << 2), v); }
+@inline function setPin(f: u32, v: u32): void { store<u32>(pinBase + (<usize>f << 2), v); }
+@inline export function setKind(f: u32, k: u32): void { store<u8>(kindBase + <usize>f, <u8>k); }
+@inline export function setNextFree(f: u32, next: u32): void { store<u32>(nextBase + (<usize>f << 2), next); }
+
+/** Frames [f, f+n) as never used: every count 0, kind FREE. */
+export function clearMeta(f: u32, n: u32): void {
+  let c = <usize>n << 2;
+  memory.fill(refBase + (<usize>f << 2), 0, c);
+  memory.fill(mapBase + (<usize>f << 2), 0, c);
+  memory.fill(pinBase + (<usize>f << 2), 0, c);
+  memory.fill(wpBase + (<usize>f << 2), 0, c);
+  memory.fill(nextBase + (<usize>f << 2), 0, c);
+  memory.fill(secBase + (<usize>f << 3), 0, <usize>n << 3);
+  memory.fill(kindBase + <usize>f, <u8>FrameKind.FREE, n);
 }
 
-@inline export function refcount(f: u32): u32 { return load<u32>(meta(f), M_REF); }
-@inline export function mapcount(f: u32): u32 { return load<u32>(meta(f), M_MAP); }
-@inline export function pincount(f: u32): u32 { return load<u32>(meta(f), M_PIN); }
-@inline export function wpcount(f: u32): u32 { return load<u32>(meta(f), M_WP); }
-@inline export function kind(f: u32): u32 { return load<u8>(meta(f), M_KIND); }
-@inline export function secpins(f: u32): u64 { return load<u64>(meta(f), M_SEC); }
-@inline export function secpin(f: u32, s: u32): u32 { return load<u8>(meta(f) + s, M_SEC); }
-
-@inline export function setWpcount(f: u32, v: u32): void { store<u32>(meta(f), v, M_WP); }
+/** A frame just taken: kind `k`, refcount `ref`, no maps, pins or protect counts. */
+export function takeMeta(f: u32, k: u32, ref: u32): void {
+  clearMeta(f, 1);
+  setRef(f, ref);
+  setKind(f, k);
+}
 
 /** A new mapping of `f` (a PTE or a PMD subpage). */
 @inline export function mapGet(f: u32): void {
-  let m = meta(f);
-  store<u32>(m, load<u32>(m, M_MAP) + 1, M_MAP);
-  store<u32>(m, load<u32>(m, M_REF) + 1, M_REF);
+  setMap(f, mapcount(f) + 1);
+  setRef(f, refcount(f) + 1);
 }
 
 /** A pin by an in-flight I/O page covering sectors [s0, s1) of `f`. */
 export function pinGet(f: u32, s0: u32, s1: u32): void {
-  let m = meta(f);
-  store<u32>(m, load<u32>(m, M_PIN) + 1, M_PIN);
-  store<u32>(m, load<u32>(m, M_REF) + 1, M_REF);
-  for (let s = s0; s < s1; s++) store<u8>(m + s, load<u8>(m + s, M_SEC) + 1, M_SEC);
+  setPin(f, pincount(f) + 1);
+  setRef(f, refcount(f) + 1);
+  let m = secBase + (<usize>f << 3);
+  for (let s = s0; s < s1; s++) store<u8>(m + s, load<u8>(m + s) + 1);
 }
 
 /** Drops a mapping; frees the frame if that was its last reference. */
 export function mapPut(f: u32): void {
-  let m = meta(f);
-  store<u32>(m, load<u32>(m, M_MAP) - 1, M_MAP);
+  assert(mapcount(f) > 0);
+  setMap(f, mapcount(f) - 1);
   refPut(f);
 }
 
 /** Drops a pin; frees the frame if that was its last reference. */
 export function pinPut(f: u32, s0: u32, s1: u32): void {
-  let m = meta(f);
-  store<u32>(m, load<u32>(m, M_PIN) - 1, M_PIN);
-  for (let s = s0; s < s1; s++) store<u8>(m + s, load<u8>(m + s, M_SEC) - 1, M_SEC);
+  assert(pincount(f) > 0);
+  setPin(f, pincount(f) - 1);
+  let m = secBase + (<usize>f << 3);
+  for (let s = s0; s < s1; s++) store<u8>(m + s, load<u8>(m + s) - 1);
   refPut(f);
 }
 
-/** Drops one reference (bounce, page table, scratch, or the tail of mapPut/pinPut). */
+/** Drops one reference (bounce, page table, scratch, or the tail of mapPut/pinPut); at 0 the frame is freed. */
 export function refPut(f: u32): void {
-  let m = meta(f);
-  let r = load<u32>(m, M_REF) - 1;
-  store<u32>(m, r, M_REF);
+  assert(refcount(f) > 0);
+  let r = refcount(f) - 1;
+  setRef(f, r);
   if (r == 0) free4kFrame(f);
 }
 
-function free4kFrame(f: u32): void {
-  let m = meta(f);
-  store<u8>(m, <u8>FrameKind.FREE, M_KIND);
-  store<u32>(m, free4k, M_NEXT);
-  free4k = f;
-  free4kCount++;
-  countN(Counter.FRAMES_FREED, 1);
+/**
+ * A PMD mapping of the folio at `head` drops: its frames' map and ref counts
+ * (zeroed whole when nothing else holds any of them: the caller frees the
+ * folio whole; returns true then).
+ */
+export function folioMapPut(head: u32): bool {
+  let whole = true;
+  for (let i: u32 = 0; i < PMD_PAGES; i++) {
+    if (refcount(head + i) != 1) { whole = false; break; }
+  }
+  if (!whole) {
+    for (let i: u32 = 0; i < PMD_PAGES; i++) mapPut(head + i);
+    return false;
+  }
+  let c = <usize>PMD_PAGES << 2;
+  memory.fill(refBase + (<usize>head << 2), 0, c);
+  memory.fill(mapBase + (<usize>head << 2), 0, c);
+  memory.fill(pinBase + (<usize>head << 2), 0, c);
+  memory.fill(wpBase + (<usize>head << 2), 0, c);
+  return true;
 }
 
-/** Frees a whole folio to the folio list (its frames must have no references). */
-export function freeFolio(head: u32): void {
-  for (let i: u32 = 0; i < PMD_PAGES; i++) store<u8>(meta(head + i), <u8>FrameKind.FREE, M_KIND);
-  store<u32>(meta(head), freeHuge, M_NEXT);
-  freeHuge = head;
-  freeHugeCount++;
-  countN(Counter.FRAMES_FREED, PMD_PAGES);
+// An I/O's protect counts. A list of frames that is one run f, f+1, ... (a
+// folio, a buffer faulted in in order: `run`) changes four counts per vector
+// operation; any other list one count at a time.
+
+/** Is the list of `n` frames at `list` one run f, f+1, ...? (A debug check of `run`.) */
+function isRun(list: usize, n: u32): bool {
+  for (let k: u32 = 1; k < n; k++) if (load<u32>(list + (<usize>k << 2)) != load<u32>(list) + k) return false;
+  return true;
 }
 
-/** Resets the pool: no frames handed out yet. Frame meta is zeroed lazily, on first use. */
-export function framesReset(): void {
-  top = 0;
-  free4k = NIL;
-  free4kCount = 0;
-  freeHuge = NIL;
-  freeHugeCount = 0;
-}
-
-function push4k(f: u32): void {
-  store<u32>(meta(f), free4k, M_NEXT);
-  free4k = f;
-  free4kCount++;
-}
-
-/** Takes a fresh frame from the bump region: its meta starts zeroed and FREE. */
-function bump(n: u32): u32 {
-  let f = top;
-  top += n;
-  memory.fill(meta(f), 0, <usize>n << 5);
-  return f;
-}
-
-function initTaken(f: u32, k: u32, ref: u32): void {
-  let m = meta(f);
-  memory.fill(m, 0, 32);
-  store<u32>(m, ref, M_REF);
-  store<u8>(m, <u8>k, M_KIND);
+/** wpcount++ for each of the `n` frames listed (u32s) at `list`: an in-flight WP I/O covers them. `run`: one run. */
+export function wpGetList(list: usize, n: u32, run: bool): void {
+  if (!ASC_NO_ASSERT) assert(!run || isRun(list, n));
+  let p = list, end = list + (<usize>n << 2);
+  if (ASC_FEATURE_SIMD && run) {
+    let a = wpBase + (<usize>load<u32>(list) << 2), stop = a + (<usize>(n & ~3) << 2);
+    let one = i32x4.splat(1);
+    for (; a < stop; a += 16) v128.store(a, i32x4.add(v128.load(a), one));
+    p += <usize>(n & ~3) << 2;
+  }
+  for (; p < end; p += 4) wpGet(load<u32>(p));
 }
 
 /**
- * alloc4k: pop the 4 KiB list; else bump; else break a free folio. Returns NIL
- * if none is left or memory cannot grow. The frame gets kind `k`, refcount
- * `ref`, no maps or pins; its bytes are not cleared (see zeroFrame).
+ * wpcount-- for each of the `n` frames listed at `list`: the I/O no longer
+ * covers them. Returns whether every frame listed is now clear: no protect
+ * count left and mapped once (so canWrite of an entry mapping it asks only MAY).
  */
-export function alloc4k(k: u32, ref: u32): u32 {
-  let f = free4k;
-  if (f != NIL) {
-    free4k = load<u32>(meta(f), M_NEXT);
-    free4kCount--;
-  } else if (top < cfgMaxFrames) {
-    if (!ensureMemory(<u64>frameAddr(top) + 4096)) return NIL;
-    f = bump(1);
-  } else if (freeHuge != NIL) {
-    let h = freeHuge;
-    freeHuge = load<u32>(meta(h), M_NEXT);
-    freeHugeCount--;
-    // Push in descending order so the list hands them out ascending.
-    for (let i: i32 = <i32>PMD_PAGES - 1; i >= 1; i--) push4k(h + <u32>i);
-    f = h;
-  } else {
-    return NIL;
+export function wpPutList(list: usize, n: u32, run: bool): bool {
+  if (!ASC_NO_ASSERT) assert(!run || isRun(list, n));
+  let p = list, end = list + (<usize>n << 2);
+  let dirty: u32 = 0; // ORed: each frame's wpcount after the put, and mapcount ^ 1
+  if (ASC_FEATURE_SIMD && run) {
+    let f0 = <usize>load<u32>(list);
+    let a = wpBase + (f0 << 2), m = mapBase + (f0 << 2), stop = a + (<usize>(n & ~3) << 2);
+    let one = i32x4.splat(1), dirty4 = i32x4.splat(0);
+    for (; a < stop; a += 16, m += 16) {
+      // The load of mapcount before the store of wpcount: the arrays are a multiple of
+      // 4 KiB apart, and a load after a store at the same offset in a page waits for it.
+      let m4 = v128.load(m);
+      let w4 = v128.load(a);
+      assert(i32x4.all_true(w4));
+      w4 = i32x4.sub(w4, one);
+      dirty4 = v128.or(dirty4, v128.or(w4, v128.xor(m4, one)));
+      v128.store(a, w4);
+    }
+    dirty = <u32>(i32x4.extract_lane(dirty4, 0) | i32x4.extract_lane(dirty4, 1) | i32x4.extract_lane(dirty4, 2) | i32x4.extract_lane(dirty4, 3));
+    p += <usize>(n & ~3) << 2;
   }
-  initTaken(f, k, ref);
-  countN(Counter.FRAMES_ALLOCATED, 1);
-  return f;
+  for (; p < end; p += 4) dirty |= wpPut(load<u32>(p));
+  return dirty == 0;
 }
 
-/** allocHuge: pop the folio list; else bump at a 512-frame boundary. NIL if neither. */
-export function allocHuge(): u32 {
-  let h = freeHuge;
-  if (h != NIL) {
-    freeHuge = load<u32>(meta(h), M_NEXT);
-    freeHugeCount--;
-  } else {
-    let a = (top + PMD_PAGES - 1) & ~(PMD_PAGES - 1);
-    if (<u64>a + PMD_PAGES > <u64>cfgMaxFrames) return NIL;
-    if (!ensureMemory(<u64>frameAddr(a) + (<u64>PMD_PAGES << PAGE_SHIFT))) return NIL;
-    // The frames skipped to reach the boundary become ordinary free frames.
-    let waste = bump(a - top);
-    for (let f = waste; f < a; f++) push4k(f);
-    h = bump(PMD_PAGES);
-  }
-  for (let i: u32 = 0; i < PMD_PAGES; i++) initTaken(h + i, FrameKind.USER, 0);
-  countN(Counter.FRAMES_ALLOCATED, PMD_PAGES);
-  return h;
+@inline function wpGet(f: u32): void {
+  store<u32>(wpBase + (<usize>f << 2), wpcount(f) + 1);
+}
+
+/** wpcount-- of one frame; returns the new count ORed with mapcount ^ 1 (0: clear). */
+@inline function wpPut(f: u32): u32 {
+  let m = mapcount(f), w = wpcount(f);
+  assert(w > 0);
+  store<u32>(wpBase + (<usize>f << 2), w - 1);
+  return (w - 1) | (m ^ 1);
+}
+
+/** Is any frame of the folio at `head` mapped more than once (shared copy-on-write after fork)? */
+export function folioShared(head: u32): bool {
+  for (let i: u32 = 0; i < PMD_PAGES; i++) if (mapcount(head + i) > 1) return true;
+  return false;
+}
+
+/** Is any frame of the folio at `head` pinned (folio_maybe_dma_pinned)? */
+export function folioPinned(head: u32): bool {
+  for (let i: u32 = 0; i < PMD_PAGES; i++) if (pincount(head + i) > 0) return true;
+  return false;
+}
+
+/** Is any frame of the folio at `head` write-protected by an in-flight I/O? */
+export function folioProtected(head: u32): bool {
+  for (let i: u32 = 0; i < PMD_PAGES; i++) if (wpcount(head + i) > 0) return true;
+  return false;
 }
 
 @inline export function zeroFrame(f: u32): void {
@@ -186,55 +223,14 @@ export function allocHuge(): u32 {
   memory.copy(frameAddr(dst), frameAddr(src), 4096);
 }
 
-// ---- The dry run: the allocator on counts only (docs/model.md section 2). ----
-
-let s4k: u32 = 0;
-let sHuge: u32 = 0;
-let sTop: u32 = 0;
-let sFail = false;
-let sNeed: u32 = 0;
-
-export function simBegin(): void {
-  s4k = free4kCount;
-  sHuge = freeHugeCount;
-  sTop = top;
-  sFail = false;
-  sNeed = 0;
-}
-
-export function simAlloc4k(): void {
-  sNeed += 1;
-  if (s4k > 0) s4k--;
-  else if (sTop < cfgMaxFrames) sTop++;
-  else if (sHuge > 0) { sHuge--; s4k += PMD_PAGES - 1; }
-  else sFail = true;
-}
-
-export function simAllocHuge(): void {
-  sNeed += PMD_PAGES;
-  if (sHuge > 0) { sHuge--; return; }
-  let a = (sTop + PMD_PAGES - 1) & ~(PMD_PAGES - 1);
-  if (<u64>a + PMD_PAGES > <u64>cfgMaxFrames) { sFail = true; return; }
-  s4k += a - sTop;
-  sTop = a + PMD_PAGES;
-}
-
-/** True if every simulated allocation succeeds; memory is grown for them now. */
-export function simCommit(): bool {
-  if (!sFail && (sTop == top || ensureMemory(<u64>frameAddr(sTop)))) return true;
-  setDetail(<f64>sNeed);
-  return false;
-}
-
 /** Frames in each state, for sd_frame_stats and the balance checks. */
 export function frameStat(k: i32): u32 {
   if (k == FrameKind.TOTAL) return top;
   let n: u32 = 0;
   for (let f: u32 = 0; f < top; f++) {
-    let m = meta(f);
-    if (k == FrameKind.PINNED) { if (load<u32>(m, M_PIN) > 0) n++; }
-    else if (k == FrameKind.MAPPED) { if (load<u32>(m, M_MAP) > 0) n++; }
-    else if (<i32>load<u8>(m, M_KIND) == k) n++;
+    if (k == FrameKind.PINNED) { if (pincount(f) > 0) n++; }
+    else if (k == FrameKind.MAPPED) { if (mapcount(f) > 0) n++; }
+    else if (<i32>kind(f) == k) n++;
   }
   return n;
 }

@@ -1,26 +1,28 @@
 // The Wasm ABI (docs/abi.md): plain-number exports, nothing managed crosses
 // the boundary. Each export validates, then hands off to the module that owns
 // the concept. Semantics: docs/model.md.
-import { ABI_VERSION, Counter, Device, Err, FrameKind, Invariant, Key, ProcFlag, Stable, Policy, WarnField } from "./abi";
+import { ABI_VERSION, Counter, Device, Err, FrameKind, IoState, Key, ProcFlag, STAGING_BYTES, WarnField } from "./abi";
 import { benchCopy, benchCow, benchCsum, benchDio, benchMemcpy, benchStore, benchWp, benchWpIo } from "./bench";
-import { check } from "./check";
+import { check, invariantName } from "./check";
 import { counter, resetCounters } from "./counters";
-import { csumInit } from "./csum";
-import { diskAddr, diskReset, scrub } from "./device";
-import { complete, dma, submit } from "./dio";
-import { fork, exit } from "./fork";
+import { checksumInit } from "./checksum";
+import { diskAddr, diskMeta, diskReset, scrub } from "./disk";
+import { completeDio, dioDma, submitDio } from "./dio";
+import { doExit, kernelClone } from "./fork";
+import { allocReset } from "./alloc";
 import { frameStat, framesReset } from "./frames";
-import { ioReset, ioState } from "./io";
+import { ioRec, ioReset, ioStateOf } from "./io";
+import { diskSectors, errDetail, layout, parityBase, setDetail, stagingBase, stripes } from "./layout";
 import {
-  CONFIG, STAGING_BYTES, WARN_CAP, cfg, cfgDevice, cfgOracle, csumBase, diskSectors, errDetail, guardBase, layout,
-  oracleBase, parityBase, ready, setDetail, setPolicy, setStable, stagingBase, stripes,
-} from "./layout";
-import { map, unmap } from "./mmap";
-import { newProc, newThread, procAlive, procCount, procExists, procFlags, procsReset, threadExists, threadPid } from "./proc";
+  cfgCpus, cfgDevice, cfgMaxProcs, cfgMaxThreads, configApplyNow, configGet, configInit, configSet, validKey,
+} from "./config";
+import { doMmap, doMunmap } from "./mmap";
+import {
+  newProc, newThread, procAlive, procCount, procExists, procFlags, procsReset, threadCount, threadExists, threadPid,
+} from "./proc";
 import { tlbReset } from "./tlb";
-import { LOAD, STORE, WRITE, access } from "./uaccess";
+import { LOAD, STORE, WRITE, userAccess } from "./uaccess";
 import { warnField, warnKept, warnReset } from "./warn";
-import { cfgCpus, cfgMaxProcs, cfgMaxThreads } from "./layout";
 
 let isReady = false;
 
@@ -60,73 +62,17 @@ function changed(r: i32): i32 {
   return done(r);
 }
 
-function invariantName(c: i32): string {
-  switch (c) {
-    case Invariant.REFCOUNT: return "invariant REFCOUNT failed (see sd_err_detail for the frame)";
-    case Invariant.MAPCOUNT: return "invariant MAPCOUNT failed";
-    case Invariant.PINCOUNT: return "invariant PINCOUNT failed";
-    case Invariant.WRITABLE_PINNED: return "invariant WRITABLE_PINNED failed";
-    case Invariant.WPCOUNT: return "invariant WPCOUNT failed";
-    case Invariant.FREE_LIST: return "invariant FREE_LIST failed";
-    case Invariant.SECTOR_PINS: return "invariant SECTOR_PINS failed";
-    case Invariant.TLB: return "invariant TLB failed";
-    default: return "invariant IO failed";
-  }
-}
-
-function pow2(v: u32): bool {
-  return v != 0 && (v & (v - 1)) == 0;
-}
-
-function valid(key: i32, v: u32): bool {
-  switch (key) {
-    case Key.POLICY: return v < <u32>Policy.COUNT;
-    case Key.DEVICE: return v < <u32>Device.COUNT;
-    case Key.RAID_DISKS: return v >= 2 && v <= 16;
-    case Key.DISK_BLOCKS: return v >= 1 && v <= 262144;
-    case Key.MAX_FRAMES: return v >= 512 && v <= 1048576;
-    case Key.CPUS: return v >= 1 && v <= 64;
-    case Key.STABLE: return v <= <u32>Stable.NEVER;
-    case Key.ORACLE: return v <= 1;
-    case Key.MAX_IOS: return pow2(v) && v >= 16 && v <= 1048576;
-    case Key.MAX_PROCS: return v >= 1 && v <= 4095;
-    case Key.IO_PAGES: return v >= 16 && v <= 1048576;
-    case Key.TLB_ENTRIES: return pow2(v) && v <= 4096;
-    case Key.DMA_CHECK: return v <= 1;
-    case Key.MAX_THREADS: return v >= 1 && v <= 65535;
-    default: return false;
-  }
-}
-
-function defaults(): void {
-  store<u32>(CONFIG + (Key.POLICY << 2), Policy.DIRECT);
-  store<u32>(CONFIG + (Key.DEVICE << 2), Device.NONE);
-  store<u32>(CONFIG + (Key.RAID_DISKS << 2), 4);
-  store<u32>(CONFIG + (Key.DISK_BLOCKS << 2), 16384);
-  store<u32>(CONFIG + (Key.MAX_FRAMES << 2), 65536);
-  store<u32>(CONFIG + (Key.CPUS << 2), 4);
-  store<u32>(CONFIG + (Key.STABLE << 2), Stable.AUTO);
-  store<u32>(CONFIG + (Key.ORACLE << 2), 1);
-  store<u32>(CONFIG + (Key.MAX_IOS << 2), 4096);
-  store<u32>(CONFIG + (Key.MAX_PROCS << 2), 64);
-  store<u32>(CONFIG + (Key.IO_PAGES << 2), 65536);
-  store<u32>(CONFIG + (Key.TLB_ENTRIES << 2), 64);
-  store<u32>(CONFIG + (Key.DMA_CHECK << 2), 1);
-  store<u32>(CONFIG + (Key.MAX_THREADS << 2), 256);
-}
-
 export function sd_abi_version(): i32 {
   return ABI_VERSION;
 }
 
 export function sd_set(key: i32, value: u32): i32 {
-  if (key < 0 || key >= Key.COUNT || !valid(key, value)) return fail(Err.INVAL, <f64>key);
-  store<u32>(CONFIG + (<usize>key << 2), value);
+  if (!validKey(key, value)) return fail(Err.INVAL, <f64>key);
+  configSet(key, value);
   // A policy or stability change is a run-time knob: it applies at once,
   // and (debug build) the state it leaves is checked like any other call's.
   if (isReady && (key == Key.POLICY || key == Key.STABLE)) {
-    if (key == Key.POLICY) setPolicy(value);
-    else setStable(value);
+    configApplyNow(key, value);
     kept = errDetail; // a successful sd_set leaves the detail as it was
     return changed(0);
   }
@@ -135,7 +81,7 @@ export function sd_set(key: i32, value: u32): i32 {
 
 export function sd_get(key: i32): i32 {
   if (key < 0 || key >= Key.COUNT) return fail(Err.INVAL, <f64>key);
-  return <i32>cfg(key);
+  return <i32>configGet(key);
 }
 
 export function sd_reset(): i32 {
@@ -144,6 +90,7 @@ export function sd_reset(): i32 {
   if (!layout()) return -Err.NOMEM;
   resetCounters();
   framesReset();
+  allocReset();
   procsReset();
   tlbReset();
   ioReset();
@@ -171,13 +118,8 @@ export function sd_thread_create(pid: u32, cpu: u32): i32 {
   if (!procExists(pid)) return -Err.NO_PROC;
   if (!procAlive(pid)) return -Err.DEAD;
   if (cpu >= cfgCpus) return -Err.CPU;
-  if (threadCountFull()) return fail(Err.LIMIT, <f64>cfgMaxThreads);
+  if (threadCount >= cfgMaxThreads) return fail(Err.LIMIT, <f64>cfgMaxThreads);
   return changed(<i32>newThread(pid, cpu));
-}
-
-import { threadCount } from "./proc";
-function threadCountFull(): bool {
-  return threadCount >= cfgMaxThreads;
 }
 
 export function sd_thread_pid(tid: u32): i32 {
@@ -188,57 +130,76 @@ export function sd_thread_pid(tid: u32): i32 {
 
 export function sd_map(pid: u32, va: u32, len: u32, flags: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return changed(map(pid, va, len, flags));
+  return changed(doMmap(pid, va, len, flags));
 }
 
 export function sd_unmap(tid: u32, va: u32, len: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return changed(unmap(tid, va, len));
+  return changed(doMunmap(tid, va, len));
 }
 
 export function sd_store(tid: u32, va: u32, len: u32, byte: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return changed(access(STORE, tid, va, len, byte));
+  return changed(userAccess(STORE, tid, va, len, byte));
 }
 
 export function sd_write(tid: u32, va: u32, len: u32, src: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return changed(access(WRITE, tid, va, len, src));
+  return changed(userAccess(WRITE, tid, va, len, src));
 }
 
 export function sd_load(tid: u32, va: u32, len: u32, dst: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return changed(access(LOAD, tid, va, len, dst));
+  return changed(userAccess(LOAD, tid, va, len, dst));
 }
 
 export function sd_submit(tid: u32, op: u32, va: u32, len: u32, sector: u32, flags: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return changed(submit(tid, op, va, len, sector, flags));
+  return changed(submitDio(tid, op, va, len, sector, flags));
 }
 
 export function sd_dma(io: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return changed(dma(io));
+  return changed(dmaCall(io));
 }
 
 export function sd_complete(io: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return changed(complete(io));
+  return changed(completeCall(io));
+}
+
+/** sd_dma's checks, then the DMA point (6.9). */
+function dmaCall(io: u32): i32 {
+  let st = ioStateOf(io);
+  if (st == IoState.UNKNOWN) return -Err.NO_IO;
+  if (st == IoState.COMPLETED) return -Err.IO_DONE;
+  if (st == IoState.DMA_DONE) return -Err.IO_STATE;
+  dioDma(ioRec(io));
+  return 0;
+}
+
+/** sd_complete's checks, then the completion (6.10). */
+function completeCall(io: u32): i32 {
+  let st = ioStateOf(io);
+  if (st == IoState.UNKNOWN) return -Err.NO_IO;
+  if (st == IoState.COMPLETED) return -Err.IO_DONE;
+  completeDio(ioRec(io));
+  return 0;
 }
 
 export function sd_io_state(io: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return done(<i32>ioState(io));
+  return done(<i32>ioStateOf(io));
 }
 
 export function sd_fork(tid: u32, cpu: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return changed(fork(tid, cpu));
+  return changed(kernelClone(tid, cpu));
 }
 
 export function sd_exit(pid: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
-  return changed(exit(pid));
+  return changed(doExit(pid));
 }
 
 export function sd_scrub(): i32 {
@@ -313,25 +274,6 @@ export function sd_disk_meta(kind: i32, index: u32): f64 {
   return v;
 }
 
-function diskMeta(kind: i32, index: u32): f64 {
-  if (kind == 0) {
-    if (!cfgOracle) return -<f64>Err.INVAL;
-    if (index >= diskSectors) return -<f64>Err.DISK_RANGE;
-    return <f64>load<u32>(oracleBase + (<usize>index << 2));
-  }
-  if (kind == 1) {
-    if (cfgDevice != Device.PI) return -<f64>Err.INVAL;
-    if (index >= diskSectors) return -<f64>Err.DISK_RANGE;
-    return <f64>load<u16>(guardBase + (<usize>index << 1));
-  }
-  if (kind == 2) {
-    if (cfgDevice != Device.FS_CSUM) return -<f64>Err.INVAL;
-    if (index >= (diskSectors >>> 3)) return -<f64>Err.DISK_RANGE;
-    return <f64>load<u32>(csumBase + (<usize>index << 2));
-  }
-  return -<f64>Err.INVAL;
-}
-
 // Benchmark loops (assembly/bench.ts): each repeats one operation `iters`
 // times inside Wasm and returns an accumulator to keep; negative: -Err.
 
@@ -368,6 +310,6 @@ export function sd_bench_dio(tid: u32, va: u32, len: u32, iters: u32): f64 {
 }
 
 // The module is usable as soon as it is instantiated: defaults applied, reset done.
-csumInit();
-defaults();
+checksumInit();
+configInit();
 sd_reset();

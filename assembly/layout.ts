@@ -5,23 +5,23 @@
 // configuration; frames come last because only they grow:
 //
 //   __heap_base
-//   ┌──────────────┬───────┬─────────┬──────┬─────┬──────────┬──────┬─────────┬─────────┐
-//   │ procs + pgds │threads│  TLBs   │ I/Os │pages│ warn log │staging│ scratch │  disk   │ ...
-//   └──────────────┴───────┴─────────┴──────┴─────┴──────────┴──────┴─────────┴─────────┘
+//   ┌──────────────┬───────┬──────┬──────┬──────────────────────┬──────────┬─────────┬─────────┬──────┐
+//   │ procs + pgds │threads│ TLBs │ I/Os │ page records, frames │ warn log │ staging │ scratch │ disk │ ...
+//   └──────────────┴───────┴──────┴──────┴──────────────────────┴──────────┴─────────┴─────────┴──────┘
 //      ┌───────────┬───────────────┬───────────────────────────────────────────────────┐
 //  ... │ disk meta │  frame meta   │ frames: 4 KiB each, frame n at frameBase + n*4096  │ → grows
 //      └───────────┴───────────────┴───────────────────────────────────────────────────┘
-import { Device, Key } from "./abi";
+import { Device, STAGING_BYTES, WARN_KEEP } from "./abi";
+import {
+  cfgCpus, cfgDevice, cfgDiskBlocks, cfgIoPages, cfgMaxFrames, cfgMaxIos, cfgMaxProcs, cfgMaxThreads, cfgOracle,
+  cfgRaidDisks, cfgTlbEntries, configApply,
+} from "./config";
 
 export const PAGE_SHIFT: u32 = 12;
 export const PAGE_SIZE: u32 = 4096;
-export const SECTOR_SHIFT: u32 = 9;
 export const PMD_PAGES: u32 = 512;
 export const PMD_COUNT: u32 = 2048; // 4 GiB of 2 MiB entries per process
 export const NIL: u32 = 0xFFFFFFFF;
-export const MAX_IO_BYTES: u32 = 4 << 20;
-export const STAGING_BYTES: u32 = 4 << 20;
-export const WARN_CAP: u32 = 1024;
 
 // Record sizes (bytes). Each table's field offsets live beside the code that owns it.
 export const PROC_BYTES: u32 = 16;
@@ -29,30 +29,9 @@ export const PGD_BYTES: u32 = PMD_COUNT * 4;
 export const THREAD_BYTES: u32 = 8;
 export const TLB_ENTRY_BYTES: u32 = 16;
 export const IO_BYTES: u32 = 48;
-export const PAGE_REC_BYTES: u32 = 128;
+export const PAGE_REC_BYTES: u32 = 80;
 export const WARN_BYTES: u32 = 16;
 export const FRAME_META_BYTES: u32 = 32;
-
-/** Configuration as set by sd_set; `cfg*` globals below are the values sd_reset applied. */
-export const CONFIG: usize = memory.data(Key.COUNT * 4, 4);
-
-export let ready = false;
-
-// Applied configuration (copied at reset so the hot path reads globals, not memory).
-export let cfgPolicy: u32 = 0;
-export let cfgDevice: u32 = 0;
-export let cfgRaidDisks: u32 = 4;
-export let cfgDiskBlocks: u32 = 16384;
-export let cfgMaxFrames: u32 = 65536;
-export let cfgCpus: u32 = 4;
-export let cfgStable: u32 = 0;
-export let cfgOracle: bool = true;
-export let cfgMaxIos: u32 = 4096;
-export let cfgMaxProcs: u32 = 64;
-export let cfgIoPages: u32 = 65536;
-export let cfgTlbEntries: u32 = 64;
-export let cfgDmaCheck: bool = true;
-export let cfgMaxThreads: u32 = 256;
 
 // Region bases, set by layout().
 export let procBase: usize = 0;
@@ -60,7 +39,8 @@ export let pgdBase: usize = 0;
 export let threadBase: usize = 0;
 export let tlbBase: usize = 0;
 export let ioBase: usize = 0;
-export let pageBase: usize = 0;
+export let recBase: usize = 0;
+export let recFrameBase: usize = 0;
 export let warnBase: usize = 0;
 export let stagingBase: usize = 0;
 export let scratchBase: usize = 0;
@@ -79,18 +59,6 @@ export let errDetail: f64 = 0;
 
 export function setDetail(v: f64): void {
   errDetail = v;
-}
-
-@inline export function cfg(key: i32): u32 {
-  return load<u32>(CONFIG + (<usize>key << 2));
-}
-
-export function setPolicy(v: u32): void {
-  cfgPolicy = v;
-}
-
-export function setStable(v: u32): void {
-  cfgStable = v;
 }
 
 @inline function alignUp(x: u64, a: u64): u64 {
@@ -112,20 +80,7 @@ export function ensureMemory(end: u64): bool {
 
 /** Applies the configuration and places every region. False if memory cannot grow. */
 export function layout(): bool {
-  cfgPolicy = cfg(Key.POLICY);
-  cfgDevice = cfg(Key.DEVICE);
-  cfgRaidDisks = cfg(Key.RAID_DISKS);
-  cfgDiskBlocks = cfg(Key.DISK_BLOCKS);
-  cfgMaxFrames = cfg(Key.MAX_FRAMES);
-  cfgCpus = cfg(Key.CPUS);
-  cfgStable = cfg(Key.STABLE);
-  cfgOracle = cfg(Key.ORACLE) != 0;
-  cfgMaxIos = cfg(Key.MAX_IOS);
-  cfgMaxProcs = cfg(Key.MAX_PROCS);
-  cfgIoPages = cfg(Key.IO_PAGES);
-  cfgTlbEntries = cfg(Key.TLB_ENTRIES);
-  cfgDmaCheck = cfg(Key.DMA_CHECK) != 0;
-  cfgMaxThreads = cfg(Key.MAX_THREADS);
+  configApply();
 
   diskSectors = cfgDiskBlocks << 3;
   stripes = (cfgDiskBlocks + cfgRaidDisks - 1) / cfgRaidDisks;
@@ -139,8 +94,9 @@ export function layout(): bool {
   tlbBase = <usize>p;       p += <u64>cfgCpus * cfgTlbEntries * TLB_ENTRY_BYTES;
   ioBase = <usize>p;        p += <u64>cfgMaxIos * IO_BYTES;
   p = alignUp(p, 64);
-  pageBase = <usize>p;      p += <u64>cfgIoPages * PAGE_REC_BYTES;
-  warnBase = <usize>p;      p += <u64>WARN_CAP * WARN_BYTES;
+  recBase = <usize>p;       p += <u64>cfgIoPages * PAGE_REC_BYTES;
+  recFrameBase = <usize>p;  p += <u64>cfgIoPages * 4;
+  warnBase = <usize>p;      p += <u64>WARN_KEEP * WARN_BYTES;
   p = alignUp(p, 4096);
   stagingBase = <usize>p;   p += STAGING_BYTES;
   scratchBase = <usize>p;   p += PAGE_SIZE;

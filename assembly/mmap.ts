@@ -1,26 +1,30 @@
-// sd_map and sd_unmap (docs/model.md 6.4): mappings are created empty and
-// populated by demand faults; unmap drops frames and shoots down the range.
+// sd_map and sd_unmap (docs/model.md 6.4), and the removal of a whole address
+// space at exit (6.12). Mappings are created empty and populated by demand
+// faults; unmap drops frames and shoots down the range.
 import { Err, MapFlag } from "./abi";
-import { mapPut, simAlloc4k, simBegin, simCommit } from "./frames";
-import { PMD_PAGES } from "./layout";
-import { allocTable, removeHuge, splitPmd, tableFromEmptyHuge } from "./pagetable";
+import { frameAddr, mapPut, refPut } from "./frames";
+import { simAlloc4k, simBegin, simCommit, unmapFolio } from "./alloc";
+import { PMD_COUNT, PMD_PAGES } from "./layout";
+import {
+  HUG, MAY, P, SHR, TBL, V, allocTable, entry, frameOf, pmdAddrAt, pteAddr, splitEmptyPmd, splitHugePmd,
+} from "./pagetable";
 import { procAlive, procExists, threadCpu, threadExists, threadPid } from "./proc";
-import { HUG, MAY, P, SHR, TBL, V, frameOf, pmdAddrByIndex, pteAddr } from "./pte";
-import { shootdown } from "./tlb";
+import { flushTlbMmRange } from "./tlb";
 
 const HUGE_BYTES: u32 = 2 << 20;
 
 /** Is any page of [v0, v1] mapped? */
 function anyMapped(pid: u32, v0: u32, v1: u32): bool {
   for (let v = v0; v <= v1; v++) {
-    let e = load<u32>(pmdAddrByIndex(pid, v >>> 9));
+    let e = load<u32>(pmdAddrAt(pid, v >>> 9));
     if (e & HUG) return true;
     if ((e & TBL) && (load<u32>(pteAddr(e, v)) & V)) return true;
   }
   return false;
 }
 
-export function map(pid: u32, va: u32, len: u32, flags: u32): i32 {
+/** 6.4, sd_map: [va, va+len) of `pid` becomes mapped, not present. */
+export function doMmap(pid: u32, va: u32, len: u32, flags: u32): i32 {
   if (!procExists(pid)) return -Err.NO_PROC;
   if (!procAlive(pid)) return -Err.DEAD;
   if ((flags & ~MapFlag.ALL) != 0 || len == 0) return -Err.INVAL;
@@ -32,23 +36,24 @@ export function map(pid: u32, va: u32, len: u32, flags: u32): i32 {
   let p0 = v0 >>> 9, p1 = v1 >>> 9;
   let bits = V | ((flags & MapFlag.WRITE) ? MAY : 0) | ((flags & MapFlag.SHARED) ? SHR : 0);
   if (huge) {
-    for (let i = p0; i <= p1; i++) if (load<u32>(pmdAddrByIndex(pid, i)) != 0) return -Err.MAPPED;
-    for (let i = p0; i <= p1; i++) store<u32>(pmdAddrByIndex(pid, i), bits | HUG);
+    for (let i = p0; i <= p1; i++) if (load<u32>(pmdAddrAt(pid, i)) != 0) return -Err.MAPPED;
+    for (let i = p0; i <= p1; i++) store<u32>(pmdAddrAt(pid, i), bits | HUG);
     return 0;
   }
   if (anyMapped(pid, v0, v1)) return -Err.MAPPED;
   simBegin();
-  for (let i = p0; i <= p1; i++) if (load<u32>(pmdAddrByIndex(pid, i)) == 0) simAlloc4k();
+  for (let i = p0; i <= p1; i++) if (load<u32>(pmdAddrAt(pid, i)) == 0) simAlloc4k();
   if (!simCommit()) return -Err.NOMEM;
   for (let i = p0; i <= p1; i++) {
-    let pa = pmdAddrByIndex(pid, i);
-    if (load<u32>(pa) == 0) store<u32>(pa, (allocTable() << 12) | TBL | V);
+    let pa = pmdAddrAt(pid, i);
+    if (load<u32>(pa) == 0) store<u32>(pa, entry(allocTable(), TBL | V));
   }
-  for (let v = v0; v <= v1; v++) store<u32>(pteAddr(load<u32>(pmdAddrByIndex(pid, v >>> 9)), v), bits);
+  for (let v = v0; v <= v1; v++) store<u32>(pteAddr(load<u32>(pmdAddrAt(pid, v >>> 9)), v), bits);
   return 0;
 }
 
-export function unmap(tid: u32, va: u32, len: u32): i32 {
+/** 6.4, sd_unmap: the pages of [va, va+len) that are mapped are removed. */
+export function doMunmap(tid: u32, va: u32, len: u32): i32 {
   if (!threadExists(tid)) return -Err.NO_THREAD;
   let pid = threadPid(tid);
   if (!procAlive(pid)) return -Err.DEAD;
@@ -59,22 +64,23 @@ export function unmap(tid: u32, va: u32, len: u32): i32 {
   let v0 = va >>> 12, v1 = <u32>((<u64>va + len - 1) >>> 12);
   let p0 = v0 >>> 9, p1 = v1 >>> 9;
   // Huge PMDs the range covers only in part must become PTE tables first.
-  let partFirst = (load<u32>(pmdAddrByIndex(pid, p0)) & HUG) != 0 && ((v0 & 511) != 0 || (p0 == p1 && (v1 & 511) != 511));
-  let partLast = p1 != p0 && (load<u32>(pmdAddrByIndex(pid, p1)) & HUG) != 0 && (v1 & 511) != 511;
+  let partFirst = (load<u32>(pmdAddrAt(pid, p0)) & HUG) != 0 && ((v0 & 511) != 0 || (p0 == p1 && (v1 & 511) != 511));
+  let partLast = p1 != p0 && (load<u32>(pmdAddrAt(pid, p1)) & HUG) != 0 && (v1 & 511) != 511;
   simBegin();
   if (partFirst) simAlloc4k();
   if (partLast) simAlloc4k();
   if (!simCommit()) return -Err.NOMEM;
-  if (partFirst) toTable(pid, p0, cpu);
-  if (partLast) toTable(pid, p1, cpu);
+  if (partFirst) splitForUnmap(pid, p0, cpu);
+  if (partLast) splitForUnmap(pid, p1, cpu);
 
   let lo: u32 = 0xFFFFFFFF, hi: u32 = 0;
   for (let i = p0; i <= p1; i++) {
-    let pa = pmdAddrByIndex(pid, i);
+    let pa = pmdAddrAt(pid, i);
     let e = load<u32>(pa);
     if (e & HUG) {
+      // Only whole huge PMDs are left here.
       if (e & P) {
-        removeHuge(e);
+        zapHugePmd(e);
         if ((i << 9) < lo) lo = i << 9;
         hi = (i << 9) + PMD_PAGES - 1;
       }
@@ -94,11 +100,37 @@ export function unmap(tid: u32, va: u32, len: u32): i32 {
       }
     }
   }
-  if (lo != 0xFFFFFFFF) shootdown(pid, cpu, lo, hi - lo + 1);
+  if (lo != 0xFFFFFFFF) flushTlbMmRange(pid, cpu, lo, hi - lo + 1);
   return 0;
 }
 
-function toTable(pid: u32, idx: u32, cpu: u32): void {
-  if (load<u32>(pmdAddrByIndex(pid, idx)) & P) splitPmd(pid, idx, cpu);
-  else tableFromEmptyHuge(pid, idx);
+/** A huge PMD unmapped in part: split if present (the NOMEM check above kept its table frame). */
+function splitForUnmap(pid: u32, i: u32, cpu: u32): void {
+  let ok = (load<u32>(pmdAddrAt(pid, i)) & P) ? splitHugePmd(pid, i, cpu) : splitEmptyPmd(pid, i);
+  assert(ok);
+}
+
+/** zap_huge_pmd: the huge PMD `e` no longer maps its folio. */
+function zapHugePmd(e: u32): void {
+  if (e & P) unmapFolio(frameOf(e));
+}
+
+/** 6.12, exit_mmap: every mapping of `pid` is removed, PTE tables freed, without shootdowns. */
+export function exitMmap(pid: u32): void {
+  for (let i: u32 = 0; i < PMD_COUNT; i++) {
+    let pa = pmdAddrAt(pid, i);
+    let e = load<u32>(pa);
+    if (e & HUG) {
+      zapHugePmd(e);
+    } else if (e & TBL) {
+      let t = frameOf(e);
+      let base = frameAddr(t);
+      for (let k: u32 = 0; k < PMD_PAGES; k++) {
+        let pte = load<u32>(base + (<usize>k << 2));
+        if (pte & P) mapPut(frameOf(pte));
+      }
+      refPut(t); // a table's one reference is its PMD
+    }
+    store<u32>(pa, 0);
+  }
 }

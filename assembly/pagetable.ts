@@ -1,75 +1,84 @@
-// Entry-level page-table work shared by faults, submit, fork and unmap:
-// demand allocation, PMD splits, removing mappings.
+// Page tables: entries, finding the entry that maps a page, canWrite, and
+// splitting a huge PMD into a PTE table (docs/model.md sections 2 and 6.8).
+//
+// ╒═══════════════════════ PTE / PMD entry (u32) ═══════════════════════╕
+//  31                       12 11  8  7   6   5   4   3   2   1   0
+// ├───────────────────────────┼─────┼───┼───┼───┼───┼───┼───┼───┼───┤
+// │   frame (PTE table, folio │  0  │TBL│HUG│DWP│SHR│MAY│ W │ V │ P │
+// │   head, or 4 KiB frame)   │     │   │   │   │   │   │   │   │   │
+// └───────────────────────────┴─────┴───┴───┴───┴───┴───┴───┴───┴───┘
+//  P present: the frame is valid   V mapped (a VMA covers it)   W writable
+//  MAY VM_WRITE   SHR MAP_SHARED   DWP write-protected for direct I/O
+//  HUG PMD only: maps a 2 MiB folio   TBL PMD only: points to a PTE table
+//
+// Per process a PGD of 2048 u32 PMD entries (one per 2 MiB of the 4 GiB
+// space) sits in the pgd region; a PMD with TBL points to a frame holding 512
+// u32 PTEs, a PMD with HUG maps a 2 MiB folio (frame = its head).
 import { Counter, FrameKind } from "./abi";
-import { NIL, PMD_PAGES } from "./layout";
-import { count, countN } from "./counters";
-import {
-  alloc4k, allocHuge, copyFrame, frameAddr, freeFolio, mapGet, mapPut, mapcount, meta, refPut, refcount, wpcount,
-  zeroFrame,
-} from "./frames";
-import { HUG, MAY, P, SHR, TBL, DWP, V, W, frameOf, pmdAddrByIndex } from "./pte";
-import { shootdown } from "./tlb";
+import { count } from "./counters";
+import { alloc4k } from "./alloc";
+import { frameAddr, mapcount, wpcount, zeroFrame } from "./frames";
+import { NIL, PAGE_SHIFT, PGD_BYTES, PMD_PAGES, pgdBase } from "./layout";
+import { flushTlbMmRange } from "./tlb";
 
-/** Demand fault on a mapped, not present PTE: a zeroed frame, W if the mapping allows. */
-export function demandPte(pa: usize): bool {
-  let e = load<u32>(pa);
-  let f = alloc4k(FrameKind.USER, 0);
-  if (f == NIL) return false;
-  zeroFrame(f);
-  mapGet(f);
-  store<u32>(pa, (f << 12) | (e & 0xFFF) | P | ((e & MAY) ? W : 0));
-  count(Counter.DEMAND_FAULTS);
-  return true;
+export const P: u32 = 1;
+export const V: u32 = 2;
+export const W: u32 = 4;
+export const MAY: u32 = 8;
+export const SHR: u32 = 16;
+export const DWP: u32 = 32;
+export const HUG: u32 = 64;
+export const TBL: u32 = 128;
+/** The bits of an entry below the frame number. */
+export const FLAGS: u32 = 0xFFF;
+
+@inline export function frameOf(e: u32): u32 { return e >>> PAGE_SHIFT; }
+@inline export function entry(frame: u32, bits: u32): u32 { return (frame << PAGE_SHIFT) | bits; }
+
+/** The PMD entry's address for `vpn` (pmd_offset), or for PMD index `i`. */
+@inline export function pmdAddr(pid: u32, vpn: u32): usize { return pmdAddrAt(pid, vpn >>> 9); }
+@inline export function pmdAddrAt(pid: u32, i: u32): usize {
+  return pgdBase + <usize>pid * PGD_BYTES + (<usize>i << 2);
 }
 
-/** Demand fault on a mapped, not present huge PMD: a zeroed 2 MiB folio. */
-export function demandHuge(pa: usize): bool {
-  let e = load<u32>(pa);
-  let h = allocHuge();
-  if (h == NIL) return false;
-  memory.fill(frameAddr(h), 0, <usize>PMD_PAGES << 12);
-  for (let i: u32 = 0; i < PMD_PAGES; i++) mapGet(h + i);
-  store<u32>(pa, (h << 12) | (e & 0xFFF) | P | ((e & MAY) ? W : 0));
-  count(Counter.DEMAND_FAULTS);
-  return true;
+/** The PTE's address for `vpn` in the table a TBL PMD points to (pte_offset). */
+@inline export function pteAddr(pmd: u32, vpn: u32): usize {
+  assert(pmd & TBL);
+  return frameAddr(frameOf(pmd)) + (<usize>(vpn & 511) << 2);
 }
 
-/**
- * docs/model.md 6.6 step 5: the present PTE at `ea` (entry `e`, frame `f`)
- * moves to a copy of its frame, without DWP, W if MAY and `mkwrite`; the old
- * frame loses the mapping (an in-flight I/O keeps its pin and the original
- * bytes). One shootdown of the page from `cpu`. Counted as a COW copy, or as
- * an unshare copy when submit unshares a page before pinning it (6.7: a WRITE
- * pins without FOLL_WRITE, and wp_page_copy maps an unshare copy read-only).
- * False if no frame.
- */
-export function copyPage(pid: u32, cpu: u32, vpn: u32, ea: usize, e: u32, f: u32, unshare: bool, mkwrite: bool): bool {
-  let n = alloc4k(FrameKind.USER, 0);
-  if (n == NIL) return false;
-  copyFrame(n, f);
-  mapGet(n);
-  store<u32>(ea, (n << 12) | (e & 0xFFF & ~(DWP | W)) | (mkwrite && (e & MAY) ? W : 0));
-  mapPut(f);
-  if (unshare) {
-    count(Counter.UNSHARE_COPIES);
-    countN(Counter.BYTES_UNSHARE, 4096);
-  } else {
-    count(Counter.COW_COPIES);
-    countN(Counter.BYTES_COW, 4096);
+/** The address of the entry that maps `vpn`: its PTE, or its huge PMD; 0 if nothing does (empty PMD). */
+export function entryAddr(pid: u32, vpn: u32): usize {
+  let pa = pmdAddr(pid, vpn);
+  let pmd = load<u32>(pa);
+  if (pmd & TBL) return pteAddr(pmd, vpn);
+  if (pmd & HUG) return pa;
+  return 0;
+}
+
+/** The 4 KiB frame the present entry `e` maps at `vpn` (a huge PMD's: head + subpage). */
+@inline export function pageFrame(e: u32, vpn: u32): u32 {
+  assert(e & P);
+  return (e & HUG) ? frameOf(e) + (vpn & 511) : frameOf(e);
+}
+
+/** canWrite (section 2): may the PTE `e` mapping frame `f` be made writable again? */
+@inline export function canWrite(e: u32, f: u32): bool {
+  return (e & MAY) != 0 && wpcount(f) == 0 && ((e & SHR) != 0 || mapcount(f) == 1);
+}
+
+/** canWrite of a huge PMD: the frame conditions hold for every frame of its folio. */
+export function canWritePmd(e: u32): bool {
+  if (!(e & MAY)) return false;
+  let head = frameOf(e);
+  for (let i: u32 = 0; i < PMD_PAGES; i++) {
+    if (wpcount(head + i) != 0) return false;
+    if (!(e & SHR) && mapcount(head + i) != 1) return false;
   }
-  countN(Counter.BYTES_COPIED, 4096);
-  count(Counter.PTE_FLIPS);
-  shootdown(pid, cpu, vpn, 1);
   return true;
 }
 
-/** Any frame of the folio at `head` mapped more than once (shared copy-on-write after fork)? */
-export function folioShared(head: u32): bool {
-  for (let i: u32 = 0; i < PMD_PAGES; i++) if (mapcount(head + i) > 1) return true;
-  return false;
-}
-
-/** A zeroed PTE table frame, or NIL. */
+/** A zeroed PTE table frame (its one reference is its PMD), or NIL. */
 export function allocTable(): u32 {
   let t = alloc4k(FrameKind.PGTABLE, 1);
   if (t != NIL) zeroFrame(t);
@@ -77,80 +86,44 @@ export function allocTable(): u32 {
 }
 
 /**
- * Splits a present huge PMD into a PTE table (docs/model.md 6.8): subpages
- * keep the PMD's write permission (__split_huge_pmd_locked: write =
+ * 6.8, __split_huge_pmd_locked: the present huge PMD `i` of `pid` becomes a
+ * PTE table from `cpu`. Subpages keep the PMD's write permission (write =
  * pmd_write(old_pmd)), so a write-protected PMD leaves 512 read-only PTEs;
  * DWP only where an I/O is in flight on the frame. False if no frame.
  */
-export function splitPmd(pid: u32, idx: u32, cpu: u32): bool {
-  let pa = pmdAddrByIndex(pid, idx);
+export function splitHugePmd(pid: u32, i: u32, cpu: u32): bool {
+  let pa = pmdAddrAt(pid, i);
   let e = load<u32>(pa);
+  assert((e & HUG) && (e & P));
   let t = allocTable();
   if (t == NIL) return false;
   let head = frameOf(e);
   let base = frameAddr(t);
   let bits = P | V | (e & (MAY | SHR | W));
-  for (let i: u32 = 0; i < PMD_PAGES; i++) {
-    let f = head + i;
-    let pte = (f << 12) | bits;
-    if (wpcount(f) > 0) pte |= DWP;
-    store<u32>(base + (<usize>i << 2), pte);
+  for (let k: u32 = 0; k < PMD_PAGES; k++) {
+    let f = head + k;
+    store<u32>(base + (<usize>k << 2), entry(f, wpcount(f) > 0 ? bits | DWP : bits));
   }
-  store<u32>(pa, (t << 12) | TBL | V);
+  store<u32>(pa, entry(t, TBL | V));
   count(Counter.PMD_SPLITS);
-  shootdown(pid, cpu, idx << 9, PMD_PAGES);
-  return true;
-}
-
-/** A mapped, not present huge PMD becomes a table of mapped, not present PTEs. */
-export function tableFromEmptyHuge(pid: u32, idx: u32): bool {
-  let pa = pmdAddrByIndex(pid, idx);
-  let e = load<u32>(pa);
-  let t = allocTable();
-  if (t == NIL) return false;
-  let base = frameAddr(t);
-  let bits = V | (e & (MAY | SHR));
-  for (let i: u32 = 0; i < PMD_PAGES; i++) store<u32>(base + (<usize>i << 2), bits);
-  store<u32>(pa, (t << 12) | TBL | V);
+  flushTlbMmRange(pid, cpu, i << 9, PMD_PAGES);
   return true;
 }
 
 /**
- * Removes a huge PMD's mapping of its folio. The folio returns whole to the
- * folio list if nothing else holds any of its frames; otherwise frames go one
- * by one as their references end.
+ * A huge PMD that is mapped but not present, unmapped in part: nothing is
+ * mapped yet (no frames, no TLB entries), so only its V bits move into a PTE
+ * table. Not a split of a folio: no PMD_SPLITS, no shootdown. False if no frame.
  */
-export function removeHuge(e: u32): void {
-  if (!(e & P)) return;
-  let head = frameOf(e);
-  let whole = true;
-  for (let i: u32 = 0; i < PMD_PAGES; i++) {
-    if (refcount(head + i) != 1) { whole = false; break; }
-  }
-  if (whole) {
-    for (let i: u32 = 0; i < PMD_PAGES; i++) memory.fill(meta(head + i), 0, 16);
-    freeFolio(head);
-  } else {
-    for (let i: u32 = 0; i < PMD_PAGES; i++) mapPut(head + i);
-  }
-}
-
-/** Tears down every mapping of a process (exit): no shootdowns, tables freed. */
-export function teardown(pid: u32): void {
-  for (let idx: u32 = 0; idx < 2048; idx++) {
-    let pa = pmdAddrByIndex(pid, idx);
-    let e = load<u32>(pa);
-    if (e & HUG) {
-      removeHuge(e);
-    } else if (e & TBL) {
-      let t = frameOf(e);
-      let base = frameAddr(t);
-      for (let i: u32 = 0; i < PMD_PAGES; i++) {
-        let pte = load<u32>(base + (<usize>i << 2));
-        if (pte & P) mapPut(frameOf(pte));
-      }
-      refPut(t); // a table's one reference is its PMD
-    }
-    store<u32>(pa, 0);
-  }
+export function splitEmptyPmd(pid: u32, i: u32): bool {
+  let pa = pmdAddrAt(pid, i);
+  let e = load<u32>(pa);
+  assert((e & HUG) && !(e & P));
+  let t = allocTable();
+  if (t == NIL) return false;
+  let base = frameAddr(t);
+  let bits = V | (e & (MAY | SHR));
+  for (let k: u32 = 0; k < PMD_PAGES; k++) store<u32>(base + (<usize>k << 2), bits);
+  store<u32>(pa, entry(t, TBL | V));
+  return true;
 }

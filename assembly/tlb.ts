@@ -9,7 +9,8 @@
 // clear of every entry (the hardware does it in one step too).
 import { Counter } from "./abi";
 import { count, countN } from "./counters";
-import { NIL, TLB_ENTRY_BYTES, cfgCpus, cfgTlbEntries, tlbBase } from "./layout";
+import { NIL, TLB_ENTRY_BYTES, tlbBase } from "./layout";
+import { cfgCpus, cfgTlbEntries } from "./config";
 import { cpumask } from "./proc";
 
 const VALID: u32 = 1;
@@ -81,14 +82,14 @@ function flushCpu(cpu: u32, pid: u32, vpn: u32, npages: u32): void {
 }
 
 /**
- * Invalidates [vpn, vpn+npages) of `pid` on every CPU running it: one flush
- * per CPU, one IPI per CPU other than the local one. As x86's
- * flush_tlb_mm_range, the local CPU flushes only if it is in the mm's cpumask
+ * One shootdown, x86's flush_tlb_mm_range: invalidates [vpn, vpn+npages) of
+ * `pid` on every CPU running it, one flush per CPU, one IPI per CPU other than
+ * the local one. The local CPU flushes only if it is in the mm's cpumask
  * (it runs a thread of `pid`): write-protecting another process's MAP_SHARED
  * page from the submitter's CPU flushes and IPIs only that process's CPUs.
  * A CPU outside the mask holds no entry of `pid` (threads do not migrate).
  */
-export function shootdown(pid: u32, localCpu: u32, vpn: u32, npages: u32): void {
+export function flushTlbMmRange(pid: u32, localCpu: u32, vpn: u32, npages: u32): void {
   let mask = cpumask(pid);
   let local = <u32>((mask >>> localCpu) & 1);
   let n: u32 = 0;
@@ -104,7 +105,7 @@ export function shootdown(pid: u32, localCpu: u32, vpn: u32, npages: u32): void 
 }
 
 /** Exit: drops every entry of `pid` from every TLB, uncounted (the mm is gone). */
-export function tlbPurge(pid: u32): void {
+export function tlbDropMm(pid: u32): void {
   let n = cfgCpus * cfgTlbEntries;
   for (let i: u32 = 0; i < n; i++) {
     let e = tlbBase + (<usize>i << 4);

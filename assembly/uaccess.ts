@@ -1,13 +1,13 @@
 // User memory access by a thread: stores, writes from the staging area, loads.
 // Each page goes through the thread's CPU TLB; a miss walks the page table; a
 // write to a non-writable entry faults (docs/model.md 6.5).
-import { Counter, Err } from "./abi";
+import { Counter, Err, STAGING_BYTES } from "./abi";
 import { count, countN } from "./counters";
-import { demandFault, writeFault } from "./fault";
+import { handleMmFault } from "./fault";
 import { frameAddr } from "./frames";
-import { NIL, STAGING_BYTES, stagingBase } from "./layout";
+import { NIL, stagingBase } from "./layout";
 import { procAlive, threadCpu, threadExists, threadPid } from "./proc";
-import { HUG, P, TBL, W, frameFor, pmdAddr, pteAddr } from "./pte";
+import { HUG, P, TBL, W, pageFrame, pmdAddr, pteAddr } from "./pagetable";
 import { tlbFill, tlbLookup } from "./tlb";
 
 export const STORE = 0;
@@ -26,13 +26,13 @@ export const LOAD = 2;
   if (pmd & TBL) e = load<u32>(pteAddr(pmd, vpn));
   else if (!(pmd & HUG)) return NIL;
   if (!(e & P) || (write && !(e & W))) return NIL;
-  f = frameFor(e, vpn);
+  f = pageFrame(e, vpn);
   tlbFill(cpu, pid, vpn, f, (e & W) != 0);
   return f;
 }
 
 /** One access of `len` bytes at `va`: STORE fills with `arg`, WRITE copies from staging+arg, LOAD copies to it. */
-export function access(kind: i32, tid: u32, va: u32, len: u32, arg: u32): i32 {
+export function userAccess(kind: i32, tid: u32, va: u32, len: u32, arg: u32): i32 {
   if (!threadExists(tid)) return -Err.NO_THREAD;
   let pid = threadPid(tid);
   if (!procAlive(pid)) return -Err.DEAD;
@@ -56,7 +56,7 @@ export function access(kind: i32, tid: u32, va: u32, len: u32, arg: u32): i32 {
     let n = <u32>min<u64>(end - pos, 4096 - off);
     let f = translate(pid, cpu, vpn, write);
     if (f == NIL) {
-      let r = write ? writeFault(pid, cpu, vpn, off, n) : demandFault(pid, vpn);
+      let r = handleMmFault(pid, cpu, vpn, off, n, write);
       if (r < 0) return r;
       // Each fault resolves or changes the page's state; looping means a bug in the core.
       if (++retries > 8) abort("fault loop: the fault handler made no progress");

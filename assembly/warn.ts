@@ -1,8 +1,8 @@
 // The once-per-process warning log (a dmesg the host reads).
 //   entry (16 B): pid u32 | va u32 | io u32 | kind u32
-import { Counter, ProcFlag } from "./abi";
+import { Counter, ProcFlag, WARN_KEEP } from "./abi";
 import { count } from "./counters";
-import { WARN_BYTES, WARN_CAP, warnBase } from "./layout";
+import { WARN_BYTES, warnBase } from "./layout";
 import { procFlags, setProcFlag } from "./proc";
 
 export let warnKept: u32 = 0;
@@ -16,7 +16,7 @@ export function warnOnce(pid: u32, va: u32, io: u32, kind: u32): void {
   if (procFlags(pid) & ProcFlag.WARNED) return;
   setProcFlag(pid, ProcFlag.WARNED);
   count(Counter.WARNINGS);
-  if (warnKept == WARN_CAP) return;
+  if (warnKept == WARN_KEEP) return;
   let e = warnBase + <usize>warnKept * WARN_BYTES;
   store<u32>(e, pid);
   store<u32>(e, va, 4);

@@ -9,6 +9,7 @@ import type { BenchReport } from "../src/bench/run.js";
 import { quantile, sample } from "../src/bench/sampler.js";
 import { BASE_CONFIG, withKeys } from "../src/bench/setup.js";
 import { wasmDio, wasmWp } from "../src/bench/wasm-ops.js";
+import { wasmPath } from "../src/core/wasm.js";
 import { cli } from "./support/cli.js";
 
 const QUICK = ["--samples", "3", "--sample-ms", "0.2", "--warmup-ms", "0"];
@@ -108,11 +109,30 @@ describe("stable-dio bench", () => {
     expect(r.out).toMatch(/^crc32c >= 1\.5 GB\/s +[\d.]+ GB\/s +(met|MISSED) /m);
     expect(r.out).toMatch(/^Accumulators .*: \d+$/m);
   });
+  it("--wasm and --against: two builds of the core, timed alternately, both columns and their ratio", async () => {
+    const release = wasmPath();
+    const r = await cli("bench", ...QUICK, "--only", "wp-pte-1,wp-io-pte-256", "--no-model", "--wasm", release, "--against", release, "--json");
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out) as BenchReport;
+    expect([doc.wasm, doc.against]).toEqual([release, release]);
+    for (const x of doc.results) {
+      for (const t of [x.wasm, x.against!]) {
+        expect(t.samples).toBe(3);
+        expect(t.p99Ns).toBeGreaterThanOrEqual(t.medianNs);
+      }
+      expect(x.against!.k).toBe(x.wasm.k);
+    }
+    const text = await cli("bench", ...QUICK, "--only", "wp-pte-1", "--no-model", "--against", release);
+    expect(text.out).toMatch(/^operation +wasm ns +p99 +ops\/s +against ns +p99 +wasm\/against +model ns +p99 +model\/wasm$/m);
+    expect(text.out).toMatch(/^write-protect \+ restore, 1 PTE +[\d.,]+ +[\d.,]+ +[\d.]+[kMG]? +[\d.,]+ +[\d.,]+ +\d+\.\d\dx +- +- +-$/m);
+  });
   it("bad arguments are one-line usage errors", async () => {
     for (const [argv, msg] of [
       [["bench", "--only", "nope"], /^stable-dio: unknown benchmark 'nope' \(allowed: wp, cow, .*\)\n$/],
       [["bench", "--samples", "0"], /^stable-dio: bad value '0' for --samples \(allowed: an integer 1\.\.100000\)\n$/],
       [["bench", "--sample-ms", "x"], /^stable-dio: bad value 'x' for --sample-ms/],
+      [["bench", "--wasm", "no/such.wasm"], /^stable-dio: --wasm no\/such\.wasm: no such file\n$/],
+      [["bench", "--against", "package.json"], /^stable-dio: --against package\.json: not a WebAssembly module\n$/],
     ] as const) {
       const r = await cli(...argv);
       expect(r.code).toBe(2);

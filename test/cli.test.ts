@@ -30,7 +30,7 @@ describe("usage errors: one line naming the bad value and the allowed ones, exit
     [["--workload", "sub-page", "--device", "fs-csum"], /^stable-dio: workload 'sub-page' cannot run on fs-csum: .*4 KiB.*\n$/],
     // Found by test/fuzz-flags.test.ts: these listed the main job's options ("unknown option '--device' (allowed: ... --device ...)").
     [["crossover", "--device", "pi"], /^stable-dio: unknown option '--device' \(allowed: --profile, --threads, .*--latency-us, --json, --help\)\n$/],
-    [["bench", "--quick"], /^stable-dio: unknown option '--quick' \(allowed: --samples, --sample-ms, --warmup-ms, --only, --no-model, --json, --help\)\n$/],
+    [["bench", "--quick"], /^stable-dio: unknown option '--quick' \(allowed: --samples, --sample-ms, --warmup-ms, --only, --no-model, --wasm, --against, --json, --help\)\n$/],
     [["calibrate", "--ios", "1"], /^stable-dio: unknown option '--ios' \(allowed: --out, --validate, --quick, --repeat, --json, --help\)\n$/],
     // A required option with a fixed set of values, missing or without its value, lists the values.
     [["record", "-w", "racer"], new RegExp(`^stable-dio: required option '-p, --policy <id>' not specified \\(allowed: ${ALL_POLICIES}\\)\\n$`)],

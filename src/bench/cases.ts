@@ -15,7 +15,8 @@ export interface BenchCase {
   readonly label: string;
   /** Bytes one operation processes (copies, checksums), for GB/s. */
   readonly bytes?: number;
-  wasm(): Runner;
+  /** The Wasm side, on the package's release build or on `file` (another build of the core). */
+  wasm(file?: string): Runner;
   model(): Runner;
 }
 
@@ -46,12 +47,12 @@ export function benchCases(): BenchCase[] {
   for (const n of [1, 16, 256, 512]) {
     out.push({
       id: `wp-pte-${n}`, group: "wp", label: `write-protect + restore, ${n} PTE${n > 1 ? "s" : ""}`,
-      wasm: () => wasmWp(cfg, n, false), model: () => modelWp(cfg, n, false),
+      wasm: (f) => wasmWp(cfg, n, false, f), model: () => modelWp(cfg, n, false),
     });
   }
   out.push({
     id: "wp-pmd", group: "wp", label: "write-protect + restore, one 2 MiB PMD",
-    wasm: () => wasmWp(cfg, 512, true), model: () => modelWp(cfg, 512, true),
+    wasm: (f) => wasmWp(cfg, 512, true, f), model: () => modelWp(cfg, 512, true),
   });
   // The same flips with the I/O's bookkeeping, as completion and submit run them: per-frame protect counts, the
   // may-it-be-writable-again check per page, the look for sharers.
@@ -59,12 +60,12 @@ export function benchCases(): BenchCase[] {
     out.push({
       id: pmd ? "wp-io-pmd" : `wp-io-pte-${n}`, group: "wp",
       label: `restore + write-protect of a wp-cow I/O in flight, ${pmd ? "one 2 MiB PMD" : `${n} PTEs`} (the I/O path)`,
-      wasm: () => wasmWpIo(cfg, n, pmd), model: () => modelWpIo(cfg, n, pmd),
+      wasm: (f) => wasmWpIo(cfg, n, pmd, f), model: () => modelWpIo(cfg, n, pmd),
     });
   }
   out.push({
     id: "fault-cow", group: "cow", label: "write fault + COW copy of 4 KiB (wp-cow I/O in flight)",
-    wasm: () => wasmCow(cfg), model: () => modelCow(cfg),
+    wasm: (f) => wasmCow(cfg, f), model: () => modelCow(cfg),
   });
   for (const cold of [false, true]) {
     const c = withKeys(cfg, [[Key.DISK_BLOCKS, cold ? COLD_DISK : 1024]]);
@@ -72,7 +73,7 @@ export function benchCases(): BenchCase[] {
       out.push({
         id: `copy-${cold ? "cold" : "hot"}-${fmtBytes(b).toLowerCase()}`, group: "copy",
         label: `bounce copy ${fmtBytes(b)}, ${cold ? "cold (walking 256 MiB)" : "hot"}`, bytes: b,
-        wasm: () => wasmCopy(c, b, cold), model: () => modelCopy(c, b, cold),
+        wasm: (f) => wasmCopy(c, b, cold, f), model: () => modelCopy(c, b, cold),
       });
     }
   }
@@ -80,30 +81,30 @@ export function benchCases(): BenchCase[] {
     const c = withKeys(cfg, [[Key.DEVICE, device === Device.COUNT ? Device.NONE : device]]);
     out.push({
       id: `csum-${id}`, group: "csum", label: `${what} over ${fmtBytes(CSUM_BYTES)}`, bytes: CSUM_BYTES,
-      wasm: () => wasmCsum(c, device, CSUM_BYTES), model: () => modelCsum(device, CSUM_BYTES),
+      wasm: (f) => wasmCsum(c, device, CSUM_BYTES, f), model: () => modelCsum(device, CSUM_BYTES),
     });
   }
   out.push({
     id: "store-checked", group: "store", label: "4 KiB process write through the page table (TLB hit)", bytes: 4096,
-    wasm: () => wasmStore(cfg, false), model: () => modelStore(cfg, false),
+    wasm: (f) => wasmStore(cfg, false, f), model: () => modelStore(cfg, false),
   });
   out.push({
     id: "store-raw", group: "store", label: "4 KiB raw memory.copy into the same frame", bytes: 4096,
-    wasm: () => wasmStore(cfg, true), model: () => modelStore(cfg, true),
+    wasm: (f) => wasmStore(cfg, true, f), model: () => modelStore(cfg, true),
   });
   for (const [dev, device] of [["none", Device.NONE], ["fs-csum", Device.FS_CSUM]] as const) {
     for (const p of POLICIES) {
       const c = dioConfig(p.value, device, 1);
       out.push({
         id: `dio-${p.id}-${dev}`, group: "dio", label: `4 KiB direct write, ${p.id}, ${dev}`, bytes: 4096,
-        wasm: () => wasmDio(c, 4096), model: () => modelDio(c, 4096),
+        wasm: (f) => wasmDio(c, 4096, f), model: () => modelDio(c, 4096),
       });
     }
   }
   const nodma = dioConfig(Policy.WP_COW, Device.FS_CSUM, 0);
   out.push({
     id: "dio-wp-cow-fs-csum-nodmacheck", group: "dio", label: "4 KiB direct write, wp-cow, fs-csum, DMA_CHECK=0", bytes: 4096,
-    wasm: () => wasmDio(nodma, 4096), model: () => modelDio(nodma, 4096),
+    wasm: (f) => wasmDio(nodma, 4096, f), model: () => modelDio(nodma, 4096),
   });
   return out;
 }

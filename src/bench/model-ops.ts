@@ -1,21 +1,23 @@
 // The reference model side of each benchmark: the same operation, timed from
 // JS, on the model's own functions (src/model/). The model has no benchmark
 // loops, so these loops do what assembly/bench.ts does, with the model's
-// pieces: protect/restore flips entries and shoots down like the model's
-// submit and completion; the COW goes through the model's store path (TLB,
-// write fault, copy) and maps the original back; copies and checksums use
-// the model's Uint8Array copies and checksum functions.
-import { Counter, Err, MapFlag, Op, Policy, Key, Stable } from "../../assembly/abi.js";
+// pieces: change_protection and its flush, the I/O's restoreIo and protectIo;
+// the COW goes through the model's store path (TLB, write fault, copy) and maps
+// the original back; copies and checksums use the model's Uint8Array copies
+// and checksum functions.
+import { Counter, Err, Key, MapFlag, Mode, Op, Policy, ProcFlag, Stable } from "../../assembly/abi.js";
 import { crc16t10, crc32c, oracleHash } from "../model/checksum.js";
-import { completeIo, reprotect, submit } from "../model/dio.js";
-import { uaccess } from "../model/fault.js";
-import { newProc, newThread } from "../model/fork.js";
-import { FOLIO } from "../model/frames.js";
-import { DEFAULT_CONFIG } from "../model/index.js";
-import { map } from "../model/mmap.js";
-import { DWP, entry, frameOf, pageFrame, setSlot, slotOf, W } from "../model/pagetable.js";
+import { DEFAULT_CONFIG } from "../model/config.js";
+import { completeDio, submitDio } from "../model/dio.js";
+import { mapGet, mapPut } from "../model/frames.js";
+import type { Io } from "../model/io.js";
+import { doMmap } from "../model/mmap.js";
+import { changeProtection, flushChange } from "../model/mprotect.js";
+import { DWP, frameOf, P, pageFrame, setSlot, slotOf, W } from "../model/pagetable.js";
+import { newProc, newThread } from "../model/proc.js";
 import { State, type Proc } from "../model/state.js";
-import { shootdown } from "../model/tlb.js";
+import { userAccess } from "../model/uaccess.js";
+import { protectIo, restoreIo } from "../model/wp.js";
 import { HUGE, PAGE } from "../shared/units.js";
 import { BUF_VA, HUGE_VA, type BenchConfig, fillerBytes, type Runner, withKeys } from "./setup.js";
 
@@ -33,34 +35,18 @@ function fresh(cfg: BenchConfig): State {
 function process(st: State, va: number, len: number, flags = MapFlag.WRITE): { p: Proc; tid: number } {
   const p = newProc(st, 0);
   const tid = newThread(st, p, 0);
-  must(map(st, p.pid, va, len, flags), "map");
-  must(uaccess(st, tid, va, flags & MapFlag.HUGE ? 1 : len, { kind: "store", byte: 7 }), "store");
+  must(doMmap(st, p.pid, va, len, flags), "map");
+  must(userAccess(st, tid, va, flags & MapFlag.HUGE ? 1 : len, { kind: "store", byte: 7 }), "store");
   return { p, tid };
 }
 
-/** Flips n pages' entries (a huge PMD once) to read-only or back, then one shootdown: the model's protectIn/restoreIn. */
-function flip(st: State, p: Proc, v0: number, n: number, restore: boolean): number {
-  let lo = -1;
-  let hi = -1;
-  let flips = 0;
-  const donePmds = new Set<number>();
-  for (let vpn = v0; vpn < v0 + n; vpn++) {
-    const s = slotOf(st, p, vpn);
-    if (s.huge) {
-      if (donePmds.has(vpn >>> 9)) continue;
-      donePmds.add(vpn >>> 9);
-    }
-    const bits = s.e & 0xfff;
-    setSlot(st, p, vpn, entry(frameOf(s.e), restore ? (bits | W) & ~DWP : (bits & ~W) | DWP));
-    st.c[s.huge ? Counter.PMD_FLIPS : Counter.PTE_FLIPS]++;
-    flips++;
-    const a = s.huge ? (vpn >>> 9) * FOLIO : vpn;
-    if (lo < 0) lo = a;
-    hi = s.huge ? a + FOLIO - 1 : a;
-  }
-  if (lo >= 0) shootdown(st, p.pid, 0, lo, hi - lo + 1);
-  return flips;
+/** change_protection of pages [v0, v0+n) of `p` to `newprot` and its flush, as assembly/bench.ts benchWp. */
+function flip(st: State, p: Proc, v0: number, n: number, newprot: number): void {
+  flushChange(st, p.pid, 0, changeProtection(st, p, v0, v0 + n - 1, newprot));
 }
+
+/** PTE and PMD flips so far (both counters). */
+const flipCount = (st: State): number => st.c[Counter.PTE_FLIPS] + st.c[Counter.PMD_FLIPS];
 
 export function modelWp(cfg: BenchConfig, pages: number, pmd: boolean): Runner {
   const st = fresh(cfg);
@@ -70,9 +56,12 @@ export function modelWp(cfg: BenchConfig, pages: number, pmd: boolean): Runner {
   const n = pmd ? 512 : pages;
   return {
     run(k) {
-      let total = 0;
-      for (let i = 0; i < k; i++) total += flip(st, p, v0, n, false) + flip(st, p, v0, n, true);
-      return total;
+      const c0 = flipCount(st);
+      for (let i = 0; i < k; i++) {
+        flip(st, p, v0, n, DWP);
+        flip(st, p, v0, n, W);
+      }
+      return flipCount(st) - c0;
     },
   };
 }
@@ -81,43 +70,60 @@ export function modelWpIo(cfg: BenchConfig, pages: number, pmd: boolean): Runner
   const st = fresh(withKeys(cfg, [[Key.POLICY, Policy.WP_COW], [Key.STABLE, Stable.ALWAYS]]));
   const va = pmd ? HUGE_VA : BUF_VA;
   const { tid } = process(st, va, pmd ? HUGE : 512 * PAGE, MapFlag.WRITE | (pmd ? MapFlag.HUGE : 0));
-  const id = must(submit(st, tid, Op.WRITE, va, (pmd ? 512 : pages) * PAGE, 0, 0), "submit");
+  const id = must(submitDio(st, tid, Op.WRITE, va, (pmd ? 512 : pages) * PAGE, 0, 0), "submit");
   const io = st.ios.get(id)!;
+  must(samePages(st, io), "the I/O's pages");
   return {
     run(k) {
-      let total = 0;
-      for (let i = 0; i < k; i++) total += must(reprotect(st, io), "reprotect");
-      return total;
+      const c0 = flipCount(st);
+      for (let i = 0; i < k; i++) {
+        restoreIo(st, io);
+        protectIo(st, io);
+      }
+      return flipCount(st) - c0;
     },
-    finish: () => completeIo(st, io),
+    finish: () => completeDio(st, io),
   };
+}
+
+/**
+ * As assembly/bench.ts benchWpIo checks: a WP I/O whose process is alive and
+ * whose pages still map the frames it pinned (submit would protect what they
+ * map now: only the same frames make it the same I/O). 0, or -INVAL.
+ */
+function samePages(st: State, io: Io): number {
+  const p = st.procs[io.pid - 1];
+  if (io.mode !== Mode.WP || p.flags & ProcFlag.DEAD) return -Err.INVAL;
+  for (const r of io.pages) {
+    const s = slotOf(st, p, r.vpn);
+    if (!(s.e & P) || pageFrame(s, r.vpn) !== r.frame) return -Err.INVAL;
+  }
+  return 0;
 }
 
 export function modelCow(cfg: BenchConfig): Runner {
   const st = fresh(withKeys(cfg, [[Key.POLICY, Policy.WP_COW], [Key.STABLE, Stable.ALWAYS]]));
   const { p, tid } = process(st, BUF_VA, 2 * PAGE);
-  const io = must(submit(st, tid, Op.WRITE, BUF_VA, PAGE, 0, 0), "submit");
+  const io = must(submitDio(st, tid, Op.WRITE, BUF_VA, PAGE, 0, 0), "submit");
   const vpn = BUF_VA / PAGE;
   const e0 = slotOf(st, p, vpn).e;
-  const f = st.pool.frames[frameOf(e0)];
+  const f = frameOf(e0);
   return {
     run(k) {
       let total = 0;
       for (let i = 0; i < k; i++) {
-        must(uaccess(st, tid, BUF_VA, 1, { kind: "store", byte: i & 255 }), "store (fault)");
+        must(userAccess(st, tid, BUF_VA, 1, { kind: "store", byte: i & 255 }), "store (fault)");
         const copy = frameOf(slotOf(st, p, vpn).e);
         total += copy;
         // Map the original back, as the Wasm loop does, so the next store faults again.
         setSlot(st, p, vpn, e0);
-        f.map++;
-        f.ref++;
-        st.pool.frames[copy].map--;
-        st.pool.put(copy);
+        mapGet(st, f);
+        mapPut(st, copy);
         st.tlb.invalidate(0, p.pid, vpn);
       }
       return total;
     },
-    finish: () => completeIo(st, st.ios.get(io)!),
+    finish: () => completeDio(st, st.ios.get(io)!),
   };
 }
 
@@ -185,7 +191,7 @@ export function modelStore(cfg: BenchConfig, raw: boolean): Runner {
       let total = 0;
       for (let i = 0; i < k; i++) {
         if (raw) frame.bytes.set(src);
-        else must(uaccess(st, tid, BUF_VA, PAGE, { kind: "write", src }), "write");
+        else must(userAccess(st, tid, BUF_VA, PAGE, { kind: "write", src }), "write");
         total += frame.bytes[i & (PAGE - 1)];
       }
       return total;
@@ -202,8 +208,8 @@ export function modelDio(cfg: BenchConfig, len: number): Runner {
     run(k) {
       let total = 0;
       for (let i = 0; i < k; i++) {
-        const id = must(submit(st, tid, Op.WRITE, BUF_VA, len, (i % slots) * blocks * 8, 0), "submit");
-        completeIo(st, st.ios.get(id)!);
+        const id = must(submitDio(st, tid, Op.WRITE, BUF_VA, len, (i % slots) * blocks * 8, 0), "submit");
+        completeDio(st, st.ios.get(id)!);
         total += id;
       }
       return total;

@@ -9,12 +9,16 @@ export function renderBench(r: BenchReport): string {
   out.push(`stable-dio bench: measured ${r.date} on ${machineLine(r.machine)}`);
   out.push(`${r.note}`);
   out.push(`Samples: ${r.options.samples} per operation, about ${r.options.sampleMs} ms each, after ${r.options.warmupMs} ms of warm-up.`);
+  if (r.against) out.push(`Against: ${r.against}, every operation timed on it too, its samples alternating with ${r.wasm}'s.`);
   out.push("");
-  const head = ["operation", "wasm ns", "p99", "ops/s", "model ns", "p99", "model/wasm"];
+  const vs = r.against !== undefined;
+  const head = ["operation", "wasm ns", "p99", "ops/s", ...(vs ? ["against ns", "p99", "wasm/against"] : []), "model ns", "p99", "model/wasm"];
   const rows: string[][] = [head];
   for (const x of r.results) {
+    const a = x.against;
     rows.push([
       x.label, fmtNs(x.wasm.medianNs), fmtNs(x.wasm.p99Ns), fmtRate(x.wasm.opsPerSec),
+      ...(vs ? [a ? fmtNs(a.medianNs) : "-", a ? fmtNs(a.p99Ns) : "-", a ? `${(x.wasm.medianNs / a.medianNs).toFixed(2)}x` : "-"] : []),
       x.model ? fmtNs(x.model.medianNs) : "-", x.model ? fmtNs(x.model.p99Ns) : "-",
       x.ratio !== undefined ? `${x.ratio.toFixed(1)}x` : "-",
     ]);

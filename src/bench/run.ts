@@ -3,7 +3,7 @@
 import { describeMachine, type MachineInfo } from "../shared/machine.js";
 import { wasmPath } from "../core/wasm.js";
 import type { BenchCase } from "./cases.js";
-import { sample, type SampleOptions, type Timing } from "./sampler.js";
+import { sampleEach, type SampleOptions, type Timing } from "./sampler.js";
 import type { Runner } from "./setup.js";
 import { checkTargets, type TargetResult } from "./targets.js";
 
@@ -13,6 +13,8 @@ export interface BenchResult {
   readonly label: string;
   readonly bytes?: number;
   readonly wasm: Timing;
+  /** --against: the same operation on the other build, timed alternately with `wasm`. */
+  readonly against?: Timing;
   readonly model?: Timing;
   /** model median / Wasm median: how many times faster the Wasm core is. */
   readonly ratio?: number;
@@ -24,6 +26,8 @@ export interface BenchReport {
   readonly date: string;
   readonly machine: MachineInfo;
   readonly wasm: string;
+  /** --against: the other build of the core every operation was also timed on. */
+  readonly against?: string;
   readonly options: SampleOptions;
   readonly note: string;
   readonly results: readonly BenchResult[];
@@ -37,27 +41,40 @@ export const BENCH_NOTE =
   "Direct writes run with ORACLE=0 (test instrumentation, no kernel counterpart) and STABLE=ALWAYS; DMA_CHECK=1 unless named.";
 
 function timeRunner(make: () => Runner, o: SampleOptions): Timing {
-  const r = make();
+  return timeRunners([make], o)[0];
+}
+
+/** Several runners of one operation, timed alternately (sampleEach). */
+function timeRunners(makes: ReadonlyArray<() => Runner>, o: SampleOptions): Timing[] {
+  const rs: Runner[] = [];
   try {
-    return sample((k) => r.run(k), o, r.prepare ? () => r.prepare!() : undefined);
+    for (const make of makes) rs.push(make());
+    return sampleEach(rs.map((r) => ({ run: (k: number) => r.run(k), prepare: r.prepare ? () => r.prepare!() : undefined })), o);
   } finally {
-    r.finish?.();
+    for (const r of rs) r.finish?.();
   }
 }
 
+/**
+ * `wasmFile`: time that build of the core instead of the package's
+ * release.wasm; `against`: time another build too, alternately with it.
+ */
 export function runBench(
   cases: readonly BenchCase[], o: SampleOptions, withModel: boolean, progress?: (line: string) => void,
+  wasmFile?: string, against?: string,
 ): BenchReport {
   const results: BenchResult[] = [];
   let acc = 0;
   cases.forEach((c, i) => {
     progress?.(`[${i + 1}/${cases.length}] ${c.id}`);
-    const wasm = timeRunner(c.wasm, o);
+    const [wasm, other] = against
+      ? timeRunners([() => c.wasm(wasmFile), () => c.wasm(against)], o)
+      : [timeRunner(() => c.wasm(wasmFile), o), undefined];
     const model = withModel ? timeRunner(c.model, o) : undefined;
-    acc += wasm.acc + (model?.acc ?? 0);
+    acc += wasm.acc + (other?.acc ?? 0) + (model?.acc ?? 0);
     results.push({
       id: c.id, group: c.group, label: c.label, ...(c.bytes ? { bytes: c.bytes } : {}),
-      wasm, ...(model ? { model, ratio: model.medianNs / wasm.medianNs } : {}),
+      wasm, ...(other ? { against: other } : {}), ...(model ? { model, ratio: model.medianNs / wasm.medianNs } : {}),
     });
   });
   return {
@@ -65,7 +82,8 @@ export function runBench(
     kind: "bench",
     date: new Date().toISOString(),
     machine: describeMachine(),
-    wasm: wasmPath(),
+    wasm: wasmFile ?? wasmPath(),
+    ...(against ? { against } : {}),
     options: o,
     note: BENCH_NOTE,
     results,

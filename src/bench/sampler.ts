@@ -38,31 +38,54 @@ export function quantile(sorted: readonly number[], p: number): number {
   return sorted[i];
 }
 
+/** One operation to time: run(k) does k of them; prepare, if given, runs untimed before every timed call. */
+export interface Loop {
+  run(k: number): number;
+  prepare?(): void;
+}
+
 /** prepare, if given, runs untimed before every timed call (e.g. to push a buffer out of the caches). */
 export function sample(run: (k: number) => number, o: SampleOptions, prepare?: () => void): Timing {
-  let acc = 0;
-  const timed = (k: number): number => {
-    prepare?.();
+  return sampleEach([{ run, prepare }], o)[0];
+}
+
+/**
+ * Times several implementations of one operation (two builds of the core: an
+ * old and a new one) on the same minute: the same k, warmed up together, and
+ * their samples interleaved, the order alternating from sample to sample, so
+ * a slow phase of a shared machine falls on all of them alike.
+ */
+export function sampleEach(loops: readonly Loop[], o: SampleOptions): Timing[] {
+  const acc = loops.map(() => 0);
+  const timed = (j: number, k: number): number => {
+    loops[j].prepare?.();
     const t0 = performance.now();
-    acc += run(k);
+    acc[j] += loops[j].run(k);
     return performance.now() - t0;
   };
-  // Grow k until one call takes a good part of a sample, then scale to sampleMs.
+  // Grow k until one call of the first takes a good part of a sample, then scale to sampleMs.
   let k = 1;
   for (;;) {
-    const ms = timed(k);
+    const ms = timed(0, k);
     if (ms >= o.sampleMs / 4 || k >= 1 << 30) {
       k = Math.max(1, Math.round((k * o.sampleMs) / Math.max(ms, 1e-6)));
       break;
     }
     k *= ms < o.sampleMs / 100 ? 16 : 2;
   }
-  const warmEnd = performance.now() + o.warmupMs;
-  do timed(k);
+  const warmEnd = performance.now() + o.warmupMs * loops.length;
+  do for (let j = 0; j < loops.length; j++) timed(j, k);
   while (performance.now() < warmEnd);
-  const per: number[] = [];
-  for (let i = 0; i < Math.max(1, o.samples); i++) per.push((timed(k) * 1e6) / k);
-  per.sort((a, b) => a - b);
-  const medianNs = quantile(per, 0.5);
-  return { k, samples: per.length, medianNs, p99Ns: quantile(per, 0.99), minNs: per[0], opsPerSec: 1e9 / medianNs, acc };
+  const per: number[][] = loops.map(() => []);
+  for (let i = 0; i < Math.max(1, o.samples); i++) {
+    for (let n = 0; n < loops.length; n++) {
+      const j = i & 1 ? loops.length - 1 - n : n;
+      per[j].push((timed(j, k) * 1e6) / k);
+    }
+  }
+  return per.map((xs, j) => {
+    xs.sort((a, b) => a - b);
+    const medianNs = quantile(xs, 0.5);
+    return { k, samples: xs.length, medianNs, p99Ns: quantile(xs, 0.99), minNs: xs[0], opsPerSec: 1e9 / medianNs, acc: acc[j] };
+  });
 }

@@ -12,8 +12,9 @@ function must(rc: number, what: string, core: WasmCore): number {
   return rc;
 }
 
-function fresh(cfg: BenchConfig): WasmCore {
-  const core = loadWasmCoreSync();
+/** A core to time: the package's release build, or `file` (another build of it). */
+function fresh(cfg: BenchConfig, file?: string): WasmCore {
+  const core = loadWasmCoreSync({ file });
   for (const [k, v] of cfg) must(core.set(k, v), `sd_set(${k}, ${v})`, core);
   must(core.reset(), "sd_reset", core);
   const staging = new Uint8Array(core.ex.memory.buffer, core.ex.sd_staging(), core.ex.sd_staging_size());
@@ -34,16 +35,16 @@ function loop(core: WasmCore, what: string, f: (k: number) => number): (k: numbe
   return (k) => must(f(k), what, core);
 }
 
-export function wasmWp(cfg: BenchConfig, pages: number, pmd: boolean): Runner {
-  const core = fresh(cfg);
+export function wasmWp(cfg: BenchConfig, pages: number, pmd: boolean, file?: string): Runner {
+  const core = fresh(cfg, file);
   const va = pmd ? HUGE_VA : BUF_VA;
   const tid = process(core, va, pmd ? HUGE : 512 * PAGE, MapFlag.WRITE | (pmd ? MapFlag.HUGE : 0));
   return { run: loop(core, "sd_bench_wp", (k) => core.ex.sd_bench_wp(tid, va, pmd ? 512 : pages, k)) };
 }
 
 /** A wp-cow write in flight over the pages; each operation restores and write-protects them as completion and submit do. */
-export function wasmWpIo(cfg: BenchConfig, pages: number, pmd: boolean): Runner {
-  const core = fresh([...cfg, [Key.POLICY, Policy.WP_COW], [Key.STABLE, Stable.ALWAYS]]);
+export function wasmWpIo(cfg: BenchConfig, pages: number, pmd: boolean, file?: string): Runner {
+  const core = fresh([...cfg, [Key.POLICY, Policy.WP_COW], [Key.STABLE, Stable.ALWAYS]], file);
   const va = pmd ? HUGE_VA : BUF_VA;
   const tid = process(core, va, pmd ? HUGE : 512 * PAGE, MapFlag.WRITE | (pmd ? MapFlag.HUGE : 0));
   const io = must(core.submit(tid, Op.WRITE, va, (pmd ? 512 : pages) * PAGE, 0, 0), "sd_submit", core);
@@ -54,8 +55,8 @@ export function wasmWpIo(cfg: BenchConfig, pages: number, pmd: boolean): Runner 
 }
 
 /** A wp-cow write in flight over the page; each operation faults on it and copies. */
-export function wasmCow(cfg: BenchConfig): Runner {
-  const core = fresh([...cfg, [Key.POLICY, Policy.WP_COW], [Key.STABLE, Stable.ALWAYS]]);
+export function wasmCow(cfg: BenchConfig, file?: string): Runner {
+  const core = fresh([...cfg, [Key.POLICY, Policy.WP_COW], [Key.STABLE, Stable.ALWAYS]], file);
   const tid = process(core, BUF_VA, 2 * PAGE);
   const io = must(core.submit(tid, Op.WRITE, BUF_VA, PAGE, 0, 0), "sd_submit", core);
   return {
@@ -69,8 +70,8 @@ export function wasmCow(cfg: BenchConfig): Runner {
  * copies is cold only if what came before pushed that start out of the
  * caches: before each sample, an untimed walk over the whole disk does.
  */
-export function wasmCopy(cfg: BenchConfig, bytes: number, cold: boolean): Runner {
-  const core = fresh(cfg);
+export function wasmCopy(cfg: BenchConfig, bytes: number, cold: boolean, file?: string): Runner {
+  const core = fresh(cfg, file);
   const span = (cfg.find(([k]) => k === Key.DISK_BLOCKS)?.[1] ?? 1024) * PAGE;
   const big = Math.min(span, 4 << 20);
   return {
@@ -80,13 +81,13 @@ export function wasmCopy(cfg: BenchConfig, bytes: number, cold: boolean): Runner
 }
 
 /** device: a Device id, or Device.COUNT for the oracle hash. */
-export function wasmCsum(cfg: BenchConfig, device: number, bytes: number): Runner {
-  const core = fresh(cfg);
+export function wasmCsum(cfg: BenchConfig, device: number, bytes: number, file?: string): Runner {
+  const core = fresh(cfg, file);
   return { run: loop(core, "sd_bench_csum", (k) => core.ex.sd_bench_csum(device, bytes, k)) };
 }
 
-export function wasmStore(cfg: BenchConfig, raw: boolean): Runner {
-  const core = fresh(cfg);
+export function wasmStore(cfg: BenchConfig, raw: boolean, file?: string): Runner {
+  const core = fresh(cfg, file);
   const tid = process(core, BUF_VA, PAGE);
   return raw
     ? { run: loop(core, "sd_bench_memcpy", (k) => core.ex.sd_bench_memcpy(tid, BUF_VA, k)) }
@@ -94,8 +95,8 @@ export function wasmStore(cfg: BenchConfig, raw: boolean): Runner {
 }
 
 /** Whole 4 KiB direct writes (submit, DMA, complete) under the configured policy and device. */
-export function wasmDio(cfg: BenchConfig, len: number): Runner {
-  const core = fresh(cfg);
+export function wasmDio(cfg: BenchConfig, len: number, file?: string): Runner {
+  const core = fresh(cfg, file);
   const tid = process(core, BUF_VA, len);
   return { run: loop(core, "sd_bench_dio", (k) => core.ex.sd_bench_dio(tid, BUF_VA, len, k)) };
 }

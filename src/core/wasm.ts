@@ -65,8 +65,7 @@ export function wasiPath(): string {
 
 const modules = new Map<string, WebAssembly.Module>();
 
-function compiled(debug: boolean): WebAssembly.Module {
-  const path = wasmPath(debug);
+function compiled(path: string): WebAssembly.Module {
   let m = modules.get(path);
   if (!m) {
     if (!existsSync(path)) throw new Error(`stable-dio: ${path} is missing; run \`npm run build\` first`);
@@ -164,11 +163,15 @@ export class WasmCore implements Core {
   diskMeta(kind: number, index: number): number { return this.ex.sd_disk_meta(kind, index); }
 }
 
-/** A fresh Wasm core, synchronously (the module is compiled once per process). */
-export function loadWasmCoreSync(opts: { debug?: boolean } = {}): WasmCore {
-  return new WasmCore(instantiate(compiled(opts.debug ?? false)));
+/**
+ * A fresh Wasm core, synchronously (each module is compiled once per
+ * process): the package's release build, its debug build, or `file` (another
+ * build of the core, e.g. an older one to time against).
+ */
+export function loadWasmCoreSync(opts: { debug?: boolean; file?: string } = {}): WasmCore {
+  return new WasmCore(instantiate(compiled(opts.file ?? wasmPath(opts.debug ?? false))));
 }
 
-export async function loadWasmCore(opts: { debug?: boolean } = {}): Promise<WasmCore> {
+export async function loadWasmCore(opts: { debug?: boolean; file?: string } = {}): Promise<WasmCore> {
   return loadWasmCoreSync(opts);
 }

@@ -6,6 +6,7 @@
 // problems name the line of the option behind them.
 import { readFileSync } from "node:fs";
 import { basename, extname } from "node:path";
+import { KeyMax } from "../../assembly/abi.js";
 import { DEVICES } from "../shared/names.js";
 import { alignUp, fmtBytes, MAX_IO, PAGE, SECTOR } from "../shared/units.js";
 import { MAX_DISK } from "../workloads/params.js";
@@ -97,7 +98,7 @@ class Translation {
       this.modifierNoted = true;
     }
     const io = ioOf(o, rw);
-    const numjobs = o.int("numjobs", 1, 4095, 1);
+    const numjobs = o.int("numjobs", 1, KeyMax.MAX_PROCS, 1);
     const size = o.bytes("size", 0);
     const offset = o.bytes("offset", 0);
     if (offset % SECTOR) o.fail("offset", "not a multiple of 512");

@@ -47,7 +47,7 @@ export function check(st: State): number {
       if (r.frame >= 0) {
         pin[r.frame]++;
         if (io.mode === Mode.WP) wp[r.frame]++;
-        for (let k = Math.floor(r.off / 512); k < Math.ceil((r.off + r.n) / 512); k++) sec[r.frame * 8 + k]++;
+        for (let k = Math.floor(r.off / 512); k < Math.ceil((r.off + r.len) / 512); k++) sec[r.frame * 8 + k]++;
       }
       if (r.bounce >= 0) owned[r.bounce]++;
       if (r.scratch >= 0) owned[r.scratch]++;

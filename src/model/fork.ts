@@ -1,23 +1,17 @@
-// sd_fork (docs/model.md 6.11) and sd_exit (6.12).
+// sd_fork and sd_exit (docs/model.md 6.11, 6.12), as assembly/fork.ts:
+// kernel_clone's copy of the address space (dup_mmap -> copy_page_range ->
+// copy_huge_pmd / copy_pte_range) and do_exit. Linux copies possibly-pinned
+// anonymous pages at fork, so the parent keeps the frame its I/O pinned; the
+// rest is shared copy-on-write. For a THP the decision is the folio's
+// (folio_maybe_dma_pinned): the PMD is split and every exclusive subpage copied.
 import { Counter, Err, FrameKind, Key, ProcFlag } from "../../assembly/abi.js";
-import { FOLIO, PAGE, type Alloc } from "./frames.js";
-import { teardown } from "./mmap.js";
-import { entry, folioAny, frameOf, HUG, MAY, P, SHR, split, TBL, V, W } from "./pagetable.js";
+import type { Alloc } from "./alloc.js";
+import { FOLIO, folioPinned, mapGet, PAGE } from "./frames.js";
+import { exitMmap } from "./mmap.js";
+import { allocTable, entry, frameOf, HUG, MAY, P, SHR, splitHugePmd, TBL, V, W } from "./pagetable.js";
+import { newProc, newThread } from "./proc.js";
 import { PMDS, type Proc, type State } from "./state.js";
-import { shootdown } from "./tlb.js";
-
-export function newProc(st: State, flags: number): Proc {
-  const p: Proc = { pid: st.procs.length + 1, flags, pmd: new Uint32Array(PMDS), cpus: new Set() };
-  st.procs.push(p);
-  return p;
-}
-
-export function newThread(st: State, p: Proc, cpu: number): number {
-  const tid = st.threads.length + 1;
-  st.threads.push({ tid, pid: p.pid, cpu });
-  p.cpus.add(cpu);
-  return tid;
-}
+import { flushTlbMmRange } from "./tlb.js";
 
 /**
  * A private huge PMD whose folio has a pinned frame is split in the parent
@@ -25,10 +19,11 @@ export function newThread(st: State, p: Proc, cpu: number): number {
  * decides per folio (folio_maybe_dma_pinned in __folio_try_dup_anon_rmap).
  */
 function splitsAtFork(st: State, pmd: number): boolean {
-  return (pmd & HUG) !== 0 && (pmd & P) !== 0 && !(pmd & SHR) && folioAny(st, frameOf(pmd), (f) => f.pin > 0);
+  return (pmd & HUG) !== 0 && (pmd & P) !== 0 && !(pmd & SHR) && folioPinned(st, frameOf(pmd));
 }
 
-export function fork(st: State, tid: number, cpu: number): number {
+/** 6.11, sd_fork: a child of `tid`'s process with one thread on `cpu`; its tid. */
+export function kernelClone(st: State, tid: number, cpu: number): number {
   const t = st.thread(tid);
   if (!t) return st.fail(Err.NO_THREAD);
   const parent = st.procs[t.pid - 1];
@@ -36,9 +31,20 @@ export function fork(st: State, tid: number, cpu: number): number {
   if (cpu < 0 || cpu >= st.cfg[Key.CPUS]) return st.fail(Err.CPU);
   if (st.procs.length >= st.cfg[Key.MAX_PROCS]) return st.fail(Err.LIMIT, st.cfg[Key.MAX_PROCS]);
   if (st.threads.length >= st.cfg[Key.MAX_THREADS]) return st.fail(Err.LIMIT, st.cfg[Key.MAX_THREADS]);
+  const short = st.pool.simCommit(simDupMmap(st, parent));
+  if (short) return st.fail(Err.NOMEM, short);
+  const child = newProc(st, parent.flags & ProcFlag.INPUTS);
+  const ctid = newThread(st, child, cpu);
+  copyPageRange(st, parent, child, t.cpu);
+  st.c[Counter.FORKS]++;
+  return ctid;
+}
 
-  // In PMD order: the parent's split table, the child's table, the copies (pinned pages; every
-  // exclusive page of a split folio).
+/**
+ * The NOMEM check: in PMD order, the parent's split table, the child's table,
+ * the copies (of pinned pages; of every exclusive subpage of a split folio).
+ */
+function simDupMmap(st: State, parent: Proc): Alloc[] {
   const need: Alloc[] = [];
   for (let i = 0; i < parent.pmd.length; i++) {
     const pmd = parent.pmd[i];
@@ -55,87 +61,93 @@ export function fork(st: State, tid: number, cpu: number): number {
       }
     }
   }
-  const short = st.pool.plan(need);
-  if (short) return st.fail(Err.NOMEM, short);
-
-  const child = newProc(st, parent.flags & ProcFlag.INPUTS);
-  const ctid = newThread(st, child, cpu);
-  const frames = st.pool.frames;
-  for (let i = 0; i < parent.pmd.length; i++) {
-    if (parent.pmd[i] === 0) continue;
-    const folioCopy = splitsAtFork(st, parent.pmd[i]);
-    if (folioCopy) split(st, parent, i, t.cpu);
-    const pmd = parent.pmd[i];
-    if (pmd & HUG) {
-      if (!(pmd & P)) {
-        child.pmd[i] = pmd; // mapped, not present: copied as is
-        continue;
-      }
-      // Shared with the child; a private one becomes copy-on-write in both.
-      let e = pmd;
-      if (!(pmd & SHR)) {
-        if (pmd & W) st.c[Counter.PMD_FLIPS]++;
-        e = entry(frameOf(pmd), pmd & 0xfff & ~W);
-        parent.pmd[i] = e;
-      }
-      child.pmd[i] = e;
-      for (let k = 0; k < FOLIO; k++) {
-        frames[frameOf(pmd) + k].map++;
-        frames[frameOf(pmd) + k].ref++;
-      }
-    } else if (pmd & TBL) {
-      const ct = st.pool.alloc4k(FrameKind.PGTABLE, true);
-      frames[ct].ref = 1;
-      child.pmd[i] = entry(ct, TBL);
-      const pt = frames[frameOf(pmd)].ptes;
-      const cpt = frames[ct].ptes;
-      for (let k = 0; k < FOLIO; k++) {
-        const e = pt[k];
-        if (!(e & V)) continue;
-        if (!(e & P)) {
-          cpt[k] = e;
-          continue;
-        }
-        const f = frameOf(e);
-        if (e & SHR) {
-          cpt[k] = e; // a DWP entry stays read-only until a write-notify fault
-          frames[f].map++;
-          frames[f].ref++;
-        } else if (folioCopy ? frames[f].map === 1 : frames[f].pin > 0) {
-          // Linux copies a possibly pinned page at fork (for a split THP: every exclusive
-          // subpage of the possibly pinned folio); the parent keeps its entry.
-          const nf = st.pool.alloc4k(FrameKind.USER, false);
-          frames[nf].bytes.set(frames[f].bytes);
-          frames[nf].map = 1;
-          frames[nf].ref = 1;
-          cpt[k] = entry(nf, P | V | (e & MAY) | (e & MAY ? W : 0));
-          st.c[Counter.FORK_COPIES]++;
-          st.c[Counter.BYTES_FORK] += PAGE;
-          st.c[Counter.BYTES_COPIED] += PAGE;
-        } else {
-          if (e & W) st.c[Counter.PTE_FLIPS]++;
-          const ro = entry(f, e & 0xfff & ~W);
-          pt[k] = ro;
-          cpt[k] = ro;
-          frames[f].map++;
-          frames[f].ref++;
-        }
-      }
-    }
-  }
-  shootdown(st, parent.pid, t.cpu, 0, PMDS * FOLIO); // flush_tlb_mm in dup_mmap
-  st.c[Counter.FORKS]++;
-  return ctid;
+  return need;
 }
 
-export function exit(st: State, pid: number): number {
+/** copy_page_range: the parent's page table into the child's, PMD by PMD, then one shootdown of all of it. */
+function copyPageRange(st: State, parent: Proc, child: Proc, cpu: number): void {
+  for (let i = 0; i < parent.pmd.length; i++) {
+    if (parent.pmd[i] === 0) continue;
+    // The folio may be pinned: copy every exclusive subpage, not only pinned ones.
+    const folioCopy = splitsAtFork(st, parent.pmd[i]);
+    if (folioCopy) splitHugePmd(st, parent, i, cpu);
+    if (parent.pmd[i] & HUG) copyHugePmd(st, parent, child, i);
+    else if (parent.pmd[i] & TBL) copyPteRange(st, parent, child, i, folioCopy);
+  }
+  flushTlbMmRange(st, parent.pid, cpu, 0, PMDS * FOLIO); // flush_tlb_mm in dup_mmap
+}
+
+/**
+ * copy_huge_pmd of a folio no I/O pins: shared with the child, a private one
+ * copy-on-write in both. A mapped, not present PMD is copied as is.
+ */
+function copyHugePmd(st: State, parent: Proc, child: Proc, i: number): void {
+  const pmd = parent.pmd[i];
+  if (!(pmd & P)) {
+    child.pmd[i] = pmd;
+    return;
+  }
+  let e = pmd;
+  if (!(pmd & SHR)) {
+    if (pmd & W) st.c[Counter.PMD_FLIPS]++;
+    e = entry(frameOf(pmd), pmd & 0xfff & ~W);
+    parent.pmd[i] = e;
+  }
+  child.pmd[i] = e;
+  for (let k = 0; k < FOLIO; k++) mapGet(st, frameOf(pmd) + k);
+}
+
+/**
+ * copy_pte_range: the child gets a new table, each mapped entry copied: as is
+ * if not present; shared if MAP_SHARED; copied now if the frame may be pinned
+ * (for a split THP every exclusive subpage); else shared copy-on-write (W off
+ * in both).
+ */
+function copyPteRange(st: State, parent: Proc, child: Proc, i: number, folioCopy: boolean): void {
+  const frames = st.pool.frames;
+  const ct = allocTable(st); // the NOMEM check kept its frame
+  child.pmd[i] = entry(ct, TBL);
+  const pt = frames[frameOf(parent.pmd[i])].ptes;
+  const cpt = frames[ct].ptes;
+  for (let k = 0; k < FOLIO; k++) {
+    const e = pt[k];
+    if (!(e & V)) continue;
+    if (!(e & P)) {
+      cpt[k] = e;
+      continue;
+    }
+    const f = frameOf(e);
+    if (e & SHR) {
+      cpt[k] = e; // a DWP entry stays read-only until a write-notify fault
+      mapGet(st, f);
+    } else if (folioCopy ? frames[f].map === 1 : frames[f].pin > 0) {
+      // The parent keeps its entry.
+      const nf = st.pool.alloc4k(FrameKind.USER, 0);
+      frames[nf].bytes.set(frames[f].bytes);
+      mapGet(st, nf);
+      cpt[k] = entry(nf, P | V | (e & MAY) | (e & MAY ? W : 0));
+      st.c[Counter.FORK_COPIES]++;
+      st.c[Counter.BYTES_FORK] += PAGE;
+      st.c[Counter.BYTES_COPIED] += PAGE;
+    } else {
+      if (e & W) st.c[Counter.PTE_FLIPS]++;
+      const ro = entry(f, e & 0xfff & ~W);
+      pt[k] = ro;
+      cpt[k] = ro;
+      mapGet(st, f);
+    }
+  }
+}
+
+/** 6.12, sd_exit: threads die (the cpumask empties, so no IPI targets this mm), the address space goes. */
+export function doExit(st: State, pid: number): number {
   const p = st.proc(pid);
   if (!p) return st.fail(Err.NO_PROC);
   if (p.flags & ProcFlag.DEAD) return st.fail(Err.DEAD);
-  // Threads die (the cpumask empties) before the mappings go, so no IPI targets this mm.
   p.cpus.clear();
-  teardown(st, p);
   p.flags |= ProcFlag.DEAD;
+  exitMmap(st, p);
+  st.tlb.dropMm(p.pid);
   st.c[Counter.EXITS]++;
   return 0;
 }

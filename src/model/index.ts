@@ -1,77 +1,25 @@
 // The TypeScript reference model: docs/model.md in plain objects, small and
 // obviously correct rather than fast. The Wasm core is differentially tested
 // against it, so every return code, counter and disk byte follows the spec.
-import { Counter, Device, Err, FrameKind, IoState, Key, Policy, ProcFlag, Stable } from "../../assembly/abi.js";
+import { Counter, Device, Err, FrameKind, IoState, Key, ProcFlag, STAGING_BYTES } from "../../assembly/abi.js";
 import type { Core } from "../core/core.js";
 import { check } from "./check.js";
+import { DEFAULT_CONFIG, validKey } from "./config.js";
 import { SECTOR } from "./disk.js";
-import { completeIo, dmaIo, submit } from "./dio.js";
-import { uaccess } from "./fault.js";
-import { exit, fork, newProc, newThread } from "./fork.js";
-import { map, unmap } from "./mmap.js";
-import { STAGING, State } from "./state.js";
+import { completeDio, dioDma, submitDio } from "./dio.js";
 
-/** What `new RefCore()` starts with. */
-export const DEFAULT_CONFIG: readonly number[] = (() => {
-  const c: number[] = [];
-  c[Key.POLICY] = Policy.DIRECT;
-  c[Key.DEVICE] = Device.NONE;
-  c[Key.RAID_DISKS] = 4;
-  c[Key.DISK_BLOCKS] = 16384;
-  c[Key.MAX_FRAMES] = 65536;
-  c[Key.CPUS] = 4;
-  c[Key.STABLE] = Stable.AUTO;
-  c[Key.ORACLE] = 1;
-  c[Key.MAX_IOS] = 4096;
-  c[Key.MAX_PROCS] = 64;
-  c[Key.IO_PAGES] = 65536;
-  c[Key.TLB_ENTRIES] = 64;
-  c[Key.DMA_CHECK] = 1;
-  c[Key.MAX_THREADS] = 256;
-  return c;
-})();
-
-const pow2 = (v: number): boolean => v > 0 && (v & (v - 1)) === 0;
-
-/** The allowed values of each key (assembly/abi.ts). */
-function valid(key: number, v: number): boolean {
-  const inRange = (lo: number, hi: number): boolean => Number.isInteger(v) && v >= lo && v <= hi;
-  switch (key) {
-    case Key.POLICY:
-      return inRange(0, Policy.COUNT - 1);
-    case Key.DEVICE:
-      return inRange(0, Device.COUNT - 1);
-    case Key.RAID_DISKS:
-      return inRange(2, 16);
-    case Key.DISK_BLOCKS:
-      return inRange(1, 262144);
-    case Key.MAX_FRAMES:
-      return inRange(512, 1048576);
-    case Key.CPUS:
-      return inRange(1, 64);
-    case Key.STABLE:
-      return inRange(0, 2);
-    case Key.ORACLE:
-    case Key.DMA_CHECK:
-      return inRange(0, 1);
-    case Key.MAX_IOS:
-      return inRange(16, 1048576) && pow2(v);
-    case Key.MAX_PROCS:
-      return inRange(1, 4095);
-    case Key.IO_PAGES:
-      return inRange(16, 1048576);
-    case Key.TLB_ENTRIES:
-      return inRange(1, 4096) && pow2(v);
-    case Key.MAX_THREADS:
-      return inRange(1, 65535);
-  }
-  return false;
-}
+import { doExit, kernelClone } from "./fork.js";
+import { doMmap, doMunmap } from "./mmap.js";
+import { newProc, newThread } from "./proc.js";
+import { State } from "./state.js";
+import { userAccess } from "./uaccess.js";
 
 // Arguments cross the Wasm ABI as i32: ids and CPUs are signed, addresses,
 // lengths, sectors, bytes and flags are read as u32.
 const u32 = (x: number): number => x >>> 0;
 const i32 = (x: number): number => x | 0;
+
+export { DEFAULT_CONFIG };
 
 export class RefCore implements Core {
   readonly kind = "model";
@@ -85,7 +33,7 @@ export class RefCore implements Core {
   set(key: number, value: number): number {
     key = i32(key);
     value = u32(value);
-    if (!valid(key, value)) return this.st.fail(Err.INVAL, key);
+    if (!validKey(key, value)) return this.st.fail(Err.INVAL, key);
     this.pending[key] = value;
     // A sysfs knob flipped at run time: later submits use it (6.0).
     if (key === Key.POLICY || key === Key.STABLE) this.st.cfg[key] = value;
@@ -133,31 +81,31 @@ export class RefCore implements Core {
   }
 
   map(pid: number, va: number, len: number, flags: number): number {
-    return map(this.st, i32(pid), u32(va), u32(len), u32(flags));
+    return doMmap(this.st, i32(pid), u32(va), u32(len), u32(flags));
   }
 
   unmap(tid: number, va: number, len: number): number {
-    return unmap(this.st, i32(tid), u32(va), u32(len));
+    return doMunmap(this.st, i32(tid), u32(va), u32(len));
   }
 
   store(tid: number, va: number, len: number, byte: number): number {
-    return uaccess(this.st, i32(tid), u32(va), u32(len), { kind: "store", byte: u32(byte) });
+    return userAccess(this.st, i32(tid), u32(va), u32(len), { kind: "store", byte: u32(byte) });
   }
 
   write(tid: number, va: number, bytes: Uint8Array): number {
-    return uaccess(this.st, i32(tid), u32(va), bytes.length, { kind: "write", src: bytes });
+    return userAccess(this.st, i32(tid), u32(va), bytes.length, { kind: "write", src: bytes });
   }
 
   load(tid: number, va: number, len: number): Uint8Array | number {
     len = u32(len);
     // Only allocate the result once the length is known to be sane.
-    const dst = new Uint8Array(len > 0 && len <= STAGING ? len : 0);
-    const r = uaccess(this.st, i32(tid), u32(va), len, { kind: "load", dst });
+    const dst = new Uint8Array(len > 0 && len <= STAGING_BYTES ? len : 0);
+    const r = userAccess(this.st, i32(tid), u32(va), len, { kind: "load", dst });
     return r < 0 ? r : dst;
   }
 
   submit(tid: number, op: number, va: number, len: number, sector: number, flags: number): number {
-    return submit(this.st, i32(tid), u32(op), u32(va), u32(len), u32(sector), u32(flags));
+    return submitDio(this.st, i32(tid), u32(op), u32(va), u32(len), u32(sector), u32(flags));
   }
 
   dma(io: number): number {
@@ -167,7 +115,7 @@ export class RefCore implements Core {
     const r = st.ios.get(io);
     if (!r) return st.fail(Err.IO_DONE);
     if (r.state !== IoState.SUBMITTED) return st.fail(Err.IO_STATE);
-    dmaIo(st, r);
+    dioDma(st, r);
     return 0;
   }
 
@@ -177,7 +125,7 @@ export class RefCore implements Core {
     if (io < 1 || io > st.lastIo) return st.fail(Err.NO_IO);
     const r = st.ios.get(io);
     if (!r) return st.fail(Err.IO_DONE);
-    completeIo(st, r);
+    completeDio(st, r);
     return 0;
   }
 
@@ -188,11 +136,11 @@ export class RefCore implements Core {
   }
 
   fork(tid: number, cpu: number): number {
-    return fork(this.st, i32(tid), i32(cpu));
+    return kernelClone(this.st, i32(tid), i32(cpu));
   }
 
   exit(pid: number): number {
-    return exit(this.st, i32(pid));
+    return doExit(this.st, i32(pid));
   }
 
   scrub(): number {
@@ -264,7 +212,7 @@ export class RefCore implements Core {
     const st = this.st;
     sector = u32(sector);
     count = u32(count);
-    if (count === 0 || count * SECTOR > STAGING) return st.fail(Err.INVAL);
+    if (count === 0 || count * SECTOR > STAGING_BYTES) return st.fail(Err.INVAL);
     if (sector + count > st.disk.sectors) return st.fail(Err.DISK_RANGE);
     const out = new Uint8Array(count * SECTOR);
     for (let i = 0; i < count; i++) st.disk.readSector(sector + i, out, i * SECTOR);

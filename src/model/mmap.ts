@@ -1,14 +1,17 @@
 // sd_map and sd_unmap (docs/model.md 6.4), and the removal of a whole address
-// space at exit (6.12).
-import { Err, FrameKind, MapFlag, ProcFlag } from "../../assembly/abi.js";
-import { FOLIO, PAGE, type Alloc } from "./frames.js";
-import { frameOf, entry, HUG, MAY, P, SHR, split, splitUnpopulated, TBL, V } from "./pagetable.js";
+// space at exit (6.12), as assembly/mmap.ts. Mappings are created empty and
+// populated by demand faults; unmap drops frames and shoots down the range.
+import { Err, MapFlag, ProcFlag } from "../../assembly/abi.js";
+import type { Alloc } from "./alloc.js";
+import { FOLIO, mapPut, PAGE, refPut } from "./frames.js";
+import { allocTable, entry, frameOf, HUG, MAY, P, SHR, splitEmptyPmd, splitHugePmd, TBL, V } from "./pagetable.js";
 import { SPACE, type Proc, type State } from "./state.js";
-import { shootdown } from "./tlb.js";
+import { flushTlbMmRange } from "./tlb.js";
 
 const HUGE_BYTES = FOLIO * PAGE;
 
-export function map(st: State, pid: number, va: number, len: number, flags: number): number {
+/** 6.4, sd_map: [va, va+len) of `pid` becomes mapped, not present. */
+export function doMmap(st: State, pid: number, va: number, len: number, flags: number): number {
   const p = st.proc(pid);
   if (!p) return st.fail(Err.NO_PROC);
   if (p.flags & ProcFlag.DEAD) return st.fail(Err.DEAD);
@@ -36,19 +39,15 @@ export function map(st: State, pid: number, va: number, len: number, flags: numb
   // PTE tables for the PMDs of the range that have none, ascending.
   const need: Alloc[] = [];
   for (let i = first >>> 9; i <= (end - 1) >>> 9; i++) if (p.pmd[i] === 0) need.push("4k");
-  const short = st.pool.plan(need);
+  const short = st.pool.simCommit(need);
   if (short) return st.fail(Err.NOMEM, short);
-  for (let i = first >>> 9; i <= (end - 1) >>> 9; i++) {
-    if (p.pmd[i] !== 0) continue;
-    const t = st.pool.alloc4k(FrameKind.PGTABLE, true);
-    st.pool.frames[t].ref = 1;
-    p.pmd[i] = entry(t, TBL);
-  }
+  for (let i = first >>> 9; i <= (end - 1) >>> 9; i++) if (p.pmd[i] === 0) p.pmd[i] = entry(allocTable(st), TBL);
   for (let vpn = first; vpn < end; vpn++) st.pool.frames[frameOf(p.pmd[vpn >>> 9])].ptes[vpn & 511] = bits;
   return 0;
 }
 
-export function unmap(st: State, tid: number, va: number, len: number): number {
+/** 6.4, sd_unmap: the pages of [va, va+len) that are mapped are removed. */
+export function doMunmap(st: State, tid: number, va: number, len: number): number {
   const t = st.thread(tid);
   if (!t) return st.fail(Err.NO_THREAD);
   const p = st.procs[t.pid - 1];
@@ -64,11 +63,11 @@ export function unmap(st: State, tid: number, va: number, len: number): number {
     const whole = first <= i * FOLIO && (i + 1) * FOLIO <= end;
     if (p.pmd[i] & HUG && !whole) partial.push(i);
   }
-  const short = st.pool.plan(partial.map((): Alloc => "4k"));
+  const short = st.pool.simCommit(partial.map((): Alloc => "4k"));
   if (short) return st.fail(Err.NOMEM, short);
   for (const i of partial) {
-    if (p.pmd[i] & P) split(st, p, i, t.cpu);
-    else splitUnpopulated(st, p, i);
+    if (p.pmd[i] & P) splitHugePmd(st, p, i, t.cpu);
+    else splitEmptyPmd(st, p, i);
   }
   let lo = -1;
   let hi = -1;
@@ -78,7 +77,7 @@ export function unmap(st: State, tid: number, va: number, len: number): number {
     if (pmd & HUG) {
       // Only whole huge PMDs are left here.
       if (pmd & P) {
-        st.pool.unmapFolio(frameOf(pmd));
+        zapHugePmd(st, pmd);
         if (lo < 0) lo = i * FOLIO;
         hi = i * FOLIO + FOLIO - 1;
       }
@@ -90,7 +89,7 @@ export function unmap(st: State, tid: number, va: number, len: number): number {
       if (e & V) {
         ptes[vpn & 511] = 0;
         if (e & P) {
-          dropMapping(st, frameOf(e));
+          mapPut(st, frameOf(e));
           if (lo < 0) lo = vpn;
           hi = vpn;
         }
@@ -98,32 +97,31 @@ export function unmap(st: State, tid: number, va: number, len: number): number {
       vpn++;
     } else vpn = (i + 1) * FOLIO;
   }
-  if (lo >= 0) shootdown(st, p.pid, t.cpu, lo, hi - lo + 1);
+  if (lo >= 0) flushTlbMmRange(st, p.pid, t.cpu, lo, hi - lo + 1);
   return 0;
 }
 
-function dropMapping(st: State, f: number): void {
-  st.pool.frames[f].map--;
-  st.pool.put(f);
+/** zap_huge_pmd: the huge PMD `pmd` no longer maps its folio. */
+function zapHugePmd(st: State, pmd: number): void {
+  if (pmd & P) st.pool.unmapFolio(frameOf(pmd));
 }
 
-/** 6.12: every mapping removed as in unmap, PTE tables freed; TLB entries dropped uncounted. */
-export function teardown(st: State, p: Proc): void {
+/** 6.12, exit_mmap: every mapping of `p` removed as in unmap, PTE tables freed, without shootdowns. */
+export function exitMmap(st: State, p: Proc): void {
   for (let i = 0; i < p.pmd.length; i++) {
     const pmd = p.pmd[i];
     if (pmd === 0) continue;
     if (pmd & HUG) {
-      if (pmd & P) st.pool.unmapFolio(frameOf(pmd));
+      zapHugePmd(st, pmd);
     } else if (pmd & TBL) {
       const t = frameOf(pmd);
       const ptes = st.pool.frames[t].ptes;
       for (let k = 0; k < FOLIO; k++) {
         const e = ptes[k];
-        if (e & V && e & P) dropMapping(st, frameOf(e));
+        if (e & V && e & P) mapPut(st, frameOf(e));
       }
-      st.pool.put(t);
+      refPut(st, t); // a table's one reference is its PMD
     }
     p.pmd[i] = 0;
   }
-  st.tlb.dropPid(p.pid);
 }

@@ -1,14 +1,13 @@
 // The whole state of the reference model (docs/model.md section 2), in plain
 // objects. Each concept's file works on this one object.
 import { Counter, Key } from "../../assembly/abi.js";
-import { FramePool } from "./frames.js";
+import type { Io } from "./io.js";
+import { FramePool } from "./alloc.js";
 import { Tlbs } from "./tlb.js";
 import { Disk } from "./disk.js";
 
-export const STAGING = 4 << 20; // the staging area of the Wasm core: 4 MiB
 export const SPACE = 2 ** 32; // a process owns [0, 2^32)
 export const PMDS = 2048;
-export const WARN_KEEP = 1024;
 
 export interface Proc {
   pid: number;
@@ -21,36 +20,6 @@ export interface Thread {
   tid: number;
   pid: number;
   cpu: number;
-}
-
-/** One 4 KiB page of an I/O's buffer. */
-export interface PageRec {
-  vpn: number;
-  off: number; // byte range of the buffer inside the page
-  n: number;
-  sector: number; // first disk sector of this page's bytes
-  frame: number; // the pinned frame, or -1
-  bounce: number; // -1 if none
-  scratch: number; // parity snapshot, -1 if none
-}
-
-export interface Io {
-  id: number;
-  state: number; // IoState
-  mode: number; // Mode
-  policy: number; // the policy it was submitted under: a fault on its pages acts by it
-  op: number; // Op
-  tid: number;
-  pid: number;
-  cpu: number; // the submitter's CPU: completion work runs there
-  va: number;
-  len: number;
-  sector: number;
-  pages: PageRec[];
-  guards: number[]; // pi: per buffer sector
-  crcs: number[]; // fs-csum: per page (= block); a write's at submit, a read's as its DMA found them on disk
-  hashes: number[]; // oracle: per buffer sector
-  orphaned?: boolean; // a read whose DMA found a page of the process no longer mapping its pinned frame
 }
 
 export interface Warn {
@@ -94,8 +63,4 @@ export class State {
     return tid >= 1 && tid <= this.threads.length ? this.threads[tid - 1] : undefined;
   }
 
-  warn(pid: number, va: number, io: number, kind: number): void {
-    if (this.warns.length < WARN_KEEP) this.warns.push({ pid, va: va >>> 0, io, kind });
-    this.c[Counter.WARNINGS]++;
-  }
 }

@@ -46,18 +46,18 @@ export class Tlbs {
   }
 
   /** exit: the mm is gone; its entries are dropped everywhere, uncounted. */
-  dropPid(pid: number): void {
+  dropMm(pid: number): void {
     for (const t of this.cpu) for (let i = 0; i < t.length; i++) if (t[i]?.pid === pid) t[i] = null;
   }
 }
 
 /**
- * shootdown(pid, localCpu, vpn, npages): every CPU of cpumask(pid), ascending,
+ * One shootdown, x86's flush_tlb_mm_range(pid, localCpu, vpn, npages): every CPU of cpumask(pid), ascending,
  * invalidates the pages (or flushes all above the ceiling); each one but the
  * local CPU is an IPI. The local CPU flushes only if it runs a thread of pid
  * (x86 flush_tlb_mm_range): another process's CPUs are not the submitter's.
  */
-export function shootdown(st: State, pid: number, localCpu: number, vpn: number, npages: number): void {
+export function flushTlbMmRange(st: State, pid: number, localCpu: number, vpn: number, npages: number): void {
   const set = st.procs[pid - 1].cpus;
   const cpus = [...set].sort((a, b) => a - b);
   for (const c of cpus) {

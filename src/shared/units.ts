@@ -1,4 +1,5 @@
 // Sizes in the kernel's units, and how the host prints byte counts.
+import { MAX_IO_BYTES } from "../../assembly/abi.js";
 
 export const KiB = 1024;
 export const MiB = 1024 * 1024;
@@ -7,7 +8,7 @@ export const PAGE = 4096;
 /** A PMD maps 2 MiB: 512 pages. */
 export const HUGE = 2 * MiB;
 /** Largest direct I/O the core takes (docs/model.md 6.7). */
-export const MAX_IO = 4 * MiB;
+export const MAX_IO: number = MAX_IO_BYTES;
 
 export const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 

@@ -2,12 +2,12 @@
 // parsing of values as users type them ("64k", "4MiB", "0.05"), and
 // resolution against defaults. A workload file declares which parameters it
 // has and their defaults; `--param name=value` overrides them.
-import { Device } from "../../assembly/abi.js";
+import { Device, KeyMax } from "../../assembly/abi.js";
 import { fmtBytes, MAX_IO, MiB, PAGE, SECTOR } from "../shared/units.js";
 import type { Machine, ParamSpec, Params, Workload } from "./types.js";
 
-/** The core's disk limit (Key.DISK_BLOCKS: 262144 blocks of 4 KiB). */
-export const MAX_DISK = 1024 * MiB;
+/** The core's disk limit in bytes (Key.DISK_BLOCKS blocks of 4 KiB). */
+export const MAX_DISK = KeyMax.DISK_BLOCKS * PAGE;
 
 /** Parameters of every workload (a workload may declare them to change the default). */
 export const COMMON: readonly ParamSpec[] = [
@@ -23,7 +23,7 @@ export const KNOWN: readonly Omit<ParamSpec, "default">[] = [
   { name: "qd", kind: "count", min: 1, max: 256, help: "queue depth: I/Os in flight per submitting thread" },
   { name: "ios", kind: "count", min: 1, max: 1 << 20, help: "I/Os to submit in total" },
   { name: "threads", kind: "count", min: 1, max: 64, help: "submitting threads" },
-  { name: "cpus", kind: "count", min: 1, max: 64, help: "CPUs the threads are spread over" },
+  { name: "cpus", kind: "count", min: 1, max: KeyMax.CPUS, help: "CPUs the threads are spread over" },
   { name: "p", kind: "fraction", min: 0, max: 1, help: "fraction of in-flight buffers modified" },
   { name: "region", kind: "bytes", min: PAGE, max: MAX_DISK, multiple: PAGE,
     help: "disk region written (bytes); offsets wrap inside it" },
@@ -84,18 +84,18 @@ export function incompatibility(w: Workload, p: Params, device: Device): string 
   return undefined;
 }
 
-/** The core's key ranges (docs/abi.md, assembly/abi.ts Key). */
+/** The core's key ranges (assembly/abi.ts KeyMax). */
 const LIMITS = (m: Machine): Array<[string, number, number]> => [
-  ["CPUs", m.cpus, 64],
-  ["disk blocks", m.diskBlocks, MAX_DISK / PAGE],
-  ["processes", m.procs, 4095],
-  ["threads", m.threads, 65535],
+  ["CPUs", m.cpus, KeyMax.CPUS],
+  ["disk blocks", m.diskBlocks, KeyMax.DISK_BLOCKS],
+  ["processes", m.procs, KeyMax.MAX_PROCS],
+  ["threads", m.threads, KeyMax.MAX_THREADS],
   // Only what the run cannot do without: the pool's own estimate errs high.
   ["frames for the copies its forked children keep", m.keptPages ?? 0, MAX_FRAMES],
 ];
 
-/** The most frames the core takes (Key.MAX_FRAMES: 1,048,576 frames of 4 KiB, 4 GiB). */
-export const MAX_FRAMES = 1048576;
+/** The most frames the core takes (Key.MAX_FRAMES, frames of 4 KiB). */
+export const MAX_FRAMES: number = KeyMax.MAX_FRAMES;
 
 export function fmtParam(s: ParamSpec, v: number): string {
   return s.kind === "bytes" ? fmtBytes(v) : String(v);

@@ -120,6 +120,7 @@ export function commands(f: Files): CommandSpec[] {
         { names: ["--only"], values: ["wp-pte-1", "store-raw", "csum-pi", "cow", "wp-pte-1,csum-pi", "nope", "", ",", "wp-pte-1,nope"] },
         { names: ["--no-model"] },
         { names: ["--json"] },
+        { names: ["--wasm", "--against"], values: [f.missing, f.aDir, f.aFile, f.profile, "build/release.wasm", "build/wasi.wasm", ""] },
       ],
     },
     {

@@ -40,7 +40,7 @@ function shiftInit(): void {
     ^ load<u32>(SHIFT + 3072 + (<usize>(c >>> 24) << 2));
 }
 
-export function csumInit(): void {
+export function checksumInit(): void {
   shiftInit();
   for (let b: u32 = 0; b < 256; b++) {
     let c = b;
@@ -62,30 +62,8 @@ export function csumInit(): void {
   }
 }
 
-@inline function t32(t: usize, b: u32): u32 {
-  return load<u32>(CRC32C + (t << 10) + (<usize>(b & 0xFF) << 2));
-}
-
 @inline function t16(t: usize, b: u32): u32 {
   return <u32>load<u16>(CRC16 + (t << 9) + (<usize>(b & 0xFF) << 1));
-}
-
-/** crc32c of `len` bytes at `p` (init and final xor 0xFFFFFFFF). */
-export function crc32c(p: usize, len: u32): u32 {
-  let c: u32 = 0xFFFFFFFF;
-  let end = p + len;
-  while (p + 8 <= end) {
-    let lo = load<u32>(p) ^ c;
-    let hi = load<u32>(p, 4);
-    c = t32(7, lo) ^ t32(6, lo >>> 8) ^ t32(5, lo >>> 16) ^ t32(4, lo >>> 24)
-      ^ t32(3, hi) ^ t32(2, hi >>> 8) ^ t32(1, hi >>> 16) ^ t32(0, hi >>> 24);
-    p += 8;
-  }
-  while (p < end) {
-    c = (c >>> 8) ^ t32(0, c ^ <u32>load<u8>(p));
-    p++;
-  }
-  return c ^ 0xFFFFFFFF;
 }
 
 /**
@@ -119,7 +97,7 @@ export function crc32c4k(p: usize): u32 {
 }
 
 /** CRC16 T10-DIF guard of `len` bytes at `p` (init 0, no final xor). */
-export function crc16(p: usize, len: u32): u32 {
+export function crc16t10(p: usize, len: u32): u32 {
   let c: u32 = 0;
   let end = p + len;
   while (p + 8 <= end) {
@@ -160,13 +138,13 @@ export function crc16Sectors(p: usize, n: u32, out: usize): void {
     store<u16>(out + (<usize>s << 1), <u16>a);
     store<u16>(out + (<usize>s << 1), <u16>b, 2);
   }
-  if (s < n) store<u16>(out + (<usize>s << 1), <u16>crc16(p + (<usize>s << 9), 512));
+  if (s < n) store<u16>(out + (<usize>s << 1), <u16>crc16t10(p + (<usize>s << 9), 512));
 }
 
 const FNV: u32 = 0x01000193;
 
 /** The oracle hash of one 512-byte sector (docs/model.md section 8). */
-export function oracle(p: usize): u32 {
+export function oracleHash(p: usize): u32 {
   let a0: u32, a1: u32, a2: u32, a3: u32, a4: u32, a5: u32, a6: u32, a7: u32;
   if (ASC_FEATURE_SIMD) {
     let x = i32x4(0x9E3779B9, 0x85EBCA6B, 0xC2B2AE35, 0x27D4EB2F);
