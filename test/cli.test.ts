@@ -14,9 +14,12 @@ const ALL_WORKLOADS = WORKLOADS.map((w) => w.id).join(", ");
 
 describe("usage errors: one line naming the bad value and the allowed ones, exit 2", () => {
   const cases: Array<[string[], RegExp]> = [
-    [["--policy", "wp-co"], new RegExp(`^stable-dio: unknown policy 'wp-co' \\(allowed: ${ALL_POLICIES}\\)\\n$`)],
+    [["--policy", "wp-co"], new RegExp(`^stable-dio: unknown policy 'wp-co'; did you mean 'wp-cow'\\? \\(allowed: ${ALL_POLICIES}\\)\\n$`)],
+    [["--policy", "wp-cwo"], new RegExp(`^stable-dio: unknown policy 'wp-cwo'; did you mean 'wp-cow'\\? \\(allowed: ${ALL_POLICIES}\\)\\n$`)],
+    [["--policy", "cow"], new RegExp(`^stable-dio: unknown policy 'cow' \\(allowed: ${ALL_POLICIES}\\)\\n$`)], // nothing close enough
     [["--policy", "direct,nope"], /^stable-dio: unknown policy 'nope' \(allowed: direct, bounce, .*verify\)\n$/],
-    [["--workload", "racr"], /^stable-dio: unknown workload 'racr' \(allowed: db-writer, racer, .*huge-pages\)\n$/],
+    [["--workload", "racr"], /^stable-dio: unknown workload 'racr'; did you mean 'racer'\? \(allowed: db-writer, racer, .*huge-pages\)\n$/],
+    [["--device", "partiy"], /^stable-dio: unknown device 'partiy'; did you mean 'parity'\? \(allowed: none, pi, parity, fs-csum\)\n$/],
     [["--device", "nvme"], /^stable-dio: unknown device 'nvme' \(allowed: none, pi, parity, fs-csum\)\n$/],
     [["--seed", "-3"], /^stable-dio: bad seed '-3' \(allowed: an integer 0\.\.\d+\)\n$/],
     [["--core", "gpu"], /^stable-dio: unknown core 'gpu' \(allowed: wasm, model\)\n$/],

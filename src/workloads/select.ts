@@ -3,7 +3,7 @@
 // failure is a UsageError naming the bad value and what is allowed.
 import { UsageError, unknown } from "../shared/io.js";
 import { splitList, throwUnknown } from "../shared/select.js";
-import { WORKLOADS, type Workload } from "./index.js";
+import { findWorkload, WORKLOADS, type Workload } from "./index.js";
 import { parseNumber, paramError, specsOf } from "./params.js";
 import type { ParamSpec } from "./types.js";
 
@@ -11,7 +11,7 @@ export function pickWorkloads(text: string | undefined): Workload[] {
   if (text === undefined) return [...WORKLOADS];
   const ids = splitList(text, "--workload");
   if (!ids.length) throw new UsageError(`empty workload list (allowed: ${WORKLOADS.map((w) => w.id).join(", ")})`);
-  return ids.map((id) => WORKLOADS.find((w) => w.id === id) ?? throwUnknown("workload", id, WORKLOADS.map((w) => w.id)));
+  return [...new Set(ids.map((id) => findWorkload(id) ?? throwUnknown("workload", id, WORKLOADS.map((w) => w.id))))];
 }
 
 /**
