@@ -11,7 +11,7 @@ import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "../shared/io.js";
 import { deviceId, policyId } from "../shared/names.js";
 import { pickDevice, pickPolicies, pickSeed, pickStable } from "../shared/select.js";
 import type { Workload } from "../workloads/index.js";
-import { incompatibility, resolveParams } from "../workloads/params.js";
+import { incompatibility, MAX_LATENCY, resolveParams } from "../workloads/params.js";
 import { pickParams } from "../workloads/select.js";
 
 /** The flags that pick runs. */
@@ -70,7 +70,29 @@ export async function runSelected(
     }
   }
   if (io.interactive) io.err("\r\x1b[K");
+  // Said when the depth is the user's: --param qd or latency, or a file's jobs (a built-in's own default is documented).
+  if (origin !== undefined || "qd" in params || "latency" in params) warnShallow(results, io);
   return results;
+}
+
+/**
+ * Says, once per workload, when a thread that submitted enough I/Os to fill
+ * its queue never did: the device (latency steps: DMA 1..2L after submit,
+ * completion 1..L after) completed them before the thread could submit more,
+ * so a deeper qd changes nothing until the latency grows.
+ */
+export function warnShallow(results: readonly RunResult[], io: CliIo): void {
+  const seen = new Set<string>();
+  for (const r of results) {
+    if (!r.inflight?.short.length || seen.has(r.workload)) continue;
+    seen.add(r.workload);
+    const qd = Math.max(...r.inflight.short.map((s) => s.qd));
+    const most = Math.max(...r.inflight.short.map((s) => s.max));
+    const L = r.params.latency;
+    io.err(`stable-dio: ${r.workload}: qd ${qd}, but no thread had more than ${most} I/O${most === 1 ? "" : "s"} in flight: ` +
+      `the device (latency=${L}: DMA 1..${2 * L} steps after submit, completion 1..${L} after) completes them before the thread ` +
+      `submits more, so a deeper qd changes nothing here; a longer latency keeps more in flight (e.g. --param latency=${Math.min(MAX_LATENCY, 16 * qd)})\n`);
+  }
 }
 
 /** Names every run whose frames do not balance; exit code 1 if any. */

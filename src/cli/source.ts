@@ -56,16 +56,18 @@ function fromWorkload(takesOne: string, text: string): ChosenWorkload {
     if (ids.length > 1) throw new UsageError(`${takesOne}, got ${ids.length} (${ids.join(", ")})`);
     throw new UsageError(`unknown workload '${text}' (allowed: ${builtins()})`);
   }
-  return { workload: loadWorkloadFile(text), source: { file: text, kind: "workload", ignored: [], notes: [] } };
+  return { workload: loadWorkloadFile(text), source: { file: text, kind: "workload", ignored: [], notModelled: [], notes: [] } };
 }
 
 function fromFio(file: string): ChosenWorkload {
   const f = loadFioFile(file);
-  return { workload: f.workload, source: { file, kind: "fio", ignored: f.ignored, notes: f.notes } };
+  return { workload: f.workload, source: { file, kind: "fio", ignored: f.ignored, notModelled: f.notModelled, notes: f.notes } };
 }
 
 /** The file's notes: printed once the runs went through, so that a run that cannot happen is one line, not the notes and then the error. */
 export function printSourceNotes(source: JsonSource | undefined, io: CliIo): void {
   if (source?.ignored.length) io.err(`stable-dio: ${source.file}: ignored (no effect on the model): ${source.ignored.join(", ")}\n`);
+  if (source?.notModelled.length)
+    io.err(`stable-dio: ${source.file}: not modelled (fio options stable-dio runs the job without): ${source.notModelled.join(", ")}\n`);
   for (const n of source?.notes ?? []) io.err(`stable-dio: ${n}\n`);
 }

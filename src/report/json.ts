@@ -20,6 +20,8 @@ export interface JsonSource {
   readonly kind: "workload" | "fio";
   /** fio options that do not matter here, each once. */
   readonly ignored: readonly string[];
+  /** fio options stable-dio does not model (the job ran without them), each once. */
+  readonly notModelled: readonly string[];
   /** Where the run differs from what the file asks (file:line: ...). */
   readonly notes: readonly string[];
 }
