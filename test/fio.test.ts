@@ -340,6 +340,6 @@ describe("bad job files: one line naming file, line and problem; exit 2; no stac
     expect((await cli("run", "--fio", "a.fio", "--workload", "racer")).code).toBe(2);
     const bogus = await cli("run", "--bogus");
     expect(bogus.code).toBe(2);
-    expect(bogus.err).toMatch(/^stable-dio: unknown option '--bogus' \(allowed: --policy, --workload, .*--fio, --help\)\n$/);
+    expect(bogus.err).toMatch(/^stable-dio: unknown option '--bogus' \(allowed: --policy, --workload, .*--fio, --out, --no-report, --help\)\n$/);
   });
 });

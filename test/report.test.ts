@@ -2,7 +2,7 @@
 // against --json, results.csv against results.json, the page self-contained,
 // and the flags that place or skip it. (The page in a browser:
 // report-browser.test.ts.)
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -132,12 +132,12 @@ describe("where the report goes", () => {
     expect(readResults(home).runs.map((x) => x.key)).toEqual([expect.stringMatching(/^racer direct device=fs-csum /)]);
   });
 
-  it("stable-dio report runs the selection and writes only the report, saying where on stdout", async () => {
+  it("stable-dio report runs the selection and writes only the report, saying where on stderr as every command does", async () => {
     const dir = join(tmp, "cmd");
     const r = await cli("report", "-w", "racer,db-writer", "-p", "bounce,wp-cow", "-P", "ios=16", "--out", dir);
     expect(r.code).toBe(0);
-    expect(r.out).toBe(`report: ${dir}/index.html (results.json and results.csv beside it)\n`);
-    expect(r.err).toBe("");
+    expect(r.out).toBe("");
+    expect(r.err).toBe(`stable-dio: report: ${dir}/index.html (results.json and results.csv beside it)\n`);
     const doc = readResults(dir);
     expect(doc.command).toBe("report");
     expect(doc.runs.map((x) => `${x.workload}/${x.policy}`)).toEqual(["racer/bounce", "racer/wp-cow", "db-writer/bounce", "db-writer/wp-cow"]);
@@ -146,9 +146,64 @@ describe("where the report goes", () => {
   it("an existing report is replaced whole", async () => {
     const dir = join(tmp, "again");
     await cli("report", "-w", "racer", "-p", "direct", "-P", "ios=16", "--out", dir);
-    await cli("report", "-w", "racer", "-p", "bounce", "-P", "ios=16", "--out", dir);
+    const again = await cli("report", "-w", "racer", "-p", "bounce", "-P", "ios=16", "--out", dir);
+    expect(again.err).toBe(`stable-dio: report: ${dir}/index.html (results.json and results.csv beside it)\n`); // its own: no note
     expect(readResults(dir).runs.map((x) => x.policy)).toEqual(["bounce"]);
     expect(readdirSync(dir).sort()).toEqual(["index.html", "results.csv", "results.json"]);
+  });
+
+  it("another command's report is replaced with a note naming it; a sweep's directory and files not ours are refused", async () => {
+    const dir = join(tmp, "shared");
+    expect((await cli("-w", "racer", "-p", "direct", "-P", "ios=16", "--out", dir)).code).toBe(0);
+    const generated = readResults(dir).generated;
+    const r = await cli("report", "-w", "racer", "-p", "bounce", "-P", "ios=16", "--out", dir);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe(`stable-dio: replacing the report of \`stable-dio\` (${generated}) in ${dir}\n` +
+      `stable-dio: report: ${dir}/index.html (results.json and results.csv beside it)\n`);
+    expect(readResults(dir).command).toBe("report");
+    // A sweep's directory holds its journal: no runs' report goes there, and no sweep goes into a runs' report.
+    const sweep = join(tmp, "a-sweep");
+    expect((await cli("sweep", "-w", "racer", "-p", "direct", "-P", "ios=16", "--out", sweep, "--no-report")).code).toBe(0);
+    const into = await cli("report", "-w", "racer", "-p", "direct", "-P", "ios=16", "--out", sweep);
+    expect(into.code).toBe(2);
+    expect(into.err).toBe(`stable-dio: '${sweep}' is a sweep's directory (points.jsonl): a report of \`stable-dio report\` would replace ` +
+      "the sweep's; give another --out (stable-dio report --from DIR merges sweeps' journals)\n");
+    const sweepInto = await cli("sweep", "-w", "racer", "-p", "direct", "-P", "ios=16", "--out", dir);
+    expect(sweepInto.code).toBe(2);
+    expect(sweepInto.err).toMatch(/^stable-dio: '.*shared' holds the report of `stable-dio report` \(.*\), not a sweep's: give another --out, or move it away\n$/);
+    // Someone else's index.html: refused before any run, and left as it was.
+    const mine = join(tmp, "mine");
+    mkdirSync(mine);
+    writeFileSync(join(mine, "index.html"), "<p>my page</p>");
+    const foreign = await cli("-w", "racer", "-p", "direct", "-P", "ios=16", "--out", mine);
+    expect(foreign.code).toBe(2);
+    expect(foreign.out).toBe("");
+    expect(foreign.err).toBe(`stable-dio: '${mine}' holds index.html that stable-dio did not write: give another --out, or move them away\n`);
+    expect(readFileSync(join(mine, "index.html"), "utf8")).toBe("<p>my page</p>");
+  });
+
+  it("own jobs everywhere: report --workload FILE and --fio JOB, run --workload FILE --out DIR; report --json as the main job's", async () => {
+    const job = join(tmp, "job.fio");
+    writeFileSync(job, "[seq]\nrw=write\nbs=16k\nsize=1m\ndirect=1\n");
+    const wl = join(tmp, "mine.json");
+    writeFileSync(wl, readFileSync("workloads/racer.json", "utf8").replace('"id": "racer"', '"id": "my-racer"'));
+    const both = join(tmp, "own");
+    const r = await cli("report", "--workload", `db-writer,${wl}`, "--fio", job, "-p", "direct,bounce", "-P", "ios=16", "--out", both, "--json");
+    expect(r.code, r.err).toBe(0);
+    const json = JSON.parse(r.out) as JsonReport;
+    expect(json.results.map((x) => `${x.workload}/${x.policy}`)).toEqual(
+      ["db-writer/direct", "db-writer/bounce", "my-racer/direct", "my-racer/bounce", "seq/direct", "seq/bounce"]);
+    expect(json.sources?.map((s) => [s.file, s.kind])).toEqual([[wl, "workload"], [job, "fio"]]);
+    expect(readResults(both).runs.map((x) => x.key)).toEqual(json.results.map((x) => readResults(both).runs.find((y) => y.workload === x.workload && y.policy === x.policy)?.key));
+    // run writes a report only when given --out.
+    const runDir = join(tmp, "run-out");
+    const run = await cli("run", "--workload", wl, "-p", "wp-cow", "-P", "ios=16", "--out", runDir);
+    expect(run.code, run.err).toBe(0);
+    expect(run.out).toMatch(/^my-racer +fs-csum +wp-cow /m);
+    expect(run.err).toMatch(new RegExp(`stable-dio: report: ${runDir}/index.html \\(results.json and results.csv beside it\\)\n$`));
+    expect(readResults(runDir)).toMatchObject({ command: "run", runs: [{ workload: "my-racer", policy: "wp-cow" }] });
+    const plain = await cli("run", "--fio", job, "-p", "direct");
+    expect(plain.err).not.toMatch(/report:/);
   });
 
   it("the charts' captions name the core that measured the runs (--core model: the reference model, not the Wasm core)", async () => {
@@ -176,7 +231,8 @@ describe("where the report goes", () => {
 
   const errors: Array<[string[], RegExp]> = [
     [["report", "--policy", "nope"], /^stable-dio: unknown policy 'nope' \(allowed: direct, .*\)\n$/],
-    [["report", "--json"], /^stable-dio: unknown option '--json' \(allowed: --policy, .*--out, --help\)\n$/],
+    [["report", "--jsno"], /^stable-dio: unknown option '--jsno'; did you mean '--json'\? \(allowed: --policy, .*--out, --no-report, --from, --help\)\n$/],
+    [["report", "--out", "x", "--no-report"], /^stable-dio: give --out DIR or --no-report, not both\n$/],
     [["--out", " ", "-w", "racer"], /^stable-dio: empty --out directory\n$/],
   ];
   for (const [argv, line] of errors) {

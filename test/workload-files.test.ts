@@ -177,7 +177,7 @@ describe("malformed files: one line naming file, line and problem; exit 2; no st
     expect(gone.err).toBe(`stable-dio: ${join(dir, "missing.json")}: cannot read the file (ENOENT)\n`);
     const nope = await cli("run", "--workload", "racr");
     expect(nope.code).toBe(2);
-    expect(nope.err).toMatch(/^stable-dio: unknown workload 'racr' \(allowed: db-writer, .*huge-pages, or a \.json workload file\)\n$/);
+    expect(nope.err).toMatch(/^stable-dio: unknown workload 'racr'; did you mean 'racer'\? \(allowed: db-writer, .*huge-pages, or a \.json workload file\)\n$/);
   });
 
   it("a parameter override the file cannot take is a usage error naming the file and the workload", async () => {

@@ -1,6 +1,6 @@
 // "Did you mean": the allowed name closest to a misspelled one, by edit
 // distance (leven), if it is close enough to be the one meant: at most 2 edits,
-// and fewer than half the word (so "x" does not suggest "pi"). Case is ignored
+// and at most half the word (so "x" does not suggest "pi"). Case is ignored
 // ("Bounce" is bounce), as the pickers ignore it.
 import leven from "leven";
 
@@ -14,7 +14,7 @@ export function closest(value: string, candidates: Iterable<string>): string | u
     const d = leven(v, c.toLowerCase(), { maxDistance: 3 });
     if (d < bestDistance) [best, bestDistance] = [c, d];
   }
-  const limit = Math.min(2, Math.floor((v.length - 1) / 2));
+  const limit = Math.min(2, Math.floor(v.length / 2));
   return best !== undefined && bestDistance > 0 && bestDistance <= limit ? best : undefined;
 }
 

@@ -38,6 +38,7 @@ export function workloadFromSpec(spec: WorkloadSpec, src: Located): Workload {
   const plan = (p: Params, d: Device): Plan => planWorkload(spec, p, specsOf(w), d);
   const w: Workload = {
     id: spec.id,
+    spec,
     summary: spec.summary,
     device,
     params,
