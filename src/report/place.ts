@@ -28,10 +28,10 @@ export function placeReport(dir: string, command: string): { readonly replacing?
   try {
     st = statSync(dir, { throwIfNoEntry: false });
   } catch (e) {
-    throw new UsageError(`cannot write the report to '${dir}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    throw new UsageError(`cannot write the ${command === "sweep" ? "sweep" : "report"} to '${dir}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   if (!st) return {};
-  if (!st.isDirectory()) throw new UsageError(`cannot write the report to '${dir}': ENOTDIR (not a directory)`);
+  if (!st.isDirectory()) throw new UsageError(`cannot write the ${command === "sweep" ? "sweep" : "report"} to '${dir}': ENOTDIR (not a directory)`);
   const sweep = command === "sweep";
   const journal = existsSync(join(dir, JOURNAL_NAME));
   const prev = previous(dir);
