@@ -6,7 +6,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { COUNTER_NAMES } from "../src/shared/names.js";
+import { COUNTER_NAMES, POLICIES } from "../src/shared/names.js";
+import { coincident, LOOK } from "../src/report/charts.js";
+import { spread, t975 } from "../src/report/stats.js";
 import { CSV_COLUMNS } from "../src/report/csv.js";
 import type { ResultsDoc } from "../src/report/document.js";
 import type { JsonReport } from "../src/report/json.js";
@@ -249,5 +251,38 @@ describe("where the report goes", () => {
     const r = await cli("report", "-w", "racer", "-p", "direct", "-P", "ios=16", "--out", join(file, "sub"));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^stable-dio: cannot write the report to '.*a-file\/sub': E[A-Z]+\n$/);
+  });
+});
+
+describe("the charts' looks and the statistics behind the error bars", () => {
+  it("every policy's colour has at least 3:1 contrast on the white page (WCAG's figure for graphics)", () => {
+    const luminance = (hex: string) => {
+      const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    for (const [policy, look] of Object.entries(LOOK)) expect(1.05 / (luminance(look.color) + 0.05), policy).toBeGreaterThanOrEqual(3);
+    expect(Object.keys(LOOK).sort()).toEqual(POLICIES.map((p) => p.id).sort());
+  });
+
+  it("Student's t quantiles: the table's values and the expansion beyond it agree with the textbook's", () => {
+    // t(0.975, df) to 3 decimals, as every statistics table prints them.
+    const table: Array<[number, number]> = [[1, 12.706], [2, 4.303], [5, 2.571], [10, 2.228], [11, 2.201], [20, 2.086], [30, 2.042], [60, 2.0], [120, 1.98]];
+    for (const [df, t] of table) expect(t975(df), `df ${df}`).toBeCloseTo(t, 3);
+    expect(t975(100000)).toBeCloseTo(1.96, 3);
+    expect(() => t975(0)).toThrow(RangeError);
+    const s = spread([1, 2, 3]);
+    expect(s).toMatchObject({ n: 3, mean: 2, min: 1, max: 3 });
+    expect(s.ci95![0]).toBeCloseTo(2 - 4.302653 / Math.sqrt(3), 9);
+    expect(spread([5]).ci95).toBeNull();
+    expect(spread([4, 4, 4]).ci95).toEqual([4, 4]);
+  });
+
+  it("curves that coincide at every point are one curve, named in policy order; near ones stay apart", () => {
+    const pts = [
+      { panel: "a", policy: "wp-wait", x: 1, y: 2 }, { panel: "a", policy: "wp-cow", x: 1, y: 2 }, { panel: "b", policy: "wp-cow", x: 1, y: 3 },
+      { panel: "b", policy: "wp-wait", x: 1, y: 3 }, { panel: "a", policy: "bounce", x: 1, y: 2 }, { panel: "b", policy: "bounce", x: 1, y: 3.000001 },
+    ];
+    const s = coincident(pts, (p) => p.x, (p) => p.y);
+    expect(Object.fromEntries(s)).toEqual({ "wp-cow": "wp-cow = wp-wait", "wp-wait": "wp-cow = wp-wait", bounce: "bounce" });
   });
 });

@@ -20,7 +20,7 @@ export interface ChartDef {
 
 /** Data marks' names: `${name}_marks` in the SVG. */
 export const MARKS = {
-  points: "points", crossover: "crossover", crossoverSize: "crossover-size", noCrossover: "no-crossover", errorbars: "errorbars",
+  points: "points", crossover: "crossover", crossoverSize: "crossover_size", noCrossover: "no_crossover", errorbars: "errorbars",
   cells: "cells", labels: "labels",
 } as const;
 
@@ -34,7 +34,7 @@ const BYTES_LABEL =
  */
 export const CHART_WIDTH = 1280;
 /** What a faceted chart spends beside its panels: the legend, and per panel the y axis and the gap. */
-const LEGEND_WIDTH = 190;
+const LEGEND_WIDTH = 230;
 const PANEL_FRAME = 80;
 const PANEL_HEIGHT = 260;
 /** Panels per row, and each panel's width, so a row fills CHART_WIDTH. */
@@ -116,9 +116,9 @@ function policyEncoding(series: readonly string[]) {
   const domain = [...new Set(series)].sort((a, b) => rank(a) - rank(b));
   const scale = <K extends "color" | "shape" | "dash">(k: K) => ({ domain, range: domain.map((p) => look(p)[k]) });
   return {
-    color: { field: "policy", type: "nominal", scale: scale("color"), title: "policy", legend: { labelLimit: 260 } },
-    shape: { field: "policy", type: "nominal", scale: scale("shape"), title: "policy", legend: { labelLimit: 260 } },
-    strokeDash: { field: "policy", type: "nominal", scale: scale("dash"), title: "policy", legend: { labelLimit: 260 } },
+    color: { field: "policy", type: "nominal", scale: scale("color"), title: "policy", legend: { labelLimit: 800 } },
+    shape: { field: "policy", type: "nominal", scale: scale("shape"), title: "policy", legend: { labelLimit: 800 } },
+    strokeDash: { field: "policy", type: "nominal", scale: scale("dash"), title: "policy", legend: { labelLimit: 800 } },
   } as const;
 }
 
