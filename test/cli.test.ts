@@ -97,6 +97,26 @@ describe("what the user typed is quoted back safely", () => {
   });
 });
 
+describe("conventions: --version, help CMD, names in any case", () => {
+  it("--version prints the package's version; help CMD prints that command's help", async () => {
+    const v = await cli("--version");
+    expect(v.code).toBe(0);
+    expect(v.out).toBe(`${(JSON.parse(readFileSync("package.json", "utf8")) as { version: string }).version}\n`);
+    const h = await cli("help", "sweep");
+    expect(h.code).toBe(0);
+    expect(h.out).toMatch(/^Usage: stable-dio sweep \[options\]/);
+    expect(h.out).toContain("--shard <k/n>");
+    expect((await cli("help")).out).toMatch(/^Usage: stable-dio \[options\] \[command\]/);
+  });
+
+  it("ids match whatever their case, and once each", async () => {
+    const r = await cli("-p", "Bounce,bounce,WP-COW", "-w", "Racer", "-d", "FS-CSUM", "--stable", "Always", "-P", "ios=16", "--json", "--no-report");
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out) as JsonReport;
+    expect(doc.results.map((x) => `${x.workload}/${x.policy}/${x.device}/${x.stable}`)).toEqual(["racer/bounce/fs-csum/always", "racer/wp-cow/fs-csum/always"]);
+  });
+});
+
 describe("--help", () => {
   it("lists every flag, policy, device, workload and column, and exits 0", async () => {
     const r = await cli("--help");
