@@ -14,9 +14,13 @@ const ALL_WORKLOADS = WORKLOADS.map((w) => w.id).join(", ");
 
 describe("usage errors: one line naming the bad value and the allowed ones, exit 2", () => {
   const cases: Array<[string[], RegExp]> = [
-    [["--policy", "wp-co"], new RegExp(`^stable-dio: unknown policy 'wp-co' \\(allowed: ${ALL_POLICIES}\\)\\n$`)],
+    [["--policy", "wp-co"], new RegExp(`^stable-dio: unknown policy 'wp-co'; did you mean 'wp-cow'\\? \\(allowed: ${ALL_POLICIES}\\)\\n$`)],
+    [["--policy", "wp-cwo"], new RegExp(`^stable-dio: unknown policy 'wp-cwo'; did you mean 'wp-cow'\\? \\(allowed: ${ALL_POLICIES}\\)\\n$`)],
+    [["--policy", "cow"], new RegExp(`^stable-dio: unknown policy 'cow' \\(allowed: ${ALL_POLICIES}\\)\\n$`)], // nothing close enough
     [["--policy", "direct,nope"], /^stable-dio: unknown policy 'nope' \(allowed: direct, bounce, .*verify\)\n$/],
-    [["--workload", "racr"], /^stable-dio: unknown workload 'racr' \(allowed: db-writer, racer, .*huge-pages\)\n$/],
+    [["--workload", "racr"], /^stable-dio: unknown workload 'racr'; did you mean 'racer'\? \(allowed: db-writer, racer, .*huge-pages, or a \.json workload file\)\n$/],
+    [["--workload", "Racer,RACER", "--polcy", "direct"], /^stable-dio: unknown option '--polcy'; did you mean '--policy'\? \(allowed: --version, --policy, .*--help\)\n$/],
+    [["--device", "partiy"], /^stable-dio: unknown device 'partiy'; did you mean 'parity'\? \(allowed: none, pi, parity, fs-csum\)\n$/],
     [["--device", "nvme"], /^stable-dio: unknown device 'nvme' \(allowed: none, pi, parity, fs-csum\)\n$/],
     [["--seed", "-3"], /^stable-dio: bad seed '-3' \(allowed: an integer 0\.\.\d+\)\n$/],
     [["--core", "gpu"], /^stable-dio: unknown core 'gpu' \(allowed: wasm, model\)\n$/],
@@ -24,7 +28,8 @@ describe("usage errors: one line naming the bad value and the allowed ones, exit
     [["--param", "colour=red"], /^stable-dio: unknown parameter 'colour' \(allowed: .*size.*\)\n$/],
     [["--param", "size=huge"], /^stable-dio: bad value 'huge' for size \(allowed: a byte count.*\)\n$/],
     [["--param", "size=8M"], /^stable-dio: bad value '8M' for size: size 8M out of range \(512B\.\.4M\)\n$/],
-    [["--bogus"], /^stable-dio: unknown option '--bogus' \(allowed: --policy, .*--help\)\n$/],
+    [["--bogus"], /^stable-dio: unknown option '--bogus' \(allowed: --version, --policy, .*--help\)\n$/],
+    [["swep"], /^stable-dio: unknown command 'swep'; did you mean 'sweep'\? \(allowed: .*sweep.*\)\n$/],
     [["--policy"], /^stable-dio: option '-p, --policy <ids>' argument missing \(allowed: direct, bounce, .*verify\)\n$/],
     [["frobnicate"], /^stable-dio: unknown command 'frobnicate' \(allowed: .*replay.*; none runs the comparison\)\n$/],
     [["--workload", "sub-page", "--device", "fs-csum"], /^stable-dio: workload 'sub-page' cannot run on fs-csum: .*4 KiB.*\n$/],
@@ -89,6 +94,26 @@ describe("what the user typed is quoted back safely", () => {
     const r = await cli("--policy", "wp\u202ecow\n\x1b[2J");
     expect(r.code).toBe(2);
     expect(r.err).toBe(`stable-dio: unknown policy 'wp\\u202ecow\\u000a\\u001b[2J' (allowed: ${ALL_POLICIES})\n`);
+  });
+});
+
+describe("conventions: --version, help CMD, names in any case", () => {
+  it("--version prints the package's version; help CMD prints that command's help", async () => {
+    const v = await cli("--version");
+    expect(v.code).toBe(0);
+    expect(v.out).toBe(`${(JSON.parse(readFileSync("package.json", "utf8")) as { version: string }).version}\n`);
+    const h = await cli("help", "sweep");
+    expect(h.code).toBe(0);
+    expect(h.out).toMatch(/^Usage: stable-dio sweep \[options\]/);
+    expect(h.out).toContain("--shard <k/n>");
+    expect((await cli("help")).out).toMatch(/^Usage: stable-dio \[options\] \[command\]/);
+  });
+
+  it("ids match whatever their case, and once each", async () => {
+    const r = await cli("-p", "Bounce,bounce,WP-COW", "-w", "Racer", "-d", "FS-CSUM", "--stable", "Always", "-P", "ios=16", "--json", "--no-report");
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out) as JsonReport;
+    expect(doc.results.map((x) => `${x.workload}/${x.policy}/${x.device}/${x.stable}`)).toEqual(["racer/bounce/fs-csum/always", "racer/wp-cow/fs-csum/always"]);
   });
 });
 

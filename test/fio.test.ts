@@ -3,7 +3,7 @@
 // listed once; every bad file is one line naming file, line and problem.
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fioWorkload } from "../src/fio/translate.js";
 import { parseJobFile } from "../src/fio/parse.js";
@@ -37,12 +37,12 @@ describe("jobs written as fio's documentation writes them", () => {
     // The table, then a blank line and the notes on the projected column.
     const rows = table.out.split("\n\n")[0].trimEnd().split("\n");
     expect(rows[0]).toMatch(/^workload +device +policy +corrupt .* stall +proj_us$/);
-    expect(rows[1]).toMatch(/^job\d+ +fs-csum +direct +0 /);
+    expect(rows[1]).toMatch(/^randwrite +fs-csum +direct +0 /); // named as fio names the job: its section
     expect(rows).toHaveLength(2);
 
     const json = await cli("run", "--fio", path, "--policy", "direct,wp-cow", "--json");
     const doc = JSON.parse(json.out) as JsonReport;
-    expect(doc.source).toEqual({ file: path, kind: "fio", ignored: ["ioengine"], notes: [] });
+    expect(doc.source).toEqual({ file: path, kind: "fio", ignored: ["ioengine"], notModelled: [], notes: [] });
     for (const r of doc.results) {
       expect(r.config.max_procs).toBe(4); // numjobs: four processes
       expect(r.config.disk_blocks).toBe((4 * 64 * 1024 * 1024) / 4096); // each its own 64 MiB file
@@ -62,7 +62,7 @@ describe("jobs written as fio's documentation writes them", () => {
     expect(res.code).toBe(0);
     expect(res.err).toMatch(/ignored \(no effect on the model\): ioengine\n/);
     expect(res.err).toMatch(/job\d+\.fio:7: job 'random-writers' is buffered \(direct=0\): stable-dio runs it as direct I\/O/);
-    expect(res.out).toMatch(/^job\d+ +fs-csum +direct/m);
+    expect(res.out).toMatch(/^random-writers +fs-csum +direct/m);
   });
 
   it("the HOWTO's first example: two jobs reading 128 MiB each from a [global] section", async () => {
@@ -153,6 +153,76 @@ describe("the options that matter", () => {
     expect(r.counters.cow_copies).toBe(0);
   });
 
+  it("I/O stops at size: bsrange=4k-64k size=128m writes exactly 128 MiB, sequential or random, and io_size x loops", async () => {
+    for (const rw of ["write", "randwrite"]) {
+      const r = (await runJob(["[j]", "direct=1", `rw=${rw}`, "bsrange=4k-64k", "size=128m"])).r;
+      expect(r.counters.bytes_written, rw).toBe(128 * 1024 * 1024);
+      expect(r.counters.writes, rw).toBeLessThan((128 * 1024 * 1024) / 4096 / 4); // the sizes were drawn, not all 4k
+    }
+    const looped = (await runJob(["[j]", "direct=1", "rw=write", "bsrange=4k-64k", "size=4m", "io_size=2m", "loops=3"])).r;
+    expect(looped.counters.bytes_written).toBe(3 * 2 * 1024 * 1024);
+  });
+
+  it("bssplit draws the sizes by their percentages (per direction as fio reads it); missing ones share the rest", async () => {
+    const r = (await runJob([...base, "rw=randwrite", "bssplit=4k/50:64k/50", "size=64m"])).r;
+    expect(r.counters.bytes_written).toBe(64 * 1024 * 1024);
+    // Every write is 4 KiB or 64 KiB but the last, cut to what is left: bytes = 4k * n4 + 64k * n64 + (the cut one).
+    const n64 = Math.floor((r.counters.bytes_written - 4096 * r.counters.writes) / (65536 - 4096));
+    expect(n64 / r.counters.writes).toBeGreaterThan(0.4);
+    expect(n64 / r.counters.writes).toBeLessThan(0.6);
+    // Reads 8k, writes 4k or 16k (16k taking the 80% the 4k leaves); the last I/O may be cut to 4k.
+    const mixed = (await runJob([...base, "rw=randrw", "bssplit=8k,4k/20:16k", "size=16m"])).r;
+    expect(mixed.counters.reads * 8192 - mixed.counters.bytes_read).toBeLessThanOrEqual(4096);
+    const w16 = Math.floor((mixed.counters.bytes_written - 4096 * mixed.counters.writes) / (16384 - 4096));
+    expect(w16 / mixed.counters.writes).toBeGreaterThan(0.7);
+    expect(w16 / mixed.counters.writes).toBeLessThan(0.9);
+    // The last of bs, bsrange and bssplit wins.
+    expect((await runJob([...base, "rw=write", "bssplit=64k", "bs=8k"])).r.counters.bytes_written).toBe(128 * 8192);
+  });
+
+  it("iodepth keeps that many I/Os in flight, up to 256: --json's inflight.max says how many there were", async () => {
+    const depth = async (qd: number) => (await runJob(["[j]", "direct=1", "rw=randwrite", "bs=4k", "size=8m", `iodepth=${qd}`, "numjobs=2", "sd_modify=0.05"])).r;
+    const [d1, d8, d32, d256] = [await depth(1), await depth(8), await depth(32), await depth(256)];
+    expect([d1, d8, d32, d256].map((r) => r.inflight.max)).toEqual([1, 8, 32, 256]);
+    for (const r of [d1, d8, d32, d256]) expect(r.inflight.short).toEqual([]);
+    // The device is slow next to the jobs (docs/fio.md): its floor grows with the depth and the threads.
+    expect([d1, d8, d32].map((r) => r.params.min_latency)).toEqual([0, 4 * 4 * 8, 4 * 4 * 32]);
+  });
+
+  it("stonewall orders the jobs: a stonewalled job starts when the ones before it ended", async () => {
+    // Two jobs, threads of one process: the trace's submit lines name the submitting thread, in the order the run made them.
+    const lines = ["[global]", "direct=1", "rw=write", "bs=4k", "size=64k", "iodepth=4", "thread", "[first]", "[second]"];
+    const together = await cli("run", "--fio", jobFile(lines), "-p", "direct", "--json");
+    const walled = await cli("run", "--fio", jobFile([...lines, "stonewall"]), "-p", "direct", "--json");
+    const trace = async (extra: string[]) => {
+      const path = jobFile([...lines, ...extra]);
+      const r = await cli("record", "--fio", path, "-p", "direct");
+      expect(r.code, r.err).toBe(0);
+      return r.out.split("\n").filter((l) => l.startsWith("submit ")).map((l) => Number(l.split(" ")[1])); // submit TID ...
+    };
+    expect(together.code).toBe(0);
+    expect(walled.code).toBe(0);
+    const mixed = await trace([]);
+    const ordered = await trace(["stonewall"]);
+    expect(mixed).toHaveLength(32);
+    expect(ordered).toHaveLength(32);
+    // Without stonewall the two interleave; with it every I/O of the first comes before any of the second.
+    expect(mixed.slice(0, 16).some((t) => t !== mixed[0])).toBe(true);
+    expect(ordered).toEqual([...Array(16).fill(ordered[0]), ...Array(16).fill(ordered[16])]);
+    expect(ordered[0]).not.toBe(ordered[16]);
+    // wait_for=NAME waits for that job only; wait_for_previous is stonewall.
+    expect(await trace(["wait_for_previous"])).toEqual(ordered);
+    expect(await trace(["wait_for=first"])).toEqual(ordered);
+  });
+
+  it("fio options stable-dio does not model are accepted and said once as not modelled", async () => {
+    const path = jobFile(["[a]", "size=1m", "direct=1", "random_distribution=zipf:1.2", "zonemode=none", "[b]", "size=1m", "direct=1", "zonemode=none"]);
+    const res = await cli("run", "--fio", path, "-p", "direct", "--json");
+    expect(res.code, res.err).toBe(0);
+    expect(res.err).toBe(`stable-dio: ${path}: not modelled (fio options stable-dio runs the job without): random_distribution, zonemode\n`);
+    expect((JSON.parse(res.out) as JsonReport).source?.notModelled).toEqual(["random_distribution", "zonemode"]);
+  });
+
   it("ignored options are listed once, in the order first met", async () => {
     const res = await cli("run", "--fio", jobFile(["[global]", "ioengine=libaio", "group_reporting", "direct=1", "[a]", "size=1m", "runtime=10",
       "[b]", "size=1m", "ioengine=io_uring", "time_based"]), "-p", "direct");
@@ -172,7 +242,7 @@ describe("fio's offset modifier (rw=randwrite:8, rw=write:4k): accepted, ignored
     expect(doc.results[0].counters).toEqual(plain.r.counters);
     const note = `${path}:8: rw=randwrite:8: fio's offset modifier is ignored, here and in every job: ` +
       "stable-dio draws a new random offset for every I/O (fio: one every 8 I/Os, sequential in between)";
-    expect(doc.source).toEqual({ file: path, kind: "fio", ignored: ["rw_sequencer"], notes: [note] });
+    expect(doc.source).toEqual({ file: path, kind: "fio", ignored: ["rw_sequencer"], notModelled: [], notes: [note] });
     expect(res.err).toBe(`stable-dio: ${path}: ignored (no effect on the model): rw_sequencer\nstable-dio: ${note}\n`);
   });
 
@@ -209,10 +279,16 @@ describe("the INI level", () => {
     expect(jobs[1].options.map((o) => o.name)).toEqual(["bs", "iodepth", "size"]);
   });
 
-  it("the workload is named after the file", () => {
+  it("the workload is named as fio names the job: its section, or name=; a file of differently named jobs after the file", () => {
     const f = fioWorkload("dir/My Job.fio", "[a]\nsize=1m\n");
-    expect(f.workload.id).toBe("my-job");
+    expect(f.workload.id).toBe("a");
     expect(f.workload.summary).toBe("fio job file My Job.fio: a");
+    expect(fioWorkload("dir/x.fio", "[a]\nname=Seq Writer\nsize=1m\n").workload.id).toBe("seq-writer");
+    // name= in [global] names every job alike: still one name.
+    expect(fioWorkload("dir/x.fio", "[global]\nname=pool\nsize=1m\n[a]\n[b]\n").workload.id).toBe("pool");
+    const two = fioWorkload("dir/My Job.fio", "[a]\nsize=1m\n[b]\nsize=1m\n");
+    expect(two.workload.id).toBe("my-job");
+    expect(two.workload.summary).toBe("fio job file My Job.fio: a, b");
   });
 });
 
@@ -220,7 +296,11 @@ describe("bad job files: one line naming file, line and problem; exit 2; no stac
   const cases: Array<[string, string[], number, RegExp]> = [
     ["an invalid value", ["[a]", "size=1m", "iodepth=abc"], 3, /iodepth=abc: expected a whole number/],
     ["a value out of range", ["[a]", "size=1m", "iodepth=1000"], 3, /iodepth=1000: out of range \(1\.\.256\)/],
-    ["an unknown option", ["[a]", "size=1m", "colour=red"], 3, /unknown option 'colour' \(supported: name, rw, .*sd_modify_by; .*docs\/fio\.md\)/],
+    ["an unknown option", ["[a]", "size=1m", "colour=red"], 3, /: unknown option 'colour': fio has no such option; docs\/fio\.md lists what stable-dio reads\n$/],
+    ["a misspelled option", ["[a]", "size=1m", "iodepht=8"], 3, /: unknown option 'iodepht': fio has no such option \(did you mean 'iodepth'\?\); docs\/fio\.md/],
+    ["bssplit over 100%", ["[a]", "size=1m", "bssplit=4k/60:64k/60"], 3, /bssplit=4k\/60:64k\/60: the percentages add to 120, more than 100/],
+    ["bssplit without a size", ["[a]", "size=1m", "bssplit=/50"], 3, /bssplit=\/50: each entry is a size and its percentage, e.g. 4k\/50/],
+    ["wait_for a job not yet seen", ["[a]", "size=1m", "wait_for=b", "[b]", "size=1m"], 3, /wait_for=b: no earlier job named 'b' \(jobs so far: none\)/],
     ["an option outside a section", ["bs=4k", "[a]"], 1, /option 'bs=4k' outside a section/],
     ["an include", ["[a]", "include other.fio"], 2, /include is not supported/],
     ["trim", ["[a]", "size=1m", "rw=trim"], 3, /rw=trim: allowed: read, randread, write, randwrite, rw, readwrite, randrw/],
@@ -249,7 +329,7 @@ describe("bad job files: one line naming file, line and problem; exit 2; no stac
     const path = jobFile(["[a]", "ioengine=libaio", "sd_device=pi", "bs=512", "size=64k"]);
     const r = await cli("run", "--fio", path, "-p", "direct", "-d", "fs-csum");
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`stable-dio: ${path}: workload '${basename(path, ".fio")}' cannot run on fs-csum: fs-csum does 4 KiB-aligned I/O only, and size is 512B (pi and parity take 512 B I/O)\n`);
+    expect(r.err).toBe(`stable-dio: ${path}: workload 'a' cannot run on fs-csum: fs-csum does 4 KiB-aligned I/O only, and size is 512B (pi and parity take 512 B I/O)\n`);
     const ok = await cli("run", "--fio", path, "-p", "direct");
     expect(ok.code).toBe(0);
     expect(ok.err.split("\n")[0]).toBe(`stable-dio: ${path}: ignored (no effect on the model): ioengine`);
@@ -260,6 +340,6 @@ describe("bad job files: one line naming file, line and problem; exit 2; no stac
     expect((await cli("run", "--fio", "a.fio", "--workload", "racer")).code).toBe(2);
     const bogus = await cli("run", "--bogus");
     expect(bogus.code).toBe(2);
-    expect(bogus.err).toMatch(/^stable-dio: unknown option '--bogus' \(allowed: --policy, --workload, .*--fio, --help\)\n$/);
+    expect(bogus.err).toMatch(/^stable-dio: unknown option '--bogus' \(allowed: --policy, --workload, .*--fio, --out, --no-report, --help\)\n$/);
   });
 });

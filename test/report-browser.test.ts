@@ -11,6 +11,7 @@ import { fmtBytes } from "../src/shared/units.js";
 import { COLUMNS } from "../src/report/columns.js";
 import type { ResultsDoc } from "../src/report/document.js";
 import { fmtUs } from "../src/report/fmt.js";
+import { coincident, SERIES_JOIN, ZERO_CELL } from "../src/report/charts.js";
 import { type Browser, launchChromium } from "./support/browser.js";
 import { cli } from "./support/cli.js";
 import { readResults } from "./support/report.js";
@@ -29,6 +30,16 @@ afterAll(async () => {
 interface Chart {
   id: string;
   svgWidth: number;
+  /** The figure's inner width: what the page gives the chart. */
+  room: number;
+  legend: string[];
+  /** The crossover's size written at the foot of its rule, and where; a panel's "no crossover" line. */
+  sizeLabels: Array<{ text: string; x: number }>;
+  noCrossover: string[];
+  /** Error bars: the point each stands for (its aria-label) and its x on the page. */
+  bars: Array<{ label: string; x: number }>;
+  /** Heatmap cells: aria-label ("policy: direct; workload: racer; corruptions: 0") and fill. */
+  cellFills: Array<{ label: string; fill: string }>;
   /** cx: the centre's x on the page. */
   points: Array<{ label: string; transform: string; width: number; cx: number }>;
   /** x: where the (vertical) rule stands on the page. */
@@ -68,6 +79,18 @@ async function view(dir: string, shot: string): Promise<PageView> {
   const charts = await page.$$eval("figure.chart", (figs) => figs.map((f) => ({
     id: f.id,
     svgWidth: f.querySelector("svg")?.getBoundingClientRect().width ?? 0,
+    room: f.clientWidth - parseFloat(getComputedStyle(f).paddingLeft) - parseFloat(getComputedStyle(f).paddingRight),
+    legend: [...f.querySelectorAll(".role-legend-label text")].map((t) => t.textContent ?? ""),
+    sizeLabels: [...f.querySelectorAll("g.crossover_size_marks text")].map((t) => {
+      const r = t.getBoundingClientRect();
+      return { text: t.textContent ?? "", x: r.x + r.width / 2 };
+    }),
+    noCrossover: [...f.querySelectorAll("g.no_crossover_marks text")].map((t) => t.textContent ?? ""),
+    bars: [...f.querySelectorAll("g.errorbars_marks line")].map((l) => {
+      const r = l.getBoundingClientRect();
+      return { label: l.getAttribute("aria-label") ?? "", x: r.x + r.width / 2 };
+    }),
+    cellFills: [...f.querySelectorAll("g.cells_marks path")].map((p) => ({ label: p.getAttribute("aria-label") ?? "", fill: p.getAttribute("fill") ?? "" })),
     points: [...f.querySelectorAll("g.points_marks path")].map((p) => {
       const r = p.getBoundingClientRect();
       return { label: p.getAttribute("aria-label") ?? "", transform: p.getAttribute("transform") ?? "", width: r.width, cx: r.x + r.width / 2 };
@@ -124,16 +147,25 @@ function checkPage(v: PageView, doc: ResultsDoc, dir: string): void {
   const ipisDrawn = doc.ipiCurve.points.length > 0;
   expect(v.charts.map((c) => c.id)).toEqual(["chart-cost-size", ...(ipisDrawn ? ["chart-ipis-threads"] : []), "chart-corruptions", "chart-bytes-copied"]);
   expect(v.omitted).toEqual(ipisDrawn ? [] : [{ id: "chart-ipis-threads", text: `Not drawn: ${doc.ipiCurve.description}`, svgs: 0 }]);
-  for (const c of v.charts) expect(c.svgWidth).toBeGreaterThan(200);
   const chart = (id: string) => v.charts.find((c) => c.id === id) as Chart;
   const [cost, corrupt, copied] = [chart("chart-cost-size"), chart("chart-corruptions"), chart("chart-bytes-copied")];
+  // The charts use the page's width: the cost chart and the heatmaps most of it, none more than there is.
+  for (const c of v.charts) expect(c.svgWidth, c.id).toBeLessThanOrEqual(c.room + 1);
+  for (const c of [cost, corrupt, copied]) expect(c.svgWidth, c.id).toBeGreaterThan(0.75 * c.room);
 
-  // One drawn point per point of each curve, at a real position, with its panel, policy, x, and y as printed
-  // (Y_FORMAT: 6 significant digits), each matched with its own point of results.json.
+  // Curves that coincide are drawn once, named together: one legend entry per drawn curve, and one drawn point
+  // per point of each drawn curve, at a real position, with its panel, curve, x, and y as printed (Y_FORMAT: 6
+  // significant digits), each matched with its own point of results.json.
   const costX = "I/O size (log scale)";
+  const costSeries = coincident(doc.costCurve.points, (p) => p.size, (p) => p.usPerIo);
+  const ipiSeries = coincident(doc.ipiCurve.points, (p) => p.threads, (p) => p.ipisPerIo);
+  const once = <T extends { policy: string }>(points: readonly T[], series: Map<string, string>) =>
+    points.filter((p) => series.get(p.policy)!.split(SERIES_JOIN)[0] === p.policy).map((p) => ({ ...p, policy: series.get(p.policy)! }));
+  expect(sorted(cost.legend)).toEqual(sorted([...new Set(costSeries.values())]));
+  if (ipisDrawn) expect(sorted(chart("chart-ipis-threads").legend)).toEqual(sorted([...new Set(ipiSeries.values())]));
   for (const [drawn, points, x, y] of [
-    [cost, doc.costCurve.points.map((p) => point(p.panel, p.policy, p.size, p.usPerIo)), costX, "projected us per I/O"],
-    ...(ipisDrawn ? [[chart("chart-ipis-threads"), doc.ipiCurve.points.map((p) => point(p.panel, p.policy, p.threads, p.ipisPerIo)),
+    [cost, once(doc.costCurve.points, costSeries).map((p) => point(p.panel, p.policy, p.size, p.usPerIo)), costX, "projected us per I/O"],
+    ...(ipisDrawn ? [[chart("chart-ipis-threads"), once(doc.ipiCurve.points, ipiSeries).map((p) => point(p.panel, p.policy, p.threads, p.ipisPerIo)),
       "threads of the process (log scale)", "measured IPIs per I/O"]] : []),
   ] as Array<[Chart, string[], string, string]>) {
     expect(drawn.points).toHaveLength(points.length);
@@ -157,7 +189,29 @@ function checkPage(v: PageView, doc: ResultsDoc, dir: string): void {
     expect(at.length).toBeGreaterThan(0);
     for (const p of at) expect(Math.abs(p.cx - r.x), `${r.label} at ${r.x}, its points at ${p.cx}`).toBeLessThan(1);
   }
+  // Each crossover's size is written on the size axis at its rule; a panel without one says so.
+  expect(sorted(cost.sizeLabels.map((l) => l.text))).toEqual(sorted(crossings.map((c) => fmtBytes(c.size!))));
+  for (const l of cost.sizeLabels) expect(cost.rules.some((r) => Math.abs(r.x - l.x) < 1), `${l.text} at ${l.x}`).toBe(true);
+  const lacking = doc.costCurve.crossovers.filter((c) => c.size === null);
+  expect(sorted(cost.noCrossover)).toEqual(sorted(lacking.map((c) =>
+    `no crossover up to ${fmtBytes(Math.max(...doc.costCurve.points.filter((p) => p.panel === c.panel).map((p) => p.size)))}`)));
+  // A sweep's intervals: one error bar per drawn point that has one, standing at that point.
+  const withBars = once(doc.costCurve.points, costSeries).filter((p) => p.lo !== undefined);
+  expect(cost.bars).toHaveLength(withBars.length);
+  for (const b of cost.bars) {
+    const f = ariaFields(b.label);
+    const at = cost.points.find((p) => { const g = ariaFields(p.label); return g.panel === f.panel && g.policy === f.policy && g[costX] === f[costX]; });
+    expect(at, b.label).toBeDefined();
+    expect(Math.abs(at!.cx - b.x)).toBeLessThan(1);
+  }
+  // The caption speaks of a rule only when one is drawn.
+  expect(/The dashed rule marks the crossover/.test(v.text)).toBe(crossings.length > 0);
 
+  // Zero cells are neutral grey; the others take the colour scale.
+  for (const c of [...corrupt.cellFills, ...copied.cellFills]) {
+    const zero = / 0$/.test(c.label);
+    expect(c.fill === ZERO_CELL, c.label).toBe(zero);
+  }
   const corruptLabels = heatLabels(doc, "corruptions", String);
   expect(corrupt.cells).toBe(corruptLabels.length);
   expect(sorted(corrupt.labels)).toEqual(sorted(corruptLabels));
@@ -193,17 +247,29 @@ describe("in Chromium", () => {
     checkPage(v, doc, dir);
     expect(v.verdict).toBe(doc.verdict);
     expect(doc.runs.length).toBeGreaterThan(60);
+    // Eight policies, fewer curves: those that coincide share one legend entry, the caption names them.
+    const cost = v.charts.find((c) => c.id === "chart-cost-size")!;
+    expect(cost.legend).toContain("wp-cow = wp-cow-degrade = wp-wait");
+    expect(cost.legend.length).toBeLessThan(8);
+    expect(v.text).toContain("Curves that coincide are drawn once, named together: ");
+    // The PMD panel's crossover (the verdict's) is written on its axis; the PTE panel has none up to 4M.
+    expect(cost.sizeLabels.map((l) => l.text)).toEqual([/from (\d+K) per I\/O/.exec(doc.verdict ?? "")?.[1]]);
+    expect(cost.noCrossover).toEqual(["no crossover up to 4M"]);
   });
 
   it("a sweep's report: panels per workload and thread count, the swept columns in the table", async () => {
     const dir = join(tmp, "sweep");
     const r = await cli("sweep", "-w", "multithread,racer", "-p", "bounce,wp-cow,wp-wait", "--sizes", "4k,256k,1m", "--threads", "1,4",
-      "-P", "ios=32", "--workers", "2", "--out", dir);
+      "--seeds", "1,2", "-P", "ios=32", "--workers", "2", "--out", dir);
     expect(r.code).toBe(0);
     const doc = readResults(dir);
     const v = await view(dir, "report-sweep.png");
     checkPage(v, doc, dir);
     expect(new Set(doc.costCurve.points.map((p) => p.panel))).toEqual(new Set(["multithread, 1 thread", "multithread, 4 threads", "racer"]));
+    // Two seeds: every point is a mean with an interval, drawn as an error bar (checkPage matched each to its point).
+    const cost = v.charts.find((c) => c.id === "chart-cost-size")!;
+    expect(cost.bars.length).toBeGreaterThan(0);
+    expect(doc.costCurve.points.every((p) => p.n === 2 && p.lo! <= p.usPerIo && p.usPerIo <= p.hi!)).toBe(true);
     v.rows.forEach((row, i) => {
       const run = doc.runs[i];
       expect(row.cells.find((c) => c.col === "size")?.text).toBe(fmtBytes(run.params.size));

@@ -2,11 +2,13 @@
 // against --json, results.csv against results.json, the page self-contained,
 // and the flags that place or skip it. (The page in a browser:
 // report-browser.test.ts.)
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { COUNTER_NAMES } from "../src/shared/names.js";
+import { COUNTER_NAMES, POLICIES } from "../src/shared/names.js";
+import { coincident, LOOK } from "../src/report/charts.js";
+import { spread, t975 } from "../src/report/stats.js";
 import { CSV_COLUMNS } from "../src/report/csv.js";
 import type { ResultsDoc } from "../src/report/document.js";
 import type { JsonReport } from "../src/report/json.js";
@@ -132,12 +134,12 @@ describe("where the report goes", () => {
     expect(readResults(home).runs.map((x) => x.key)).toEqual([expect.stringMatching(/^racer direct device=fs-csum /)]);
   });
 
-  it("stable-dio report runs the selection and writes only the report, saying where on stdout", async () => {
+  it("stable-dio report runs the selection and writes only the report, saying where on stderr as every command does", async () => {
     const dir = join(tmp, "cmd");
     const r = await cli("report", "-w", "racer,db-writer", "-p", "bounce,wp-cow", "-P", "ios=16", "--out", dir);
     expect(r.code).toBe(0);
-    expect(r.out).toBe(`report: ${dir}/index.html (results.json and results.csv beside it)\n`);
-    expect(r.err).toBe("");
+    expect(r.out).toBe("");
+    expect(r.err).toBe(`stable-dio: report: ${dir}/index.html (results.json and results.csv beside it)\n`);
     const doc = readResults(dir);
     expect(doc.command).toBe("report");
     expect(doc.runs.map((x) => `${x.workload}/${x.policy}`)).toEqual(["racer/bounce", "racer/wp-cow", "db-writer/bounce", "db-writer/wp-cow"]);
@@ -146,9 +148,64 @@ describe("where the report goes", () => {
   it("an existing report is replaced whole", async () => {
     const dir = join(tmp, "again");
     await cli("report", "-w", "racer", "-p", "direct", "-P", "ios=16", "--out", dir);
-    await cli("report", "-w", "racer", "-p", "bounce", "-P", "ios=16", "--out", dir);
+    const again = await cli("report", "-w", "racer", "-p", "bounce", "-P", "ios=16", "--out", dir);
+    expect(again.err).toBe(`stable-dio: report: ${dir}/index.html (results.json and results.csv beside it)\n`); // its own: no note
     expect(readResults(dir).runs.map((x) => x.policy)).toEqual(["bounce"]);
     expect(readdirSync(dir).sort()).toEqual(["index.html", "results.csv", "results.json"]);
+  });
+
+  it("another command's report is replaced with a note naming it; a sweep's directory and files not ours are refused", async () => {
+    const dir = join(tmp, "shared");
+    expect((await cli("-w", "racer", "-p", "direct", "-P", "ios=16", "--out", dir)).code).toBe(0);
+    const generated = readResults(dir).generated;
+    const r = await cli("report", "-w", "racer", "-p", "bounce", "-P", "ios=16", "--out", dir);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe(`stable-dio: replacing the report of \`stable-dio\` (${generated}) in ${dir}\n` +
+      `stable-dio: report: ${dir}/index.html (results.json and results.csv beside it)\n`);
+    expect(readResults(dir).command).toBe("report");
+    // A sweep's directory holds its journal: no runs' report goes there, and no sweep goes into a runs' report.
+    const sweep = join(tmp, "a-sweep");
+    expect((await cli("sweep", "-w", "racer", "-p", "direct", "-P", "ios=16", "--out", sweep, "--no-report")).code).toBe(0);
+    const into = await cli("report", "-w", "racer", "-p", "direct", "-P", "ios=16", "--out", sweep);
+    expect(into.code).toBe(2);
+    expect(into.err).toBe(`stable-dio: '${sweep}' is a sweep's directory (points.jsonl): a report of \`stable-dio report\` would replace ` +
+      "the sweep's; give another --out (stable-dio report --from DIR merges sweeps' journals)\n");
+    const sweepInto = await cli("sweep", "-w", "racer", "-p", "direct", "-P", "ios=16", "--out", dir);
+    expect(sweepInto.code).toBe(2);
+    expect(sweepInto.err).toMatch(/^stable-dio: '.*shared' holds the report of `stable-dio report` \(.*\), not a sweep's: give another --out, or move it away\n$/);
+    // Someone else's index.html: refused before any run, and left as it was.
+    const mine = join(tmp, "mine");
+    mkdirSync(mine);
+    writeFileSync(join(mine, "index.html"), "<p>my page</p>");
+    const foreign = await cli("-w", "racer", "-p", "direct", "-P", "ios=16", "--out", mine);
+    expect(foreign.code).toBe(2);
+    expect(foreign.out).toBe("");
+    expect(foreign.err).toBe(`stable-dio: '${mine}' holds index.html that stable-dio did not write: give another --out, or move them away\n`);
+    expect(readFileSync(join(mine, "index.html"), "utf8")).toBe("<p>my page</p>");
+  });
+
+  it("own jobs everywhere: report --workload FILE and --fio JOB, run --workload FILE --out DIR; report --json as the main job's", async () => {
+    const job = join(tmp, "job.fio");
+    writeFileSync(job, "[seq]\nrw=write\nbs=16k\nsize=1m\ndirect=1\n");
+    const wl = join(tmp, "mine.json");
+    writeFileSync(wl, readFileSync("workloads/racer.json", "utf8").replace('"id": "racer"', '"id": "my-racer"'));
+    const both = join(tmp, "own");
+    const r = await cli("report", "--workload", `db-writer,${wl}`, "--fio", job, "-p", "direct,bounce", "-P", "ios=16", "--out", both, "--json");
+    expect(r.code, r.err).toBe(0);
+    const json = JSON.parse(r.out) as JsonReport;
+    expect(json.results.map((x) => `${x.workload}/${x.policy}`)).toEqual(
+      ["db-writer/direct", "db-writer/bounce", "my-racer/direct", "my-racer/bounce", "seq/direct", "seq/bounce"]);
+    expect(json.sources?.map((s) => [s.file, s.kind])).toEqual([[wl, "workload"], [job, "fio"]]);
+    expect(readResults(both).runs.map((x) => x.key)).toEqual(json.results.map((x) => readResults(both).runs.find((y) => y.workload === x.workload && y.policy === x.policy)?.key));
+    // run writes a report only when given --out.
+    const runDir = join(tmp, "run-out");
+    const run = await cli("run", "--workload", wl, "-p", "wp-cow", "-P", "ios=16", "--out", runDir);
+    expect(run.code, run.err).toBe(0);
+    expect(run.out).toMatch(/^my-racer +fs-csum +wp-cow /m);
+    expect(run.err).toMatch(new RegExp(`stable-dio: report: ${runDir}/index.html \\(results.json and results.csv beside it\\)\n$`));
+    expect(readResults(runDir)).toMatchObject({ command: "run", runs: [{ workload: "my-racer", policy: "wp-cow" }] });
+    const plain = await cli("run", "--fio", job, "-p", "direct");
+    expect(plain.err).not.toMatch(/report:/);
   });
 
   it("the charts' captions name the core that measured the runs (--core model: the reference model, not the Wasm core)", async () => {
@@ -176,7 +233,8 @@ describe("where the report goes", () => {
 
   const errors: Array<[string[], RegExp]> = [
     [["report", "--policy", "nope"], /^stable-dio: unknown policy 'nope' \(allowed: direct, .*\)\n$/],
-    [["report", "--json"], /^stable-dio: unknown option '--json' \(allowed: --policy, .*--out, --help\)\n$/],
+    [["report", "--jsno"], /^stable-dio: unknown option '--jsno'; did you mean '--json'\? \(allowed: --policy, .*--out, --no-report, --from, --help\)\n$/],
+    [["report", "--out", "x", "--no-report"], /^stable-dio: give --out DIR or --no-report, not both\n$/],
     [["--out", " ", "-w", "racer"], /^stable-dio: empty --out directory\n$/],
   ];
   for (const [argv, line] of errors) {
@@ -193,5 +251,38 @@ describe("where the report goes", () => {
     const r = await cli("report", "-w", "racer", "-p", "direct", "-P", "ios=16", "--out", join(file, "sub"));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^stable-dio: cannot write the report to '.*a-file\/sub': E[A-Z]+\n$/);
+  });
+});
+
+describe("the charts' looks and the statistics behind the error bars", () => {
+  it("every policy's colour has at least 3:1 contrast on the white page (WCAG's figure for graphics)", () => {
+    const luminance = (hex: string) => {
+      const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    for (const [policy, look] of Object.entries(LOOK)) expect(1.05 / (luminance(look.color) + 0.05), policy).toBeGreaterThanOrEqual(3);
+    expect(Object.keys(LOOK).sort()).toEqual(POLICIES.map((p) => p.id).sort());
+  });
+
+  it("Student's t quantiles: the table's values and the expansion beyond it agree with the textbook's", () => {
+    // t(0.975, df) to 3 decimals, as every statistics table prints them.
+    const table: Array<[number, number]> = [[1, 12.706], [2, 4.303], [5, 2.571], [10, 2.228], [11, 2.201], [20, 2.086], [30, 2.042], [60, 2.0], [120, 1.98]];
+    for (const [df, t] of table) expect(t975(df), `df ${df}`).toBeCloseTo(t, 3);
+    expect(t975(100000)).toBeCloseTo(1.96, 3);
+    expect(() => t975(0)).toThrow(RangeError);
+    const s = spread([1, 2, 3]);
+    expect(s).toMatchObject({ n: 3, mean: 2, min: 1, max: 3 });
+    expect(s.ci95![0]).toBeCloseTo(2 - 4.302653 / Math.sqrt(3), 9);
+    expect(spread([5]).ci95).toBeNull();
+    expect(spread([4, 4, 4]).ci95).toEqual([4, 4]);
+  });
+
+  it("curves that coincide at every point are one curve, named in policy order; near ones stay apart", () => {
+    const pts = [
+      { panel: "a", policy: "wp-wait", x: 1, y: 2 }, { panel: "a", policy: "wp-cow", x: 1, y: 2 }, { panel: "b", policy: "wp-cow", x: 1, y: 3 },
+      { panel: "b", policy: "wp-wait", x: 1, y: 3 }, { panel: "a", policy: "bounce", x: 1, y: 2 }, { panel: "b", policy: "bounce", x: 1, y: 3.000001 },
+    ];
+    const s = coincident(pts, (p) => p.x, (p) => p.y);
+    expect(Object.fromEntries(s)).toEqual({ "wp-cow": "wp-cow = wp-wait", "wp-wait": "wp-cow = wp-wait", bounce: "bounce" });
   });
 });

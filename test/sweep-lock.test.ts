@@ -44,7 +44,7 @@ describe("the sweep's lock", () => {
     const r = await run([...SMALL, "--out", dir]);
     expect(r.code).toBe(0);
     expect(r.err.split("\n")[0]).toBe(`stable-dio: took over ${join(dir, ".lock")} from process ${pid}, which is no longer running`);
-    expect(readdirSync(dir)).toEqual(["points.jsonl"]);
+    expect(readdirSync(dir).sort()).toEqual(["points.jsonl", "sweep.json"]);
   });
 
   it("a lock that names no process is an error saying what to do, not taken over", async () => {
@@ -91,6 +91,6 @@ describe("the sweep's lock", () => {
     const r = await cli(...SMALL, "--out", dir);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/points\.jsonl line 1 is not a finished point/);
-    expect(readdirSync(dir)).toEqual(["points.jsonl"]);
+    expect(readdirSync(dir).sort()).toEqual(["points.jsonl", "sweep.json"]);
   });
 });

@@ -42,7 +42,9 @@ describe("sweep progress", () => {
     expect(term.text()).toBe("");
     const lines = r.err.trimEnd().split("\n");
     expect(lines[0]).toBe(`sweep: 4 points: 0 already in ${join(dir, "points.jsonl")}, 4 to run on 1 worker thread`);
-    const ticks = lines.slice(1).map((l) => /^sweep: (\d+)\/4 (.+) \(eta (\d+s|\d+m\d\ds|\?)\)$/.exec(l));
+    // Last, the line every command ends with when it wrote a report.
+    expect(lines.at(-1)).toBe(`stable-dio: report: ${dir}/index.html (results.json and results.csv beside it)`);
+    const ticks = lines.slice(1, -1).map((l) => /^sweep: (\d+)\/4 (.+) \(eta (\d+s|\d+m\d\ds|\?)\)$/.exec(l));
     expect(ticks.map((m) => m?.[1])).toEqual(["1", "2", "3", "4"]);
     expect(new Set(ticks.map((m) => m?.[2]))).toEqual(new Set(readResults(dir).runs.map(label)));
     expect(r.err).not.toContain(ESC);
@@ -70,6 +72,7 @@ describe("sweep progress", () => {
     const wpCow = readResults(dir).runs.filter((x) => x.policy === "wp-cow").map(label);
     expect(wpCow).toContain(parsed.at(-1)?.[4]);
     // The plain lines are not printed beside the bar.
-    expect(r.err).toBe(`sweep: 6 points: 4 already in ${join(dir, "points.jsonl")}, 2 to run on 1 worker thread\n`);
+    expect(r.err).toBe(`sweep: 6 points: 4 already in ${join(dir, "points.jsonl")}, 2 to run on 1 worker thread\n` +
+      `stable-dio: report: ${dir}/index.html (results.json and results.csv beside it)\n`);
   });
 });

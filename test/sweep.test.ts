@@ -9,6 +9,7 @@ import type { JournalLine } from "../src/sweep/journal.js";
 import { cli } from "./support/cli.js";
 import { type Exit, runProcess } from "./support/process.js";
 import { readCsv, readResults } from "./support/report.js";
+import type { ResultsDoc } from "../src/report/document.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "stable-dio-sweep-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -49,8 +50,8 @@ describe("a sweep killed halfway", () => {
     expect(second.err).toContain(`stable-dio: dropped a torn last line (${torn.length} bytes) from ${join(dir, "points.jsonl")}\n`);
     expect(second.err).toContain(`sweep: ${POINTS} points: ${done.length} already in ${join(dir, "points.jsonl")}, ` +
       `${POINTS - done.length} to run on 2 worker threads\n`);
-    expect(second.out).toBe(`sweep: ${POINTS} points: ${POINTS - done.length} computed on 2 worker threads, ${done.length} from the journal; ` +
-      `report: ${dir}/index.html\n`);
+    expect(second.out.split("\n")[0]).toBe(`sweep: ${POINTS} points: ${POINTS - done.length} computed on 2 worker threads, ${done.length} from the journal`);
+    expect(second.err).toMatch(new RegExp(`stable-dio: report: ${dir}/index.html \\(results.json and results.csv beside it\\)\n$`));
 
     // The first run's points are untouched, the second appended only the rest: each point once.
     const after = journalText(dir);
@@ -123,7 +124,7 @@ describe("the grid", () => {
     writeFileSync(file, JSON.stringify({ workloads: ["racer"], policies: ["direct", "bounce"], sizes: ["4k", 8192], seeds: [1, 2], params: { ios: 16 } }));
     const r = await cli("sweep", "--grid", file, "--seeds", "3", "--out", dir, "--no-report");
     expect(r.code).toBe(0);
-    expect(readdirSync(dir)).toEqual(["points.jsonl"]);
+    expect(readdirSync(dir).sort()).toEqual(["points.jsonl", "sweep.json"]);
     const lines = journal(dir);
     expect(lines.map((l) => `${l.run.policy} ${l.run.params.size} ${l.run.seed}`).sort()).toEqual(
       ["bounce 4096 3", "bounce 8192 3", "direct 4096 3", "direct 8192 3"]);
@@ -137,6 +138,9 @@ describe("the grid", () => {
   });
 
   const errors: Array<[string[], RegExp]> = [
+    [["--shard", "3/2"], /^stable-dio: bad value '3\/2' for --shard \(allowed: K\/N with 1 <= K <= N <= 1000000, e\.g\. 1\/4\)\n$/],
+    [["--shard", "x"], /^stable-dio: bad value 'x' for --shard /],
+    [["--sizse", "4k"], /^stable-dio: unknown option '--sizse'; did you mean '--sizes'\? /],
     [["--workers", "0"], /^stable-dio: bad value '0' for --workers \(allowed: an integer 1\.\.256\)\n$/],
     [["--seed", "1", "--seeds", "2"], /^stable-dio: give --seed or --seeds, not both\n$/],
     [["--seeds", "5..2"], /^stable-dio: bad seed range '5\.\.2' .*\n$/],
@@ -175,7 +179,7 @@ describe("the grid", () => {
     writeFileSync(file, JSON.stringify({ workloads: ["racer"], sizez: [4096] }));
     const g = await cli("sweep", "--grid", file);
     expect(g.code).toBe(2);
-    expect(g.err).toBe(`stable-dio: ${file}:1: unknown key 'sizez' (allowed: sizes, threads, policies, workloads, seeds, device, stable, core, params)\n`);
+    expect(g.err).toBe(`stable-dio: ${file}:1: unknown key 'sizez' (allowed: sizes, threads, policies, workloads, fio, seeds, device, stable, core, params)\n`);
     // A bad value in the file names the file and its line; the same value from a flag does not.
     const values = join(tmp, "bad-values.json");
     writeFileSync(values, JSON.stringify({ workloads: ["racer"], policies: ["wp-cow"], seeds: ["1..2"], sizes: ["4k", "1000"], params: { ios: 16 } }, null, 2));
@@ -204,5 +208,110 @@ describe("the grid", () => {
     const j = await cli("sweep", "-w", "racer", "-p", "direct", "-P", "ios=16", "--out", dir);
     expect(j.code).toBe(2);
     expect(j.err).toMatch(/^stable-dio: .*points\.jsonl line 1 is not a finished point \(not JSON\); move the file away to start the sweep over\n$/);
+  });
+});
+
+describe("the summary over seeds, shards and their merge, big grids, own jobs", () => {
+  const grid = ["-w", "racer,multithread", "-p", "bounce,wp-cow", "--sizes", "4k,64k", "--seeds", "1..3", "-P", "ios=16"];
+
+  it("ends with a table over seeds (mean, 95% interval, min, max) on the terminal, in results.json and in results.csv", async () => {
+    const dir = join(tmp, "summary");
+    const r = await cli("sweep", ...grid, "--workers", "1", "--out", dir);
+    expect(r.code, r.err).toBe(0);
+    const doc = readResults(dir);
+    // 2 workloads x 2 sizes x 2 policies, 3 seeds each.
+    expect(doc.summary).toHaveLength(8);
+    for (const row of doc.summary!) {
+      expect(row.seeds).toEqual([1, 2, 3]);
+      const runs = doc.runs.filter((x) => x.key.replace(/ seed=\d+/, "") === row.group);
+      const us = runs.map((x) => x.projectedUsPerIo);
+      const s = row.stats.projected_us_per_io;
+      expect(s.n).toBe(3);
+      expect(s.mean).toBeCloseTo(us.reduce((a, b) => a + b, 0) / 3, 9);
+      expect([s.min, s.max]).toEqual([Math.min(...us), Math.max(...us)]);
+      // Student's t with 2 degrees of freedom: mean +- 4.302653 s / sqrt(3).
+      const sd = Math.sqrt(us.reduce((a, v) => a + (v - s.mean) ** 2, 0) / 2);
+      expect(s.ci95![0]).toBeCloseTo(s.mean - (4.302653 * sd) / Math.sqrt(3), 9);
+      expect(s.ci95![1]).toBeCloseTo(s.mean + (4.302653 * sd) / Math.sqrt(3), 9);
+    }
+    // racer wp-cow at 64K varies with the seed: its interval has width.
+    const varied = doc.summary!.find((x) => x.workload === "racer" && x.policy === "wp-cow" && x.params.size === 65536)!;
+    expect(varied.stats.projected_us_per_io.ci95![1]).toBeGreaterThan(varied.stats.projected_us_per_io.ci95![0]);
+    // The terminal: one row per summary row, after the sweep's line.
+    const lines = r.out.split("\n");
+    expect(lines[2]).toMatch(/^Over seeds \(us\/I\/O projected from the built-in .* profile/);
+    expect(lines[3]).toMatch(/^workload +policy +size +threads +seeds +us\/I\/O mean +95% interval +min +max +corrupt +copied$/);
+    expect(lines.slice(4).filter((l) => l)).toHaveLength(8);
+    expect(r.out).toMatch(/^racer +wp-cow +64K +- +3 +[\d.]+ +[\d.]+\.\.[\d.]+ +[\d.]+ +[\d.]+ +0 +\S+$/m);
+    // results.csv: each run's row carries its group's summary.
+    const { header, records } = readCsv(dir);
+    expect(header.slice(-16)).toEqual(["seeds_n", ...["projected_us_per_io", "corruptions", "bytes_copied"].flatMap((m) =>
+      ["mean", "min", "max", "ci95_low", "ci95_high"].map((s) => `${m}_${s}`))]);
+    const rec = records.find((x) => x.workload === "racer" && x.policy === "wp-cow" && x.size === "65536")!;
+    expect(Number(rec.seeds_n)).toBe(3);
+    expect(Number(rec.projected_us_per_io_ci95_low)).toBe(varied.stats.projected_us_per_io.ci95![0]);
+    // The chart's points carry the interval (the error bars: test/report-browser.test.ts).
+    const point = doc.costCurve.points.find((p) => p.panel === "racer" && p.policy === "wp-cow" && p.size === 65536)!;
+    expect([point.n, point.lo, point.hi]).toEqual([3, ...varied.stats.projected_us_per_io.ci95!]);
+  });
+
+  it("--shard 1/2 and 2/2 into two directories, merged with report --from, give the unsharded sweep's points", async () => {
+    const whole = join(tmp, "whole");
+    expect((await cli("sweep", ...grid, "--workers", "2", "--out", whole)).code).toBe(0);
+    const [a, b] = [join(tmp, "shard-a"), join(tmp, "shard-b")];
+    const one = await cli("sweep", ...grid, "--workers", "1", "--shard", "1/2", "--out", a, "--no-report");
+    expect(one.err).toContain(`sweep: 12 points (shard 1/2 of a grid of 24 points): 0 already in ${join(a, "points.jsonl")}, 12 to run on 1 worker thread\n`);
+    // The merge refuses half a grid, naming the shard it lacks.
+    const half = await cli("report", "--from", a, "--out", join(tmp, "half"));
+    expect(half.code).toBe(2);
+    expect(half.err).toBe("stable-dio: 12 points of the grid's 24 are in none of the journals: shard 2/2 (not given); finish them (the same sweep command resumes) and merge again\n");
+    expect((await cli("sweep", ...grid, "--workers", "1", "--shard", "2/2", "--out", b, "--no-report")).code).toBe(0);
+    const merged = join(tmp, "merged");
+    const m = await cli("report", "--from", a, b, "--out", merged);
+    expect(m.code, m.err).toBe(0);
+    expect(m.err).toBe(`stable-dio: report: ${merged}/index.html (results.json and results.csv beside it)\n`);
+    const [w, g] = [readResults(whole), readResults(merged)];
+    expect(g.runs).toEqual(w.runs);
+    expect(g.costCurve).toEqual(w.costCurve);
+    expect(g.ipiCurve).toEqual(w.ipiCurve);
+    expect(g.summary).toEqual(w.summary);
+    expect(g.sweep).toMatchObject({ grid: w.sweep!.grid, points: 24, merged: [a, b] });
+    // Another sweep's directory is not a shard of this one.
+    const other = join(tmp, "other");
+    expect((await cli("sweep", "-w", "racer", "-p", "direct", "-P", "ios=16", "--out", other, "--no-report")).code).toBe(0);
+    const mixed = await cli("report", "--from", a, other, "--out", join(tmp, "mixed"));
+    expect(mixed.err).toBe(`stable-dio: '${other}' is not a shard of the same sweep as '${a}': their grids (sweep.json) differ\n`);
+    expect((await cli("report", "--from", join(tmp, "nowhere"))).err).toMatch(/has no sweep\.json: not a sweep's directory/);
+  });
+
+  it("a grid beyond a few thousand points is said first: its points, its estimated time and journal, how to shard it", async () => {
+    const dir = join(tmp, "big");
+    const r = await cli("sweep", "-w", "db-writer", "-p", "direct", "--seeds", "1..5001", "-P", "ios=4", "--shard", "1/2501", "--workers", "1", "--out", dir, "--no-report");
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/^stable-dio: a grid of 5,001 points: about \S+( \S+)? on 1 worker thread here \([\d.]+ s a point, estimated from 2 points run first\) and a journal of about [\d.]+[KMG]?; this shard \(1\/2501\) runs 2 of them, about \S+ more; to spread it over machines, run it as shards \(--shard K\/N\) and merge them/m);
+    // The points run for the estimate are journaled, not run twice.
+    expect(journal(dir).map((l) => l.worker)).toEqual([0, 0]);
+    const small = await cli("sweep", "-w", "db-writer", "-p", "direct", "--seeds", "1..2", "-P", "ios=4", "--out", join(tmp, "small"), "--no-report");
+    expect(small.err).not.toMatch(/a grid of/);
+  });
+
+  it("takes workload files and fio jobs as the other commands do, and --json prints the report's document", async () => {
+    const job = join(tmp, "seq.fio");
+    writeFileSync(job, "[seq]\nioengine=libaio\nrw=write\nbs=16k\nsize=256k\ndirect=1\n");
+    const wl = join(tmp, "mine.json");
+    writeFileSync(wl, readFileSync("workloads/racer.json", "utf8").replace('"id": "racer"', '"id": "my-racer"'));
+    const dir = join(tmp, "own");
+    const r = await cli("sweep", "--workload", `racer,${wl}`, "--fio", job, "-p", "direct", "-P", "ios=16", "--seeds", "1,2", "--workers", "1", "--out", dir, "--json");
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain(`stable-dio: ${job}: ignored (no effect on the model): ioengine\n`);
+    const doc = JSON.parse(r.out) as ResultsDoc;
+    expect(doc).toEqual(readResults(dir));
+    expect([...new Set(doc.runs.map((x) => x.workload))]).toEqual(["racer", "my-racer", "seq"]);
+    // A file's points carry its spec's digest: an edited file is new points, not the old ones resumed.
+    expect(doc.runs.filter((x) => x.workload !== "racer").every((x) => / spec=[0-9a-f]{12}$/.test(x.key))).toBe(true);
+    expect(doc.runs.filter((x) => x.workload === "racer").every((x) => !x.key.includes("spec="))).toBe(true);
+    writeFileSync(job, "[seq]\nrw=write\nbs=8k\nsize=256k\ndirect=1\n");
+    const again = await cli("sweep", "--workload", `racer,${wl}`, "--fio", job, "-p", "direct", "-P", "ios=16", "--seeds", "1,2", "--workers", "1", "--out", dir);
+    expect(again.err).toContain(`sweep: 6 points: 4 already in ${join(dir, "points.jsonl")}, 2 to run`);
   });
 });

@@ -51,13 +51,16 @@ describe("record and replay on the command line", () => {
     expect(readdirSync(dir).filter((f) => f.includes(".tmp"))).toEqual([]);
   });
 
-  it("replay prints every counter beside the recorded one and exits 0; --json and --core model agree", async () => {
+  it("replay says in one line that every counter matches and exits 0; --counters prints them; --json and --core model agree", async () => {
     const file = join(dir, "fork.trace");
     writeFileSync(file, await recordTrace(CASES[1]));
-    const table = await cli("replay", file);
-    expect(table.code).toBe(0);
-    expect(table.err).toBe("");
-    expect(table.out).toMatch(/^counter +replayed +recorded\n/);
+    const verdict = await cli("replay", file);
+    expect(verdict.code).toBe(0);
+    expect(verdict.err).toBe("");
+    expect(verdict.out).toMatch(new RegExp(`^replay: ${file}: all \\d+ counters match the recording \\(wasm core\\)\n$`));
+    const table = await cli("replay", file, "--counters");
+    expect(table.out.startsWith(verdict.out + "\n")).toBe(true);
+    expect(table.out).toMatch(/^counter +replayed +recorded\n/m);
     expect(table.out).toMatch(/^forks +4 +4$/m);
     const wasm = await cli("replay", file, "--json");
     const model = await cli("replay", file, "--json", "--core", "model");
@@ -75,7 +78,8 @@ describe("record and replay on the command line", () => {
     const r = await cli("replay", file);
     expect(r.code).toBe(1);
     expect(r.err).toBe(`stable-dio: ${file}: the replay differs from the recording: cow_copies ${cow} (recorded ${cow + 1}), exits 0 (recorded 9)\n`);
-    expect(r.out).toMatch(/^cow_copies +\d+ +\d+ +differs$/m);
+    expect(r.out).toMatch(/^replay: .*: 2 of \d+ counters differ from the recording \(wasm core\): cow_copies, exits\n$/);
+    expect((await cli("replay", file, "--counters")).out).toMatch(/^cow_copies +\d+ +\d+ +differs$/m);
   });
 
   it("a trace without a footer replays and exits 0", async () => {

@@ -103,7 +103,7 @@ export function benchCases(): BenchCase[] {
   }
   const nodma = dioConfig(Policy.WP_COW, Device.FS_CSUM, 0);
   out.push({
-    id: "dio-wp-cow-fs-csum-nodmacheck", group: "dio", label: "4 KiB direct write, wp-cow, fs-csum, DMA_CHECK=0", bytes: 4096,
+    id: "dio-wp-cow-fs-csum-nodmacheck", group: "dio", label: "4 KiB direct write, wp-cow, fs-csum, without the DMA-time check", bytes: 4096,
     wasm: (f) => wasmDio(nodma, 4096, f), model: () => modelDio(nodma, 4096),
   });
   return out;

@@ -37,8 +37,9 @@ export interface BenchReport {
 }
 
 export const BENCH_NOTE =
-  "Measured: ns per operation, median and p99 over samples of k operations looped inside Wasm (the model: a JS loop). " +
-  "Direct writes run with ORACLE=0 (test instrumentation, no kernel counterpart) and STABLE=ALWAYS; DMA_CHECK=1 unless named.";
+  "Measured: nanoseconds per operation, the median and 99th percentile over samples, each a loop of the operation " +
+  "inside Wasm (the reference model: a JavaScript loop). Direct writes need stable pages on every I/O (--stable always) " +
+  "and run without the tests' corruption oracle; the device's DMA-time check runs unless the operation says otherwise.";
 
 function timeRunner(make: () => Runner, o: SampleOptions): Timing {
   return timeRunners([make], o)[0];

@@ -16,7 +16,14 @@ import { registerSweep } from "./sweep.js";
 import { registerWasiPath } from "./wasi-path.js";
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, processIo, UsageError, type CliIo } from "../shared/io.js";
 import { registerRun } from "./run.js";
-import { missingValueLine } from "./subcommand.js";
+import { missingValueLine, unknownOptionLine } from "./subcommand.js";
+import { readFileSync } from "node:fs";
+import { packageFile } from "../core/paths.js";
+
+/** The version in the package's package.json (what --version prints). */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(packageFile("package.json"), "utf8")) as { version: string }).version;
+}
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   let code = EXIT_OK;
@@ -30,6 +37,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   program
     .description("What does it cost to keep direct-I/O buffers stable while the I/O is in flight?\n" +
       "Runs every policy on every workload on a Wasm page table with real bytes and prints what broke and what it cost.")
+    .version(packageVersion(), "-V, --version", "print stable-dio's version")
+    .helpCommand("help [command]", "help for a command (stable-dio help sweep)")
     .exitOverride()
     .enablePositionalOptions() // the comparison's options stay before a subcommand, so subcommands own theirs
     .showSuggestionAfterError(false)
@@ -86,10 +95,7 @@ export function terminalSafe(message: string): string {
 /** Commander's message, first line, without "error: ", with the allowed options where it helps. */
 function commanderLine(e: CommanderError, program: Command): string {
   const msg = e.message.split("\n")[0].replace(/^error: /, "");
-  if (e.code === "commander.unknownOption") {
-    const flags = program.options.map((o) => o.long ?? o.short).filter((f): f is string => !!f);
-    return `${msg} (allowed: ${[...flags, "--help"].join(", ")})`;
-  }
+  if (e.code === "commander.unknownOption") return unknownOptionLine(msg, program);
   if (e.code === "commander.optionMissingArgument") return missingValueLine(msg, program.options);
   return msg;
 }

@@ -23,7 +23,7 @@ import type { CommandContext } from "./context.js";
 import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "../shared/io.js";
 import { pickNumber } from "./numbers.js";
 import { pickProfile } from "./profile.js";
-import { reportDir, shownPath } from "./report.js";
+import { reportTarget, shownPath } from "./report.js";
 import { pickNamed, pickSeed, splitList } from "../shared/select.js";
 import { pickParams } from "../workloads/select.js";
 import { chooseWorkload, fioOption, WORKLOAD_FLAGS, WORKLOAD_HELP, type SourceOptions } from "./source.js";
@@ -93,7 +93,8 @@ async function native(o: NativeOptions, io: CliIo): Promise<number> {
   const offset = o.offset === undefined ? 0 : parseNumber(o.offset, "bytes");
   if (offset === undefined || !Number.isInteger(offset) || offset % PAGE) throw new UsageError(`bad --offset '${o.offset}' (allowed: a byte count, a multiple of 4096)`);
   if (o.offset !== undefined && o.target === undefined) throw new UsageError("--offset is a place on --target: give --target too");
-  const dir = o.report === false ? undefined : reportDir(o.out, io);
+  // Beside the main report (which then includes it): its index.html is not replaced, so no note.
+  const dir = reportTarget(o, "native", io)?.dir;
   if (o.saveBase !== undefined) {
     try {
       readProfile(o.saveBase);

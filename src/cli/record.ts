@@ -7,12 +7,12 @@ import { POLICIES } from "../shared/names.js";
 import { formatTrace } from "../trace/write.js";
 import { loadCore, pickCore } from "../host/cores.js";
 import type { CommandContext } from "./context.js";
-import { runnableWorkloads, runOrExplain, type RunOptions } from "./runs.js";
+import { runnableWorkloads, runOrExplain, warnShallow, type RunOptions } from "./runs.js";
 import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "../shared/io.js";
 import { outputFile, writeOutput } from "./output.js";
 import { pickDevice, pickPolicies, pickSeed, pickStable } from "../shared/select.js";
 import { pickParams } from "../workloads/select.js";
-import { chooseWorkload, fioOption, printSourceNotes, WORKLOAD_FLAGS, WORKLOAD_HELP, type SourceOptions } from "./source.js";
+import { chooseWorkload, fioOption, printSourceNotes, type SourceOptions } from "./source.js";
 import { requiredChoice, subcommand } from "./subcommand.js";
 
 interface RecordOptions extends RunOptions, SourceOptions {
@@ -25,7 +25,7 @@ const ONE_RUN = " (a trace is one run: one workload under one policy)";
 export function registerRecord(program: Command, ctx: CommandContext): void {
   const cmd = subcommand(program, "record")
     .description("run one workload (built-in, workload file or fio job file) under one policy and write its exact operation sequence as a trace (docs/trace.md)")
-    .option(WORKLOAD_FLAGS, WORKLOAD_HELP);
+    .option("-w, --workload <file|id>", "a workload file (docs/workloads.md) or a built-in workload's id");
   requiredChoice(fioOption(cmd), "-p, --policy <id>", "the policy to record it under", POLICIES.map((p) => p.id))
     .option("-s, --seed <n>", "seed of every random choice (default: 1)")
     .option("-d, --device <id>", "run on this device instead of the workload's default")
@@ -46,7 +46,7 @@ async function record(o: RecordOptions, io: CliIo): Promise<number> {
   const stable = pickStable(o.stable);
   const coreId = pickCore(o.core);
   const params = pickParams(o.param ?? [], [workload]);
-  runnableWorkloads([workload], device?.value, params, true, io, source?.file);
+  runnableWorkloads([workload], device?.value, params, true, io, new Map(source ? [[workload, source.file]] : []));
   const output = o.output === undefined ? undefined : outputFile("--output", o.output, io);
 
   const core = await loadCore(coreId);
@@ -55,6 +55,7 @@ async function record(o: RecordOptions, io: CliIo): Promise<number> {
   const text = formatTrace(r);
   if (output === undefined) io.out(text);
   else writeOutput(output, text); // a reader never sees half a trace
+  if (source) warnShallow([r], io); // as run says it
   printSourceNotes(source, io);
   if (r.balance.ok) return EXIT_OK;
   io.err(`stable-dio: ${r.workload}/${r.policy}: frames do not balance: ${r.balance.problems.join("; ")}\n`);

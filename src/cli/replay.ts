@@ -1,6 +1,7 @@
 // `stable-dio replay TRACE`: replays a trace on the Wasm core (or the model)
-// and prints the counters; exit 0 if they match the trace's footer, 1 (naming
-// the counters) if not, 2 for a malformed trace (file:line: problem).
+// and says in one line whether the counters match the trace's footer (exit
+// 0), or which differ (exit 1); 2 for a malformed trace (file:line: problem).
+// --counters prints every counter, replayed and recorded.
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { ABI_VERSION } from "../../assembly/abi.js";
@@ -14,6 +15,7 @@ import { subcommand } from "./subcommand.js";
 interface ReplayOptions {
   core?: string;
   json?: boolean;
+  counters?: boolean;
 }
 
 export function registerReplay(program: Command, ctx: CommandContext): void {
@@ -21,6 +23,7 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
     .description("replay an operation trace (docs/trace.md; '-' reads stdin) and check the counters against its footer")
     .argument("<trace>", "trace file written by `stable-dio record`, or '-' for stdin")
     .option("--core <id>", "wasm (default) or model")
+    .option("--counters", "print every counter, replayed and recorded, after the verdict")
     .option("--json", "print the counters, the recorded ones and the differences as JSON")
     .action(async (file: string, opts: ReplayOptions) => ctx.exit(await replay(file, opts, ctx.io)));
 }
@@ -37,7 +40,11 @@ async function replay(file: string, o: ReplayOptions, io: CliIo): Promise<number
     if (e instanceof TraceError) throw new UsageError(e.message);
     throw e;
   }
-  io.out(o.json ? renderJson(name, core.kind, r) : renderTable(r));
+  if (o.json) io.out(renderJson(name, core.kind, r));
+  else {
+    io.out(verdict(name, core.kind, r));
+    if (o.counters) io.out("\n" + renderTable(r));
+  }
   if (!r.mismatches.length) return EXIT_OK;
   const list = r.mismatches.map((m) => `${m.counter} ${m.got} (recorded ${m.expected})`).join(", ");
   io.err(`stable-dio: ${name}: the replay differs from the recording: ${list}\n`);
@@ -51,6 +58,15 @@ function readText(file: string): string {
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
     throw new UsageError(`cannot read trace '${file}': ${code}`);
   }
+}
+
+/** "replay: racer.trace: the 49 counters match the recording (wasm core, 70,214 calls)" */
+function verdict(name: string, core: string, r: Replay): string {
+  const n = Object.keys(r.counters).length;
+  if (!r.expected) return `replay: ${name}: replayed on the ${core} core; the trace records no counters to compare (--counters prints them)\n`;
+  if (!r.mismatches.length) return `replay: ${name}: all ${n} counters match the recording (${core} core)\n`;
+  return `replay: ${name}: ${r.mismatches.length} of ${n} counters differ from the recording (${core} core): ` +
+    `${r.mismatches.map((m) => m.counter).join(", ")}\n`;
 }
 
 function renderTable(r: Replay): string {

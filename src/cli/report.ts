@@ -1,6 +1,8 @@
-// `stable-dio report`, and the report the main job writes unless --no-report:
-// the selected runs, the crossover grid's cost curve and an IPI curve, as
-// index.html, results.json and results.csv in one directory (docs/report.md).
+// `stable-dio report`, and the report every command that runs a selection
+// writes unless --no-report (the main job, `run`): the selected runs, the
+// crossover grid's cost curve and an IPI curve, as index.html, results.json
+// and results.csv in one directory (docs/report.md). `report --from DIR...`
+// merges sweeps' journals into one report instead.
 import { isAbsolute, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { loadWasmCoreSync } from "../core/wasm.js";
@@ -10,15 +12,17 @@ import type { GridResult } from "../crossover/grid.js";
 import { VERDICT_SPEC, verdictLine } from "../crossover/verdict.js";
 import type { RunResult } from "../host/result.js";
 import { resultsDoc, runRecord } from "../report/document.js";
+import { placeReport, replacingNote, type Previous } from "../report/place.js";
 import { POLICIES } from "../shared/names.js";
 import { costCurveOfGrid, curveGrid, ipiCurveOfCore } from "../crossover/curves.js";
 import { DEFAULT_REPORT_DIR, REPORT_FILES, writeReport } from "../report/write.js";
 import type { CommandContext } from "./context.js";
-import { balanceExit, runOptions, runSelected, type RunOptions } from "./runs.js";
+import { balanceExit, runOptions } from "./runs.js";
 import { type CliIo, UsageError } from "../shared/io.js";
-import { pickProfile } from "./profile.js";
-import { pickWorkloads } from "../workloads/select.js";
+import { chooseWorkloads, fioOption, type SourceOptions } from "./source.js";
 import { subcommand } from "./subcommand.js";
+import { runAndPrint, tableOptions, type TableOptions } from "./table.js";
+import { mergeReport } from "./merge.js";
 
 export interface ReportOptions {
   /** false with --no-report. */
@@ -26,14 +30,25 @@ export interface ReportOptions {
   out?: string;
 }
 
-export function reportOptions(cmd: Command, skip = true): Command {
-  if (skip) cmd.option("--no-report", `do not write the report directory (${DEFAULT_REPORT_DIR}/)`);
-  return cmd.option("-o, --out <dir>", `report directory: ${REPORT_FILES.join(", ")} (default: ./${DEFAULT_REPORT_DIR})`);
+/** --out DIR and --no-report, on every command that writes a report (`run`: only when given --out). */
+export function reportOptions(cmd: Command, onlyWithOut = false): Command {
+  return cmd
+    .option("-o, --out <dir>", `report directory: ${REPORT_FILES.join(", ")} (default: ${onlyWithOut ? "none" : `./${DEFAULT_REPORT_DIR}`})`)
+    .option("--no-report", `write no report directory${onlyWithOut ? " (the default without --out)" : ""}`);
 }
 
-export function reportDir(out: string | undefined, io: CliIo): string {
-  if (out !== undefined && out.trim() === "") throw new UsageError("empty --out directory");
-  return resolve(io.cwd ?? process.cwd(), out ?? DEFAULT_REPORT_DIR);
+/** Where the report goes, checked before any run (placeReport); undefined with --no-report. */
+export interface ReportTarget {
+  readonly dir: string;
+  readonly replacing?: Previous;
+}
+
+export function reportTarget(o: ReportOptions, command: string, io: CliIo, onlyWithOut = false): ReportTarget | undefined {
+  if (o.out !== undefined && o.out.trim() === "") throw new UsageError("empty --out directory");
+  if (o.report === false && o.out !== undefined) throw new UsageError("give --out DIR or --no-report, not both");
+  if (o.report === false || (onlyWithOut && o.out === undefined)) return undefined;
+  const dir = resolve(io.cwd ?? process.cwd(), o.out ?? DEFAULT_REPORT_DIR);
+  return { dir, ...placeReport(dir, command) };
 }
 
 export interface MainRuns {
@@ -45,8 +60,8 @@ export interface MainRuns {
   readonly grid?: GridResult;
 }
 
-/** Writes the report of a set of runs; says where on stdout (`report`) or stderr (the main job, whose stdout is the table). */
-export async function writeMainReport(dir: string, m: MainRuns, io: CliIo, toStdout: boolean): Promise<void> {
+/** Writes the report of a set of runs, and says where (reportLine). */
+export async function writeMainReport(t: ReportTarget, m: MainRuns, io: CliIo): Promise<void> {
   const core = loadWasmCoreSync();
   // The curves follow the selection: every policy that ran, in the usual order.
   const policies = POLICIES.map((p) => p.id).filter((id) => m.results.some((r) => r.policy === id));
@@ -60,17 +75,26 @@ export async function writeMainReport(dir: string, m: MainRuns, io: CliIo, toStd
     ipiCurve: ipiCurveOfCore(core, policies),
     verdict: verdictLine(grid, m.profile),
   });
+  const native = nativeSectionOf(t.dir); // a stable-dio native run's results in the same directory
+  await writeReportTo(t, () => writeReport(t.dir, doc, native ? [native] : []), io);
+}
+
+/** Writes a report (`write`), with the note on what it replaces first, then the line that says where it is. */
+export async function writeReportTo(t: ReportTarget, write: () => Promise<void>, io: CliIo): Promise<void> {
   try {
-    const native = nativeSectionOf(dir); // a stable-dio native run's results in the same directory
-    await writeReport(dir, doc, native ? [native] : []);
+    await write();
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code) throw new UsageError(`cannot write the report to '${dir}': ${code}`);
+    if (code) throw new UsageError(`cannot write the report to '${t.dir}': ${code}`);
     throw e;
   }
-  const line = `report: ${shownPath(dir, io)}/index.html (results.json and results.csv beside it)\n`;
-  if (toStdout) io.out(line);
-  else io.err(`stable-dio: ${line}`);
+  if (t.replacing) io.err(`stable-dio: ${replacingNote(shownPath(t.dir, io), t.replacing)}\n`);
+  io.err(reportLine(t.dir, io));
+}
+
+/** How every command says where its report is: one line on stderr. */
+export function reportLine(dir: string, io: CliIo): string {
+  return `stable-dio: report: ${shownPath(dir, io)}/index.html (results.json and results.csv beside it)\n`;
 }
 
 /** The directory relative to the working directory when it is inside it. */
@@ -79,19 +103,25 @@ export function shownPath(dir: string, io: CliIo): string {
   return rel === "" ? "." : rel.startsWith("..") || isAbsolute(rel) ? dir : rel;
 }
 
-interface ReportCommandOptions extends RunOptions, ReportOptions {
-  profile?: string;
+interface ReportCommandOptions extends TableOptions, ReportOptions, SourceOptions {
+  from?: string[];
 }
 
 export function registerReport(program: Command, ctx: CommandContext): void {
   const cmd = subcommand(program, "report")
-    .description("run the selected policies and workloads (the main job's flags) and write the HTML report, results.json and results.csv");
-  runOptions(cmd).option("--profile <file>", "cost profile for the projected figures (default: built-in)");
-  reportOptions(cmd, false).action(async (opts: ReportCommandOptions) => {
-    const profile = pickProfile(opts.profile);
-    const dir = reportDir(opts.out, ctx.io);
-    const results = await runSelected(pickWorkloads(opts.workload), opts, opts.workload !== undefined, ctx.io);
-    await writeMainReport(dir, { command: "report", argv: ctx.argv, results, profile }, ctx.io, true);
-    ctx.exit(balanceExit(results, ctx.io));
-  });
+    .description("run the selected policies and workloads (the main job's flags, workload files and fio jobs too) and write the " +
+      "HTML report, results.json and results.csv; or, --from DIR..., merge sweeps' journals into one report");
+  reportOptions(fioOption(tableOptions(runOptions(cmd), "print every run's full result as JSON (as the main job's --json)")))
+    .option("--from <dirs...>", "sweep directories (shards of one sweep) to merge into one report, instead of running")
+    .action(async (opts: ReportCommandOptions) => ctx.exit(await report(opts, ctx)));
+}
+
+async function report(o: ReportCommandOptions, ctx: CommandContext): Promise<number> {
+  const { io } = ctx;
+  if (o.from !== undefined) return mergeReport(o.from, o, ctx);
+  const chosen = chooseWorkloads(o);
+  const target = reportTarget(o, "report", io);
+  const shown = await runAndPrint(chosen, o, o.workload !== undefined || o.fio !== undefined, io, false);
+  if (target) await writeMainReport(target, { command: "report", argv: ctx.argv, ...shown }, io);
+  return balanceExit(shown.results, io);
 }

@@ -11,8 +11,9 @@ import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "../shared/io.js";
 import { deviceId, policyId } from "../shared/names.js";
 import { pickDevice, pickPolicies, pickSeed, pickStable } from "../shared/select.js";
 import type { Workload } from "../workloads/index.js";
-import { incompatibility, resolveParams } from "../workloads/params.js";
+import { incompatibility, MAX_LATENCY, resolveParams } from "../workloads/params.js";
 import { pickParams } from "../workloads/select.js";
+import { WORKLOAD_FLAGS, WORKLOAD_HELP } from "./source.js";
 
 /** The flags that pick runs. */
 export interface RunOptions {
@@ -26,9 +27,7 @@ export interface RunOptions {
 }
 
 /** The flags that pick runs, on the main job, `report`, `run`, `record` and `sweep`. */
-export function runOptions(
-  cmd: Command, workloadFlags = "-w, --workload <ids>", workloadHelp = "comma list of workloads (default: all)",
-): Command {
+export function runOptions(cmd: Command, workloadFlags = WORKLOAD_FLAGS, workloadHelp = WORKLOAD_HELP): Command {
   return cmd
     .option("-p, --policy <ids>", "comma list of policies (default: all)")
     .option(workloadFlags, workloadHelp)
@@ -46,11 +45,11 @@ function collect(value: string, prev: string[] | undefined): string[] {
 /**
  * Checks every run-picking flag, then runs every selected policy on every
  * workload that can run with them. `named`: the user chose these workloads,
- * so one that cannot run is an error, not a note. `origin`: the file the
- * workloads came from, named first when a run fails.
+ * so one that cannot run is an error, not a note. `origins`: the file each
+ * workload came from, named first when a run fails.
  */
 export async function runSelected(
-  workloads: readonly Workload[], o: RunOptions, named: boolean, io: CliIo, origin?: string,
+  workloads: readonly Workload[], o: RunOptions, named: boolean, io: CliIo, origins: ReadonlyMap<Workload, string> = new Map(),
 ): Promise<RunResult[]> {
   const policies = pickPolicies(o.policy);
   const seed = pickSeed(o.seed);
@@ -58,7 +57,7 @@ export async function runSelected(
   const stable = pickStable(o.stable);
   const coreId = pickCore(o.core);
   const params = pickParams(o.param ?? [], workloads);
-  const runnable = runnableWorkloads(workloads, device?.value, params, named, io, origin);
+  const runnable = runnableWorkloads(workloads, device?.value, params, named, io, origins);
 
   const core = await loadCore(coreId);
   const results: RunResult[] = [];
@@ -66,11 +65,33 @@ export async function runSelected(
   for (const w of runnable) {
     for (const p of policies) {
       if (io.interactive) io.err(`\r\x1b[K[${results.length + 1}/${total}] ${w.id} ${p.id}`);
-      results.push(runOrExplain(core, { workload: w, policy: p.value, device: device?.value, seed, params, stable }, origin));
+      results.push(runOrExplain(core, { workload: w, policy: p.value, device: device?.value, seed, params, stable }, origins.get(w)));
     }
   }
   if (io.interactive) io.err("\r\x1b[K");
+  // Said when the depth is the user's: --param qd or latency, or a file's jobs (a built-in's own default is documented).
+  if (origins.size || "qd" in params || "latency" in params) warnShallow(results, io);
   return results;
+}
+
+/**
+ * Says, once per workload, when a thread that submitted enough I/Os to fill
+ * its queue never did: the device (latency steps: DMA 1..2L after submit,
+ * completion 1..L after) completed them before the thread could submit more,
+ * so a deeper qd changes nothing until the latency grows.
+ */
+export function warnShallow(results: readonly RunResult[], io: CliIo): void {
+  const seen = new Set<string>();
+  for (const r of results) {
+    if (!r.inflight?.short.length || seen.has(r.workload)) continue;
+    seen.add(r.workload);
+    const qd = Math.max(...r.inflight.short.map((s) => s.qd));
+    const most = Math.max(...r.inflight.short.map((s) => s.max));
+    const L = r.params.latency;
+    io.err(`stable-dio: ${r.workload}: qd ${qd}, but no thread had more than ${most} I/O${most === 1 ? "" : "s"} in flight: ` +
+      `the device (latency=${L}: DMA 1..${2 * L} steps after submit, completion 1..${L} after) completes them before the thread ` +
+      `submits more, so a deeper qd changes nothing here; a longer latency keeps more in flight (e.g. --param latency=${Math.min(MAX_LATENCY, 16 * qd)})\n`);
+  }
 }
 
 /** Names every run whose frames do not balance; exit code 1 if any. */
@@ -99,7 +120,8 @@ export function runOrExplain(core: Core, spec: RunSpec, origin?: string): RunRes
  * any); one picked by default is skipped with a note.
  */
 export function runnableWorkloads(
-  ws: readonly Workload[], device: number | undefined, params: Record<string, number>, named: boolean, io: CliIo, origin?: string,
+  ws: readonly Workload[], device: number | undefined, params: Record<string, number>, named: boolean, io: CliIo,
+  origins: ReadonlyMap<Workload, string> = new Map(),
 ): Workload[] {
   const out: Workload[] = [];
   const skipped: Array<{ readonly id: string; readonly why: string }> = [];
@@ -112,7 +134,7 @@ export function runnableWorkloads(
       why = e instanceof RangeError ? e.message.replace(`${w.id}: `, "") : String(e);
     }
     if (!why) out.push(w);
-    else if (named) throw new UsageError(`${origin ? `${origin}: ` : ""}workload '${w.id}' cannot run on ${deviceId(d)}: ${why}`);
+    else if (named) throw new UsageError(`${origins.has(w) ? `${origins.get(w)}: ` : ""}workload '${w.id}' cannot run on ${deviceId(d)}: ${why}`);
     else skipped.push({ id: w.id, why: `on ${deviceId(d)}: ${why}` });
   }
   if (!out.length) {

@@ -7,6 +7,21 @@ import { DEVICES, POLICIES, STABLE_IDS } from "../shared/names.js";
 import { BUILTIN_IDS } from "../workloads/index.js";
 import { CORE_IDS } from "../host/cores.js";
 import { UsageError } from "../shared/io.js";
+import { closest } from "../shared/suggest.js";
+
+/** "; did you mean 'sweep'?" for a misspelled command, or "". */
+export function didYouMeanCommand(command: string, commands: readonly string[]): string {
+  const like = closest(command, commands);
+  return like === undefined ? "" : `; did you mean '${like}'?`;
+}
+
+/** commander's "unknown option '--polcy'", with the closest option it meant, and the options allowed. */
+export function unknownOptionLine(msg: string, cmd: Command): string {
+  const flags = cmd.options.map((o) => o.long ?? o.short).filter((f): f is string => !!f);
+  const typed = /'([^']*)'/.exec(msg)?.[1] ?? "";
+  const like = typed.startsWith("--") ? closest(typed.slice(2).split("=")[0], flags.map((f) => f.replace(/^--?/, ""))) : undefined;
+  return `${msg}${like === undefined ? "" : `; did you mean '--${like}'?`} (allowed: ${[...flags, "--help"].join(", ")})`;
+}
 
 /** What each required option of a fixed set of values allows (requiredChoice). */
 const ALLOWED = new WeakMap<Option, readonly string[]>();
@@ -36,10 +51,7 @@ export function subcommand(program: Command, name: string): Command {
   const cmd = program.command(name).allowExcessArguments(false);
   cmd.exitOverride((e: CommanderError) => {
     const msg = e.message.split("\n")[0].replace(/^error: /, "");
-    if (e.code === "commander.unknownOption") {
-      const flags = cmd.options.map((o) => o.long ?? o.short).filter((f): f is string => !!f);
-      throw new UsageError(`${msg} (allowed: ${[...flags, "--help"].join(", ")})`);
-    }
+    if (e.code === "commander.unknownOption") throw new UsageError(unknownOptionLine(msg, cmd));
     if (e.code === "commander.missingMandatoryOptionValue" || e.code === "commander.optionMissingArgument") {
       const line = missingValueLine(msg, cmd.options);
       if (line !== msg) throw new UsageError(line);

@@ -1,20 +1,19 @@
-// The commands that print the table (the main job and `run`): their flags,
-// and running the selection then printing the table (or --json) with the
-// projected column and the crossover verdict under it.
+// The commands that run a selection in process (the main job, `run` and
+// `report`): their flags, and running the selection then printing the table
+// (or --json) with the projected column and the crossover verdict under it.
 import type { Command } from "commander";
 import { loadWasmCoreSync } from "../core/wasm.js";
 import type { CostProfile } from "../cost/profile.js";
 import { type GridResult, runGrid } from "../crossover/grid.js";
 import { VERDICT_SPEC, verdictLine } from "../crossover/verdict.js";
 import type { RunResult } from "../host/result.js";
-import { renderJson, type JsonSource } from "../report/json.js";
+import { renderJson } from "../report/json.js";
 import { projectResults } from "../report/projection.js";
 import { renderTable } from "../report/table.js";
 import type { CliIo } from "../shared/io.js";
-import type { Workload } from "../workloads/index.js";
 import { pickProfile } from "./profile.js";
 import { runSelected, type RunOptions } from "./runs.js";
-import { printSourceNotes } from "./source.js";
+import { printSourceNotes, type ChosenWorkload } from "./source.js";
 
 export interface TableOptions extends RunOptions {
   json?: boolean;
@@ -22,25 +21,28 @@ export interface TableOptions extends RunOptions {
 }
 
 /** The flags of the commands that print the table: the main job and `run`. */
-export function tableOptions(cmd: Command): Command {
+export function tableOptions(cmd: Command, json = "print every run's full result as JSON instead of the table"): Command {
   return cmd
     .option("--profile <file>", "cost profile for the projected column (from stable-dio calibrate; default: built-in)")
-    .option("--json", "print every run's full result as JSON instead of the table");
+    .option("--json", json);
 }
 
 /**
- * Runs the selection, then prints the table (or --json, with the file the
- * workload came from as `source`) with the projected column and the verdict.
- * `named`: the user chose these workloads (runSelected).
+ * Runs the selection, then prints the table (`table`; or --json, with the
+ * files the workloads came from as `source`) with the projected column and the
+ * verdict. `named`: the user chose these workloads (runSelected).
  */
 export async function runAndPrint(
-  workloads: readonly Workload[], o: TableOptions, named: boolean, io: CliIo, source?: JsonSource,
+  chosen: readonly ChosenWorkload[], o: TableOptions, named: boolean, io: CliIo, table = true,
 ): Promise<{ results: RunResult[]; profile: CostProfile; grid: GridResult }> {
   const profile = pickProfile(o.profile);
-  const results = await runSelected(workloads, o, named, io, source?.file);
-  printSourceNotes(source, io); // after the runs
+  const origins = new Map(chosen.flatMap((c) => (c.source ? [[c.workload, c.source.file] as const] : [])));
+  const results = await runSelected(chosen.map((c) => c.workload), o, named, io, origins);
+  const sources = chosen.flatMap((c) => (c.source ? [c.source] : []));
+  for (const s of sources) printSourceNotes(s, io); // after the runs
   const grid = runGrid(loadWasmCoreSync(), VERDICT_SPEC, profile.costs);
   const projection = projectResults(results, profile, verdictLine(grid, profile));
-  io.out(o.json ? renderJson(results, projection, source) : renderTable(results, projection));
+  if (o.json) io.out(renderJson(results, projection, sources));
+  else if (table) io.out(renderTable(results, projection));
   return { results, profile, grid };
 }

@@ -2,8 +2,12 @@
 // 4096 with the default kb_base=1024, "4ki" is 4000), its own sd_* options
 // for what fio cannot say (the in-flight modification behaviour, process
 // flags, the device), and the fio options that do not matter here: those are
-// accepted and reported once as ignored. Any other name is an error, as in fio.
+// accepted and reported once as ignored. The rest of fio's options are
+// accepted too and reported once as "not modelled" (the job runs without
+// them); a name fio does not have is an error, as in fio.
+import { closest } from "../shared/suggest.js";
 import { SourceError } from "../workloads/json-source.js";
+import { FIO_OPTION_NAMES } from "./fio-options.js";
 import type { FioJob, FioOption } from "./parse.js";
 
 /** fio's alternative names. */
@@ -13,9 +17,9 @@ const ALIASES: Readonly<Record<string, string>> = {
 
 /** The options that change what stable-dio runs (docs/fio.md). */
 export const SUPPORTED: readonly string[] = [
-  "name", "rw", "readwrite", "rwmixread", "rwmixwrite", "bs", "blocksize", "bsrange", "blocksize_range", "size",
-  "io_size", "io_limit", "number_ios", "iodepth", "numjobs", "direct", "buffered", "offset", "loops", "nrfiles",
-  "thread", "mem", "iomem", "mem_align", "iomem_align", "kb_base",
+  "name", "rw", "readwrite", "rwmixread", "rwmixwrite", "bs", "blocksize", "bsrange", "blocksize_range", "bssplit",
+  "size", "io_size", "io_limit", "number_ios", "iodepth", "numjobs", "direct", "buffered", "offset", "loops", "nrfiles",
+  "thread", "mem", "iomem", "mem_align", "iomem_align", "kb_base", "stonewall", "wait_for_previous", "wait_for",
   "sd_device", "sd_flags", "sd_promise", "sd_modify", "sd_modify_when", "sd_modify_bytes", "sd_modify_max", "sd_modify_by",
 ];
 
@@ -28,7 +32,7 @@ export const IGNORED: readonly string[] = [
   "fadvise_hint", "write_hint", "invalidate", "ioscheduler", "filesize", "file_append", "fill_device", "fill_fs",
   // time, reporting, logging
   "runtime", "time_based", "ramp_time", "startdelay", "clocksource", "gtod_reduce", "gtod_cpu", "group_reporting",
-  "new_group", "stonewall", "wait_for", "exitall", "exitall_on_error", "stats", "unified_rw_reporting",
+  "new_group", "exitall", "exitall_on_error", "stats", "unified_rw_reporting",
   "write_bw_log", "write_lat_log", "write_iops_log", "write_hist_log", "log_avg_msec", "log_hist_msec",
   "log_max_value", "log_offset", "log_compression", "per_job_logs", "disable_lat", "disable_clat", "disable_slat",
   "disable_bw_measurement", "clat_percentiles", "lat_percentiles", "slat_percentiles", "percentile_list",
@@ -59,16 +63,26 @@ export class JobOptions {
   readonly order: FioOption[] = [];
   private readonly kbBase: number;
 
-  constructor(readonly file: string, readonly job: FioJob, ignored: Map<string, number>) {
+  /**
+   * `ignored` and `notModelled` collect, over the file, the first line of each
+   * option that does not matter here and of each fio option stable-dio does not model.
+   */
+  constructor(readonly file: string, readonly job: FioJob, ignored: Map<string, number>, notModelled: Map<string, number>) {
     for (const o of job.options) {
       const name = ALIASES[o.name] ?? o.name;
       if (IGNORED.includes(o.name)) {
         if (!ignored.has(o.name)) ignored.set(o.name, o.line);
         continue;
       }
-      if (!SUPPORTED.includes(o.name))
+      if (!SUPPORTED.includes(o.name) && FIO_OPTION_NAMES.has(o.name)) {
+        if (!notModelled.has(o.name)) notModelled.set(o.name, o.line);
+        continue;
+      }
+      if (!SUPPORTED.includes(o.name)) {
+        const like = closest(o.name, [...SUPPORTED, ...FIO_OPTION_NAMES]);
         throw new SourceError(file, o.line,
-          `unknown option '${o.name}' (supported: ${SUPPORTED.join(", ")}; other fio options that do not matter here are accepted and ignored, see docs/fio.md)`);
+          `unknown option '${o.name}': fio has no such option${like ? ` (did you mean '${like}'?)` : ""}; docs/fio.md lists what stable-dio reads`);
+      }
       const canon = { ...o, name };
       this.byName.set(name, canon);
       this.order.push(canon);

@@ -1,15 +1,17 @@
 // A fio job file as a stable-dio workload: every job section becomes numjobs
 // clones (processes, or threads of one process with `thread`), each on its own
-// CPU and with its own file (disk region), all running at once as fio runs
-// them. The workload spec goes through the same engine as workload files; the
-// spec's fields remember the fio lines they came from, so the engine's
-// problems name the line of the option behind them.
+// CPU and with its own file (disk region), running at once as fio runs them
+// (a job with stonewall or wait_for starts when the jobs it waits for end).
+// The device is slow next to the jobs, as a real one is next to fio, so each
+// clone keeps its iodepth in flight. The workload spec goes through the same
+// engine as workload files; the spec's fields remember the fio lines they came
+// from, so the engine's problems name the line of the option behind them.
 import { readFileSync } from "node:fs";
 import { basename, extname } from "node:path";
 import { KeyMax } from "../../assembly/abi.js";
 import { DEVICES } from "../shared/names.js";
 import { alignUp, fmtBytes, MAX_IO, PAGE, SECTOR } from "../shared/units.js";
-import { MAX_DISK } from "../workloads/params.js";
+import { MAX_DISK, MAX_LATENCY } from "../workloads/params.js";
 import { workloadFromSpec } from "../workloads/engine.js";
 import { SourceError } from "../workloads/json-source.js";
 import type { BufferSpec, IoSpec, ModifySpec, ProcessSpec, SizeSpec, ThreadSpec, WorkloadSpec } from "../workloads/spec.js";
@@ -22,6 +24,8 @@ export interface FioWorkload {
   readonly workload: Workload;
   /** fio options of the file that do not matter here, each once, in order of appearance. */
   readonly ignored: readonly string[];
+  /** fio options of the file that stable-dio does not model (the job runs without them), each once. */
+  readonly notModelled: readonly string[];
   /** Where the run differs from what fio would do (file:line: ...). */
   readonly notes: readonly string[];
 }
@@ -42,9 +46,10 @@ export function fioWorkload(file: string, text: string): FioWorkload {
   for (const job of jobs) t.add(job);
   const spec: WorkloadSpec = {
     format: 1,
-    id: workloadId(file),
-    summary: `fio job file ${basename(file)}: ${jobs.map((j) => j.name).join(", ")}`,
+    id: workloadId(file, t.jobNames),
+    summary: `fio job file ${basename(file)}: ${t.jobNames.join(", ")}`,
     device: t.device ?? "fs-csum",
+    params: deviceParams(t.deepest, t.threadCount),
     processes: t.processes,
   };
   const lineOf = (pointer: string): number => {
@@ -62,12 +67,39 @@ export function fioWorkload(file: string, text: string): FioWorkload {
     }
     return `job '${jobs[0].name}'`;
   };
-  return { workload: workloadFromSpec(spec, { file, lineOf, fieldName }), ignored: [...t.ignored.keys()], notes: t.notes };
+  return {
+    workload: workloadFromSpec(spec, { file, lineOf, fieldName }), ignored: [...t.ignored.keys()], notModelled: [...t.notModelled.keys()], notes: t.notes,
+  };
 }
 
-function workloadId(file: string): string {
-  const id = basename(file, extname(file)).toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40);
+/**
+ * The workload is named as fio names the job: its section, or `name=`. A file
+ * of several differently named jobs is named after the file.
+ */
+function workloadId(file: string, names: readonly string[]): string {
+  const distinct = [...new Set(names)];
+  const text = distinct.length === 1 ? distinct[0] : basename(file, extname(file));
+  const id = text.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40);
   return /^[a-z0-9]/.test(id) ? id : `fio${id ? `-${id}` : ""}`.slice(0, 40);
+}
+
+/**
+ * The device of a fio job file: slow next to the jobs, as a real device is
+ * next to fio, so that every clone keeps its iodepth in flight. A thread makes
+ * one call per scheduler step it is given and needs about two (fill, submit)
+ * per write; with `threads` threads taking turns, filling a queue of
+ * `iodepth` takes about 2 x threads x iodepth steps. No I/O reaches its DMA
+ * point sooner than twice that (min_latency), so none completes before the
+ * queue is full; the usual jitter (DMA up to 2 x latency later, completion up
+ * to latency after it) is scaled to the depth, never below the built-in
+ * workloads' 4. A queue of one needs no floor.
+ */
+export function deviceParams(iodepth: number, threads: number): WorkloadSpec["params"] {
+  const floor = iodepth > 1 ? Math.min(MAX_LATENCY, 4 * threads * iodepth) : 0;
+  return {
+    latency: { default: Math.max(4, iodepth), help: "device latency jitter in scheduler steps: DMA min_latency + 1..2L after submit, completion 1..L after DMA" },
+    min_latency: { default: floor, help: "device latency floor in scheduler steps (default: the time every clone needs to fill its iodepth, twice over)" },
+  };
 }
 
 class Translation {
@@ -76,7 +108,18 @@ class Translation {
   /** The option behind each field of the spec (as lines, by JSON pointer). */
   readonly options = new Map<string, string>();
   readonly ignored = new Map<string, number>();
+  readonly notModelled = new Map<string, number>();
   readonly notes: string[] = [];
+  /** Each job's name, in file order. */
+  readonly jobNames: string[] = [];
+  /** Each job's threads (clones and their modifiers), by job name, and the threads started so far. */
+  private readonly threadsOf = new Map<string, string[]>();
+  private started: string[] = [];
+  /** The threads of the jobs before the last stonewall: a stonewalled job waits for them. */
+  private wall: string[] = [];
+  /** The deepest iodepth of any job, and the threads of all jobs (deviceParams). */
+  deepest = 1;
+  threadCount = 0;
   device: string | undefined;
   /** An offset modifier (rw=randwrite:8) was noted: one note per file. */
   private modifierNoted = false;
@@ -89,9 +132,12 @@ class Translation {
   }
 
   add(job: FioJob): void {
-    const o = new JobOptions(this.file, job, this.ignored);
+    const o = new JobOptions(this.file, job, this.ignored, this.notModelled);
     this.pickDevice(o);
-    const name = this.unique((o.text("name") ?? job.name).replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^[^A-Za-z]+/, "") || "job");
+    const jobName = o.text("name") ?? job.name;
+    this.jobNames.push(jobName);
+    const name = this.unique(jobName.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^[^A-Za-z]+/, "") || "job");
+    const after = this.waitsFor(o, jobName);
     const rw = rwOf(o);
     if (rw.modifier !== undefined && !this.modifierNoted) {
       this.notes.push(modifierNote(this.file, o.line("rw"), o.text("rw")!, rw));
@@ -116,18 +162,46 @@ class Translation {
 
     const asThreads = o.bool("thread", false);
     const shared: ProcessSpec | undefined = asThreads ? this.process(o, { name, flags, threads: [] }) : undefined;
+    const mine: string[] = [];
+    const wait = after.length ? { after } : {};
     for (let c = 0; c < numjobs; c++) {
       const clone = numjobs > 1 ? `${name}.${c}` : name;
       const base = alignUp(this.disk, PAGE);
       this.disk = base + offset + size;
-      const thread: ThreadSpec = { name: clone, cpu: this.nextCpu(), io: { ...io, offset: base + offset, modify: modify && { ...modify, by: `${clone}.mod` } } };
+      const thread: ThreadSpec = {
+        name: clone, cpu: this.nextCpu(), ...wait, io: { ...io, offset: base + offset, modify: modify && { ...modify, by: `${clone}.mod` } },
+      };
       const proc = shared ?? this.process(o, { name: clone, flags, threads: [] });
       this.thread(o, proc, thread);
+      mine.push(clone);
       if (!modify) continue;
-      const mod: ThreadSpec = { name: `${clone}.mod`, cpu: this.nextCpu() };
+      const mod: ThreadSpec = { name: `${clone}.mod`, cpu: this.nextCpu(), ...wait };
       if (byFork) this.process(o, { name: `${clone}.mod`, fork: clone, threads: [mod] });
       else this.thread(o, proc, mod);
+      mine.push(mod.name);
     }
+    this.threadsOf.set(jobName, [...(this.threadsOf.get(jobName) ?? []), ...mine]);
+    this.started.push(...mine);
+    this.threadCount += mine.length;
+    this.deepest = Math.max(this.deepest, Number(io.qd));
+  }
+
+  /**
+   * The threads a job waits for before it starts: with stonewall (or
+   * wait_for_previous), every earlier job's; with wait_for=NAME, that job's.
+   * Jobs after a stonewall without one of their own start with it, as in fio.
+   */
+  private waitsFor(o: JobOptions, jobName: string): string[] {
+    if (o.bool("stonewall", false) || o.bool("wait_for_previous", false)) this.wall = [...this.started];
+    const out = [...this.wall];
+    const waitee = o.text("wait_for");
+    if (waitee !== undefined) {
+      const threads = this.threadsOf.get(waitee);
+      if (waitee === jobName) o.fail("wait_for", "a job cannot wait for itself");
+      if (!threads) o.fail("wait_for", `no earlier job named '${waitee}' (jobs so far: ${[...this.threadsOf.keys()].join(", ") || "none"})`);
+      out.push(...threads);
+    }
+    return [...new Set(out)];
   }
 
   private pickDevice(o: JobOptions): void {
@@ -198,12 +272,16 @@ function ioOf(o: JobOptions, { direction, pattern }: Rw): IoSpec {
   const lens = direction === "read" ? [read] : direction === "write" ? [write] : [read, write];
   const biggest = Math.max(...lens.map(maxOf));
   if (size < biggest) o.fail("size", `smaller than one block (${biggest} bytes)`);
-  const avg = direction === "mixed"
-    ? (mixRead / 100) * avgOf(read) + (1 - mixRead / 100) * avgOf(write)
-    : avgOf(lens[0]);
+  // fio stops at io_size (or size) bytes, loops times over: the last I/O is cut to what is left.
   const loops = o.int("loops", 1, 1 << 20, 1);
-  let ios = Math.max(1, Math.floor(bytes / avg)) * loops;
-  if (o.has("number_ios")) ios = Math.min(ios, o.int("number_ios", 1, 1 << 20, ios));
+  const budget = bytes * loops;
+  const smallest = Math.min(...lens.map(minOf));
+  if (budget < smallest) o.fail(o.has("io_size") ? "io_size" : "size", `smaller than one block (${smallest} bytes)`);
+  // At most one I/O per smallest block of the budget, or number_ios.
+  const most = Math.ceil(budget / smallest);
+  if (most > MAX_IOS && !o.has("number_ios"))
+    o.fail(o.has("io_size") ? "io_size" : "size", `${fmtBytes(budget)} in blocks of ${fmtBytes(smallest)} is more than ${MAX_IOS} I/Os per clone (stable-dio's limit)`);
+  const ios = o.has("number_ios") ? Math.min(most, o.int("number_ios", 1, MAX_IOS, 1)) : most;
   const io: IoSpec = {
     direction,
     ...(direction === "mixed" ? { reads: mixRead / 100 } : {}),
@@ -212,6 +290,7 @@ function ioOf(o: JobOptions, { direction, pattern }: Rw): IoSpec {
     ...(JSON.stringify(read) !== JSON.stringify(write) ? { readSize: read } : {}),
     qd: o.int("iodepth", 1, 256, 1),
     ios,
+    bytes: budget,
     region: size,
     files: o.int("nrfiles", 1, 4096, 1),
     ...(o.has("sd_promise") ? { promise: o.bool("sd_promise", false) } : {}),
@@ -231,10 +310,43 @@ function sizesOf(o: JobOptions): { readonly read: SizeSpec; readonly write: Size
   };
   const bs = o.perDirection("bs");
   const br = o.perDirection("bsrange");
-  const useRange = br !== undefined && (bs === undefined || o.line("bsrange") > o.line("bs"));
-  return useRange
-    ? { read: range("bsrange", br.read) ?? 4096, write: range("bsrange", br.write) ?? 4096 }
+  // The last of bs, bsrange and bssplit in the job wins.
+  const last = ["bs", "bsrange", "bssplit"].filter((n) => o.has(n)).sort((a, b) => o.line(b) - o.line(a))[0];
+  if (last === "bssplit") {
+    // Per direction as fio splits it: "read,write[,trim]"; one part for both.
+    const parts = o.text("bssplit")!.split(",").map((p) => p.trim());
+    const read = parts[0];
+    const write = parts.length > 1 ? parts[1] : parts[0];
+    return { read: read ? bssplit(o, read) : 4096, write: write ? bssplit(o, write) : 4096 };
+  }
+  return last === "bsrange"
+    ? { read: range("bsrange", br!.read) ?? 4096, write: range("bsrange", br!.write) ?? 4096 }
     : { read: fixed("bs", bs?.read), write: fixed("bs", bs?.write) };
+}
+
+/**
+ * One direction of bssplit, "4k/50:64k/30:1m" as fio reads it: sizes with
+ * percentages; those without one (or with 0) share what the others leave
+ * equally, and what is still left goes to the size with the largest share
+ * (fio picks that one when its draw passes the others).
+ */
+function bssplit(o: JobOptions, text: string): SizeSpec {
+  const entries = text.split(":").filter((e) => e.trim() !== "").map((e) => {
+    const [size, perc] = e.split("/").map((x) => x.trim());
+    if (!size) o.fail("bssplit", "each entry is a size and its percentage, e.g. 4k/50");
+    const p = perc === undefined || perc === "" ? 0 : /^[0-9]+$/.test(perc) ? Math.min(100, Number(perc)) : o.fail("bssplit", `'${perc}' is not a percentage (expected size/percent, e.g. 4k/50)`);
+    return { size: blockSize(o, "bssplit", o.bytes("bssplit", 0, size)), perc: p };
+  });
+  if (!entries.length) return o.fail("bssplit", "expected sizes with percentages, e.g. 4k/50:64k/50");
+  if (entries.length > 64) o.fail("bssplit", "at most 64 sizes");
+  const given = entries.reduce((n, e) => n + e.perc, 0);
+  if (given > 100) o.fail("bssplit", `the percentages add to ${given}, more than 100`);
+  const missing = entries.filter((e) => e.perc === 0);
+  for (const e of missing) e.perc = Math.floor((100 - given) / missing.length);
+  const total = entries.reduce((n, e) => n + e.perc, 0);
+  if (total < 100) entries.reduce((a, e) => (e.perc >= a.perc ? e : a)).perc += 100 - total;
+  const split = entries.filter((e) => e.perc > 0).map((e) => ({ size: e.size, weight: e.perc }));
+  return split.length === 1 ? split[0].size : { split };
 }
 
 function blockSize(o: JobOptions, name: string, n: number): number {
@@ -242,13 +354,13 @@ function blockSize(o: JobOptions, name: string, n: number): number {
   return n;
 }
 
-const maxOf = (s: SizeSpec): number => (typeof s === "object" ? Number(s.max) : Number(s));
-/** Mean of a range's sizes (multiples of min up to max). */
-const avgOf = (s: SizeSpec): number => {
-  if (typeof s !== "object") return Number(s);
-  const min = Number(s.min);
-  return (min * (1 + Math.floor(Number(s.max) / min))) / 2;
-};
+/** The most I/Os one clone may do (the workload format's limit on ios). */
+const MAX_IOS = 1 << 20;
+
+const lensOf = (s: SizeSpec): number[] =>
+  typeof s !== "object" ? [Number(s)] : "split" in s ? s.split.map((x) => Number(x.size)) : [Number(s.min), Number(s.max)];
+const maxOf = (s: SizeSpec): number => Math.max(...lensOf(s));
+const minOf = (s: SizeSpec): number => Math.min(...lensOf(s));
 
 function buffersOf(o: JobOptions): BufferSpec | undefined {
   const kinds: Record<string, BufferSpec> = {

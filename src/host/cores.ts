@@ -9,7 +9,7 @@ export type CoreId = (typeof CORE_IDS)[number];
 
 export function pickCore(text: string | undefined): CoreId {
   if (text === undefined) return "wasm";
-  const id = CORE_IDS.find((c) => c === text.trim());
+  const id = CORE_IDS.find((c) => c === text.trim().toLowerCase());
   if (!id) throw unknown("core", text, CORE_IDS);
   return id;
 }

@@ -4,7 +4,8 @@
 // completions), then lets one runnable thread, picked by the seed, make one
 // call. Each submitted I/O gets its DMA point 1..2L steps later and its
 // completion 1..L steps after that. Then everything still in flight
-// completes, the disk is scrubbed and the frames are audited.
+// completes, the disk is scrubbed and the frames are audited. A workload that
+// declares min_latency (fio jobs do) delays every DMA point by that much more.
 import { Device, Err, IoState, Key, Policy, Stable } from "../../assembly/abi.js";
 import type { Core } from "../core/core.js";
 import { applyOp, type OpRecord } from "../core/ops.js";
@@ -17,7 +18,7 @@ import { coreKeys } from "./machine.js";
 import { fmtBytes, PAGE } from "../shared/units.js";
 import { deviceId, policyId, STABLE_IDS } from "../shared/names.js";
 import {
-  errName, frameProblems, invariantName, keyName, readCounters, readFrames, readWarnings,
+  errName, frameProblems, type Inflight, invariantName, keyName, readCounters, readFrames, readWarnings,
   RESULT_VERSION, type RunResult,
 } from "./result.js";
 
@@ -94,6 +95,9 @@ interface Thread {
   draining: boolean;
   wakeAt: number;
   done: boolean;
+  /** I/Os it submitted, and the most it had in flight at once (counted at each submit). */
+  submitted: number;
+  deepest: number;
 }
 
 export function runWorkload(core: Core, spec: RunSpec): RunResult {
@@ -147,6 +151,7 @@ export function runWorkload(core: Core, spec: RunSpec): RunResult {
     balance: { ok: problems.length === 0, invariant: invariantName(check), problems, freedOnExit },
     steps: sim.now,
     ops: sim.ops,
+    inflight: sim.inflight(),
     ...(sim.trace ? { trace: sim.trace } : {}),
   };
 }
@@ -189,6 +194,7 @@ class Sim {
       spawn: (name, gen, qd = 1) => {
         this.threads.push({
           name, gen, qd, inflight: [], resume: 0, pending: null, waitIo: 0, draining: false, wakeAt: 0, done: false,
+          submitted: 0, deepest: 0,
         });
       },
       ioState: (io) => this.core.ioState(io),
@@ -227,6 +233,22 @@ class Sim {
     for (const t of this.threads) for (const io of t.inflight) {
       if (this.core.ioState(io) !== IoState.COMPLETED) this.call({ op: "complete", io });
     }
+  }
+
+  /**
+   * The most I/Os one thread had in flight at once, against the queue depth
+   * it was given: only threads that submitted more I/Os than their depth
+   * could have filled it, so only they say whether something else held it
+   * lower (the device completing I/Os faster than the thread submits them).
+   */
+  inflight(): Inflight {
+    const submitting = this.threads.filter((t) => t.submitted > 0);
+    const couldFill = submitting.filter((t) => t.submitted > t.qd);
+    return {
+      max: Math.max(0, ...submitting.map((t) => t.deepest)),
+      qd: Math.max(0, ...submitting.map((t) => t.qd)),
+      short: couldFill.filter((t) => t.deepest < t.qd).map((t) => ({ thread: t.name, qd: t.qd, max: t.deepest })),
+    };
   }
 
   /** Exits every live process; returns whether all user memory came back. */
@@ -313,9 +335,13 @@ class Sim {
 
   private submit(t: Thread, a: CallAction): number {
     const io = this.call(a);
+    // t.inflight was pruned just before (step or ready): its length is the thread's depth now.
     t.inflight.push(io);
+    t.submitted++;
+    if (t.inflight.length > t.deepest) t.deepest = t.inflight.length;
     const L = this.params.latency;
-    const dmaAt = this.now + 1 + this.timing.below(2 * L);
+    // min_latency (fio jobs declare it): no I/O reaches its DMA point sooner, so a queue fills before any completes.
+    const dmaAt = this.now + (this.params.min_latency ?? 0) + 1 + this.timing.below(2 * L);
     this.events.push(dmaAt, "dma", io);
     this.events.push(dmaAt + 1 + this.timing.below(L), "complete", io);
     return io;

@@ -21,9 +21,9 @@ export function coreKeys(m: Machine, p: Params, run: RunConfig): [Key, number][]
   // The pool is a limit, not an allocation (frames grow as they are used;
   // each costs FRAME_META_BYTES of metadata up front), so it errs high.
   const frames = m.userPages * 3 + m.inflightPages * 3 + (m.forkPages ?? 0) + m.procs * 16 + 1536;
-  // An I/O lives at most 3*latency steps and at most one I/O is submitted per
-  // step, so ids more than that apart never share a slot.
-  const ios = nextPow2(Math.max(1024, 4 * p.latency + 64));
+  // An I/O lives at most min_latency + 3*latency steps and at most one I/O is
+  // submitted per step, so ids more than that apart never share a slot.
+  const ios = nextPow2(Math.max(1024, 4 * p.latency + (p.min_latency ?? 0) + 64));
   return [
     [Key.POLICY, run.policy],
     [Key.DEVICE, run.device],

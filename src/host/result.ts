@@ -27,6 +27,16 @@ export interface Balance {
   readonly freedOnExit: boolean | null;
 }
 
+/** Queue depth as it happened: measured by the driver at each submit. */
+export interface Inflight {
+  /** The most I/Os one submitting thread had in flight at once (fio's I/O depth). */
+  readonly max: number;
+  /** The largest queue depth (qd, fio's iodepth) a submitting thread was given. */
+  readonly qd: number;
+  /** Threads that submitted more I/Os than their depth yet never had that many in flight. */
+  readonly short: ReadonlyArray<{ readonly thread: string; readonly qd: number; readonly max: number }>;
+}
+
 export interface RunResult {
   readonly version: number;
   /** "wasm" or "model". */
@@ -51,6 +61,7 @@ export interface RunResult {
   /** Scheduler steps the run took, and core calls made. */
   readonly steps: number;
   readonly ops: number;
+  readonly inflight: Inflight;
   /** Every executed call in order, when recording was asked for. */
   readonly trace?: readonly OpRecord[];
 }

@@ -19,13 +19,29 @@ export interface ChartDef {
 }
 
 /** Data marks' names: `${name}_marks` in the SVG. */
-export const MARKS = { points: "points", crossover: "crossover", cells: "cells", labels: "labels" } as const;
+export const MARKS = {
+  points: "points", crossover: "crossover", crossoverSize: "crossover_size", noCrossover: "no_crossover", errorbars: "errorbars",
+  cells: "cells", labels: "labels",
+} as const;
 
 const POLICY_ORDER = POLICIES.map((p) => p.id);
 const BYTES_LABEL =
   "datum.value >= 1048576 ? (datum.value / 1048576) + 'M' : datum.value >= 1024 ? (datum.value / 1024) + 'K' : datum.value + 'B'";
-const PANEL_WIDTH = 300;
-const PANEL_HEIGHT = 210;
+/**
+ * The page's content width at a 1400 px window (html.ts: body padding, the
+ * figure's border and padding): charts are laid out to fill it, and CSS
+ * scales an SVG down on a narrower window.
+ */
+export const CHART_WIDTH = 1280;
+/** What a faceted chart spends beside its panels: the legend, and per panel the y axis and the gap. */
+const LEGEND_WIDTH = 230;
+const PANEL_FRAME = 80;
+const PANEL_HEIGHT = 260;
+/** Panels per row, and each panel's width, so a row fills CHART_WIDTH. */
+function panelLayout(panels: number): { readonly columns: number; readonly width: number } {
+  const columns = Math.max(1, Math.min(panels, 3));
+  return { columns, width: Math.floor((CHART_WIDTH - LEGEND_WIDTH - columns * PANEL_FRAME) / columns) };
+}
 const POINT = { type: "point", filled: false, size: 40, strokeWidth: 1.5 } as const;
 /** How a curve's y values print in their aria-label (and tooltip): 6 significant digits, trailing zeros trimmed. */
 export const Y_FORMAT = "~g";
@@ -43,28 +59,81 @@ function described(x: { field: string; type: string; title: string }, y?: { fiel
 }
 
 /** Colour, point shape and dash per policy, fixed so every chart of every report
- * draws a policy alike. Curves that can coincide (wp-cow and wp-wait without
- * violations) differ in dash, and points are hollow, so neither hides the other. */
-const LOOK: Readonly<Record<string, { color: string; shape: string; dash: number[] }>> = {
+ * draws a policy alike. Every colour has at least 3:1 contrast on the white page
+ * (WCAG's figure for graphics; test/report.test.ts checks). Curves that coincide
+ * exactly are drawn once (coincident()); ones that only come close differ in dash,
+ * and points are hollow, so neither hides the other. */
+export const LOOK: Readonly<Record<string, { color: string; shape: string; dash: number[] }>> = {
   direct: { color: "#4c78a8", shape: "circle", dash: [1, 0] },
-  bounce: { color: "#f58518", shape: "square", dash: [1, 0] },
-  "wp-cow": { color: "#e45756", shape: "triangle-up", dash: [1, 0] },
-  "wp-cow-degrade": { color: "#b279a2", shape: "triangle-down", dash: [2, 2] },
-  "wp-wait": { color: "#54a24b", shape: "diamond", dash: [6, 3] },
+  bounce: { color: "#d45500", shape: "square", dash: [1, 0] },
+  "wp-cow": { color: "#d62728", shape: "triangle-up", dash: [1, 0] },
+  "wp-cow-degrade": { color: "#9c4f88", shape: "triangle-down", dash: [2, 2] },
+  "wp-wait": { color: "#3b7d32", shape: "diamond", dash: [6, 3] },
   "opt-out": { color: "#9d755d", shape: "cross", dash: [8, 2, 2, 2] },
-  "opt-out-inverse": { color: "#72b7b2", shape: "triangle-right", dash: [3, 3] },
-  verify: { color: "#eeca3b", shape: "triangle-left", dash: [1, 3] },
+  "opt-out-inverse": { color: "#237a74", shape: "triangle-right", dash: [3, 3] },
+  verify: { color: "#8a6a00", shape: "triangle-left", dash: [1, 3] },
 };
-const look = (p: string) => LOOK[p] ?? { color: "#888", shape: "circle", dash: [1, 0] };
+/** A drawn curve's look: its first policy's ("wp-cow = wp-wait" looks as wp-cow). */
+const look = (series: string) => LOOK[series.split(" = ")[0]] ?? { color: "#888", shape: "circle", dash: [1, 0] };
 
-function policyEncoding(policies: readonly string[]) {
-  const domain = [...POLICY_ORDER.filter((p) => policies.includes(p)), ...policies.filter((p) => !POLICY_ORDER.includes(p))];
+/** How a curve that stands for several coinciding policies is named in the legend. */
+export const SERIES_JOIN = " = ";
+
+/**
+ * Policies whose curves coincide at every point of every panel are drawn as
+ * one curve, named "wp-cow = wp-wait = ..." (policy order): returns each
+ * policy's curve name. Equal means equal to 12 significant digits: the same
+ * counts through the same cost model.
+ */
+export function coincident<T extends { panel: string; policy: string }>(points: readonly T[], x: (p: T) => number, y: (p: T) => number): Map<string, string> {
+  const sig = new Map<string, string[]>();
+  for (const p of points) {
+    const list = sig.get(p.policy) ?? [];
+    list.push(`${p.panel}|${x(p)}|${y(p).toPrecision(12)}`);
+    sig.set(p.policy, list);
+  }
+  const bySig = new Map<string, string[]>();
+  for (const policy of [...POLICY_ORDER.filter((p) => sig.has(p)), ...[...sig.keys()].filter((p) => !POLICY_ORDER.includes(p))]) {
+    const key = sig.get(policy)!.sort().join(";");
+    bySig.set(key, [...(bySig.get(key) ?? []), policy]);
+  }
+  const out = new Map<string, string>();
+  for (const group of bySig.values()) for (const p of group) out.set(p, group.join(SERIES_JOIN));
+  return out;
+}
+
+/** "Drawn once: wp-cow = wp-wait (the same at every point)." for the groups of more than one policy, or "". */
+function drawnOnce(series: ReadonlyMap<string, string>, what: string): string {
+  const groups = [...new Set(series.values())].filter((s) => s.includes(SERIES_JOIN));
+  return groups.length
+    ? ` Curves that coincide are drawn once, named together: ${groups.join("; ")} (the same ${what} at every point).`
+    : "";
+}
+
+/** One legend entry per drawn curve, in policy order (a merged curve at its first policy's place). */
+function policyEncoding(series: readonly string[]) {
+  const rank = (s: string) => { const i = POLICY_ORDER.indexOf(s.split(SERIES_JOIN)[0]); return i < 0 ? POLICY_ORDER.length : i; };
+  const domain = [...new Set(series)].sort((a, b) => rank(a) - rank(b));
   const scale = <K extends "color" | "shape" | "dash">(k: K) => ({ domain, range: domain.map((p) => look(p)[k]) });
   return {
-    color: { field: "policy", type: "nominal", scale: scale("color"), title: "policy" },
-    shape: { field: "policy", type: "nominal", scale: scale("shape"), title: "policy" },
-    strokeDash: { field: "policy", type: "nominal", scale: scale("dash"), title: "policy" },
+    color: { field: "policy", type: "nominal", scale: scale("color"), title: "policy", legend: { labelLimit: 800 } },
+    shape: { field: "policy", type: "nominal", scale: scale("shape"), title: "policy", legend: { labelLimit: 800 } },
+    strokeDash: { field: "policy", type: "nominal", scale: scale("dash"), title: "policy", legend: { labelLimit: 800 } },
   } as const;
+}
+
+/** A sweep's interval as an error bar: a rule from lo to hi at the point's x, on the points that have one. */
+function errorBars(x: object, field: string, title: string, color: object) {
+  return {
+    name: MARKS.errorbars, transform: [{ filter: "datum.kind === 'point' && isValid(datum.lo)" }],
+    mark: { type: "rule", strokeWidth: 1.5, opacity: 0.8 },
+    encoding: {
+      x, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" }, color,
+      tooltip: [{ field: "lo", type: "quantitative", title: `${title}, 95% interval from`, format: Y_FORMAT },
+        { field: "hi", type: "quantitative", title: "to", format: Y_FORMAT }, { field: "policy", type: "nominal", title: "policy" },
+        { field: "panel", type: "nominal", title: "panel" }],
+    },
+  };
 }
 
 /** The policy's points last, so its curve is drawn over any it coincides with. */
@@ -90,34 +159,50 @@ export function costChart(doc: ResultsDoc): ChartDef {
   const c = doc.costCurve;
   const panels = distinct(c.points.map((p) => p.panel));
   const sizes = distinct(c.points.map((p) => p.size));
-  const anyZero = c.points.some((p) => p.usPerIo <= 0);
-  const marks = c.crossovers.filter((x) => x.size !== null).map((x) => ({
-    kind: "crossover", panel: x.panel, size: x.size, label: `wp-cow < bounce from ${fmtBytes(x.size ?? 0)}`,
+  const series = coincident(c.points, (p) => p.size, (p) => p.usPerIo);
+  const anyZero = c.points.some((p) => p.usPerIo <= 0 || (p.lo !== undefined && p.lo <= 0));
+  const drawn = [...c.crossovers].filter((x) => x.size !== null);
+  const largest = Math.max(...sizes);
+  const marks = drawn.map((x) => ({
+    kind: "crossover", panel: x.panel, size: x.size, label: `wp-cow < bounce from ${fmtBytes(x.size ?? 0)}`, sizeLabel: fmtBytes(x.size ?? 0),
   }));
+  // A panel with both curves and no crossover says so, where the rule would be.
+  const none = c.crossovers.filter((x) => x.size === null).map((x) => ({
+    kind: "none", panel: x.panel, label: `no crossover up to ${fmtBytes(Math.max(...c.points.filter((p) => p.panel === x.panel).map((p) => p.size)) || largest)}`,
+  }));
+  const { columns, width } = panelLayout(panels.length);
   const x = {
     field: "size", type: "quantitative", title: "I/O size (log scale)",
-    scale: { type: "log", base: 2 }, axis: { labelExpr: BYTES_LABEL, ...ticks(sizes) },
+    scale: { type: "log", base: 2 }, axis: { labelExpr: BYTES_LABEL, labelOverlap: false, ...ticks(sizes) },
   } as const;
   const y = {
     field: "usPerIo", type: "quantitative", title: `projected us per I/O (${anyZero ? "symlog" : "log"} scale)`,
     scale: { type: anyZero ? "symlog" : "log" }, axis: { values: decades(c.points.map((p) => p.usPerIo)), format: Y_FORMAT },
   } as const;
-  const policy = policyEncoding(distinct(c.points.map((p) => p.policy)));
+  const policy = policyEncoding([...series.values()]);
   const isPoint = { filter: "datum.kind === 'point'" };
   const isMark = { filter: "datum.kind === 'crossover'" };
+  // One curve per drawn series: the points of the coinciding policies but the first are not drawn again.
+  const points = onTop(c.points.filter((p) => series.get(p.policy)!.split(SERIES_JOIN)[0] === p.policy), "wp-cow")
+    .map((p) => ({ kind: "point", ...p, policy: series.get(p.policy)! }));
+  const caption = c.description +
+    (marks.length ? " The dashed rule marks the crossover, the size from which wp-cow costs less than bounce, written in bold at its foot on the size axis." : "") +
+    (none.length ? ` A panel that says "no crossover" has none in its range: wp-cow costs more than bounce at its largest size.` : "") +
+    drawnOnce(series, "projected cost");
   return {
     id: "chart-cost-size",
     title: "Projected cost per I/O against I/O size",
-    caption: `${c.description} The dashed rule marks the crossover: the size from which wp-cow costs less than bounce.`,
+    caption,
     spec: {
-      data: { values: [...onTop(c.points, "wp-cow").map((p) => ({ kind: "point", ...p })), ...marks] },
+      data: { values: [...points, ...marks, ...none] },
       facet: { field: "panel", type: "nominal", title: null, sort: panels },
-      columns: Math.min(panels.length, 3),
+      columns,
       spec: {
-        width: PANEL_WIDTH,
+        width,
         height: PANEL_HEIGHT,
         layer: [
           { transform: [isPoint], mark: { type: "line", strokeWidth: 1.5 }, encoding: { x, y, color: policy.color, strokeDash: policy.strokeDash } },
+          errorBars(x, "usPerIo", "projected us per I/O", policy.color),
           {
             name: MARKS.points, transform: [isPoint], mark: POINT,
             encoding: { x, y, color: policy.color, shape: policy.shape, tooltip: described(x, y) },
@@ -126,6 +211,16 @@ export function costChart(doc: ResultsDoc): ChartDef {
           {
             transform: [isMark], mark: { type: "text", align: "right", baseline: "top", dx: -4, dy: 4, fontSize: 11 },
             encoding: { x, y: { value: 0 }, text: { field: "label" } },
+          },
+          {
+            // The crossover's size on the size axis, just above it, bold: it may fall between the axis's labels.
+            name: MARKS.crossoverSize, transform: [isMark], mark: { type: "text", align: "center", baseline: "bottom", dy: -3, fontSize: 11, fontWeight: "bold" },
+            encoding: { x, y: { value: PANEL_HEIGHT }, text: { field: "sizeLabel" } },
+          },
+          {
+            name: MARKS.noCrossover, transform: [{ filter: "datum.kind === 'none'" }],
+            mark: { type: "text", align: "left", baseline: "top", dx: 6, dy: 6, fontSize: 11, fontStyle: "italic" },
+            encoding: { x: { value: 0 }, y: { value: 0 }, text: { field: "label" } },
           },
         ],
       },
@@ -136,27 +231,32 @@ export function costChart(doc: ResultsDoc): ChartDef {
 export function ipiChart(doc: ResultsDoc): ChartDef {
   const c = doc.ipiCurve;
   const panels = distinct(c.points.map((p) => p.panel));
+  const series = coincident(c.points, (p) => p.threads, (p) => p.ipisPerIo);
   const x = {
     field: "threads", type: "quantitative", title: "threads of the process (log scale)",
     scale: { type: "log", base: 2 }, axis: { format: "d", ...ticks(distinct(c.points.map((p) => p.threads))) },
   } as const;
   const y = { field: "ipisPerIo", type: "quantitative", title: "measured IPIs per I/O", axis: { format: Y_FORMAT } } as const;
-  const policy = policyEncoding(distinct(c.points.map((p) => p.policy)));
+  const policy = policyEncoding([...series.values()]);
+  const { columns, width } = panelLayout(panels.length);
+  const points = onTop(c.points.filter((p) => series.get(p.policy)!.split(SERIES_JOIN)[0] === p.policy), "wp-cow")
+    .map((p) => ({ kind: "point", ...p, policy: series.get(p.policy)! }));
   return {
     id: "chart-ipis-threads",
     title: "IPIs against threads",
-    caption: c.description,
+    caption: c.description + drawnOnce(series, "IPIs per I/O"),
     // An empty curve would be drawn as an empty box with a legend title: say why instead.
     ...(c.points.length ? {} : { omitted: `Not drawn: ${c.description}` }),
     spec: {
-      data: { values: onTop(c.points, "wp-cow").map((p) => ({ ...p })) },
+      data: { values: points },
       facet: { field: "panel", type: "nominal", title: null, sort: panels },
-      columns: Math.max(1, Math.min(panels.length, 3)),
+      columns,
       spec: {
-        width: PANEL_WIDTH,
+        width: Math.min(width, 720),
         height: PANEL_HEIGHT,
         layer: [
           { mark: { type: "line", strokeWidth: 1.5 }, encoding: { x, y, color: policy.color, strokeDash: policy.strokeDash } },
+          errorBars(x, "ipisPerIo", "measured IPIs per I/O", policy.color),
           {
             name: MARKS.points, mark: POINT,
             encoding: { x, y, color: policy.color, shape: policy.shape, tooltip: described(x, y) },
@@ -186,6 +286,9 @@ export function heatCells(runs: readonly RunEntry[], counter: string, fmt: (v: n
   return [...sums.values()].map((c) => ({ ...c, label: fmt(c.value) }));
 }
 
+/** A heatmap cell holding 0. */
+export const ZERO_CELL = "#f2f2f2";
+
 interface Legend {
   readonly title: string;
   /** Gradient labels: 0 and powers of `base` up to the largest value. */
@@ -206,18 +309,21 @@ function heatmap(id: string, title: string, caption: string, cells: readonly Hea
   return {
     id,
     title,
-    caption,
+    caption: `${caption}${cells.some((c) => c.value === 0) ? " A grey cell holds 0." : ""}`,
     spec: {
       data: { values: cells.map((c) => ({ ...c })) },
-      width: { step: 78 },
+      // The page's width, shared by the policies (the workload names and the legend beside them).
+      width: { step: Math.max(60, Math.floor((CHART_WIDTH - 330) / Math.max(1, policies.length))) },
       height: { step: 24 },
       layer: [
         {
           name: MARKS.cells, mark: { type: "rect", stroke: "#fff", strokeWidth: 1 },
           encoding: {
             x, y, color: {
+              // Nothing is not a little: a zero cell is neutral grey, not the scale's palest colour.
+              condition: { test: "datum.value === 0", value: ZERO_CELL },
               field: "value", type: "quantitative", scale: { type: "symlog", scheme, domain: [0, Math.max(1, max)] }, title: legend.title,
-              legend: { values, ...(legend.labelExpr ? { labelExpr: legend.labelExpr } : { format: ",d" }) },
+              legend: { values: values.filter((v) => v > 0), ...(legend.labelExpr ? { labelExpr: legend.labelExpr } : { format: ",d" }) },
             },
           },
         },

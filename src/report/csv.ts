@@ -3,6 +3,7 @@
 // the core's counters in ABI order, then the projection.
 import { COUNTER_NAMES } from "../shared/names.js";
 import type { ResultsDoc, RunEntry } from "./document.js";
+import { groupOf, SUMMARY_METRICS, type SummaryRow } from "./summary.js";
 
 const FIXED: ReadonlyArray<[string, (r: RunEntry, d: ResultsDoc) => string | number]> = [
   ["key", (r) => r.key],
@@ -25,18 +26,33 @@ const PROJECTED: ReadonlyArray<[string, (r: RunEntry, d: ResultsDoc) => string |
 
 export const CSV_COLUMNS: readonly string[] = [...FIXED.map(([h]) => h), ...COUNTER_NAMES, ...PROJECTED.map(([h]) => h)];
 
+/** A sweep's rows also carry their group's summary over seeds (report/summary.ts): n, then each metric's spread. */
+export const SUMMARY_COLUMNS: readonly string[] = [
+  "seeds_n", ...SUMMARY_METRICS.flatMap((m) => ["mean", "min", "max", "ci95_low", "ci95_high"].map((s) => `${m}_${s}`)),
+];
+
+function summaryCells(row: SummaryRow | undefined): Array<string | number> {
+  if (!row) return SUMMARY_COLUMNS.map(() => "");
+  return [row.seeds.length, ...SUMMARY_METRICS.flatMap((m) => {
+    const s = row.stats[m];
+    return [s.mean, s.min, s.max, s.ci95?.[0] ?? "", s.ci95?.[1] ?? ""];
+  })];
+}
+
 function field(v: string | number): string {
   const s = String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export function renderCsv(doc: ResultsDoc): string {
-  const lines = [CSV_COLUMNS.join(",")];
+  const summary = doc.summary && new Map(doc.summary.map((s) => [s.group, s]));
+  const lines = [[...CSV_COLUMNS, ...(summary ? SUMMARY_COLUMNS : [])].join(",")];
   for (const r of doc.runs) {
     lines.push([
       ...FIXED.map(([, f]) => f(r, doc)),
       ...COUNTER_NAMES.map((c) => r.counters[c] ?? 0),
       ...PROJECTED.map(([, f]) => f(r, doc)),
+      ...(summary ? summaryCells(summary.get(groupOf(r.key))) : []),
     ].map(field).join(","));
   }
   return lines.join("\n") + "\n";

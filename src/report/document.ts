@@ -8,6 +8,7 @@ import { type Cache, project } from "../cost/model.js";
 import { type CostProfile, profileLabel } from "../cost/profile.js";
 import { RESULT_VERSION, type RunResult } from "../host/result.js";
 import { describeMachine, type MachineInfo } from "../shared/machine.js";
+import { summarise, type SummaryRow } from "./summary.js";
 
 export const RESULTS_SCHEMA_VERSION = 1;
 
@@ -35,8 +36,12 @@ export interface CostPoint {
   readonly policy: string;
   /** Bytes per I/O. */
   readonly size: number;
-  /** Projected kernel CPU per I/O, us. */
+  /** Projected kernel CPU per I/O, us (a sweep: the mean over seeds). */
   readonly usPerIo: number;
+  /** A sweep with several seeds: how many runs the mean is of, and its 95% interval (report/stats.ts). */
+  readonly n?: number;
+  readonly lo?: number;
+  readonly hi?: number;
 }
 
 export interface CrossoverMark {
@@ -56,8 +61,12 @@ export interface IpiPoint {
   readonly panel: string;
   readonly policy: string;
   readonly threads: number;
-  /** Measured IPIs per I/O. */
+  /** Measured IPIs per I/O (a sweep: the mean over its runs). */
   readonly ipisPerIo: number;
+  /** A sweep with several runs per point: how many, and the mean's 95% interval. */
+  readonly n?: number;
+  readonly lo?: number;
+  readonly hi?: number;
 }
 
 export interface IpiCurve {
@@ -80,6 +89,10 @@ export interface SweepGridRecord {
 
 export interface SweepInfo {
   readonly grid: SweepGridRecord;
+  /** This directory's share of the grid (--shard K/N), or null: every point. */
+  readonly shard?: { readonly k: number; readonly n: number } | null;
+  /** A merged report (stable-dio report --from): the sweep directories it merged. */
+  readonly merged?: readonly string[];
   readonly workers: number;
   /** Points in the grid, computed by this invocation, and found already done in the journal. */
   readonly points: number;
@@ -108,6 +121,8 @@ export interface ResultsDoc {
   /** The one-line crossover verdict of the main table, if there is one. */
   readonly verdict: string | null;
   readonly sweep: SweepInfo | null;
+  /** A sweep: its runs that differ only in the seed, summarised (report/summary.ts); null otherwise. */
+  readonly summary: readonly SummaryRow[] | null;
 }
 
 /** The cache state projections assume: buffers just written by the process are hot. */
@@ -140,6 +155,7 @@ export interface DocParts {
 }
 
 export function resultsDoc(p: DocParts): ResultsDoc {
+  const runs = p.runs.map((r) => ({ ...r, projectedUsPerIo: projectedUs(r.counters, p.profile) }));
   return {
     tool: "stable-dio",
     kind: "results",
@@ -151,10 +167,11 @@ export function resultsDoc(p: DocParts): ResultsDoc {
     resultVersion: RESULT_VERSION,
     machine: describeMachine(),
     profile: { name: p.profile.name, label: profileLabel(p.profile), source: p.profile.source, cache: REPORT_CACHE },
-    runs: p.runs.map((r) => ({ ...r, projectedUsPerIo: projectedUs(r.counters, p.profile) })),
+    runs,
     costCurve: p.costCurve,
     ipiCurve: p.ipiCurve,
     verdict: p.verdict ?? null,
     sweep: p.sweep ?? null,
+    summary: p.sweep ? summarise(runs) : null,
   };
 }

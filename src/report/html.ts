@@ -31,6 +31,7 @@ th.group{text-align:center;border-bottom:2px solid #bbb}th.measured{background:#
 td.n{text-align:right}td.proj{background:#fffaf1}td.bad{color:#b00;font-weight:600}
 tbody tr:nth-child(even){background:#fafafa}
 figure{margin:1.5em 0;padding:1em;border:1px solid #e3e3e3;border-radius:6px;overflow-x:auto}
+figure svg{max-width:100%;height:auto}
 figcaption{color:#333;margin-top:.5em;max-width:70em}
 code{font-size:.95em}
 `;

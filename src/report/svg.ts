@@ -10,7 +10,7 @@ const CONFIG = {
   padding: 4,
   font: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
   axis: { labelFontSize: 11, titleFontSize: 12 },
-  legend: { labelFontSize: 11, titleFontSize: 12 },
+  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 800 },
   header: { labelFontSize: 12 },
 } as const;
 

@@ -1,6 +1,7 @@
 // Where a command writes (the CLI's commands, and the sweep's progress and
 // notes), its exit codes, and the one error type for user mistakes (printed
 // by the CLI as one line, exit code 2, never a stack trace).
+import { closest } from "./suggest.js";
 
 export interface CliIo {
   out(text: string): void;
@@ -34,7 +35,8 @@ export class UsageError extends Error {
   }
 }
 
-/** "unknown policy 'wp-co' (allowed: direct, bounce, ...)" */
+/** "unknown policy 'wp-cwo'; did you mean 'wp-cow'? (allowed: direct, bounce, ...)" (the question only when one is close) */
 export function unknown(what: string, value: string, allowed: readonly string[]): UsageError {
-  return new UsageError(`unknown ${what} '${value}' (allowed: ${allowed.join(", ")})`);
+  const like = closest(value, allowed);
+  return new UsageError(`unknown ${what} '${value}'${like === undefined ? "" : `; did you mean '${like}'?`} (allowed: ${allowed.join(", ")})`);
 }

@@ -25,14 +25,21 @@ export function pickNamed<T>(what: string, list: readonly Named<T>[], text: stri
   if (text === undefined) return [...list];
   const ids = splitList(text, `--${what}`);
   if (!ids.length) throw new UsageError(`empty ${what} list (allowed: ${list.map((n) => n.id).join(", ")})`);
-  return ids.map((id) => list.find((n) => n.id === id) ?? throwUnknown(what, id, list.map((n) => n.id)));
+  const named = ids.map((id) => findNamed(list, id) ?? throwUnknown(what, id, list.map((n) => n.id)));
+  return [...new Set(named)]; // "bounce,Bounce" is one policy
+}
+
+/** The name `text` means, whatever its case ("Bounce" is bounce): ids are lower case. */
+export function findNamed<T>(list: readonly Named<T>[], text: string): Named<T> | undefined {
+  const id = text.trim().toLowerCase();
+  return list.find((n) => n.id === id);
 }
 
 export const pickPolicies = (text?: string) => pickNamed("policy", POLICIES, text);
 
 export function pickDevice(text: string | undefined) {
   if (text === undefined) return undefined;
-  return DEVICES.find((d) => d.id === text.trim()) ?? throwUnknown("device", text, DEVICES.map((d) => d.id));
+  return findNamed(DEVICES, text) ?? throwUnknown("device", text, DEVICES.map((d) => d.id));
 }
 
 export const MAX_SEED = Number.MAX_SAFE_INTEGER;
@@ -46,7 +53,7 @@ export function pickSeed(text: string | undefined): number {
 
 export function pickStable(text: string | undefined): Stable {
   if (text === undefined) return Stable.AUTO;
-  const v = STABLE_IDS.findIndex((id) => id === text.trim());
+  const v = STABLE_IDS.findIndex((id) => id === text.trim().toLowerCase());
   if (v < 0) throw unknown("stable mode", text, STABLE_IDS);
   return v as Stable;
 }

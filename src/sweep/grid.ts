@@ -1,8 +1,12 @@
 // A sweep's grid: sizes x threads x policies x workloads x seeds (plus fixed
 // parameters, device, stability mode and core), from flags or a JSON file,
-// and its expansion into points. A point's key is the run's key
-// (report/document.ts runKey) over its resolved parameters, so a finished
-// point is recognised in the journal whatever order it ran in.
+// and its expansion into points. Workloads are built-ins, workload files or
+// fio job files; a file's workload travels as its spec (to the workers, into
+// sweep.json). A point's key is the run's key (report/document.ts runKey)
+// over its resolved parameters, and for a file's workload a digest of its
+// spec (an edited file is a new point), so a finished point is recognised in
+// the journal whatever order it ran in.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Device, Stable } from "../../assembly/abi.js";
 import { deviceId, STABLE_IDS, type Named } from "../shared/names.js";
@@ -14,7 +18,9 @@ import { pickCore, type CoreId } from "../host/cores.js";
 import { UsageError } from "../shared/io.js";
 import { parseJsonSource, SourceError, type JsonSource } from "../workloads/json-source.js";
 import { pickDevice, pickPolicies, pickSeed, pickStable, splitList } from "../shared/select.js";
-import { pickParams, pickWorkloads } from "../workloads/select.js";
+import { pickParams, pickWorkloadItems as pickWorkloadFiles } from "../workloads/select.js";
+import { findWorkload } from "../workloads/index.js";
+import { loadFioFile } from "../fio/translate.js";
 
 /** The grid as typed: flags, or the same names in a JSON file. Lists are comma lists. */
 export interface GridText {
@@ -22,6 +28,7 @@ export interface GridText {
   threads?: string;
   policy?: string;
   workload?: string;
+  fio?: string;
   seeds?: string;
   device?: string;
   stable?: string;
@@ -31,6 +38,8 @@ export interface GridText {
 
 export interface SweepGrid {
   readonly workloads: readonly Workload[];
+  /** The files the workloads that are not built-ins came from, and their notes (fio options ignored, ...). */
+  readonly sources: readonly GridSource[];
   readonly policies: readonly Named<number>[];
   /** null: each workload's default size. */
   readonly sizes: readonly number[] | null;
@@ -42,6 +51,15 @@ export interface SweepGrid {
   readonly core: CoreId;
   /** Fixed parameters, for the workloads that have them. */
   readonly params: Readonly<Record<string, number>>;
+}
+
+export interface GridSource {
+  readonly id: string;
+  readonly file: string;
+  readonly kind: "workload" | "fio";
+  readonly ignored: readonly string[];
+  readonly notModelled: readonly string[];
+  readonly notes: readonly string[];
 }
 
 /** Plain data: what a worker needs to run one point. */
@@ -57,11 +75,11 @@ export interface SweepPoint {
   readonly params: Readonly<Record<string, number>>;
 }
 
-const FILE_KEYS = ["sizes", "threads", "policies", "workloads", "seeds", "device", "stable", "core", "params"] as const;
+const FILE_KEYS = ["sizes", "threads", "policies", "workloads", "fio", "seeds", "device", "stable", "core", "params"] as const;
 type FileKey = (typeof FILE_KEYS)[number];
 /** The GridText field each file key fills. */
 const FIELD_OF: Record<FileKey, keyof GridText> = {
-  sizes: "sizes", threads: "threads", policies: "policy", workloads: "workload", seeds: "seeds",
+  sizes: "sizes", threads: "threads", policies: "policy", workloads: "workload", fio: "fio", seeds: "seeds",
   device: "device", stable: "stable", core: "core", params: "param",
 };
 
@@ -120,7 +138,7 @@ export function readGridFile(file: string): GridFile {
     return `${k}=${v}`;
   });
   const text: GridText = {
-    sizes: list("sizes"), threads: list("threads"), policy: list("policies"), workload: list("workloads"), seeds: list("seeds"),
+    sizes: list("sizes"), threads: list("threads"), policy: list("policies"), workload: list("workloads"), fio: list("fio"), seeds: list("seeds"),
     device: word("device"), stable: word("stable"), core: word("core"), param,
   };
   const lines: Partial<Record<keyof GridText, number>> = {};
@@ -139,6 +157,36 @@ export function mergeGridText(file: GridFile, flags: GridText): GridFile {
   }
   return { file: file.file, text, lines };
 }
+
+/** Workload files and fio job files: their workloads, with where they came from. */
+function pickWorkloadItems(text: string | undefined): Array<{ readonly workload: Workload; readonly source?: GridSource }> {
+  return pickWorkloadFiles(text).map((p) => ({
+    workload: p.workload,
+    ...(p.file ? { source: { id: p.workload.id, file: p.file, kind: "workload", ignored: [], notModelled: [], notes: [] } as GridSource } : {}),
+  }));
+}
+
+function pickFio(text: string): Array<{ readonly workload: Workload; readonly source: GridSource }> {
+  const files = splitList(text, "--fio");
+  if (!files.length) throw new UsageError("empty --fio list (allowed: fio job files, comma separated)");
+  return files.map((file) => {
+    try {
+      const f = loadFioFile(file);
+      return { workload: f.workload, source: { id: f.workload.id, file, kind: "fio", ignored: f.ignored, notModelled: f.notModelled, notes: f.notes } };
+    } catch (e) {
+      if (e instanceof SourceError) throw new UsageError(e.message);
+      throw e;
+    }
+  });
+}
+
+/** A digest of a file workload's spec: in its points' keys, so an edited file makes new points. */
+export function specDigest(w: Workload): string {
+  return createHash("sha256").update(JSON.stringify(w.spec ?? null)).digest("hex").slice(0, 12);
+}
+
+/** Whether the workload is a built-in (its id finds it), not a file's. */
+export const isBuiltin = (w: Workload): boolean => findWorkload(w.id) === w;
 
 /** "1,2,5" or "1..4" (inclusive). */
 function pickSeeds(text: string | undefined): number[] {
@@ -182,9 +230,21 @@ export function pickGrid(t: GridText, from?: GridFile): SweepGrid {
       throw e;
     }
   };
-  const workloads = field("workload", () => pickWorkloads(t.workload));
+  const picked = [
+    ...(t.workload !== undefined || t.fio === undefined ? field("workload", () => pickWorkloadItems(t.workload)) : []),
+    ...(t.fio === undefined ? [] : field("fio", () => pickFio(t.fio!))),
+  ];
+  const seen = new Map<string, string>();
+  for (const p of picked) {
+    const from = p.source?.file ?? "the built-in";
+    const twin = seen.get(p.workload.id);
+    if (twin !== undefined) throw new UsageError(`two workloads are named '${p.workload.id}' (${twin} and ${from}): give one of them another id`);
+    seen.set(p.workload.id, from);
+  }
+  const workloads = picked.map((p) => p.workload);
   return {
     workloads,
+    sources: picked.flatMap((p) => (p.source ? [p.source] : [])),
     policies: field("policy", () => pickPolicies(t.policy)),
     sizes: field("sizes", () => pickSwept("size", "--sizes", t.sizes, workloads)),
     threads: field("threads", () => pickSwept("threads", "--threads", t.threads, workloads)),
@@ -208,6 +268,7 @@ export function expandGrid(g: SweepGrid): Expansion {
   const skipped: string[] = [];
   for (const w of g.workloads) {
     const device = g.device?.value ?? w.device;
+    const spec = isBuiltin(w) ? "" : ` spec=${specDigest(w)}`;
     const has = (n: string) => specsOf(w).some((s) => s.name === n);
     const sizes = g.sizes ?? [undefined];
     const threads = has("threads") && g.threads ? g.threads : [undefined];
@@ -232,7 +293,7 @@ export function expandGrid(g: SweepGrid): Expansion {
         for (const p of g.policies) {
           for (const seed of g.seeds) {
             const base = { workload: w.id, policy: p.id, device: deviceId(device), stable: STABLE_IDS[g.stable], core: g.core, seed, params };
-            points.push({ key: runKey(base), workload: w.id, policy: p.id, device, stable: g.stable, core: g.core, seed, params });
+            points.push({ key: runKey(base) + spec, workload: w.id, policy: p.id, device, stable: g.stable, core: g.core, seed, params });
           }
         }
       }

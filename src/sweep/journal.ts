@@ -44,13 +44,17 @@ function problem(x: unknown): string | undefined {
   return undefined;
 }
 
-/** Reads a journal (none yet: empty). A complete line that is not a point is an error naming it. */
-export function readJournal(file: string): JournalRead {
+/**
+ * Reads a journal (none yet: empty). A complete line that is not a point is
+ * an error naming it. `repair`: cut a torn last line from the file (the sweep
+ * that owns the directory's lock); a reader that merges leaves the file alone.
+ */
+export function readJournal(file: string, repair = true): JournalRead {
   if (!existsSync(file)) return { lines: [], tornBytes: 0 };
   const text = readFileSync(file, "utf8");
   const end = text.lastIndexOf("\n") + 1;
   const tornBytes = Buffer.byteLength(text.slice(end));
-  if (tornBytes > 0) truncateSync(file, Buffer.byteLength(text.slice(0, end)));
+  if (tornBytes > 0 && repair) truncateSync(file, Buffer.byteLength(text.slice(0, end)));
   const lines: JournalLine[] = [];
   const rows = text.slice(0, end).split("\n");
   rows.pop(); // after the last newline

@@ -8,6 +8,7 @@ import { UsageError } from "../shared/io.js";
 import { packageFile } from "../core/paths.js";
 import type { RunRecord } from "../report/document.js";
 import type { SweepPoint } from "./grid.js";
+import type { WorkloadSpec } from "../workloads/spec.js";
 
 export type WorkerReply =
   | { readonly ok: true; readonly key: string; readonly worker: number; readonly wallMs: number; readonly run: RunRecord }
@@ -21,7 +22,9 @@ function workerUrl(): URL {
   return new URL("./worker.js", import.meta.url);
 }
 
-export function runPool(points: readonly SweepPoint[], workers: number, core: CoreId, onDone: (d: PointDone) => void): Promise<void> {
+export function runPool(
+  points: readonly SweepPoint[], workers: number, core: CoreId, specs: Readonly<Record<string, WorkloadSpec>>, onDone: (d: PointDone) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const pool: Worker[] = [];
     const busy = new Set<Worker>();
@@ -43,7 +46,7 @@ export function runPool(points: readonly SweepPoint[], workers: number, core: Co
     const n = Math.min(workers, points.length);
     if (n === 0) return resolve();
     for (let i = 1; i <= n; i++) {
-      const w = new Worker(workerUrl(), { workerData: { core, worker: i } });
+      const w = new Worker(workerUrl(), { workerData: { core, worker: i, specs } });
       pool.push(w);
       w.on("message", (r: WorkerReply) => {
         busy.delete(w);

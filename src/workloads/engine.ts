@@ -14,6 +14,7 @@ import { continuousModifier, ModifierState, queuedModifier } from "./modifier-ta
 import { incompatibility, resolveParams, specsOf } from "./params.js";
 import { planWorkload, type MapPlan, type Plan } from "./plan.js";
 import type { WorkloadSpec } from "./spec.js";
+import type { Task } from "./actions.js";
 import type { Params, ParamSpec, Setup, Workload } from "./types.js";
 import { PlanError } from "./values.js";
 
@@ -37,6 +38,7 @@ export function workloadFromSpec(spec: WorkloadSpec, src: Located): Workload {
   const plan = (p: Params, d: Device): Plan => planWorkload(spec, p, specsOf(w), d);
   const w: Workload = {
     id: spec.id,
+    spec,
     summary: spec.summary,
     device,
     params,
@@ -84,24 +86,47 @@ function build(s: Setup, plan: Plan): void {
 
   const modifiers = new Map<number, ModifierState>();
   plan.threads.forEach((t, i) => t.sources.length && modifiers.set(i, new ModifierState(t.sources.length)));
+  // A thread with `after` starts when the last of those threads ends: its task is held until then.
+  // live[i]: 0 while thread i has a task to run or running, -1 once it ended (or never had one).
+  const live = plan.threads.map((t) => (t.job || t.sources.length ? 0 : -1));
+  const held: Array<{ readonly thread: number; readonly start: () => void }> = [];
+  const waiting = (i: number) => (plan.threads[i].after ?? []).some((x) => live[x] >= 0);
+  const ended = (i: number) => {
+    live[i] = -1;
+    for (let h = 0; h < held.length; h++) {
+      if (waiting(held[h].thread)) continue;
+      held.splice(h--, 1)[0].start();
+    }
+  };
+  const watched = (i: number, task: Task): Task => (function* (): Task {
+    try {
+      yield* task;
+    } finally {
+      ended(i);
+    }
+  })();
   plan.threads.forEach((t, i) => {
     const rng = s.rng.fork();
     const tid = tids[i];
     const j = t.job;
+    let start: (() => void) | undefined;
     if (j) {
       const mod = j.modify && modifiers.get(j.modify.by);
       const task = jobTask(tid, j, rng, {
         forked: (child, n) => s.spawn(`${t.name}.child${n}`, childTask(child, s.pidOf(child), j, s.rng.fork())),
         queue: (q) => mod?.items.push(q),
       });
-      s.spawn(t.name, mod ? mod.counted(task) : task, j.qd);
+      start = () => s.spawn(t.name, watched(i, mod ? mod.counted(task) : task), j.qd);
     } else if (t.sources.length) {
       const jobs = t.sources.map((x) => plan.threads[x].job!);
       const st = modifiers.get(i)!;
-      s.spawn(t.name, jobs[0].modify!.when === "continuous"
+      const task = jobs[0].modify!.when === "continuous"
         ? continuousModifier(tid, jobs, st, rng)
-        : queuedModifier(tid, st, rng, s.ioState));
+        : queuedModifier(tid, st, rng, s.ioState);
+      start = () => s.spawn(t.name, watched(i, task));
     }
+    if (start && waiting(i)) held.push({ thread: i, start });
+    else start?.();
   });
 }
 

@@ -14,6 +14,8 @@ export const BUILTIN_IDS = [
 export const WORKLOADS: readonly Workload[] = BUILTIN_IDS.map((id) =>
   loadWorkloadFile(packageFile("workloads", `${id}.json`), `workloads/${id}.json`));
 
+/** The built-in workload `id` names, whatever its case. */
 export function findWorkload(id: string): Workload | undefined {
-  return WORKLOADS.find((w) => w.id === id);
+  const want = id.trim().toLowerCase();
+  return WORKLOADS.find((w) => w.id === want);
 }

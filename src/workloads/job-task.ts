@@ -22,7 +22,9 @@ export function* jobTask(tid: number, j: JobPlan, rng: Rng, hooks: JobHooks): Ta
   const places = Math.floor((j.fileLen - j.slotLen) / j.align) + 1;
   const every = j.forks?.count ? Math.max(1, Math.floor(j.ios / (j.forks.count + 1))) : Infinity;
   let forked = 0;
-  for (let i = 0; i < j.ios; i++) {
+  // With a byte budget the job stops when less than its smallest I/O is left, as fio stops at size.
+  let left = j.bytes ?? Infinity;
+  for (let i = 0; i < j.ios && left >= j.align; i++) {
     const k = i % j.qd;
     if (busy[k]) yield wait(busy[k]);
     if (j.touch) yield touch(tid, j.touch, rng);
@@ -34,13 +36,21 @@ export function* jobTask(tid: number, j: JobPlan, rng: Rng, hooks: JobHooks): Ta
     const file = i % j.files;
     const place = j.pattern === "random" ? rng.below(places) : 0;
     const reading = j.direction === "read" || (j.direction === "mixed" && rng.chance(j.reads));
-    const len = pickLen(reading ? j.read : j.write, rng);
+    const sizes = reading ? j.read : j.write;
+    let len = pickLen(sizes, rng);
+    // The last I/O of a byte budget is cut to what is left (a multiple of the smallest size).
+    if (len > left) len = Math.floor(left / j.align) * j.align;
     let off = place * j.align;
     if (j.pattern === "sequential") {
+      // A size drawn from a range or a split that runs past the end of the file is cut to fit, as fio cuts
+      // it; a fixed size, or nothing left of the file, starts the next pass at the beginning.
+      const room = j.fileLen - cursor[file];
+      if (len > room && sizes.min !== sizes.max && room >= j.align) len = Math.floor(room / j.align) * j.align;
       if (cursor[file] + len > j.fileLen) cursor[file] = 0;
       off = cursor[file];
       cursor[file] += len;
     }
+    left -= len;
     const sector = (j.base + file * j.fileLen + off) / SECTOR;
     let byte = 0;
     if (!reading && !j.readonly) {
@@ -55,8 +65,13 @@ export function* jobTask(tid: number, j: JobPlan, rng: Rng, hooks: JobHooks): Ta
   yield drain();
 }
 
-/** A size of the range: a multiple of min, up to max. */
+/** A size of the range (a multiple of min, up to max), or of the split (by weight). */
 function pickLen(s: Sizes, rng: Rng): number {
+  if (s.split) {
+    const total = s.split.reduce((n, x) => n + x.weight, 0);
+    let r = rng.below(total);
+    for (const x of s.split) if ((r -= x.weight) < 0) return x.len;
+  }
   return s.min === s.max ? s.min : s.min * (1 + rng.below(Math.floor(s.max / s.min)));
 }
 

@@ -9,9 +9,12 @@ import type { Machine, ParamSpec, Params, Workload } from "./types.js";
 /** The core's disk limit in bytes (Key.DISK_BLOCKS blocks of 4 KiB). */
 export const MAX_DISK = KeyMax.DISK_BLOCKS * PAGE;
 
+/** The longest device latency, in scheduler steps (fio jobs with deep queues and many threads need thousands). */
+export const MAX_LATENCY = 65536;
+
 /** Parameters of every workload (a workload may declare them to change the default). */
 export const COMMON: readonly ParamSpec[] = [
-  { name: "latency", kind: "count", min: 1, max: 1000, default: 4,
+  { name: "latency", kind: "count", min: 1, max: MAX_LATENCY, default: 4,
     help: "device latency scale in scheduler steps: DMA 1..2L steps after submit, completion 1..L after DMA" },
   { name: "promise", kind: "flag", min: 0, max: 1, default: (d) => (d === Device.PI ? 1 : 0),
     help: "submit with PROMISE (Hellwig level 1); default 1 on pi, which needs stable pages only at level 1" },
@@ -30,6 +33,8 @@ export const KNOWN: readonly Omit<ParamSpec, "default">[] = [
   { name: "reads", kind: "fraction", min: 0, max: 1, help: "fraction of I/Os that are direct reads" },
   { name: "forks", kind: "count", min: 0, max: 4000, help: "forks spread evenly over the run" },
   { name: "unsafe", kind: "flag", min: 0, max: 1, help: "flag the process UNSAFE (opt-out bounces it)" },
+  { name: "min_latency", kind: "count", min: 0, max: MAX_LATENCY,
+    help: "device latency floor in scheduler steps: every DMA point at least this many steps after submit (fio jobs)" },
   { name: "trusted", kind: "flag", min: 0, max: 1, help: "flag the process TRUSTED (opt-out-inverse lets it go direct)" },
   ...COMMON.map(({ default: _d, ...rest }) => rest),
 ];

@@ -14,6 +14,8 @@ import { PlanError } from "./values.js";
 export interface Sizes {
   readonly min: number;
   readonly max: number;
+  /** Weighted sizes (fio's bssplit): each I/O draws one by weight; min and max are the smallest and largest. */
+  readonly split?: ReadonlyArray<{ readonly len: number; readonly weight: number }>;
 }
 
 export interface TouchPlan {
@@ -42,8 +44,10 @@ export interface ModifyPlan {
 }
 
 export interface JobPlan {
-  /** I/Os of this thread (its share of the entry's). */
+  /** I/Os of this thread (its share of the entry's); with `bytes`, the most it does. */
   readonly ios: number;
+  /** Bytes of I/O of this thread (its share): it stops there, the last I/O cut to what is left. */
+  readonly bytes?: number;
   readonly qd: number;
   /** Virtual address of each buffer slot. */
   readonly slots: readonly number[];
@@ -71,6 +75,8 @@ export interface JobPlan {
 }
 
 const COUNT = (min: number, max: number) => ({ kind: "count", min, max }) as const;
+/** The most bytes one job may do (2^50: far beyond what 1,048,576 I/Os of 4 MiB reach). */
+const MAX_BYTES = 2 ** 50;
 const BYTES = (min: number, max: number, multiple?: number) => ({ kind: "bytes", min, max, multiple }) as const;
 
 /** Plans thread `t`'s job: returns the job and, if the thread has one, its own buffer mapping. */
@@ -96,6 +102,10 @@ export function planJob(
   const total = v.get(io.ios, `${at}/ios`, COUNT(1, 1 << 20), 1);
   const ios = Math.floor(total / entry.indices.length) + (clone < total % entry.indices.length ? 1 : 0);
   if (ios === 0) throw new PlanError(`${at}/ios`, `ios ${total} leaves clone ${clone} of "${entry.spec.name}" without I/O`);
+  const totalBytes = io.bytes === undefined ? undefined : v.get(io.bytes, `${at}/bytes`, BYTES(SECTOR, MAX_BYTES, SECTOR), 0);
+  const bytes = totalBytes === undefined ? undefined : Math.floor(totalBytes / entry.indices.length / SECTOR) * SECTOR;
+  if (bytes !== undefined && bytes < minLen)
+    throw new PlanError(`${at}/bytes`, `bytes ${fmtBytes(totalBytes!)} leave${entry.indices.length > 1 ? ` each of ${entry.indices.length} clones` : "s"} less than one I/O (size ${fmtBytes(minLen)})`);
   const region = v.get(io.region, `${at}/region`, BYTES(SECTOR, MAX_DISK, SECTOR), Math.min(total * maxLen, MAX_DISK));
   const offset = v.get(io.offset, `${at}/offset`, BYTES(0, MAX_DISK, SECTOR), 0);
   if (fsCsum && offset % PAGE !== 0) throw new PlanError(`${at}/offset`, `fs-csum needs 4 KiB-aligned disk offsets, and offset is ${fmtBytes(offset)}`);
@@ -113,7 +123,7 @@ export function planJob(
     throw new PlanError(`${at}/forks/child/writeBuffers`, "read-only buffers: a forked child cannot write its copy of them");
 
   const job: JobPlan = {
-    ios, qd, slots: buffers.slots, slotLen: maxLen, direction,
+    ios, ...(bytes === undefined ? {} : { bytes }), qd, slots: buffers.slots, slotLen: maxLen, direction,
     reads: direction === "mixed" ? v.get(io.reads, `${at}/reads`, { kind: "fraction", min: 0, max: 1 }, 0.5) : direction === "read" ? 1 : 0,
     write, read, pattern: io.pattern ?? "random",
     base: offset, files, fileLen, align: minLen, diskEnd: offset + region,
@@ -133,6 +143,14 @@ function sizes(ctx: PlanContext, s: SizeSpec, at: string): Sizes {
   if (typeof s !== "object") {
     const n = ctx.v.get(s, at, r, 0);
     return { min: n, max: n };
+  }
+  if ("split" in s) {
+    const split = s.split.map((x, i) => ({
+      len: ctx.v.get(x.size, `${at}/split/${i}/size`, r, 0),
+      weight: ctx.v.get(x.weight, `${at}/split/${i}/weight`, COUNT(1, 1000000), 1),
+    }));
+    const lens = split.map((x) => x.len);
+    return { min: Math.min(...lens), max: Math.max(...lens), split };
   }
   const min = ctx.v.get(s.min, `${at}/min`, r, 0);
   const max = ctx.v.get(s.max, `${at}/max`, r, 0);

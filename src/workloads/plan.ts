@@ -45,6 +45,8 @@ export interface ThreadPlan {
   readonly job?: JobPlan;
   /** Threads whose in-flight buffers this one modifies. */
   readonly sources: number[];
+  /** Threads that must have ended before this one starts (indices; empty: it starts at once). */
+  after?: readonly number[];
 }
 
 export interface Plan {
@@ -106,9 +108,44 @@ export function planWorkload(spec: WorkloadSpec, params: Params, specs: readonly
     spaces.push(space);
   });
   if (!ctx.threads.some((t) => t.job)) throw new PlanError("/processes", "no thread does I/O (give a thread an \"io\" job)");
+  planAfter(ctx, entries);
   if (ctx.mappedBytes > MAX_BUFFERS)
     throw new PlanError("/processes", `the mappings need ${fmtBytes(ctx.mappedBytes)}; stable-dio maps at most ${MAX_BUFFERS / MiB} MiB`);
   return { machine: machineOf(ctx, procs), procs, threads: ctx.threads };
+}
+
+/**
+ * Resolves each thread's `after` to thread indices (a name with clones means
+ * all of them), and refuses a thread that would wait for itself: one that
+ * waits for a thread which cannot end before it starts (it waits, directly or
+ * through others, for this one; or it modifies the buffers of one that does,
+ * and a modifier runs until its jobs end).
+ */
+function planAfter(ctx: PlanContext, entries: ReadonlyArray<{ readonly at: string; readonly spec: ThreadSpec }>): void {
+  entries.forEach((e, t) => {
+    const names = e.spec.after ?? [];
+    const after: number[] = [];
+    names.forEach((name, i) => {
+      const by = ctx.byName.get(name);
+      if (!by) throw new PlanError(`${e.at}/after/${i}`, `no thread "${name}" (threads: ${[...ctx.byName.keys()].join(", ")})`);
+      after.push(...by.indices);
+    });
+    if (after.length) ctx.threads[t].after = [...new Set(after)];
+  });
+  // What a thread's end waits for: the threads it starts after, and (a modifier) the jobs it serves.
+  const waitsFor = (t: number): readonly number[] => [...(ctx.threads[t].after ?? []), ...ctx.threads[t].sources];
+  entries.forEach((e, t) => {
+    const seen = new Set<number>();
+    const stack = [...(ctx.threads[t].after ?? [])];
+    while (stack.length) {
+      const x = stack.pop()!;
+      if (x === t)
+        throw new PlanError(`${e.at}/after`, `thread "${ctx.threads[t].name}" would wait for itself: a thread it starts after cannot end before it starts`);
+      if (seen.has(x)) continue;
+      seen.add(x);
+      stack.push(...waitsFor(x));
+    }
+  });
 }
 
 function forkOrigin(ctx: PlanContext, p: ProcessSpec, at: string): number {

@@ -3,15 +3,51 @@
 // failure is a UsageError naming the bad value and what is allowed.
 import { UsageError, unknown } from "../shared/io.js";
 import { splitList, throwUnknown } from "../shared/select.js";
-import { WORKLOADS, type Workload } from "./index.js";
+import { findWorkload, WORKLOADS, type Workload } from "./index.js";
+import { SourceError } from "./json-source.js";
+import { loadWorkloadFile } from "./load.js";
 import { parseNumber, paramError, specsOf } from "./params.js";
 import type { ParamSpec } from "./types.js";
 
 export function pickWorkloads(text: string | undefined): Workload[] {
-  if (text === undefined) return [...WORKLOADS];
-  const ids = splitList(text, "--workload");
-  if (!ids.length) throw new UsageError(`empty workload list (allowed: ${WORKLOADS.map((w) => w.id).join(", ")})`);
-  return ids.map((id) => WORKLOADS.find((w) => w.id === id) ?? throwUnknown("workload", id, WORKLOADS.map((w) => w.id)));
+  return pickWorkloadItems(text).map((p) => p.workload);
+}
+
+/** A workload --workload named: a built-in, or one from the user's workload file. */
+export interface PickedWorkload {
+  readonly workload: Workload;
+  /** The file it came from, as given (undefined for a built-in). */
+  readonly file?: string;
+}
+
+/** A --workload item that names a file rather than a built-in: a path, or a .json name. */
+export const isWorkloadFile = (item: string): boolean => /[/\\]|\.json$/i.test(item);
+
+/**
+ * --workload: a comma list of built-in ids (any case) and workload files
+ * (docs/workloads.md); none given: every built-in. A file that cannot be read
+ * or is malformed is a UsageError naming it and its line.
+ */
+export function pickWorkloadItems(text: string | undefined): PickedWorkload[] {
+  if (text === undefined) return WORKLOADS.map((workload) => ({ workload }));
+  const items = splitList(text, "--workload");
+  if (!items.length) throw new UsageError(`empty workload list (allowed: ${WORKLOADS.map((w) => w.id).join(", ")}, or a .json workload file)`);
+  const out: PickedWorkload[] = [];
+  for (const item of items) {
+    const builtin = findWorkload(item);
+    if (builtin) {
+      if (!out.some((p) => p.workload === builtin)) out.push({ workload: builtin });
+      continue;
+    }
+    if (!isWorkloadFile(item)) throwUnknown("workload", item, [...WORKLOADS.map((w) => w.id), "or a .json workload file"]);
+    try {
+      out.push({ workload: loadWorkloadFile(item), file: item });
+    } catch (e) {
+      if (e instanceof SourceError) throw new UsageError(e.message);
+      throw e;
+    }
+  }
+  return out;
 }
 
 /**

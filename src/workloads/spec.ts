@@ -59,10 +59,22 @@ export interface ThreadSpec {
   readonly count?: Value;
   /** The clones run round-robin on this many CPUs from `cpu` (default: count). */
   readonly spread?: Value;
+  /** Threads (of any process) that must have ended before this one starts (fio's stonewall, wait_for). */
+  readonly after?: readonly string[];
   readonly io?: IoSpec;
 }
 
-export type SizeSpec = Value | { readonly min: Value; readonly max: Value };
+/** One size, a range (each I/O a multiple of min up to max), or weighted sizes (fio's bssplit). */
+export type SizeSpec =
+  | Value
+  | { readonly min: Value; readonly max: Value }
+  | { readonly split: readonly SplitSpec[] };
+
+export interface SplitSpec {
+  readonly size: Value;
+  /** Relative share of the I/Os that have this size. */
+  readonly weight: Value;
+}
 
 export type Direction = "write" | "read" | "mixed";
 export type Pattern = "random" | "sequential";
@@ -77,8 +89,10 @@ export interface IoSpec {
   /** Reads use this size instead of `size`. */
   readonly readSize?: SizeSpec;
   readonly qd?: Value;
-  /** I/Os of the thread, split evenly over its clones. */
+  /** I/Os of the thread, split evenly over its clones; with `bytes`, the most it does. */
   readonly ios: Value;
+  /** Bytes of I/O of the thread, split evenly over its clones: it stops there, the last I/O cut to what is left. */
+  readonly bytes?: Value;
   /** Disk bytes the I/Os go to (default: ios x the largest size). */
   readonly region?: Value;
   /** Disk byte offset of the region. */

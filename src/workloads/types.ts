@@ -61,6 +61,8 @@ export interface Setup {
 
 export interface Workload {
   readonly id: string;
+  /** The workload file it was made from, as the engine read it (sweep workers rebuild the workload from it). */
+  readonly spec?: import("./spec.js").WorkloadSpec;
   readonly summary: string;
   readonly device: Device;
   readonly params: readonly ParamSpec[];
