@@ -5,18 +5,19 @@ import { isAbsolute, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { loadWasmCoreSync } from "../core/wasm.js";
 import { nativeSectionOf } from "../native/html.js";
-import type { CostProfile } from "../cost/profile.js";
+import type { ProfileChoice } from "../cost/choice.js";
 import type { GridResult } from "../crossover/grid.js";
 import { VERDICT_SPEC, verdictLine } from "../crossover/verdict.js";
 import type { RunResult } from "../host/result.js";
 import { resultsDoc, runRecord } from "../report/document.js";
 import { POLICIES } from "../shared/names.js";
 import { costCurveOfGrid, curveGrid, ipiCurveOfCore } from "../crossover/curves.js";
+import { breakEvenCurveOfGrid } from "../crossover/breakeven-curve.js";
 import { DEFAULT_REPORT_DIR, REPORT_FILES, writeReport } from "../report/write.js";
 import type { CommandContext } from "./context.js";
 import { balanceExit, runOptions, runSelected, type RunOptions } from "./runs.js";
 import { type CliIo, UsageError } from "../shared/io.js";
-import { pickProfile } from "./profile.js";
+import { PROFILE_HELP, profileOption, referenceProfiles } from "./profile.js";
 import { pickWorkloads } from "../workloads/select.js";
 import { subcommand } from "./subcommand.js";
 
@@ -40,7 +41,8 @@ export interface MainRuns {
   readonly command: string;
   readonly argv: readonly string[];
   readonly results: readonly RunResult[];
-  readonly profile: CostProfile;
+  /** The profile the projections come from, and why. */
+  readonly choice: ProfileChoice;
   /** The verdict's grid (VERDICT_SPEC), if already run. */
   readonly grid?: GridResult;
 }
@@ -50,15 +52,18 @@ export async function writeMainReport(dir: string, m: MainRuns, io: CliIo, toStd
   const core = loadWasmCoreSync();
   // The curves follow the selection: every policy that ran, in the usual order.
   const policies = POLICIES.map((p) => p.id).filter((id) => m.results.some((r) => r.policy === id));
-  const grid = curveGrid(core, VERDICT_SPEC, policies, m.profile.costs, m.grid);
+  const profile = m.choice.profile;
+  const references = referenceProfiles();
+  const grid = curveGrid(core, VERDICT_SPEC, policies, profile.costs, m.grid);
   const doc = resultsDoc({
     command: m.command,
     argv: m.argv,
-    profile: m.profile,
+    profile,
     runs: m.results.map(runRecord),
-    costCurve: costCurveOfGrid(grid, m.profile, policies),
+    costCurve: costCurveOfGrid(grid, profile, policies),
     ipiCurve: ipiCurveOfCore(core, policies),
-    verdict: verdictLine(grid, m.profile),
+    breakEven: breakEvenCurveOfGrid(grid, m.choice, references),
+    verdict: verdictLine(grid, m.choice, references),
   });
   try {
     const native = nativeSectionOf(dir); // a stable-dio native run's results in the same directory
@@ -86,12 +91,13 @@ interface ReportCommandOptions extends RunOptions, ReportOptions {
 export function registerReport(program: Command, ctx: CommandContext): void {
   const cmd = subcommand(program, "report")
     .description("run the selected policies and workloads (the main job's flags) and write the HTML report, results.json and results.csv");
-  runOptions(cmd).option("--profile <file>", "cost profile for the projected figures (default: built-in)");
+  runOptions(cmd).option("--profile <name|file>", PROFILE_HELP);
   reportOptions(cmd, false).action(async (opts: ReportCommandOptions) => {
-    const profile = pickProfile(opts.profile);
+    const pending = profileOption(opts.profile);
     const dir = reportDir(opts.out, ctx.io);
     const results = await runSelected(pickWorkloads(opts.workload), opts, opts.workload !== undefined, ctx.io);
-    await writeMainReport(dir, { command: "report", argv: ctx.argv, results, profile }, ctx.io, true);
+    const choice = await pending.choose(ctx.io);
+    await writeMainReport(dir, { command: "report", argv: ctx.argv, results, choice }, ctx.io, true);
     ctx.exit(balanceExit(results, ctx.io));
   });
 }

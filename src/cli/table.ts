@@ -3,7 +3,7 @@
 // projected column and the crossover verdict under it.
 import type { Command } from "commander";
 import { loadWasmCoreSync } from "../core/wasm.js";
-import type { CostProfile } from "../cost/profile.js";
+import type { ProfileChoice } from "../cost/choice.js";
 import { type GridResult, runGrid } from "../crossover/grid.js";
 import { VERDICT_SPEC, verdictLine } from "../crossover/verdict.js";
 import type { RunResult } from "../host/result.js";
@@ -12,7 +12,7 @@ import { projectResults } from "../report/projection.js";
 import { renderTable } from "../report/table.js";
 import type { CliIo } from "../shared/io.js";
 import type { Workload } from "../workloads/index.js";
-import { pickProfile } from "./profile.js";
+import { PROFILE_HELP, profileOption, referenceProfiles } from "./profile.js";
 import { runSelected, type RunOptions } from "./runs.js";
 import { printSourceNotes } from "./source.js";
 
@@ -24,7 +24,7 @@ export interface TableOptions extends RunOptions {
 /** The flags of the commands that print the table: the main job and `run`. */
 export function tableOptions(cmd: Command): Command {
   return cmd
-    .option("--profile <file>", "cost profile for the projected column (from stable-dio calibrate; default: built-in)")
+    .option("--profile <name|file>", PROFILE_HELP)
     .option("--json", "print every run's full result as JSON instead of the table");
 }
 
@@ -35,12 +35,13 @@ export function tableOptions(cmd: Command): Command {
  */
 export async function runAndPrint(
   workloads: readonly Workload[], o: TableOptions, named: boolean, io: CliIo, source?: JsonSource,
-): Promise<{ results: RunResult[]; profile: CostProfile; grid: GridResult }> {
-  const profile = pickProfile(o.profile);
+): Promise<{ results: RunResult[]; choice: ProfileChoice; grid: GridResult }> {
+  const pending = profileOption(o.profile);
   const results = await runSelected(workloads, o, named, io, source?.file);
   printSourceNotes(source, io); // after the runs
-  const grid = runGrid(loadWasmCoreSync(), VERDICT_SPEC, profile.costs);
-  const projection = projectResults(results, profile, verdictLine(grid, profile));
+  const choice = await pending.choose(io); // after the runs: every flag checked before a first run measures this machine
+  const grid = runGrid(loadWasmCoreSync(), VERDICT_SPEC, choice.profile.costs);
+  const projection = projectResults(results, choice.profile, verdictLine(grid, choice, referenceProfiles()));
   io.out(o.json ? renderJson(results, projection, source) : renderTable(results, projection));
-  return { results, profile, grid };
+  return { results, choice, grid };
 }
