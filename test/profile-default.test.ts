@@ -6,7 +6,8 @@
 // verdict. Most cases use a stand-in compiler whose "program" prints the
 // ref:xeon-vm figures and counts its runs (instant, and the same figures on
 // every machine); one runs the real calibration program.
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -166,6 +167,29 @@ describe("this machine's profile by default", () => {
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/^stable-dio: measuring this machine failed: the calibration program failed \(exit 3\): boom; using the built-in profile$/m);
     expect(r.out).toMatch(/Profile: built-in \(.*\), measuring this machine failed \(stderr says why\)\. Details/);
+    expect(existsSync(cacheFile())).toBe(false);
+  });
+});
+
+describe("Ctrl-C while measuring", () => {
+  it("stops the program, removes its temporary directory, caches nothing, exits 130", async () => {
+    const tmp = join(dir, "tmp");
+    mkdirSync(tmp);
+    const cc = join(dir, "slowcc");
+    writeFileSync(cc, "#!/bin/sh\nwhile [ $# -gt 0 ]; do [ \"$1\" = -o ] && out=$2; shift; done\n" +
+      "printf '#!/bin/sh\\necho syscall 70\\nexec sleep 60\\n' > \"$out\"\nchmod +x \"$out\"\n");
+    chmodSync(cc, 0o755);
+    const child = spawn(process.execPath, [packageFile("bin", "stable-dio.js"), "crossover"],
+      { env: { ...process.env, STABLE_DIO_CC: cc, TMPDIR: tmp }, stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      err += d;
+      if (MEASURING.test(err)) setTimeout(() => child.kill("SIGINT"), 300);
+    });
+    const code = await new Promise<number | null>((resolve) => child.once("close", (c) => resolve(c)));
+    expect(err).toMatch(MEASURING);
+    expect(code).toBe(130);
+    expect(readdirSync(tmp)).toEqual([]);
     expect(existsSync(cacheFile())).toBe(false);
   });
 });
