@@ -5,12 +5,12 @@ import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { builtinProfile, DESIGN_FIGURES } from "../src/cost/builtin.js";
+import { builtinProfile, EPYC_VM_FIGURES } from "../src/cost/builtin.js";
 import { copyNs } from "../src/cost/copy.js";
 import { decompose } from "../src/cost/decompose.js";
 import { project, termTotals, TERMS } from "../src/cost/model.js";
 import { profileProblem, readProfile, writeProfile, type UnitCosts } from "../src/cost/profile.js";
-import { throughput } from "../src/cost/throughput.js";
+import { baseCpuUs, baseOf, DEFAULT_THROUGHPUT, throughput } from "../src/cost/throughput.js";
 
 const FIGURES = {
   syscall: 100,
@@ -139,7 +139,7 @@ describe("copyNs", () => {
 });
 
 describe("throughput", () => {
-  const p = { bandwidthMiBs: 1000, iops: 100000, qd: 4, cpus: 2, baseUs: 8, latencyUs: 100 };
+  const p = { bandwidthMiBs: 1000, iops: 100000, qd: 4, cpus: 2, baseUs: 8, basePageNs: 0, latencyUs: 100 };
   it("is the lowest of the CPU, device and queue limits", () => {
     // CPU: 2e6/10 = 200k; bandwidth: 1000 MiB / 4 KiB = 256k; IOPS 100k; queue: 4e6/110 = 36.4k.
     const t = throughput(4096, 2, 0, p);
@@ -150,6 +150,17 @@ describe("throughput", () => {
     expect(throughput(4096, 2, 0, { ...p, qd: 1000, cpus: 1 }).bound).toBe("cpu");
     expect(throughput(4096, 2, 0, { ...p, qd: 1000, cpus: 64 }).bound).toBe("iops");
   });
+  it("charges a base per I/O and per 4 KiB page, from flags or a profile's measured base_cpu", () => {
+    // 1 MiB = 256 pages at 125 ns: 8 + 32 us of base; with 2 us of policy, 42 us per I/O on 2 CPUs.
+    const t = throughput(1 << 20, 2, 0, { ...p, basePageNs: 125, qd: 1000, bandwidthMiBs: 1e6 });
+    expect(t.bound).toBe("cpu");
+    expect(t.iops).toBeCloseTo(2e6 / 42, 6);
+    expect(baseCpuUs(4096, { baseUs: 8, basePageNs: 125 })).toBeCloseTo(8.125, 12);
+    expect(baseCpuUs(6000, { baseUs: 8, basePageNs: 125 })).toBeCloseTo(8.25, 12); // a part page is a page
+    expect(baseCpuUs(4096, { baseUs: -1, basePageNs: 125 })).toBe(0); // a fit's negative intercept never makes it negative
+    expect(baseOf(undefined)).toEqual({ baseUs: DEFAULT_THROUGHPUT.baseUs, basePageNs: DEFAULT_THROUGHPUT.basePageNs });
+    expect(baseOf({ per_io_ns: 5590, per_page_ns: 125, points: [], source: "test", date: "2026-12-03" })).toEqual({ baseUs: 5.59, basePageNs: 125 });
+  });
 });
 
 describe("profiles", () => {
@@ -157,8 +168,8 @@ describe("profiles", () => {
     const b = builtinProfile();
     expect(profileProblem(b)).toBeUndefined();
     expect(b.name).toBe("built-in");
-    expect(b.source).toMatch(/DESIGN\.md section 6/);
-    expect(b.measured["mprotect_pair.1"]).toBe(DESIGN_FIGURES["mprotect_pair.1"]);
+    expect(b.source).toMatch(/2-vCPU AMD EPYC VM \(Linux 6\.18\).*docs\/profiles\.md/);
+    expect(b.measured["mprotect_pair.1"]).toBe(EPYC_VM_FIGURES["mprotect_pair.1"]);
     for (const k of ["syscall", "pte", "flush_page", "flush", "ipi", "ipi_full", "fault", "signal", "page_alloc", "pin", "stall"] as const)
       expect(b.costs[k]).toBeGreaterThan(0);
     expect([...b.assumed].sort()).toEqual(["csum_byte", "flush_page"]);

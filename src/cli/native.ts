@@ -4,6 +4,8 @@
 // device (or --target) and, for the write-protect policies, userfaultfd;
 // without one: one line naming it, exit code 2, nothing left behind.
 import type { Command } from "commander";
+import { existsSync } from "node:fs";
+import { cacheFile } from "../calibrate/cache.js";
 import { calibratedProfile } from "../calibrate/measure.js";
 import { findCompiler, noCompilerHelp, NativeError, runNative } from "../calibrate/native.js";
 import { loadWasmCoreSync } from "../core/wasm.js";
@@ -62,7 +64,8 @@ export function registerNative(program: Command, ctx: CommandContext): void {
     .option("--target <path>", "a file or block device to write instead of a loop device (only [--offset, +length) is written)")
     .option("--offset <bytes>", "where the run's range starts on --target (multiple of 4096; default 0)")
     .option("--profile <file>", "cost profile for the projection (default: measure this machine now, as calibrate --quick)")
-    .option("--save-base <profile.json>", "record direct's CPU per I/O and per page (needs -p direct and two --sizes) in this profile")
+    .option("--save-base <profile.json|machine>", "record direct's CPU per I/O and per page (needs -p direct and two --sizes) in this profile, " +
+      "or in this user's cached profile of this machine (machine)")
     .option("--json", "print the results as JSON")
     .option("-o, --out <dir>", `report directory: ${NATIVE_JSON} and ${NATIVE_HTML} (default: ./stable-dio-report)`)
     .option("--no-report", "write no report files")
@@ -95,9 +98,13 @@ async function native(o: NativeOptions, io: CliIo): Promise<number> {
   if (o.offset !== undefined && o.target === undefined) throw new UsageError("--offset is a place on --target: give --target too");
   // Beside the main report (which then includes it): its index.html is not replaced, so no note.
   const dir = reportTarget(o, "native", io)?.dir;
-  if (o.saveBase !== undefined) {
+  // "machine": the profile the projecting commands use by default (docs/profiles.md), as this user's cache holds it.
+  const saveBase = o.saveBase === "machine" ? cacheFile() : o.saveBase;
+  if (saveBase !== undefined) {
+    if (o.saveBase === "machine" && !existsSync(saveBase))
+      throw new UsageError(`--save-base machine: no cached profile of this machine for this user yet (${saveBase}): run stable-dio calibrate first`);
     try {
-      readProfile(o.saveBase);
+      readProfile(saveBase);
     } catch (e) {
       throw new UsageError(`--save-base: ${(e as Error).message} (a profile from stable-dio calibrate)`);
     }
@@ -152,9 +159,9 @@ async function native(o: NativeOptions, io: CliIo): Promise<number> {
       }
       io.err(`stable-dio: report: ${shownPath(dir, io)}/${NATIVE_HTML} (${NATIVE_JSON} beside it; the main report includes it)\n`);
     }
-    if (o.saveBase !== undefined && doc.base_cpu) {
-      writeProfile(o.saveBase, { ...readProfile(o.saveBase), base_cpu: doc.base_cpu });
-      io.err(`stable-dio: direct's base CPU recorded in ${o.saveBase} (base_cpu)\n`);
+    if (saveBase !== undefined && doc.base_cpu) {
+      writeProfile(saveBase, { ...readProfile(saveBase), base_cpu: doc.base_cpu });
+      io.err(`stable-dio: direct's base CPU recorded in ${saveBase} (base_cpu)\n`);
     }
     return EXIT_OK;
   } catch (e) {

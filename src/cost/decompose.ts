@@ -76,7 +76,10 @@ export function decompose(m: Measured, fallback: Partial<UnitCosts>): Decomposit
 
   const syscall = from("syscall", get("syscall"));
   // mprotect RO then RW of n pages of a larger mapping: 2 x (syscall + VMA split/merge + flush + n PTEs).
-  const slopes = pairSlopes(curve(m, "mprotect_pair"));
+  // A source that toggled whole mappings (published figures) gives mprotect_pair_vma.N instead: the VMA work
+  // is per call, so either curve has the same slopes.
+  const split = curve(m, "mprotect_pair");
+  const slopes = pairSlopes(split.length > 1 ? split : curve(m, "mprotect_pair_vma"));
   const pte = from("pte", slopes.pte === undefined ? undefined : pos(slopes.pte));
   const flush_page = from("flush_page", slopes.flushPage === undefined ? undefined : pos(slopes.flushPage));
   const p1 = get("mprotect_pair.1");

@@ -1,6 +1,6 @@
 // A cost profile: what the kernel's building blocks cost on one machine, in
-// nanoseconds. `measured` holds native figures (stable-dio calibrate, or
-// DESIGN.md section 6 for the built-in profile); `costs` are the unit costs
+// nanoseconds. `measured` holds native figures (stable-dio calibrate, or the
+// sources docs/profiles.md lists for the shipped ones); `costs` are the unit costs
 // the cost model multiplies counters by, derived from `measured` by
 // decompose() (docs/cost-model.md says how, figure by figure).
 import { readFileSync } from "node:fs";
@@ -106,6 +106,19 @@ export interface CostProfile {
   readonly decomposition?: string;
   /** Base CPU of a direct I/O by size (stable-dio native). */
   readonly base_cpu?: BaseCpu;
+  /** Set in the reference profiles the package ships (src/cost/reference.ts). */
+  readonly reference?: ReferenceInfo;
+}
+
+/** What a shipped reference profile is and where its figures come from (docs/profiles.md). */
+export interface ReferenceInfo {
+  /** `--profile ref:<id>`. */
+  readonly id: string;
+  readonly title: string;
+  /** "virtual machine" or "bare metal". */
+  readonly kind: string;
+  /** Where each group of figures comes from; what is not measured there is listed in `assumed`. */
+  readonly sources: readonly string[];
 }
 
 const SCALARS = ["syscall", "vma", "pte", "flush_page", "flush", "ipi", "ipi_full", "fault", "signal", "page_alloc", "pin", "stall", "csum_byte"] as const;
@@ -179,7 +192,8 @@ export function writeProfile(file: string, p: CostProfile): void {
   writeFileAtomic(file, profileJson(p));
 }
 
-/** "built-in (2-vCPU AMD EPYC VM, 2025-...)" */
+/** "built-in (AMD EPYC (virtual machine), 2 CPUs, 2026-02-01)"; cores 0: not known (published figures). */
 export function profileLabel(p: CostProfile): string {
-  return `${p.name} (${p.machine.cpu}, ${p.machine.cores} CPUs, ${p.date.slice(0, 10)})`;
+  const cores = p.machine.cores > 0 ? `, ${p.machine.cores} CPUs` : "";
+  return `${p.name} (${p.machine.cpu}${cores}, ${p.date.slice(0, 10)})`;
 }

@@ -150,10 +150,11 @@ export function winsFrom(rows: ReadonlyArray<{ size: number; a: number; b: numbe
   return size;
 }
 
-export function crossovers(cells: readonly Cell[], spec: GridSpec): Crossover[] {
+/** Where `challenger` (a policy the spec ran: wp-cow, or another way of write-protecting) starts beating bounce. */
+export function crossovers(cells: readonly Cell[], spec: GridSpec, challenger = "wp-cow"): Crossover[] {
   const out: Crossover[] = [];
   const ids = gridPolicies(spec).map((p) => p.id);
-  if (!ids.includes("wp-cow") || !ids.includes("bounce")) return out;
+  if (!ids.includes(challenger) || !ids.includes("bounce")) return out;
   for (const mapping of spec.mappings) {
     for (const cache of spec.caches) {
       for (const rate of spec.rates) {
@@ -161,7 +162,7 @@ export function crossovers(cells: readonly Cell[], spec: GridSpec): Crossover[] 
           const row = cells
             .filter((c) => c.mapping === mapping && c.cache === cache && c.rate === rate && c.threads === threads)
             .sort((a, b) => a.size - b.size);
-          const size = winsFrom(row.map((c) => ({ size: c.size, a: c.ns["wp-cow"], b: c.ns.bounce })));
+          const size = winsFrom(row.map((c) => ({ size: c.size, a: c.ns[challenger], b: c.ns.bounce })));
           out.push({ threads, mapping, cache, rate, size });
         }
       }

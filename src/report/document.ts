@@ -74,6 +74,29 @@ export interface IpiCurve {
   readonly points: readonly IpiPoint[];
 }
 
+/** Where wp-cow and bounce project equal, in one unit cost (src/crossover/breakeven.ts): the per-PTE cost. */
+export interface BreakEvenPoint {
+  readonly panel: string;
+  readonly size: number;
+  /** wp-cow costs less than bounce where changing a PTE costs less than this, ns (projected). */
+  readonly pteNs: number;
+}
+
+export interface BreakEvenMark {
+  /** A profile's name: this run's ("here" if measured on this machine) or a reference profile's. */
+  readonly profile: string;
+  /** Its own per-PTE cost, ns. */
+  readonly pteNs: number;
+}
+
+export interface BreakEvenCurve {
+  readonly description: string;
+  readonly points: readonly BreakEvenPoint[];
+  /** Sizes with no point: wp-cow costs more than bounce there even if changing a PTE were free. */
+  readonly never: ReadonlyArray<{ readonly panel: string; readonly size: number }>;
+  readonly marks: readonly BreakEvenMark[];
+}
+
 /** A sweep's grid as run (null sizes or threads: each workload's own). */
 export interface SweepGridRecord {
   readonly workloads: readonly string[];
@@ -118,6 +141,8 @@ export interface ResultsDoc {
   readonly runs: readonly RunEntry[];
   readonly costCurve: CostCurve;
   readonly ipiCurve: IpiCurve;
+  /** The break-even per-PTE cost by size (the main job and report; null for a sweep). */
+  readonly breakEven: BreakEvenCurve | null;
   /** The one-line crossover verdict of the main table, if there is one. */
   readonly verdict: string | null;
   readonly sweep: SweepInfo | null;
@@ -150,6 +175,7 @@ export interface DocParts {
   readonly runs: readonly RunRecord[];
   readonly costCurve: CostCurve;
   readonly ipiCurve: IpiCurve;
+  readonly breakEven?: BreakEvenCurve;
   readonly verdict?: string;
   readonly sweep?: SweepInfo;
 }
@@ -170,6 +196,7 @@ export function resultsDoc(p: DocParts): ResultsDoc {
     runs,
     costCurve: p.costCurve,
     ipiCurve: p.ipiCurve,
+    breakEven: p.breakEven ?? null,
     verdict: p.verdict ?? null,
     sweep: p.sweep ?? null,
     summary: p.sweep ? summarise(runs) : null,
