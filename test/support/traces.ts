@@ -71,7 +71,7 @@ export const MALFORMED: readonly Malformed[] = [
     problem: "byte 0x100000000 out of range (0..4294967295)" },
   { name: "missing argument", make: swap(FIRST_DMA, "dma"), problem: "dma takes 1 argument (io), got 0" },
   { name: "extra argument", make: swap(/^map /, "map 1 0x10000000 4096 1 9"), problem: "map takes 4 arguments (pid va len flags), got 5" },
-  { name: "unknown key", make: swap(/^set cpus /, "set cpu 2"), problem: /^unknown key 'cpu' \(allowed: policy, device, .*, max_threads\)$/ },
+  { name: "unknown key", make: swap(/^set cpus /, "set cpu 2"), problem: /^unknown key 'cpu' \(allowed: policy, device, .*, max_threads, wp_restore, wp_batch, wp_walk\)$/ },
   { name: "bad set value", make: swap(/^set policy /, "set policy x"), problem: "bad number 'x' for policy" },
   { name: "key missing", make: (t) => [t.replace(/^set tlb_entries .*\n/m, ""), lineOf(t, RESET) - 1],
     problem: "'reset' without 'set tlb_entries' (a trace sets every key)" },
