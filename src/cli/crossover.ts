@@ -12,6 +12,8 @@ import { EXIT_OK, type CliIo, UsageError } from "../shared/io.js";
 import { pickNumber } from "./numbers.js";
 import { pickProfile } from "./profile.js";
 import { splitList } from "../shared/select.js";
+import { mergeWp } from "../shared/wp.js";
+import { pickWp, WP_OPTION_HELP } from "./runs.js";
 
 interface CrossoverOptions {
   profile?: string;
@@ -24,6 +26,7 @@ interface CrossoverOptions {
   cpus?: string;
   baseUs?: string;
   latencyUs?: string;
+  wp?: string;
   json?: boolean;
 }
 
@@ -40,6 +43,7 @@ export function registerCrossover(program: Command, ctx: CommandContext): void {
     .option("--cpus <n>", `CPUs doing I/O (default ${DEFAULT_THROUGHPUT.cpus})`)
     .option("--base-us <us>", `CPU per I/O outside the policy (default ${DEFAULT_THROUGHPUT.baseUs})`)
     .option("--latency-us <us>", `device latency per I/O; a stalled writer waits half of it (default ${DEFAULT_THROUGHPUT.latencyUs})`)
+    .option("--wp <key=value,...>", `${WP_OPTION_HELP}; batch: the core runs the I/Os in calls of that many (--ios grows to a multiple)`)
     .option("--json", "print the grid, every projection and the crossovers as JSON")
     .action(async (opts: CrossoverOptions) => ctx.exit(crossover(opts, ctx.io)));
 }
@@ -61,12 +65,16 @@ function crossover(o: CrossoverOptions, io: CliIo): number {
     baseUs: pickNumber("--base-us", o.baseUs, DEFAULT_THROUGHPUT.baseUs, 0, 1e6),
     latencyUs: pickNumber("--latency-us", o.latencyUs, DEFAULT_THROUGHPUT.latencyUs, 0, 1e7),
   };
+  const wp = mergeWp(pickWp(o.wp));
+  const ios = pickNumber("--ios", o.ios, 2, 1, 64, true);
   const spec: GridSpec = {
     ...DEFAULT_GRID,
     threads: list("--threads", o.threads, DEFAULT_GRID.threads, 1, 64, true),
     rates: list("--rates", o.rates, DEFAULT_GRID.rates, 0, 1, false),
-    ios: pickNumber("--ios", o.ios, 2, 1, 64, true),
+    // Whole calls only: every I/O's counts are then alike, so per-I/O figures do not depend on --ios.
+    ios: Math.ceil(ios / wp.batch) * wp.batch,
     stallWaitNs: (tp.latencyUs * 1000) / 2,
+    ...(o.wp === undefined ? {} : { wp }),
   };
   if (io.interactive) io.err("running the core over the grid...");
   const g = runGrid(loadWasmCoreSync(), spec, profile.costs);
