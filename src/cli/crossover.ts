@@ -43,7 +43,7 @@ export function registerCrossover(program: Command, ctx: CommandContext): void {
     .option("--cpus <n>", `CPUs doing I/O (default ${DEFAULT_THROUGHPUT.cpus})`)
     .option("--base-us <us>", `CPU per I/O outside the policy (default ${DEFAULT_THROUGHPUT.baseUs})`)
     .option("--latency-us <us>", `device latency per I/O; a stalled writer waits half of it (default ${DEFAULT_THROUGHPUT.latencyUs})`)
-    .option("--wp <key=value,...>", `${WP_OPTION_HELP}; batch: the core runs the I/Os in calls of that many (--ios grows to a multiple)`)
+    .option("--wp <key=value,...>", `${WP_OPTION_HELP}; batch: each run submits its --ios I/Os in calls of that many at most (--ios grows to a multiple)`)
     .option("--json", "print the grid, every projection and the crossovers as JSON")
     .action(async (opts: CrossoverOptions) => ctx.exit(crossover(opts, ctx.io)));
 }
@@ -71,8 +71,8 @@ function crossover(o: CrossoverOptions, io: CliIo): number {
     ...DEFAULT_GRID,
     threads: list("--threads", o.threads, DEFAULT_GRID.threads, 1, 64, true),
     rates: list("--rates", o.rates, DEFAULT_GRID.rates, 0, 1, false),
-    // Whole calls only: every I/O's counts are then alike, so per-I/O figures do not depend on --ios.
-    ios: Math.ceil(ios / wp.batch) * wp.batch,
+    // Submission calls of min(batch, ios) I/Os, whole calls only: every I/O's counts are then alike.
+    ios: Math.ceil(ios / Math.min(wp.batch, ios)) * Math.min(wp.batch, ios),
     stallWaitNs: (tp.latencyUs * 1000) / 2,
     ...(o.wp === undefined ? {} : { wp }),
   };

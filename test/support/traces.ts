@@ -18,6 +18,11 @@ export const CASES: readonly TraceCase[] = [
   { args: ["-w", "shared-mapping", "-p", "verify", "-P", "ios=48"] },
   { args: ["-w", "direct-reader", "-p", "wp-cow", "-P", "ios=64,p=0.5"], has: /^counter lost_reads [1-9]/m },
   { args: ["-w", "db-writer", "-p", "opt-out-inverse", "-d", "fs-csum", "--stable", "always", "-P", "ios=32", "--seed", "7"] },
+  // The write-protect's implementation choices: submission calls (IoFlag.MORE, 2 in the flags), reaps
+  // (complete_more), a lazy restore's reuse faults; idle threads (thread_state) and the IPIs they do not get.
+  { args: ["-w", "db-writer", "-p", "wp-cow", "-P", "ios=64,size=16k", "--wp", "restore=lazy,batch=4,walk=fused"], has: /^complete_more \d+$/m },
+  { args: ["-w", "examples/workloads/idle-threads.json", "-p", "wp-wait", "-P", "ios=4"], has: /^thread_state \d+ 1$/m },
+  { args: ["-w", "multithread", "-p", "wp-cow-degrade", "-P", "ios=64", "--wp", "batch=2"], has: /^submit \d+ 0 0x[0-9a-f]+ \d+ \d+ 2$/m },
   // Several times the WASI command's 64 KiB input buffer: lines cross refills.
   { args: ["-w", "racer", "-p", "wp-wait", "-P", "ios=3000"], has: /^counter stalls [1-9]/m },
 ];
