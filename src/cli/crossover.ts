@@ -14,6 +14,8 @@ import { EXIT_OK, type CliIo, UsageError } from "../shared/io.js";
 import { pickNumber } from "./numbers.js";
 import { chooseProfile, PROFILE_HELP, referenceProfiles } from "./profile.js";
 import { splitList } from "../shared/select.js";
+import { mergeWp } from "../shared/wp.js";
+import { pickWp, WP_OPTION_HELP } from "./runs.js";
 
 interface CrossoverOptions {
   profile?: string;
@@ -27,6 +29,7 @@ interface CrossoverOptions {
   baseUs?: string;
   basePageNs?: string;
   latencyUs?: string;
+  wp?: string;
   json?: boolean;
 }
 
@@ -44,6 +47,7 @@ export function registerCrossover(program: Command, ctx: CommandContext): void {
     .option("--base-us <us>", `CPU per I/O outside the policy (default: the profile's base_cpu, else ${DEFAULT_THROUGHPUT.baseUs})`)
     .option("--base-page-ns <ns>", `and what each 4 KiB page of the I/O adds (default: the profile's base_cpu, else ${DEFAULT_THROUGHPUT.basePageNs})`)
     .option("--latency-us <us>", `device latency per I/O; a stalled writer waits half of it (default ${DEFAULT_THROUGHPUT.latencyUs})`)
+    .option("--wp <key=value,...>", `${WP_OPTION_HELP}; batch: each run submits its --ios I/Os in calls of that many at most (--ios grows to a multiple)`)
     .option("--json", "print the grid, every projection and the crossovers as JSON")
     .action(async (opts: CrossoverOptions) => ctx.exit(await crossover(opts, ctx.io)));
 }
@@ -66,12 +70,16 @@ async function crossover(o: CrossoverOptions, io: CliIo): Promise<number> {
     basePageNs: pickNumber("--base-page-ns", o.basePageNs, base.basePageNs, 0, 1e7),
     latencyUs: pickNumber("--latency-us", o.latencyUs, DEFAULT_THROUGHPUT.latencyUs, 0, 1e7),
   };
+  const wp = mergeWp(pickWp(o.wp));
+  const ios = pickNumber("--ios", o.ios, 2, 1, 64, true);
   const spec: GridSpec = {
     ...DEFAULT_GRID,
     threads: list("--threads", o.threads, DEFAULT_GRID.threads, 1, 64, true),
     rates: list("--rates", o.rates, DEFAULT_GRID.rates, 0, 1, false),
-    ios: pickNumber("--ios", o.ios, 2, 1, 64, true),
+    // Submission calls of min(batch, ios) I/Os, whole calls only: every I/O's counts are then alike.
+    ios: Math.ceil(ios / Math.min(wp.batch, ios)) * Math.min(wp.batch, ios),
     stallWaitNs: (tp0.latencyUs * 1000) / 2,
+    ...(o.wp === undefined ? {} : { wp }),
   };
   // Every flag is checked before a first run on this machine measures it.
   const choice = await chooseProfile(o.profile, io);

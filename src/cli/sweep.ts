@@ -68,7 +68,7 @@ async function sweep(o: SweepOptions, io: CliIo, argv: readonly string[]): Promi
   if (o.seed !== undefined && o.seeds !== undefined) throw new UsageError("give --seed or --seeds, not both");
   const flags: GridText = {
     sizes: o.sizes, threads: o.threads, policy: o.policy, workload: o.workload, fio: o.fio, seeds: o.seeds ?? o.seed,
-    device: o.device, stable: o.stable, core: o.core, param: o.param,
+    device: o.device, stable: o.stable, core: o.core, param: o.param, wp: o.wp,
   };
   const file = o.grid === undefined ? undefined : mergeGridText(readGridFile(o.grid), flags);
   const grid = pickGrid(file?.text ?? flags, file);

@@ -18,6 +18,7 @@ export interface CoreExports {
   sd_proc_flags(pid: number): number;
   sd_thread_create(pid: number, cpu: number): number;
   sd_thread_pid(tid: number): number;
+  sd_thread_state(tid: number, state: number): number;
   sd_map(pid: number, va: number, len: number, flags: number): number;
   sd_unmap(tid: number, va: number, len: number): number;
   sd_store(tid: number, va: number, len: number, byte: number): number;
@@ -26,6 +27,7 @@ export interface CoreExports {
   sd_submit(tid: number, op: number, va: number, len: number, sector: number, flags: number): number;
   sd_dma(io: number): number;
   sd_complete(io: number): number;
+  sd_complete_more(io: number): number;
   sd_io_state(io: number): number;
   sd_fork(tid: number, cpu: number): number;
   sd_exit(pid: number): number;
@@ -117,6 +119,7 @@ export class WasmCore implements Core {
   procFlags(pid: number): number { return this.ex.sd_proc_flags(pid); }
   threadCreate(pid: number, cpu: number): number { return this.ex.sd_thread_create(pid, cpu); }
   threadPid(tid: number): number { return this.ex.sd_thread_pid(tid); }
+  threadState(tid: number, state: number): number { return this.ex.sd_thread_state(tid, state); }
   map(pid: number, va: number, len: number, flags: number): number { return this.ex.sd_map(pid, va, len, flags); }
   unmap(tid: number, va: number, len: number): number { return this.ex.sd_unmap(tid, va, len); }
   store(tid: number, va: number, len: number, byte: number): number { return this.ex.sd_store(tid, va, len, byte); }
@@ -137,7 +140,7 @@ export class WasmCore implements Core {
     return this.ex.sd_submit(tid, op, va, len, sector, flags);
   }
   dma(io: number): number { return this.ex.sd_dma(io); }
-  complete(io: number): number { return this.ex.sd_complete(io); }
+  complete(io: number, more = false): number { return more ? this.ex.sd_complete_more(io) : this.ex.sd_complete(io); }
   ioState(io: number): number { return this.ex.sd_io_state(io); }
   fork(tid: number, cpu: number): number { return this.ex.sd_fork(tid, cpu); }
   exit(pid: number): number { return this.ex.sd_exit(pid); }

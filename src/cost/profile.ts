@@ -22,8 +22,14 @@ export interface UnitCosts {
   readonly pte: number;
   /** What a page adds when its shootdown covers at most 33 pages and invalidates page by page (INVLPG). */
   readonly flush_page: number;
-  /** One local TLB flush of a shootdown, with the range walk's fixed work. */
+  /** One local TLB flush of a shootdown: flush_tlb_mm_range's fixed work on the CPU that changed the entries. */
   readonly flush: number;
+  /**
+   * A page-table walk of its own that write-protects or restores an I/O's pages (counted in wp_walks): its
+   * fixed work (the VMA lookup, the descent to the PTEs, the lock), apart from the PTEs and the flush. Absent
+   * in a profile written before stable-dio priced it apart: there it is part of `flush`, and taken as 0.
+   */
+  readonly walk?: number;
   /** One remote CPU of a shootdown of at most 33 pages: the IPI, its flush and the wait for it. */
   readonly ipi: number;
   /** The same for a shootdown that flushes the remote TLB whole (more than 33 pages). */
@@ -136,6 +142,7 @@ export function profileProblem(x: unknown): string | undefined {
     const v = c[k];
     if (typeof v !== "number" || !Number.isFinite(v) || v < 0) return `costs.${k} must be a number >= 0`;
   }
+  if (c.walk !== undefined && (typeof c.walk !== "number" || !Number.isFinite(c.walk) || c.walk < 0)) return "costs.walk must be a number >= 0";
   for (const k of ["copy_hot", "copy_cold"]) {
     const curve = c[k];
     if (!Array.isArray(curve) || curve.length === 0) return `costs.${k} must be a list of [bytes, ns]`;

@@ -2,6 +2,7 @@
 // objects. Each concept's file works on this one object.
 import { Counter, Key } from "../../assembly/abi.js";
 import type { Io } from "./io.js";
+import type { Change } from "./mprotect.js";
 import { FramePool } from "./alloc.js";
 import { Tlbs } from "./tlb.js";
 import { Disk } from "./disk.js";
@@ -14,12 +15,16 @@ export interface Proc {
   flags: number; // ProcFlag bits
   pmd: Uint32Array; // 2048 PMD entries
   cpus: Set<number>; // the cpumask: CPUs of live threads
+  running: Set<number>; // the runmask: CPUs of its RUNNING threads (a shootdown interrupts them)
+  stale: Set<number>; // lazy CPUs a shootdown skipped: they flush when a thread of it next runs there
+  held?: { change: Change; cpu: number }; // a shootdown a submission call or reap holds back (batch.ts)
 }
 
 export interface Thread {
   tid: number;
   pid: number;
   cpu: number;
+  state: number; // ThreadState
 }
 
 export interface Warn {
@@ -42,6 +47,8 @@ export class State {
   readonly disk: Disk;
   readonly warns: Warn[] = [];
   detail = 0;
+  /** The open submission call or reap (batch.ts): its kind, thread and I/Os so far. */
+  batch: { kind: number; owner: number; ios: number } | null = null;
 
   constructor(readonly cfg: number[]) {
     this.pool = new FramePool(cfg[Key.MAX_FRAMES], this.c);

@@ -8,6 +8,7 @@ import { type Cache, project } from "../cost/model.js";
 import { type CostProfile, profileLabel } from "../cost/profile.js";
 import { RESULT_VERSION, type RunResult } from "../host/result.js";
 import { describeMachine, type MachineInfo } from "../shared/machine.js";
+import { wpChanges, wpOfConfig } from "../shared/wp.js";
 import { summarise, type SummaryRow } from "./summary.js";
 
 export const RESULTS_SCHEMA_VERSION = 1;
@@ -20,6 +21,8 @@ export const RESULTS_SCHEMA_VERSION = 1;
 export type RunRecord = Pick<RunResult, "workload" | "device" | "policy" | "stable" | "core" | "seed" | "params" | "counters"> & {
   /** Stable identity of the run's inputs (docs/report.md). */
   readonly key: string;
+  /** The write-protect's implementation choices that differ from the default ("restore=lazy,batch=8"); absent if none. */
+  readonly wp?: string;
   /** The driver's frame audit passed. */
   readonly balanceOk: boolean;
 };
@@ -108,6 +111,8 @@ export interface SweepGridRecord {
   readonly stable: string;
   readonly core: string;
   readonly params: Readonly<Record<string, number>>;
+  /** --wp of the sweep, as given: a fixed setting of every point; null or absent: none. */
+  readonly wp?: string | null;
 }
 
 export interface SweepInfo {
@@ -156,11 +161,16 @@ export const REPORT_CACHE: Cache = "hot";
 /** "db-writer direct device=parity stable=auto core=wasm seed=1 ios=1024 qd=8 ..." (params sorted by name). */
 export function runKey(r: Omit<RunRecord, "key" | "counters" | "balanceOk">): string {
   const params = Object.keys(r.params).sort().map((k) => `${k}=${r.params[k]}`);
-  return [r.workload, r.policy, `device=${r.device}`, `stable=${r.stable}`, `core=${r.core}`, `seed=${r.seed}`, ...params].join(" ");
+  const wp = r.wp ? [`wp=${r.wp}`] : []; // only when a choice is not the default: older journals keep their keys
+  return [r.workload, r.policy, `device=${r.device}`, `stable=${r.stable}`, `core=${r.core}`, `seed=${r.seed}`, ...params, ...wp].join(" ");
 }
 
 export function runRecord(r: RunResult): RunRecord {
-  const base = { workload: r.workload, device: r.device, policy: r.policy, stable: r.stable, core: r.core, seed: r.seed, params: r.params };
+  const wp = wpChanges(wpOfConfig(r.config));
+  const base = {
+    workload: r.workload, device: r.device, policy: r.policy, stable: r.stable, core: r.core, seed: r.seed, params: r.params,
+    ...(wp ? { wp } : {}),
+  };
   return { key: runKey(base), ...base, counters: r.counters, balanceOk: r.balance.ok };
 }
 

@@ -76,6 +76,10 @@ const PARAMS = [
 const STABLE = ["auto", "always", "never", "sometimes", ""];
 const CORES = ["wasm", "model", "wasi", ""];
 const OUT = ["out", "sub/out", "", " ", "out.json", "a b"];
+const WP = [
+  "restore=lazy", "batch=8", "walk=fused", "restore=lazy,batch=2,walk=fused", "RESTORE=Lazy", "", "restore", "restor=lazy",
+  "batch=0", "batch=257", "batch=1.5", "restore=eager,restore=lazy", "walk=", "=fused", "restore=lazy,,walk=fused",
+];
 
 export function commands(f: Files): CommandSpec[] {
   // machine: no compiler under the fuzz (STABLE_DIO_CC points nowhere), so the built-in profile, at once.
@@ -89,6 +93,7 @@ export function commands(f: Files): CommandSpec[] {
     { names: ["--param", "-P"], values: PARAMS },
     { names: ["--stable"], values: STABLE },
     { names: ["--core"], values: CORES },
+    { names: ["--wp"], values: WP },
   ];
   const quick = [["-w", "racer"], ["-p", "direct"], ["-P", "ios=8"]];
   return [
@@ -149,6 +154,7 @@ export function commands(f: Files): CommandSpec[] {
         { names: ["--base-us"], values: ["0", "1e6", "1e7", "-1", "x"] },
         { names: ["--base-page-ns"], values: ["0", "125", "1e7", "1e8", "-1", "x"] },
         { names: ["--latency-us"], values: ["0", "1e7", "1e8", "-5"] },
+        { names: ["--wp"], values: WP },
         { names: ["--profile"], values: profiles },
         { names: ["--json"] },
       ],
