@@ -155,6 +155,8 @@ function scribble(policy: number, cpus = [0]): { c: Core; tid: number; pid: numb
  * (1 flip, 1 shootdown), miss and fill again.
  * Completion restores the 3 PTEs that still map pinned frames (3 flips, 1 shootdown)
  * and unpins; the original of the stored page loses its last reference and is freed.
+ * Walks (the defaults: walk=separate, restore=eager): the write-protect's own and the
+ * restore's, 2 (docs/model.md section 12).
  * Frames: 1 PTE table + 4 demand + 1 copy.
  */
 const WP_COW_STORE_IN_FLIGHT: Counts = {
@@ -168,6 +170,7 @@ const WP_COW_STORE_IN_FLIGHT: Counts = {
   PTE_FLIPS: 8,
   TLB_FLUSHES: 3,
   SHOOTDOWNS: 3,
+  WP_WALKS: 2,
   DEMAND_FAULTS: 4,
   PINS: 4,
   UNPINS: 4,
@@ -292,6 +295,7 @@ for (const [kind, factory] of CORES) {
           PTE_FLIPS: 8,
           SHOOTDOWNS: 2,
           TLB_FLUSHES: 2,
+          WP_WALKS: 2, // the write-protect's walk and the eager restore's
           DEMAND_FAULTS: 4,
           PINS: 4,
           UNPINS: 4,
@@ -349,6 +353,7 @@ for (const [kind, factory] of CORES) {
           PTE_FLIPS: 8,
           TLB_FLUSHES: 2,
           SHOOTDOWNS: 2,
+          WP_WALKS: 2, // the write-protect's walk and the eager restore's
           DEMAND_FAULTS: 4,
           PINS: 4,
           UNPINS: 4,
@@ -553,6 +558,7 @@ for (const [kind, factory] of CORES) {
           PTE_FLIPS: 2,
           TLB_FLUSHES: 2,
           SHOOTDOWNS: 2,
+          WP_WALKS: 2, // the write-protect's walk and the eager restore's
           DEMAND_FAULTS: 1,
           PINS: 1,
           UNPINS: 1,
@@ -601,12 +607,14 @@ for (const [kind, factory] of CORES) {
         expect(c.store(tid, VA, 1, 0x55)).toBe(0);
         expect(c.ioState(1)).toBe(IoState.COMPLETED);
         expect(c.scrub()).toBe(0);
-        // Protect and restore the one PTE: 2 flips, 2 shootdowns. Frames: 1 table + 1 page.
+        // Protect and restore the one PTE: 2 flips, 2 shootdowns, 2 walks (the restore finds the
+        // page MAP_SHARED and looks for other mappings: no other process). Frames: 1 table + 1 page.
         exactly(c, {
           ...SHARED_STORE_WAITS,
           PTE_FLIPS: 2,
           TLB_FLUSHES: 2,
           SHOOTDOWNS: 2,
+          WP_WALKS: 2,
           FRAMES_ALLOCATED: 2,
         });
         expect(disk(c, 0, 8)).toEqual(fill(4096, 0xaa));
@@ -627,13 +635,16 @@ for (const [kind, factory] of CORES) {
         expect(c.check()).toBe(0);
         expect(c.store(child, VA, 1, 0x22)).toBe(0);
         // The child's fault waits for I/O 1 (SHARED_STORE_WAITS); its completion restores the
-        // parent's PTE ({0}) and the child's ({1}, an IPI). Frames: 1 table + 1 page + the child's table.
+        // parent's PTE ({0}) and the child's ({1}, an IPI). Walks: the parent's table and the child's
+        // (the rmap finds its mapping of the pinned frame), at submit and at completion: 4.
+        // Frames: 1 table + 1 page + the child's table.
         exactly(c, {
           ...SHARED_STORE_WAITS,
           PTE_FLIPS: 4,
           TLB_FLUSHES: 5,
           IPIS: 2,
           SHOOTDOWNS: 5,
+          WP_WALKS: 4,
           FRAMES_ALLOCATED: 3,
           FORKS: 1,
         });
@@ -661,7 +672,8 @@ for (const [kind, factory] of CORES) {
         // table, the shared PTE as is, one shootdown of the parent on {0}. Submit pins the page,
         // takes a parity snapshot (a scratch frame, freed at completion) and write-protects the
         // parent's PTE (shootdown on {0}) and the child's (shootdown on {1} from CPU 0: 1 flush,
-        // 1 IPI); completion restores both alike. 5 shootdowns, 5 flushes, 2 IPIs.
+        // 1 IPI); completion restores both alike. 5 shootdowns, 5 flushes, 2 IPIs; 4 walks (the
+        // parent's table and the child's, which the rmap finds, at submit and at completion).
         // Frames: table, page, child's table, scratch.
         exactly(sharedWrite([1]), {
           WRITES: 1,
@@ -672,6 +684,7 @@ for (const [kind, factory] of CORES) {
           SHOOTDOWNS: 5,
           TLB_FLUSHES: 5,
           IPIS: 2,
+          WP_WALKS: 4,
           DEMAND_FAULTS: 1,
           PINS: 1,
           UNPINS: 1,
@@ -736,9 +749,10 @@ for (const [kind, factory] of CORES) {
       test("a WRITE unshares a page the fork left shared into a read-only copy; the next store reuses it", () => {
         // Linux: a direct WRITE pins without FOLL_WRITE, so GUP unshares (FAULT_FLAG_UNSHARE) and
         // wp_page_copy maps the copy without write permission (maybe_mkwrite only if !unshare).
-        for (const [policy, modeCounter] of [
-          [Policy.DIRECT, "DIRECT_IOS"],
-          [Policy.WP_COW, "PROTECTED_IOS"],
+        // wp-cow walks the table to write-protect (finding no W) and to restore (finding no DWP): 2 walks.
+        for (const [policy, modeCounter, walks] of [
+          [Policy.DIRECT, "DIRECT_IOS", {}],
+          [Policy.WP_COW, "PROTECTED_IOS", { WP_WALKS: 2 }],
         ] as const) {
           const { c, tid } = populated([[Key.STABLE, Stable.ALWAYS], [Key.POLICY, policy]], 4096, 0x11);
           expect(c.fork(tid, 1)).toBe(2);
@@ -774,6 +788,7 @@ for (const [kind, factory] of CORES) {
             STORES: 2,
             BYTES_STORED: 4096 + 8,
             FORKS: 1,
+            ...walks,
           });
           expect(bytes(c, tid, VA, 9)).toEqual(new Uint8Array([...fill(8, 0x22), 0x11]));
           expect(bytes(c, 2, VA, 1)).toEqual(new Uint8Array([0x11]));
@@ -822,6 +837,7 @@ for (const [kind, factory] of CORES) {
           PMD_SPLITS: 1,
           TLB_FLUSHES: 4,
           SHOOTDOWNS: 4,
+          WP_WALKS: 2, // the write-protect's walk (of the PMD) and the eager restore's (of the split table)
           DEMAND_FAULTS: 1,
           PINS: 4,
           UNPINS: 4,
@@ -873,6 +889,7 @@ for (const [kind, factory] of CORES) {
           PMD_SPLITS: 1,
           TLB_FLUSHES: 3,
           SHOOTDOWNS: 3,
+          WP_WALKS: 2, // the write-protect's walk and the eager restore's
           DEMAND_FAULTS: 1,
           PINS: 1,
           UNPINS: 1,
@@ -1389,7 +1406,7 @@ for (const [kind, factory] of CORES) {
         c.map(pid, VA + 8192, 8192, RW);
         expect(c.submit(9, 5, 1, 0, 0, 9)).toBe(-Err.NO_THREAD);
         expect(c.submit(tid, 2, 1, 1, 0, 0)).toBe(-Err.INVAL); // op before ALIGN
-        expect(c.submit(tid, Op.WRITE, 1, 1, 0, 2)).toBe(-Err.INVAL); // flags
+        expect(c.submit(tid, Op.WRITE, 1, 1, 0, IoFlag.ALL + 1)).toBe(-Err.INVAL); // flags
         expect(c.submit(tid, Op.WRITE, 1, 0, 0, 0)).toBe(-Err.INVAL); // len 0
         expect(c.submit(tid, Op.WRITE, VA, 4 * MiB + 4096, 0, 0)).toBe(-Err.INVAL);
         expect(c.submit(tid, Op.WRITE, VA + 1, 4096, 0, 0)).toBe(-Err.ALIGN);

@@ -83,7 +83,9 @@ describe("this machine's profile by default", () => {
     const x = await cli("crossover", "--threads", "1", "--rates", "0");
     expect([x.code, x.err, calibrations()]).toEqual([0, "", 1]);
     expect(x.out).toMatch(/^\(this machine's, calibrated \d{4}-\d\d-\d\d, cached\), counts measured/m);
-    expect(x.out).toMatch(/^calibrated \(here\) +9\.51 +936 +from 256K +from 128K$/m);
+    // ref:xeon-vm's figures decomposed today: the fixed cost of 935.5 ns splits into a walk and a local flush
+    // (no uffd_wp_again.1 figure: the assumed share, src/cost/decompose.ts ASSUMED_WALK_SHARE 0.4), so flush is 561.
+    expect(x.out).toMatch(/^calibrated \(here\) +9\.51 +561 +from 256K +from 128K$/m);
   });
 
   it("--profile builtin gives the built-in verdict and measures nothing", async () => {

@@ -179,7 +179,7 @@ describe("the grid", () => {
     writeFileSync(file, JSON.stringify({ workloads: ["racer"], sizez: [4096] }));
     const g = await cli("sweep", "--grid", file);
     expect(g.code).toBe(2);
-    expect(g.err).toBe(`stable-dio: ${file}:1: unknown key 'sizez' (allowed: sizes, threads, policies, workloads, fio, seeds, device, stable, core, params)\n`);
+    expect(g.err).toBe(`stable-dio: ${file}:1: unknown key 'sizez' (allowed: sizes, threads, policies, workloads, fio, seeds, device, stable, core, params, wp)\n`);
     // A bad value in the file names the file and its line; the same value from a flag does not.
     const values = join(tmp, "bad-values.json");
     writeFileSync(values, JSON.stringify({ workloads: ["racer"], policies: ["wp-cow"], seeds: ["1..2"], sizes: ["4k", "1000"], params: { ios: 16 } }, null, 2));

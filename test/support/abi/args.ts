@@ -6,6 +6,7 @@
 // is no i32 at all (NaN, 2^32, fractions), which the JS API converts with
 // ToInt32. About half the calls have every argument sane.
 import fc from "fast-check";
+import { IoFlag, Key, ThreadState } from "../../../assembly/abi.js";
 import type { ArgKind } from "./exports.js";
 
 const MiB = 1 << 20;
@@ -22,11 +23,11 @@ const BASES = [0x10_0000, 0x20_0000, 0x30_0000, 0x4000_0000];
 
 const sane: Record<ArgKind, fc.Arbitrary<number>> = {
   id: fc.integer({ min: 1, max: 4 }),
-  key: fc.integer({ min: 0, max: 13 }),
+  key: fc.integer({ min: 0, max: Key.COUNT - 1 }),
   value: pick(0, 1, 2, 3, 16, 64, 512, 4096),
   flags: fc.nat(3),
   op: fc.nat(1),
-  ioflags: fc.nat(1),
+  ioflags: fc.nat(IoFlag.ALL),
   cpu: fc.nat(3),
   va: fc.tuple(fc.constantFrom(...BASES), fc.nat(63)).map(([b, k]) => b + k * 512),
   pageva: fc.tuple(fc.constantFrom(...BASES, 0x50_0000, 0x8000_0000), fc.nat(15)).map(([b, k]) => b + k * 4096),
@@ -38,15 +39,16 @@ const sane: Record<ArgKind, fc.Arbitrary<number>> = {
   index: fc.nat(50),
   // Benchmark loops run `iters` times by design: a huge count is a long loop, not an error.
   iters: fc.nat(3),
+  state: fc.constantFrom(ThreadState.RUNNING, ThreadState.IDLE),
 };
 
 const edge: Record<ArgKind, fc.Arbitrary<number>> = {
   id: pick(0, 5, 6, 7, 8, 4095, 4096, 65535, 65536),
-  key: pick(-1, 14, 15, 16),
+  key: pick(-1, Key.COUNT, Key.COUNT + 1, Key.COUNT + 2),
   value: pick(15, 17, 255, 511, 1023, 4095, 4097, 65535, 65536, 262144, 262145, 1048576, 1048577),
   flags: pick(4, 5, 6, 7, 8, 15, 16),
   op: pick(2, 3, 255),
-  ioflags: pick(2, 3, 255),
+  ioflags: pick(IoFlag.ALL + 1, IoFlag.ALL + 4, 255),
   cpu: pick(4, 5, 63, 64, 65),
   va: fc.oneof(
     fc.tuple(fc.constantFrom(...BASES), fc.nat(0x2_0000)).map(([b, o]) => b + o),
@@ -63,6 +65,7 @@ const edge: Record<ArgKind, fc.Arbitrary<number>> = {
   offset: pick(1, 4 * MiB - 1, 4 * MiB, 4 * MiB - 4096, 4 * MiB + 1),
   index: pick(-1, 50, 51, 59, 60, 1023, 1024),
   iters: fc.nat(3),
+  state: pick(2, 3, 255),
 };
 
 export function argArb(kind: ArgKind): fc.Arbitrary<number> {

@@ -7,7 +7,7 @@ import type { RefCore } from "../../../src/model/index.js";
 
 /** What an argument is: the fuzzer draws edge values for each kind. */
 export type ArgKind =
-  | "id" | "key" | "value" | "flags" | "op" | "ioflags" | "cpu" | "va" | "pageva" | "len" | "pagelen" | "byte" | "sector" | "offset" | "index" | "iters";
+  | "id" | "key" | "value" | "flags" | "op" | "ioflags" | "cpu" | "va" | "pageva" | "len" | "pagelen" | "byte" | "sector" | "offset" | "index" | "iters" | "state";
 
 export interface ExportSpec {
   readonly name: string;
@@ -39,6 +39,7 @@ export const EXPORTS: readonly ExportSpec[] = [
   { name: "sd_proc_flags", args: ["id"], mutates: false, model: (c, [p]) => c.procFlags(p) },
   { name: "sd_thread_create", args: ["id", "cpu"], mutates: true, model: (c, [p, cpu]) => c.threadCreate(p, cpu) },
   { name: "sd_thread_pid", args: ["id"], mutates: false, model: (c, [t]) => c.threadPid(t) },
+  { name: "sd_thread_state", args: ["id", "state"], mutates: true, model: (c, [t, s]) => c.threadState(t, s) },
   { name: "sd_map", args: ["id", "pageva", "pagelen", "flags"], mutates: true, model: (c, [p, va, len, f]) => c.map(p, va, len, f) },
   { name: "sd_unmap", args: ["id", "pageva", "pagelen"], mutates: true, model: (c, [t, va, len]) => c.unmap(t, va, len) },
   { name: "sd_store", args: ["id", "va", "len", "byte"], mutates: true, partial: true, model: (c, [t, va, len, b]) => c.store(t, va, len, b) },
@@ -57,6 +58,7 @@ export const EXPORTS: readonly ExportSpec[] = [
   },
   { name: "sd_dma", args: ["id"], mutates: true, model: (c, [io]) => c.dma(io) },
   { name: "sd_complete", args: ["id"], mutates: true, model: (c, [io]) => c.complete(io) },
+  { name: "sd_complete_more", args: ["id"], mutates: true, model: (c, [io]) => c.complete(io, true) },
   { name: "sd_io_state", args: ["id"], mutates: false, model: (c, [io]) => c.ioState(io) },
   { name: "sd_fork", args: ["id", "cpu"], mutates: true, model: (c, [t, cpu]) => c.fork(t, cpu) },
   { name: "sd_exit", args: ["id"], mutates: true, model: (c, [p]) => c.exit(p) },

@@ -1,11 +1,13 @@
 // The state the ABI fuzzer starts from, built through the Core interface on
 // the Wasm core and the reference model alike: two live processes (one a
 // fork) and a dead one, mappings of every kind (private, shared, read-only,
-// huge), touched pages, and I/Os in every state (submitted, DMA done,
-// completed), so that random ids and addresses land on something real.
+// huge), touched pages, I/Os in every state (submitted, DMA done,
+// completed), an idle thread, and the write-protect's implementation choices
+// drawn, so that random ids and addresses land on something real.
 import fc from "fast-check";
-import { Device, IoFlag, Key, MapFlag, Op, Policy, ProcFlag, Stable } from "../../../assembly/abi.js";
+import { Device, IoFlag, Key, MapFlag, Op, Policy, ProcFlag, Restore, Stable, ThreadState, Walk } from "../../../assembly/abi.js";
 import type { Core } from "../../../src/core/core.js";
+import { DEFAULT_CONFIG } from "../../../src/model/index.js";
 
 export interface FuzzConfig {
   policy: number;
@@ -17,6 +19,10 @@ export interface FuzzConfig {
   maxProcs: number;
   maxThreads: number;
   diskBlocks: number;
+  /** The write-protect's implementation choices (docs/model.md section 12). */
+  wpRestore: number;
+  wpBatch: number;
+  wpWalk: number;
 }
 
 export const fuzzConfigArb: fc.Arbitrary<FuzzConfig> = fc.record({
@@ -29,6 +35,9 @@ export const fuzzConfigArb: fc.Arbitrary<FuzzConfig> = fc.record({
   maxProcs: fc.integer({ min: 3, max: 6 }),
   maxThreads: fc.integer({ min: 4, max: 8 }),
   diskBlocks: fc.constantFrom(64, 512),
+  wpRestore: fc.constantFrom(Restore.EAGER, Restore.LAZY),
+  wpBatch: fc.constantFrom(1, 2, 4),
+  wpWalk: fc.constantFrom(Walk.SEPARATE, Walk.FUSED),
 });
 
 /** Runs `f` on every core and insists they agree; returns the common result. */
@@ -43,8 +52,15 @@ export function buildWorld(cores: readonly Core[], cfg: FuzzConfig): void {
     [Key.POLICY, cfg.policy], [Key.DEVICE, cfg.device], [Key.RAID_DISKS, 3], [Key.DISK_BLOCKS, cfg.diskBlocks],
     [Key.MAX_FRAMES, cfg.maxFrames], [Key.CPUS, cfg.cpus], [Key.STABLE, cfg.stable], [Key.ORACLE, 1], [Key.MAX_IOS, 16],
     [Key.MAX_PROCS, cfg.maxProcs], [Key.IO_PAGES, cfg.ioPages], [Key.TLB_ENTRIES, 16], [Key.DMA_CHECK, 1], [Key.MAX_THREADS, cfg.maxThreads],
+    [Key.WP_RESTORE, cfg.wpRestore], [Key.WP_BATCH, cfg.wpBatch], [Key.WP_WALK, cfg.wpWalk],
   ];
-  for (const [k, v] of keys) all(cores, `set(${k}, ${v})`, (c) => c.set(k, v));
+  // Every key, the unlisted at their defaults: an instance is reused, and a key an earlier case's
+  // sd_set stored would otherwise apply at this reset on the core and not on the fresh model.
+  const value = new Map<Key, number>(keys);
+  for (let k = 0 as Key; k < Key.COUNT; k++) {
+    const v = value.get(k) ?? DEFAULT_CONFIG[k];
+    all(cores, `set(${Key[k]}, ${v})`, (c) => c.set(k, v));
+  }
   all(cores, "reset", (c) => c.reset());
   const pid = all(cores, "proc", (c) => c.procCreate(0));
   const t1 = all(cores, "thread", (c) => c.threadCreate(pid, 0));
@@ -55,7 +71,8 @@ export function buildWorld(cores: readonly Core[], cfg: FuzzConfig): void {
   all(cores, "map", (c) => c.map(pid, 0x4000_0000, 2 << 20, MapFlag.WRITE | MapFlag.HUGE));
   all(cores, "store", (c) => c.store(t1, 0x10_0000, 20000, 7));
   all(cores, "store", (c) => c.store(t2, 0x20_0000, 100, 1));
-  const w = all(cores, "submit", (c) => c.submit(t1, Op.WRITE, 0x10_0000, 8192, 0, IoFlag.PROMISE));
+  // w and r: one submission call of two I/Os (shares a shootdown when wpBatch > 1).
+  const w = all(cores, "submit", (c) => c.submit(t1, Op.WRITE, 0x10_0000, 8192, 0, IoFlag.PROMISE | IoFlag.MORE));
   const r = all(cores, "submit", (c) => c.submit(t1, Op.READ, 0x10_2000, 4096, 64, 0));
   const s = all(cores, "submit", (c) => c.submit(t2, Op.WRITE, 0x20_0000, 4096, 128, IoFlag.PROMISE));
   all(cores, "dma", (c) => c.dma(r));
@@ -63,5 +80,6 @@ export function buildWorld(cores: readonly Core[], cfg: FuzzConfig): void {
   all(cores, "fork", (c) => c.fork(t1, 0));
   const dead = all(cores, "proc", (c) => c.procCreate(ProcFlag.KERNEL));
   all(cores, "exit", (c) => c.exit(dead));
+  all(cores, "thread state", (c) => c.threadState(t2, ThreadState.IDLE)); // its CPU gets no IPIs until it runs again
   if (w <= 0) throw new Error("the fuzz world has no write in flight");
 }
