@@ -9,8 +9,9 @@ import { Policy } from "../assembly/abi.js";
 import { cli } from "./support/cli.js";
 import { loadWasmCoreSync } from "../src/core/wasm.js";
 import { builtinProfile } from "../src/cost/builtin.js";
-import { runGrid, mix, type GridSpec } from "../src/crossover/grid.js";
-import { breakEvens, linearIn, solve } from "../src/crossover/breakeven.js";
+import { gridCells, runGrid, mix, type GridSpec } from "../src/crossover/grid.js";
+import { bestForScenario } from "../src/crossover/best.js";
+import { breakEvens, linearIn, solve, unitValue, withUnit } from "../src/crossover/breakeven.js";
 import { fmtSpan, rowAcross } from "../src/crossover/range.js";
 import { DEFAULT_STALL_WAIT_NS, project } from "../src/cost/model.js";
 import { readReferences } from "../src/cost/reference.js";
@@ -120,6 +121,63 @@ describe("the grid", () => {
   });
 });
 
+describe("wp-cow at its best", () => {
+  const costs = builtinProfile().costs;
+  const spec: GridSpec = { sizes: [4096, 65536, 1 << 20], threads: [1, 4], mappings: ["pte", "pmd"], caches: ["hot", "cold"], rates: [0, 0.1], best: true };
+  const g = runGrid(core, spec, costs);
+
+  it("the scenario refills each buffer after its I/O: a lazy restore pays a reuse fault per page (per PMD), an eager one none", () => {
+    const lazy = { restore: "lazy", batch: 1, walk: "separate" } as const;
+    const pte = perIo({ policy: Policy.WP_COW, size: 16384, threads: 1, mapping: "pte", violate: false, wp: lazy });
+    expect(pte).toMatchObject({ restore_faults: 4, pte_flips: 8, tlb_flushes: 1, wp_walks: 1 });
+    const pmd = perIo({ policy: Policy.WP_COW, size: 1 << 20, threads: 1, mapping: "pmd", violate: false, wp: lazy });
+    expect(pmd).toMatchObject({ restore_faults: 1, pmd_flips: 2 });
+    const eager = perIo({ policy: Policy.WP_COW, size: 16384, threads: 1, mapping: "pte", violate: false });
+    expect(eager).toMatchObject({ restore_faults: 0, faults: 0, tlb_flushes: 2, wp_walks: 2 });
+  });
+  it("each cell's best is what src/cost/best.ts picks for that scenario, never dearer than wp-cow as run", () => {
+    for (const c of g.cells) {
+      expect(c.ns["wp-cow best"]).toBeLessThanOrEqual(c.ns["wp-cow"]);
+      if (c.rate !== 0) continue; // bestForScenario runs one scenario; the grid mixes clean and violated runs
+      const b = bestForScenario(core, { policy: Policy.WP_COW, size: c.size, threads: c.threads, mapping: c.mapping, violate: false }, costs,
+        { cache: c.cache, stallWaitNs: DEFAULT_STALL_WAIT_NS });
+      expect(c.ns["wp-cow best"], JSON.stringify(c)).toBeCloseTo(b.best.perIoNs, 6);
+      expect(c.bestWp).toBe(b.best.label);
+    }
+  });
+  it("the choices that save a walk or a shootdown win somewhere, and the best's crossover is never later than wp-cow's", () => {
+    expect(new Set(g.cells.map((c) => c.bestWp)).size).toBeGreaterThan(1);
+    expect(g.cells.some((c) => c.bestWp?.includes("walk=fused"))).toBe(true);
+    const order = (s: number | null) => s ?? Infinity;
+    for (const x of g.bestCrossovers!) {
+      const naive = g.crossovers.find((y) => y.mapping === x.mapping && y.cache === x.cache && y.rate === x.rate && y.threads === x.threads)!;
+      if (x.size !== null && naive.size !== null) expect(order(x.size)).toBeLessThanOrEqual(order(naive.size));
+    }
+  });
+  it("a cheaper combination that loses data is never the best (gridCells on made-up counts)", () => {
+    const base = { writes: 1, bytes_written: 4096, pte_flips: 2, tlb_flushes: 2, wp_walks: 2 };
+    const point = (policy: string, clean: Record<string, number>, wp?: { restore: "eager" | "lazy"; batch: number; walk: "separate" | "fused" }) =>
+      ({ size: 4096, threads: 1, mapping: "pte" as const, policy, clean, violated: clean, ...(wp ? { wp } : {}) });
+    const one: GridSpec = { sizes: [4096], threads: [1], mappings: ["pte"], caches: ["hot"], rates: [0], policies: ["bounce", "wp-cow"], best: true };
+    const counts = [
+      point("bounce", { writes: 1, bytes_written: 4096, bounce_ios: 1, bytes_bounced: 4096 }),
+      point("wp-cow", base),
+      point("wp-cow walk=fused", { ...base, wp_walks: 0, corruptions: 1 }, { restore: "eager", batch: 1, walk: "fused" }),
+      point("wp-cow restore=lazy", { ...base, wp_walks: 1, tlb_flushes: 1 }, { restore: "lazy", batch: 1, walk: "separate" }),
+    ];
+    const [c] = gridCells(counts, one, costs);
+    expect(c.bestWp).toBe("restore=lazy"); // the fused one is cheaper still, but corrupts a block wp-cow does not
+    expect(c.ns["wp-cow best"]).toBeLessThan(c.ns["wp-cow"]);
+  });
+  it("the break-even fixed cost is the walk and the flush together, shared as the profile shares them", () => {
+    expect(unitValue(costs, "flush")).toBeCloseTo(costs.flush + costs.walk!, 9);
+    const at = withUnit(costs, "flush", unitValue(costs, "flush"));
+    expect(at.flush).toBeCloseTo(costs.flush, 9);
+    expect(at.walk).toBeCloseTo(costs.walk!, 9);
+    expect(withUnit(costs, "flush", 0)).toMatchObject({ flush: 0, walk: 0 });
+  });
+});
+
 describe("stable-dio crossover", () => {
   it("prints the crossover table, the cost table and the throughput, labelled projected", async () => {
     const r = await cli("crossover", "--threads", "1,2", "--rates", "0,1");
@@ -131,6 +189,10 @@ describe("stable-dio crossover", () => {
     expect(r.out).toMatch(/^2M PMDs +cold +100% +\S+/m);
     expect(r.out).toMatch(/^size +direct +bounce hot +bounce cold +wp-cow pte hot/m);
     expect(r.out).toMatch(/^Throughput \(projected;/m);
+    // wp-cow at its best, each cell with the combination that made it.
+    expect(r.out).toMatch(/^wp-cow at its best: the cheapest combination of --wp choices/m);
+    expect(r.out.match(/^(4K PTEs|2M PMDs) +(hot|cold) +(0|100)% +((never|\d+[KM]) (today|(lazy|b2|fused)(,(lazy|b2|fused))*) *){2}$/gm)).toHaveLength(8);
+    expect(r.out).toMatch(/^At its best across the 4 reference profiles \(1 thread, hot buffers, no violations\): 4K PTEs (from|never)/m);
     expect(r.out).toMatch(/^4M +\d+ \((cpu|bandwidth|iops|queue)\) +\d/m);
     // The range across the reference profiles, and the break-even unit costs by size.
     expect(r.out).toMatch(/^built-in +88\.6 +1,113 +never +from 128K$/m);
@@ -152,7 +214,14 @@ describe("stable-dio crossover", () => {
     expect(doc.profile.name).toBe("hand-made");
     expect(doc.cells).toHaveLength(11 * 2 * 2);
     expect(doc.crossovers).toHaveLength(2 * 2);
-    expect(doc.counts.length).toBe(11 * 2 * 4);
+    // The four policies, and wp-cow under the other 7 combinations of restore x walk x batch (1, or the run's 2 I/Os in one call).
+    expect(doc.counts.length).toBe(11 * 2 * (4 + 7));
+    expect(doc.bestCrossovers).toHaveLength(2 * 2);
+    for (const r of doc.references) expect(r.bestCrossovers).toHaveLength(2 * 2);
+    for (const c of doc.cells) {
+      expect(c.ns["wp-cow best"]).toBeLessThanOrEqual(c.ns["wp-cow"]);
+      expect(c.bestWp).toMatch(/^((restore=lazy|batch=2|walk=fused)(,|$))*$/);
+    }
   });
   it("bad arguments are one-line usage errors", async () => {
     for (const [argv, msg] of [
@@ -178,7 +247,7 @@ describe("break-even unit costs", () => {
   const counts = (policy: string, b: { size: number; threads: number; mapping: string }) =>
     g.counts.find((c) => c.policy === policy && c.size === b.size && c.threads === b.threads && c.mapping === b.mapping)!;
   const at = (policy: string, b: (typeof all)[number], u: number) =>
-    project(mix(counts(policy, b), b.rate), { ...costs, [b.unit]: u }, { cache: b.cache, stallWaitNs: DEFAULT_STALL_WAIT_NS }).perIoNs;
+    project(mix(counts(policy, b), b.rate), withUnit(costs, b.unit, u), { cache: b.cache, stallWaitNs: DEFAULT_STALL_WAIT_NS }).perIoNs;
 
   it("one per point, unit, cache and rate", () => {
     expect(all).toHaveLength(5 * 2 * 2 * 2 * 2 * 2);
@@ -207,8 +276,9 @@ describe("break-even unit costs", () => {
   });
   it("agrees with the crossover: where wp-cow wins at the profile's own cost, the cost is below the break-even", () => {
     for (const b of all) {
-      const wins = at("wp-cow", b, costs[b.unit]) < at("bounce", b, costs[b.unit]);
-      expect(wins, JSON.stringify(b)).toBe(b.relation === "below" && costs[b.unit] < (b.ns as number));
+      const own = unitValue(costs, b.unit);
+      const wins = at("wp-cow", b, own) < at("bounce", b, own);
+      expect(wins, JSON.stringify(b)).toBe(b.relation === "below" && own < (b.ns as number));
     }
   });
   it("solves every arrangement of two lines", () => {

@@ -44,6 +44,8 @@ interface Chart {
   points: Array<{ label: string; transform: string; width: number; cx: number; cy: number }>;
   /** x: where the (vertical) rule stands on the page. */
   rules: Array<{ label: string; x: number }>;
+  /** wp-cow at its best's crossover rules. */
+  bestRules: Array<{ label: string; x: number }>;
   /** The break-even chart's profile rules: y, where the (horizontal) rule stands on the page. */
   references: Array<{ label: string; y: number }>;
   cells: number;
@@ -98,6 +100,10 @@ async function view(dir: string, shot: string): Promise<PageView> {
       return { label: p.getAttribute("aria-label") ?? "", transform: p.getAttribute("transform") ?? "", width: r.width, cx: r.x + r.width / 2, cy: r.y + r.height / 2 };
     }),
     rules: [...f.querySelectorAll("g.crossover_marks line")].map((l) => {
+      const r = l.getBoundingClientRect();
+      return { label: l.getAttribute("aria-label") ?? "", x: r.x + r.width / 2 };
+    }),
+    bestRules: [...f.querySelectorAll("g.best_crossover_marks line")].map((l) => {
       const r = l.getBoundingClientRect();
       return { label: l.getAttribute("aria-label") ?? "", x: r.x + r.width / 2 };
     }),
@@ -200,6 +206,16 @@ function checkPage(v: PageView, doc: ResultsDoc, dir: string): void {
     expect(at.length).toBeGreaterThan(0);
     for (const p of at) expect(Math.abs(p.cx - r.x), `${r.label} at ${r.x}, its points at ${p.cx}`).toBeLessThan(1);
   }
+  // wp-cow at its best: its own rule per crossover, standing where its points of that size stand.
+  const bestCrossings = (doc.costCurve.bestCrossovers ?? []).filter((c) => c.size !== null);
+  expect(sorted(cost.bestRules.map((r) => { const f = ariaFields(r.label); return `${f.panel} ${f[costX]}`; })))
+    .toEqual(sorted(bestCrossings.map((c) => `${c.panel} ${c.size}`)));
+  for (const r of cost.bestRules) {
+    const f = ariaFields(r.label);
+    expect(r.label).toMatch(/--wp: /);
+    const at = cost.points.filter((p) => { const g = ariaFields(p.label); return g.panel === f.panel && g[costX] === f[costX]; });
+    for (const p of at) expect(Math.abs(p.cx - r.x)).toBeLessThan(1);
+  }
   // Each crossover's size is written on the size axis at its rule; a panel without one says so.
   expect(sorted(cost.sizeLabels.map((l) => l.text))).toEqual(sorted(crossings.map((c) => fmtBytes(c.size!))));
   for (const l of cost.sizeLabels) expect(cost.rules.some((r) => Math.abs(r.x - l.x) < 1), `${l.text} at ${l.x}`).toBe(true);
@@ -291,6 +307,9 @@ describe("in Chromium", () => {
     const cost = v.charts.find((c) => c.id === "chart-cost-size")!;
     expect(cost.legend).toContain("wp-cow = wp-cow-degrade = wp-wait");
     expect(cost.legend.length).toBeLessThan(8);
+    // wp-cow at its best has its own legend entry and, on the PMD panel, its own rule (the built-in profile: from 32K).
+    expect(cost.legend).toContain("wp-cow best");
+    expect(cost.bestRules.length).toBeGreaterThan(0);
     expect(v.text).toContain("Curves that coincide are drawn once, named together: ");
     // The PMD panel's crossover (the verdict's) is written on its axis; the PTE panel has none up to 4M.
     expect(cost.sizeLabels.map((l) => l.text)).toEqual([/PMDs from (\d+[KM])/.exec(doc.verdict ?? "")?.[1]]);

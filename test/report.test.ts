@@ -59,7 +59,11 @@ describe("the main job's report (--json --out DIR)", () => {
     expect(doc.verdict).toContain(`on 2 MiB PMDs ${pmd?.size ? `from ${pmd.size / 1024}K` : "never (up to 4M)"} with the built-in profile`);
     // Every policy (none selected: all 8): 11 sizes (4K..4M) x 2 mappings; IPIs: 5 thread counts.
     const policies = ["direct", "bounce", "wp-cow", "wp-cow-degrade", "wp-wait", "opt-out", "opt-out-inverse", "verify"];
-    for (const [points, per] of [[doc.costCurve.points, 22], [doc.ipiCurve.points, 5]] as const) {
+    // And wp-cow at its best beside wp-cow on the cost curve, with its crossovers and the combination at each.
+    expect(doc.costCurve.points.filter((x) => x.policy === "wp-cow best")).toHaveLength(22);
+    expect(doc.costCurve.bestCrossovers?.map((b) => b.panel)).toEqual(["4 KiB PTEs", "2 MiB PMDs"]);
+    expect(doc.verdict).toMatch(/ At its best: on 4 KiB PTEs \((?:(?:[a-z]+=[a-z0-9]+,?)+|as today)\) (from \d+K|never)/);
+    for (const [points, per] of [[doc.costCurve.points.filter((x) => x.policy !== "wp-cow best"), 22], [doc.ipiCurve.points, 5]] as const) {
       expect(points).toHaveLength(8 * per);
       for (const p of policies) expect(points.filter((x) => x.policy === p), p).toHaveLength(per);
     }
@@ -261,7 +265,7 @@ describe("the charts' looks and the statistics behind the error bars", () => {
       return 0.2126 * r + 0.7152 * g + 0.0722 * b;
     };
     for (const [policy, look] of Object.entries(LOOK)) expect(1.05 / (luminance(look.color) + 0.05), policy).toBeGreaterThanOrEqual(3);
-    expect(Object.keys(LOOK).sort()).toEqual(POLICIES.map((p) => p.id).sort());
+    expect(Object.keys(LOOK).sort()).toEqual([...POLICIES.map((p) => p.id), "wp-cow best"].sort());
   });
 
   it("Student's t quantiles: the table's values and the expansion beyond it agree with the textbook's", () => {

@@ -4,8 +4,8 @@
 import type { Command } from "commander";
 import { loadWasmCoreSync } from "../core/wasm.js";
 import { baseOf, DEFAULT_THROUGHPUT } from "../cost/throughput.js";
-import { breakEvens } from "../crossover/breakeven.js";
-import { DEFAULT_GRID, runGrid, type GridSpec } from "../crossover/grid.js";
+import { breakEvens, unitValue } from "../crossover/breakeven.js";
+import { DEFAULT_GRID, runGrid, type GridSpec, WP_COW_BEST } from "../crossover/grid.js";
 import { crossoversWith } from "../crossover/range.js";
 import { renderCrossover } from "../crossover/render.js";
 import type { CommandContext } from "./context.js";
@@ -80,6 +80,7 @@ async function crossover(o: CrossoverOptions, io: CliIo): Promise<number> {
     ios: Math.ceil(ios / Math.min(wp.batch, ios)) * Math.min(wp.batch, ios),
     stallWaitNs: (tp0.latencyUs * 1000) / 2,
     ...(o.wp === undefined ? {} : { wp }),
+    best: true,
   };
   // Every flag is checked before a first run on this machine measures it.
   const choice = await chooseProfile(o.profile, io);
@@ -106,7 +107,9 @@ async function crossover(o: CrossoverOptions, io: CliIo): Promise<number> {
       note: "counts measured by runs of the Wasm core; costs projected from the profile (ns per I/O)",
       ...g,
       breakEvens: breakEvens(g, profile.costs),
-      references: references.map((r) => ({ name: r.name, pte: r.costs.pte, flush: r.costs.flush, crossovers: crossoversWith(g, r) })),
+      references: references.map((r) => ({
+        name: r.name, pte: r.costs.pte, flush: unitValue(r.costs, "flush"), crossovers: crossoversWith(g, r), bestCrossovers: crossoversWith(g, r, WP_COW_BEST),
+      })),
     }, null, 2) + "\n");
   } else io.out(renderCrossover(g, choice, references, tp, { source }));
   return EXIT_OK;

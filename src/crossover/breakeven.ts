@@ -16,7 +16,7 @@ import type { Mapping } from "./scenario.js";
 /** The unit costs a break-even is given for. */
 export const BREAK_EVEN_UNITS = {
   pte: "per-PTE cost (changing one PTE, or one PMD entry, in a range walk)",
-  flush: "per-operation fixed cost (a protect's or a restore's range walk and local TLB flush)",
+  flush: "per-operation fixed cost (a protect's or a restore's range walk and local TLB flush, priced apart as walk + flush and shared as the profile shares them)",
 } as const;
 export type BreakEvenUnit = keyof typeof BREAK_EVEN_UNITS;
 
@@ -38,10 +38,27 @@ export interface BreakEven {
   readonly ns: number | null;
 }
 
+/** A profile's own value of `unit`: its per-PTE cost, or its fixed cost (walk + local flush). */
+export function unitValue(costs: UnitCosts, unit: BreakEvenUnit): number {
+  return unit === "pte" ? costs.pte : costs.flush + (costs.walk ?? 0);
+}
+
+/**
+ * `costs` with `unit` set to u. The fixed cost is a walk and a local flush,
+ * priced apart (a fused walk or a lazy restore pays no walk): u is shared
+ * between them as the profile shares its own, so the projection stays linear in u.
+ */
+export function withUnit(costs: UnitCosts, unit: BreakEvenUnit, u: number): UnitCosts {
+  if (unit === "pte") return { ...costs, pte: u };
+  const fixed = unitValue(costs, "flush");
+  const walkShare = fixed > 0 ? (costs.walk ?? 0) / fixed : 0;
+  return { ...costs, flush: u * (1 - walkShare), walk: u * walkShare };
+}
+
 /** A policy's projected ns per I/O as a + b*u in the unit `unit`. */
 export function linearIn(counts: Readonly<Record<string, number>>, costs: UnitCosts, unit: BreakEvenUnit, cache: Cache, stallWaitNs: number):
   { a: number; b: number } {
-  const at = (u: number) => project(counts, { ...costs, [unit]: u }, { cache, stallWaitNs }).perIoNs;
+  const at = (u: number) => project(counts, withUnit(costs, unit, u), { cache, stallWaitNs }).perIoNs;
   const a = at(0);
   return { a, b: at(1) - a };
 }

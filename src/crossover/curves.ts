@@ -6,7 +6,8 @@
 // here; the report (src/report/) only renders the curves it is given.
 import type { Core } from "../core/core.js";
 import type { CostProfile } from "../cost/profile.js";
-import { crossovers, gridCells, gridCounts, gridPolicies, type GridResult, type GridSpec } from "./grid.js";
+import { gridCounts, gridPolicies, gridResult, type GridResult, type GridSpec, WP_COW_BEST } from "./grid.js";
+import { bestWpAt } from "./render-best.js";
 import type { Mapping } from "./scenario.js";
 import { POLICIES } from "../shared/names.js";
 import { fmtBytes, KiB } from "../shared/units.js";
@@ -28,9 +29,9 @@ export function curveGrid(core: Core, spec: GridSpec, policies: readonly string[
   const missing = want.filter((p) => !had.includes(p));
   if (have && !missing.length) return have;
   const full: GridSpec = { ...spec, policies: [...had, ...missing] };
-  const counts = [...(have?.counts ?? []), ...gridCounts(core, { ...spec, policies: missing })];
-  const cells = gridCells(counts, full, costs);
-  return { spec: full, counts, cells, crossovers: crossovers(cells, full) };
+  // wp-cow's other combinations (spec.best) are run once: with `have`'s runs, or now if there are none.
+  const counts = [...(have?.counts ?? []), ...gridCounts(core, { ...spec, policies: missing, best: spec.best && !have })];
+  return gridResult(full, counts, costs);
 }
 
 /** What the scenario makes of the policies whose curves lie on another's, for those drawn. */
@@ -52,17 +53,30 @@ export function costCurveOfGrid(g: GridResult, profile: CostProfile, policies: r
   const [threads] = g.spec.threads;
   const [cache] = g.spec.caches;
   const [rate] = g.spec.rates;
-  const points = g.cells.flatMap((c) => byOrder(Object.entries(c.ns).filter(([policy]) => policies.includes(policy))
+  // wp-cow at its best is drawn beside wp-cow, where the grid ran it.
+  const drawn = policies.includes("wp-cow") && g.bestCrossovers ? [...policies, WP_COW_BEST] : policies;
+  const points = g.cells.flatMap((c) => byOrder(Object.entries(c.ns).filter(([policy]) => drawn.includes(policy))
     .map(([policy, ns]) => ({ panel: MAPPING_PANELS[c.mapping], policy, size: c.size, usPerIo: ns / 1000 }))));
   // The crossover rule only beside the two curves it compares.
   const both = policies.includes("wp-cow") && policies.includes("bounce");
+  const best = both && g.bestCrossovers
+    ? g.bestCrossovers.map((x) => ({ panel: MAPPING_PANELS[x.mapping], size: x.size, wp: bestWpAt(g, x, x.size) }))
+    : undefined;
   return {
     description: `Projected from the ${profile.name} profile: kernel CPU per direct write of each size, ${threads} thread, ` +
       `${cache} buffers, ${rate === 0 ? "no violations" : `violation rate ${rate}`}; counts from runs of the Wasm core.` +
-      coincidences(policies, profile.costs, rate),
+      coincidences(policies, profile.costs, rate) + (drawn !== policies ? bestText(best) : ""),
     points,
     crossovers: both ? g.crossovers.map((x) => ({ panel: MAPPING_PANELS[x.mapping], size: x.size })) : [],
+    ...(best ? { bestCrossovers: best } : {}),
   };
+}
+
+/** The caption's words for the best curve: what it is, and the combination at each panel's crossover. */
+function bestText(best: ReadonlyArray<{ panel: string; size: number | null; wp: string }> | undefined): string {
+  const at = best?.map((b) => `${b.panel}: ${b.wp || "as today"} ${b.size === null ? "at the largest size" : `from ${fmtBytes(b.size)}`}`);
+  return ` "${WP_COW_BEST}" is wp-cow at its best: at each size the cheapest combination of the write-protect's choices ` +
+    `(--wp restore, batch, walk; each run on the core) that loses nothing wp-cow does not` + (at?.length ? ` (${at.join("; ")}).` : ".");
 }
 
 export const IPI_SIZE = 64 * KiB;

@@ -9,10 +9,11 @@ import { Policy } from "../../assembly/abi.js";
 import type { Core } from "../core/core.js";
 import { POLICIES } from "../shared/names.js";
 import { KiB, MiB } from "../shared/units.js";
-import { type Cache, DEFAULT_STALL_WAIT_NS, project } from "../cost/model.js";
+import { type Cache, DEFAULT_STALL_WAIT_NS, project, type ProjectOptions } from "../cost/model.js";
 import type { UnitCosts } from "../cost/profile.js";
 import { type Mapping, runScenario } from "./scenario.js";
-import type { WpChoices } from "../shared/wp.js";
+import { DEFAULT_WP, type WpChoices, wpChanges } from "../shared/wp.js";
+import { LOSSES, wpCombinations } from "../cost/best.js";
 
 export const GRID_POLICIES = [
   { id: "direct", value: Policy.DIRECT },
@@ -45,6 +46,12 @@ export interface GridSpec {
   readonly policies?: readonly string[];
   /** The write-protect's implementation choices of every run (default: today's). */
   readonly wp?: WpChoices;
+  /**
+   * Also run wp-cow under every other combination of the choices (restore x
+   * walk x batch 1 or all the run's I/Os in one call), so each cell has wp-cow
+   * at its best (WP_COW_BEST) beside it as `wp` made it.
+   */
+  readonly best?: boolean;
   readonly stallWaitNs?: number;
 }
 
@@ -66,7 +73,12 @@ export interface PointCounts {
   readonly policy: string;
   readonly clean: Readonly<Record<string, number>>;
   readonly violated: Readonly<Record<string, number>>;
+  /** A run of wp-cow under other choices than the spec's (policy `wp-cow <changes>`): which. */
+  readonly wp?: WpChoices;
 }
+
+/** The grid's column for wp-cow at its best: per cell, the cheapest combination that loses no more than wp-cow as run. */
+export const WP_COW_BEST = "wp-cow best";
 
 export interface Cell {
   readonly size: number;
@@ -78,6 +90,8 @@ export interface Cell {
   readonly ns: Readonly<Record<GridPolicy, number>> & Readonly<Record<string, number>>;
   /** Writer stall per I/O (ns, latency not CPU) of wp-wait. */
   readonly waitNs: number;
+  /** With spec.best: the choices behind ns[WP_COW_BEST] that differ from the defaults, as --wp takes them ("": today's). */
+  readonly bestWp?: string;
 }
 
 export interface Crossover {
@@ -94,6 +108,8 @@ export interface GridResult {
   readonly counts: readonly PointCounts[];
   readonly cells: readonly Cell[];
   readonly crossovers: readonly Crossover[];
+  /** With spec.best: where wp-cow at its best starts beating bounce. */
+  readonly bestCrossovers?: readonly Crossover[];
 }
 
 /** Runs the core over sizes x threads x mappings x policies, with and without violations. */
@@ -107,10 +123,20 @@ export function gridCounts(core: Core, spec: GridSpec): PointCounts[] {
             runScenario(core, { policy: p.value, size, threads, mapping, violate, ios: spec.ios, wp: spec.wp });
           out.push({ size, threads, mapping, policy: p.id, clean: run(false), violated: run(true) });
         }
+        if (spec.best) out.push(...bestCounts(core, spec, size, threads, mapping));
       }
     }
   }
   return out;
+}
+
+/** wp-cow under every combination of the choices but the spec's own. */
+function bestCounts(core: Core, spec: GridSpec, size: number, threads: number, mapping: Mapping): PointCounts[] {
+  const own = wpChanges(spec.wp ?? DEFAULT_WP);
+  return wpCombinations([1, spec.ios ?? 2]).filter((wp) => wpChanges(wp) !== own).map((wp) => {
+    const run = (violate: boolean) => runScenario(core, { policy: Policy.WP_COW, size, threads, mapping, violate, ios: spec.ios, wp });
+    return { size, threads, mapping, policy: `wp-cow ${wpChanges(wp) || "as today"}`, wp, clean: run(false), violated: run(true) };
+  });
 }
 
 /** Counters at violation rate r: (1-r) x clean + r x violated. */
@@ -133,16 +159,42 @@ export function gridCells(counts: readonly PointCounts[], spec: GridSpec, costs:
       for (const rate of spec.rates) {
         const ns = {} as Record<GridPolicy, number> & Record<string, number>;
         let waitNs = 0;
+        const opts = { cache, stallWaitNs: spec.stallWaitNs ?? DEFAULT_STALL_WAIT_NS };
         for (const pc of pcs) {
-          const pr = project(mix(pc, rate), costs, { cache, stallWaitNs: spec.stallWaitNs ?? DEFAULT_STALL_WAIT_NS });
+          if (pc.wp) continue;
+          const pr = project(mix(pc, rate), costs, opts);
           ns[pc.policy] = pr.perIoNs;
           if (pc.policy === "wp-wait") waitNs = pr.waitNs;
         }
-        cells.push({ size, threads, mapping, cache, rate, ns, waitNs });
+        const best = spec.best ? bestOf(pcs, rate, costs, opts, wpChanges(spec.wp ?? DEFAULT_WP)) : undefined;
+        if (best) ns[WP_COW_BEST] = best.ns;
+        cells.push({ size, threads, mapping, cache, rate, ns, waitNs, ...(best ? { bestWp: best.label } : {}) });
       }
     }
   }
   return cells;
+}
+
+/**
+ * The cheapest wp-cow of one point that loses (LOSSES: corruptions, torn
+ * sectors, lost reads) no more than wp-cow as the spec ran it; ties go to the
+ * spec's own, then to the first enumerated (src/cost/best.ts's rule).
+ */
+function bestOf(
+  pcs: readonly PointCounts[], rate: number, costs: UnitCosts, opts: ProjectOptions, ownLabel: string,
+): { ns: number; label: string } | undefined {
+  const own = pcs.find((pc) => pc.policy === "wp-cow" && !pc.wp);
+  if (!own) return undefined;
+  const ownMix = mix(own, rate);
+  let best = { ns: project(ownMix, costs, opts).perIoNs, label: ownLabel };
+  for (const pc of pcs) {
+    if (!pc.wp) continue;
+    const c = mix(pc, rate);
+    if (LOSSES.some((k) => (c[k] ?? 0) > (ownMix[k] ?? 0))) continue;
+    const ns = project(c, costs, opts).perIoNs;
+    if (ns < best.ns) best = { ns, label: wpChanges(pc.wp) };
+  }
+  return best;
 }
 
 /** Smallest size from which `a` costs less than `b` at every larger size; null: never. */
@@ -157,7 +209,8 @@ export function winsFrom(rows: ReadonlyArray<{ size: number; a: number; b: numbe
 export function crossovers(cells: readonly Cell[], spec: GridSpec, challenger = "wp-cow"): Crossover[] {
   const out: Crossover[] = [];
   const ids = gridPolicies(spec).map((p) => p.id);
-  if (!ids.includes(challenger) || !ids.includes("bounce")) return out;
+  const has = challenger === WP_COW_BEST ? spec.best === true && ids.includes("wp-cow") : ids.includes(challenger);
+  if (!has || !ids.includes("bounce")) return out;
   for (const mapping of spec.mappings) {
     for (const cache of spec.caches) {
       for (const rate of spec.rates) {
@@ -176,8 +229,14 @@ export function crossovers(cells: readonly Cell[], spec: GridSpec, challenger = 
 
 export function runGrid(core: Core, spec: GridSpec, costs: UnitCosts): GridResult {
   const counts = gridCounts(core, spec);
+  return gridResult(spec, counts, costs);
+}
+
+/** Cells and crossovers of counts already run (the best's too when the spec asks for it). */
+export function gridResult(spec: GridSpec, counts: readonly PointCounts[], costs: UnitCosts): GridResult {
   const cells = gridCells(counts, spec, costs);
-  return { spec, counts, cells, crossovers: crossovers(cells, spec) };
+  const best = spec.best ? { bestCrossovers: crossovers(cells, spec, WP_COW_BEST) } : {};
+  return { spec, counts, cells, crossovers: crossovers(cells, spec), ...best };
 }
 
 export const MAX_GRID_SIZE = 4 * MiB;

@@ -5,7 +5,7 @@ import type { ProfileChoice } from "../cost/choice.js";
 import type { CostProfile } from "../cost/profile.js";
 import { columns, fmtNs } from "../report/fmt.js";
 import { fmtBytes } from "../shared/units.js";
-import { BREAK_EVEN_UNITS, type BreakEven, breakEvens, type BreakEvenUnit, fmtBreakEven } from "./breakeven.js";
+import { BREAK_EVEN_UNITS, type BreakEven, breakEvens, type BreakEvenUnit, fmtBreakEven, unitValue } from "./breakeven.js";
 import type { GridResult } from "./grid.js";
 import { fmtFrom, fmtSpan, headlineRow, type RowKey, rowAcross } from "./range.js";
 import type { Mapping } from "./scenario.js";
@@ -27,10 +27,10 @@ export function renderAcross(g: GridResult, choice: ProfileChoice, references: r
   const maps = g.spec.mappings;
   const row = (m: Mapping) => headlineRow(g, m);
   const out = [`The same counts with each reference profile's unit costs (${rowText(row(maps[0]))}; docs/profiles.md):`];
-  const rows: string[][] = [["profile", "pte ns", "flush ns", ...maps.map((m) => SHORT[m])]];
+  const rows: string[][] = [["profile", "pte ns", "walk+flush ns", ...maps.map((m) => SHORT[m])]];
   for (const p of [choice.profile, ...references]) {
     const cells = maps.map((m) => fmtFrom(rowAcross(g, [p], row(m))[0], last).replace(/ \(up to .*\)$/, ""));
-    rows.push([p === choice.profile ? mineName(choice) : p.name, fmtNs(p.costs.pte), fmtNs(p.costs.flush), ...cells]);
+    rows.push([p === choice.profile ? mineName(choice) : p.name, fmtNs(p.costs.pte), fmtNs(unitValue(p.costs, "flush")), ...cells]);
   }
   out.push(columns(rows, 1).trimEnd());
   out.push(`Across the ${references.length} reference profiles: ` +
@@ -50,7 +50,7 @@ export function renderBreakEvens(g: GridResult, choice: ProfileChoice, reference
   ];
   for (const [unit, what] of Object.entries(BREAK_EVEN_UNITS) as Array<[BreakEvenUnit, string]>) {
     const values = [mineName(choice), ...references.map((r) => r.name)]
-      .map((name, i) => `${name} ${fmtNs((i === 0 ? choice.profile : references[i - 1]).costs[unit])}`);
+      .map((name, i) => `${name} ${fmtNs(unitValue((i === 0 ? choice.profile : references[i - 1]).costs, unit))}`);
     out.push("", `${unit}, the ${what}: ${values.join(", ")}.`);
     const find = (size: number, k: RowKey): BreakEven | undefined =>
       all.find((b) => b.unit === unit && b.size === size && b.threads === k.threads && b.mapping === k.mapping && b.cache === k.cache && b.rate === k.rate);

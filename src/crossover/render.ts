@@ -1,4 +1,5 @@
-// The crossover report as text: where wp-cow beats bounce, the same across
+// The crossover report as text: where wp-cow beats bounce (as run and at its
+// best), the same across
 // the reference profiles, the break-even unit costs, the projected cost per
 // I/O by size, the effect of violations, and the throughput.
 import { fmtBytes } from "../shared/units.js";
@@ -9,6 +10,7 @@ import { columns, fmtRate, fmtUs } from "../report/fmt.js";
 import { profileLabel } from "../cost/profile.js";
 import type { Cell, GridResult, GridPolicy } from "./grid.js";
 import { renderAcross, renderBreakEvens } from "./render-range.js";
+import { renderBest } from "./render-best.js";
 import { fmtCrossover } from "./verdict.js";
 
 export interface ThroughputBase {
@@ -40,6 +42,7 @@ export function renderCrossover(
     }
   }
   out.push(columns(rows, 3).trimEnd());
+  if (g.bestCrossovers) out.push("", renderBest(g, choice, references).trimEnd());
   out.push("", renderAcross(g, choice, references).trimEnd());
   out.push("", renderBreakEvens(g, choice, references).trimEnd());
 

@@ -2,7 +2,8 @@
 // process whose threads run on `threads` CPUs, on buffers mapped with 4 KiB
 // PTEs or 2 MiB PMDs, each I/O on a freshly written buffer of its own, and,
 // when asked, the process writing 512 bytes of the buffer's middle page while
-// the I/O is in flight (a contract violation). Device none with STABLE=ALWAYS
+// the I/O is in flight (a contract violation); after its I/O completes the
+// process fills the buffer again (its next use). Device none with STABLE=ALWAYS
 // isolates the policy's mechanism (verify, which needs a checksum to re-check,
 // is the one exception: below); ORACLE and DMA_CHECK are off (test
 // instrumentation, no kernel cost). Returns the core's counters.
@@ -89,6 +90,9 @@ function runOn(core: Core, s: Scenario, device: Device): Record<string, number> 
     // wp-wait's stall completed some already.
     const left = call.filter((c) => core.ioState(c.io) !== IoState.COMPLETED);
     left.forEach((c, k) => ok(core.complete(c.io, k < left.length - 1), "sd_complete", core));
+    // The process fills each buffer again for its next I/O, as one reused buffers do: free after an eager
+    // restore, a reuse fault per page (per PMD) after a lazy one, which the best implementation must pay.
+    call.forEach((c, k) => ok(core.store(tids[0], c.va, s.size, 1 + ((first + k + 64) & 127)), "sd_store (refill)", core));
   }
   return readCounters(core);
 }

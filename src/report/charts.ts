@@ -21,7 +21,7 @@ export interface ChartDef {
 
 /** Data marks' names: `${name}_marks` in the SVG. */
 export const MARKS = {
-  points: "points", crossover: "crossover", crossoverSize: "crossover_size", noCrossover: "no_crossover", errorbars: "errorbars",
+  points: "points", crossover: "crossover", crossoverSize: "crossover_size", bestCrossover: "best_crossover", noCrossover: "no_crossover", errorbars: "errorbars",
   cells: "cells", labels: "labels",
 } as const;
 
@@ -68,6 +68,7 @@ export const LOOK: Readonly<Record<string, { color: string; shape: string; dash:
   direct: { color: "#4c78a8", shape: "circle", dash: [1, 0] },
   bounce: { color: "#d45500", shape: "square", dash: [1, 0] },
   "wp-cow": { color: "#d62728", shape: "triangle-up", dash: [1, 0] },
+  "wp-cow best": { color: "#7f1d1d", shape: "triangle-up", dash: [5, 2] },
   "wp-cow-degrade": { color: "#9c4f88", shape: "triangle-down", dash: [2, 2] },
   "wp-wait": { color: "#3b7d32", shape: "diamond", dash: [6, 3] },
   "opt-out": { color: "#9d755d", shape: "cross", dash: [8, 2, 2, 2] },
@@ -167,6 +168,10 @@ export function costChart(doc: ResultsDoc): ChartDef {
   const marks = drawn.map((x) => ({
     kind: "crossover", panel: x.panel, size: x.size, label: `wp-cow < bounce from ${fmtBytes(x.size ?? 0)}`, sizeLabel: fmtBytes(x.size ?? 0),
   }));
+  // wp-cow at its best: its own rule, its label below the first.
+  const bestMarks = (c.bestCrossovers ?? []).filter((x) => x.size !== null).map((x) => ({
+    kind: "best-crossover", panel: x.panel, size: x.size, label: `at its best from ${fmtBytes(x.size ?? 0)}`, wp: x.wp || "as today",
+  }));
   // A panel with both curves and no crossover says so, where the rule would be.
   const none = c.crossovers.filter((x) => x.size === null).map((x) => ({
     kind: "none", panel: x.panel, label: `no crossover up to ${fmtBytes(Math.max(...c.points.filter((p) => p.panel === x.panel).map((p) => p.size)) || largest)}`,
@@ -189,13 +194,14 @@ export function costChart(doc: ResultsDoc): ChartDef {
   const caption = c.description +
     (marks.length ? " The dashed rule marks the crossover, the size from which wp-cow costs less than bounce, written in bold at its foot on the size axis." : "") +
     (none.length ? ` A panel that says "no crossover" has none in its range: wp-cow costs more than bounce at its largest size.` : "") +
+    (bestMarks.length ? " The dark red dotted rule marks where wp-cow at its best starts costing less than bounce (its tooltip names the combination of choices it takes there)." : "") +
     drawnOnce(series, "projected cost");
   return {
     id: "chart-cost-size",
     title: "Projected cost per I/O against I/O size",
     caption,
     spec: {
-      data: { values: [...points, ...marks, ...none] },
+      data: { values: [...points, ...marks, ...bestMarks, ...none] },
       facet: { field: "panel", type: "nominal", title: null, sort: panels },
       columns,
       spec: {
@@ -211,6 +217,16 @@ export function costChart(doc: ResultsDoc): ChartDef {
           { name: MARKS.crossover, transform: [isMark], mark: { type: "rule", strokeDash: [5, 3], color: "#222" }, encoding: { x, tooltip: described(x) } },
           {
             transform: [isMark], mark: { type: "text", align: "right", baseline: "top", dx: -4, dy: 4, fontSize: 11 },
+            encoding: { x, y: { value: 0 }, text: { field: "label" } },
+          },
+          {
+            name: MARKS.bestCrossover, transform: [{ filter: "datum.kind === 'best-crossover'" }],
+            mark: { type: "rule", strokeDash: [2, 2], color: LOOK["wp-cow best"].color },
+            encoding: { x, tooltip: [...described(x), { field: "wp", type: "nominal", title: "--wp" }] },
+          },
+          {
+            transform: [{ filter: "datum.kind === 'best-crossover'" }],
+            mark: { type: "text", align: "left", baseline: "top", dx: 4, dy: 20, fontSize: 11, color: LOOK["wp-cow best"].color },
             encoding: { x, y: { value: 0 }, text: { field: "label" } },
           },
           {

@@ -53,11 +53,19 @@ export interface CrossoverMark {
   readonly size: number | null;
 }
 
+/** Where wp-cow at its best starts beating bounce, and the combination of --wp choices it takes there. */
+export interface BestCrossoverMark extends CrossoverMark {
+  /** The choices that differ from today's, as --wp takes them ("": today's); at the largest size if never. */
+  readonly wp: string;
+}
+
 export interface CostCurve {
   /** Where the points come from, in words. */
   readonly description: string;
+  /** Policies' points, and wp-cow at its best's (policy WP_COW_BEST) where the grid ran it. */
   readonly points: readonly CostPoint[];
   readonly crossovers: readonly CrossoverMark[];
+  readonly bestCrossovers?: readonly BestCrossoverMark[];
 }
 
 export interface IpiPoint {
