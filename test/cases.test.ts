@@ -929,6 +929,82 @@ for (const [kind, factory] of CORES) {
         balanced(c);
       });
 
+      test("the folio stays large after the split: each of three forks copies all 512 exclusive subpages (1,536)", () => {
+        // The issue's case: a 2 MiB THP with one 16 KiB write in flight, forked three times.
+        // Linux's __split_huge_pmd splits the mapping, not the folio; copy_present_ptes asks
+        // folio_maybe_dma_pinned of the (still large) folio at every fork, and
+        // __folio_try_dup_anon_rmap refuses to share each PageAnonExclusive subpage: 3 x 512.
+        // Forgetting the folio at the split would copy 512 + 4 + 4 = 520.
+        const c = mk([[Key.DEVICE, Device.NONE], [Key.STABLE, Stable.ALWAYS], [Key.POLICY, Policy.DIRECT]]);
+        const { pid, tid } = proc(c);
+        expect(c.map(pid, HVA, 2 * MiB, RW | MapFlag.HUGE)).toBe(0);
+        // Page 1: miss, huge demand fault (512 frames), miss, fill; pages 2-4: miss, fill (5 misses).
+        expect(c.store(tid, HVA, 16 * KiB, 0x01)).toBe(0);
+        expect(c.submit(tid, Op.WRITE, HVA, 16 * KiB, 0, 0)).toBe(1); // DIRECT: pins 4 subpages
+        // Fork 1: split in the parent (a table, a 512-page shootdown on {0}; the PTEs keep W),
+        // the child's table, 512 copies, fork's shootdown of the parent.
+        expect(c.fork(tid, 1)).toBe(2);
+        counts(c, { FORK_COPIES: 512, PMD_SPLITS: 1, SHOOTDOWNS: 2, PTE_FLIPS: 0 });
+        // Forks 2 and 3: the parent's PMD is a PTE table of the same folio, still maybe pinned
+        // and every subpage still exclusive (the children got copies): 512 copies each, the
+        // child's table, fork's shootdown; no split, no flips.
+        expect(c.fork(tid, 2)).toBe(3);
+        counts(c, { FORK_COPIES: 1024, PMD_SPLITS: 1, SHOOTDOWNS: 3, PTE_FLIPS: 0 });
+        expect(c.fork(tid, 3)).toBe(4);
+        expect(c.complete(1)).toBe(0); // the DMA, then unpin 4
+        // Frames: the folio, the parent's table, 3 child tables, 3 x 512 copies.
+        exactly(c, {
+          WRITES: 1,
+          COMPLETIONS: 1,
+          BYTES_WRITTEN: 16 * KiB,
+          DIRECT_IOS: 1,
+          FORK_COPIES: 1536,
+          BYTES_FORK: 1536 * 4096,
+          BYTES_COPIED: 1536 * 4096,
+          PMD_SPLITS: 1,
+          TLB_FLUSHES: 4,
+          SHOOTDOWNS: 4,
+          DEMAND_FAULTS: 1,
+          PINS: 4,
+          UNPINS: 4,
+          TLB_MISSES: 5,
+          FRAMES_ALLOCATED: 512 + 1 + 3 + 1536,
+          STORES: 1,
+          BYTES_STORED: 16 * KiB,
+          FORKS: 3,
+        });
+        for (const child of [2, 3, 4]) expect(bytes(c, child, HVA + 100 * 4096, 1)).toEqual(new Uint8Array([0]));
+        expect(bytes(c, 4, HVA, 1)).toEqual(new Uint8Array([0x01]));
+        // With nothing in flight the folio is not maybe-pinned: a fourth fork shares every
+        // subpage copy-on-write (512 parent PTEs lose W) and copies nothing.
+        expect(c.fork(tid, 0)).toBe(5);
+        counts(c, { FORK_COPIES: 1536, PTE_FLIPS: 512, SHOOTDOWNS: 5, FORKS: 4 });
+        balanced(c);
+      });
+
+      test("a page of a split folio freed on its own leaves the folio: taken again as a 4 KiB frame, it is not asked", () => {
+        // The folio is split, one subpage COWed away in flight (wp-cow), its frame freed at
+        // completion; pinned again from a new 4 KiB mapping, it must not make the old folio
+        // maybe-pinned, and the new page is small: fork copies it alone.
+        const c = mk([[Key.DEVICE, Device.NONE], [Key.STABLE, Stable.ALWAYS], [Key.POLICY, Policy.WP_COW]]);
+        const { pid, tid } = proc(c);
+        expect(c.map(pid, HVA, 2 * MiB, RW | MapFlag.HUGE)).toBe(0);
+        expect(c.store(tid, HVA, 4096, 0x01)).toBe(0);
+        expect(c.submit(tid, Op.WRITE, HVA, 4096, 0, 0)).toBe(1);
+        expect(c.store(tid, HVA, 8, 0x02)).toBe(0); // violation: split, COW of page 1
+        expect(c.complete(1)).toBe(0); // the original of page 1 loses its pin: freed to the 4 KiB list
+        counts(c, { PMD_SPLITS: 1, COW_COPIES: 1, FRAMES_FREED: 1 });
+        expect(c.map(pid, VA, 4096, RW)).toBe(0);
+        expect(c.store(tid, VA, 4096, 0x03)).toBe(0); // takes the freed frame (LIFO)
+        expect(c.submit(tid, Op.WRITE, VA, 4096, 8, 0)).toBe(2);
+        expect(c.fork(tid, 1)).toBe(2);
+        // Only the pinned small page is copied; the folio's 511 pages (read-only since the split of
+        // the write-protected PMD) and page 1's COW copy are shared copy-on-write.
+        counts(c, { FORK_COPIES: 1 });
+        expect(c.complete(2)).toBe(0);
+        balanced(c);
+      });
+
       test("fork shares a huge PMD copy-on-write; each side's write splits its own PMD", () => {
         const c = mk();
         const { pid, tid } = proc(c);
