@@ -241,7 +241,19 @@ export enum Counter {
   CSUM_BYTES = 47,
   FORKS = 48,
   EXITS = 49,
-  COUNT = 50,
+  // The pinned-page cases (docs/model.md 6.7 step 2, 6.9, 6.10 step 5).
+  GUP_WRITE_FAULTS = 50,       // write faults a read's pin (FOLL_WRITE) took on a page an in-flight WP I/O protects
+  KERNEL_STORES = 51,          // stores by the kernel through its own mapping (completion ring events), past every page table
+  KERNEL_STORES_INFLIGHT = 52, // of those, stores into a sector an in-flight I/O pins
+  UNWRITTEN_READS = 53,        // read pages of a block never written (no checksum on fs-csum: nothing verified)
+  COUNT = 54,
+}
+
+/** sd_ring kinds: a completion ring the kernel writes through its own mapping (docs/model.md 6.10 step 5). */
+export enum Ring {
+  AIO = 0,      // io_setup's ring: struct aio_ring (32 B, tail at +12), then 32 B struct io_event each
+  IO_URING = 1, // io_uring's CQ ring: struct io_rings (cq.tail at +12, CQEs from +64), 16 B struct io_uring_cqe each
+  COUNT = 2,
 }
 
 /** sd_frame_stats kinds. */

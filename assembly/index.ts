@@ -6,7 +6,7 @@ import { benchCopy, benchCow, benchCsum, benchDio, benchMemcpy, benchStore, benc
 import { check, invariantName } from "./check";
 import { counter, resetCounters } from "./counters";
 import { checksumInit } from "./checksum";
-import { diskAddr, diskMeta, diskReset, scrub } from "./disk";
+import { diskAddr, diskMeta, diskReset, diskUnwritten, scrub } from "./disk";
 import { completeDio, dioDma, submitDio } from "./dio";
 import { doExit, kernelClone } from "./fork";
 import { allocReset } from "./alloc";
@@ -265,6 +265,14 @@ export function sd_parity_read(stripe: u32, dst: u32): i32 {
   if (stripe >= stripes) return -Err.DISK_RANGE;
   memory.copy(stagingBase + dst, parityBase + (<usize>stripe << 12), 4096);
   return done(0);
+}
+
+export function sd_disk_unwritten(block: u32, count: u32): i32 {
+  if (!guard()) return -Err.NOT_READY;
+  if (cfgDevice != Device.FS_CSUM || count == 0) return -Err.INVAL;
+  if (<u64>block + count > <u64>(diskSectors >>> 3)) return -Err.DISK_RANGE;
+  diskUnwritten(block, count);
+  return changed(0);
 }
 
 export function sd_disk_meta(kind: i32, index: u32): f64 {

@@ -507,6 +507,78 @@ for (const [kind, factory] of CORES) {
         balanced(c);
       });
 
+      test("a read of a block never written verifies nothing: btrfs has no checksum for a hole or a preallocated extent", () => {
+        // generic/772's race on a file whose second block was never written (fs-csum, policy direct:
+        // the read is DIRECT). Block 0 was written (the reset's zeros and their crc), block 1 not.
+        const c = mk([[Key.DEVICE, Device.FS_CSUM]]);
+        const { pid, tid } = proc(c);
+        expect(c.map(pid, VA, 8 * KiB, RW)).toBe(0);
+        expect(c.diskUnwritten(1, 1)).toBe(0);
+        expect([c.diskMeta(3, 0), c.diskMeta(3, 1)]).toEqual([1, 0]);
+        expect(c.submit(tid, Op.READ, VA, 8 * KiB, 0, 0)).toBe(1); // GUP demand-faults both pages, pins them
+        expect(c.dma(1)).toBe(0); // block 0's crc comes with its data; block 1 has none (UNWRITTEN_READS)
+        expect(c.store(tid, VA, 8 * KiB, 0x55)).toBe(0); // the buffer changes after the DMA: 2 misses, 2 fills
+        expect(c.complete(1)).toBe(0);
+        // Completion verifies block 0 against its crc (4 KiB of crc32c): a failure, once per I/O.
+        // Block 1 is not verified. Frames: table + 2 demand.
+        exactly(c, {
+          READS: 1,
+          COMPLETIONS: 1,
+          BYTES_READ: 8 * KiB,
+          DIRECT_IOS: 1,
+          READ_VERIFY_FAILURES: 1,
+          DEMAND_FAULTS: 2,
+          PINS: 2,
+          UNPINS: 2,
+          TLB_MISSES: 2,
+          FRAMES_ALLOCATED: 3,
+          STORES: 1,
+          BYTES_STORED: 8 * KiB,
+          CSUM_BYTES: 4 * KiB,
+          UNWRITTEN_READS: 1,
+        });
+        // A write's DMA gives block 1 its checksum: written from now on, and scrubbed.
+        expect(c.submit(tid, Op.WRITE, VA + 4096, 4096, 8, 0)).toBe(2);
+        expect(c.complete(2)).toBe(0);
+        expect(c.diskMeta(3, 1)).toBe(1);
+        expect(c.diskMeta(2, 1)).toBe(crc32c(fill(4096, 0x55)));
+        expect(c.scrub()).toBe(0);
+        balanced(c);
+
+        // The same read with both blocks never written: no failure, nothing checksummed.
+        const d = mk([[Key.DEVICE, Device.FS_CSUM]]);
+        const p = proc(d);
+        expect(d.map(p.pid, VA, 8 * KiB, RW)).toBe(0);
+        expect(d.diskUnwritten(0, 2)).toBe(0);
+        expect(d.submit(p.tid, Op.READ, VA, 8 * KiB, 0, 0)).toBe(1);
+        expect(d.dma(1)).toBe(0);
+        expect(d.store(p.tid, VA, 8 * KiB, 0x55)).toBe(0);
+        expect(d.complete(1)).toBe(0);
+        counts(d, { READ_VERIFY_FAILURES: 0, UNWRITTEN_READS: 2, CSUM_BYTES: 0 });
+        expect(d.scrub()).toBe(0); // holes are never corrupt: no checksum to disagree with
+      });
+
+      test("sd_disk_unwritten: fs-csum only, a block range inside the disk; the blocks read zeros", () => {
+        const c = mk([[Key.DEVICE, Device.FS_CSUM], [Key.DISK_BLOCKS, 16]]);
+        const { pid, tid } = proc(c);
+        expect(c.diskUnwritten(0, 0)).toBe(-Err.INVAL);
+        expect(c.diskUnwritten(15, 2)).toBe(-Err.DISK_RANGE);
+        expect(c.diskUnwritten(0xffffffff, 2)).toBe(-Err.DISK_RANGE);
+        expect(c.diskMeta(3, 16)).toBe(-Err.DISK_RANGE);
+        c.map(pid, VA, 4096, RW);
+        c.store(tid, VA, 4096, 0x77);
+        expect(c.submit(tid, Op.WRITE, VA, 4096, 8 * 15, 0)).toBe(1);
+        expect(c.complete(1)).toBe(0);
+        expect(c.diskUnwritten(15, 1)).toBe(0); // a hole punched over written data: zeros, no checksum
+        expect(disk(c, 8 * 15, 8)).toEqual(fill(4096, 0));
+        expect(c.diskMeta(3, 15)).toBe(0);
+        expect(c.diskMeta(0, 8 * 15)).toBe(c.diskMeta(0, 0)); // the oracle hash of zeros
+        expect(c.scrub()).toBe(0);
+        const p = mk([[Key.DEVICE, Device.PI]]);
+        expect(p.diskUnwritten(0, 1)).toBe(-Err.INVAL); // pi and parity keep a check for every block
+        expect(p.diskMeta(3, 0)).toBe(-Err.INVAL);
+      });
+
       test("unmapping a page under an in-flight direct READ loses the read", () => {
         const c = mk([[Key.DEVICE, Device.FS_CSUM]]);
         const { pid, tid } = proc(c);

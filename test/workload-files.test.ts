@@ -290,3 +290,36 @@ describe("the engine", () => {
     expect(run(packed(4096), Policy.WP_COW).counters.false_positives).toBe(0);
   });
 });
+
+describe("a file never written (io.written: false)", () => {
+  // direct-reader (generic/772) reads a file its test wrote first: the default. The same job on a
+  // file that was never written (a hole, fallocate's preallocated extents) has no checksums on
+  // fs-csum, so the reads its toucher changes after the DMA point verify nothing.
+  const reader = (written?: boolean): string => {
+    const spec = builtin("direct-reader") as unknown as { processes: Array<{ threads: Array<{ io?: Record<string, unknown> }> }> };
+    const io = spec.processes[0].threads[0].io!;
+    if (written !== undefined) io.written = written;
+    return JSON.stringify(spec);
+  };
+
+  it("default: written, as the built-in means it (the same counters as with written: true)", () => {
+    const plain = run(reader(), Policy.DIRECT);
+    expect(plain.counters).toEqual(run(reader(true), Policy.DIRECT).counters);
+    expect(plain.counters.read_verify_failures).toBeGreaterThan(0);
+    expect(plain.counters.unwritten_reads).toBe(0);
+  });
+
+  it("false: every read page is of an unwritten block, none verified; a write would give its block a checksum", () => {
+    const holes = run(reader(false), Policy.DIRECT, 1, true);
+    expect(holes.counters.read_verify_failures).toBe(0);
+    expect(holes.counters.unwritten_reads).toBe(holes.counters.bytes_read / 4096);
+    // The region (16 MiB) is made unwritten once, at setup, before any process exists.
+    const first = holes.trace!.findIndex((o) => o.op === "unwritten");
+    expect(holes.trace![first]).toEqual({ op: "unwritten", block: 0, count: 4096 });
+    expect(first).toBe(0);
+    // On pi the flag changes nothing: every block keeps a check.
+    const spec = JSON.parse(reader(false)) as Record<string, unknown>;
+    const onPi = runWorkload(core, { workload: parseWorkload(JSON.stringify({ ...spec, device: "pi" }), "t.json"), policy: Policy.DIRECT, seed: 1, record: true });
+    expect(onPi.trace!.some((o) => o.op === "unwritten")).toBe(false);
+  });
+});

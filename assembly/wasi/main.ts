@@ -5,8 +5,8 @@
 // the footer (named on stderr); 2: a malformed trace or a call the core refused
 // ("stable-dio: FILE:LINE: problem", as the host prints it), or bad arguments.
 import {
-  sd_complete, sd_counter, sd_dma, sd_err_detail, sd_exit, sd_fork, sd_load, sd_map, sd_proc_create, sd_reset,
-  sd_scrub, sd_set, sd_store, sd_submit, sd_thread_create, sd_unmap,
+  sd_complete, sd_counter, sd_disk_unwritten, sd_dma, sd_err_detail, sd_exit, sd_fork, sd_load, sd_map,
+  sd_proc_create, sd_reset, sd_scrub, sd_set, sd_store, sd_submit, sd_thread_create, sd_unmap,
 } from "../index";
 import { Counter, Key } from "../abi";
 import "./abort"; // asconfig.wasi.json points abort here
@@ -278,6 +278,7 @@ function call(op: i32): i32 {
     case 8: return sd_complete(argU32(0));
     case 9: return sd_fork(argU32(0), argU32(1));
     case 10: return sd_exit(argU32(0));
+    case 11: return sd_disk_unwritten(argU32(0), argU32(1));
     default: return sd_scrub();
   }
 }

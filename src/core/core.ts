@@ -47,4 +47,6 @@ export interface Core {
   /** sd_parity_read: one stripe's parity chunk, or -Err. */
   parityRead(stripe: number): Uint8Array | number;
   diskMeta(kind: number, index: number): number;
+  /** sd_disk_unwritten (fs-csum): blocks that were never written: zeros, no checksum. */
+  diskUnwritten(block: number, count: number): number;
 }

@@ -13,7 +13,8 @@ export type OpRecord =
   | { op: "dma"; io: number }
   | { op: "complete"; io: number }
   | { op: "fork"; tid: number; cpu: number }
-  | { op: "exit"; pid: number };
+  | { op: "exit"; pid: number }
+  | { op: "unwritten"; block: number; count: number };
 
 export type OpName = OpRecord["op"];
 
@@ -34,5 +35,6 @@ export function applyOp(core: Core, r: OpRecord): number {
     case "complete": return core.complete(r.io);
     case "fork": return core.fork(r.tid, r.cpu);
     case "exit": return core.exit(r.pid);
+    case "unwritten": return core.diskUnwritten(r.block, r.count);
   }
 }

@@ -41,6 +41,7 @@ export interface CoreExports {
   sd_disk_read(sector: number, count: number, dst: number): number;
   sd_parity_read(stripe: number, dst: number): number;
   sd_disk_meta(kind: number, index: number): number;
+  sd_disk_unwritten(block: number, count: number): number;
   // Benchmark loops (assembly/bench.ts): `iters` operations inside Wasm, an
   // accumulator back, or -Err.
   sd_bench_wp(tid: number, va: number, npages: number, iters: number): number;
@@ -161,6 +162,7 @@ export class WasmCore implements Core {
   }
 
   diskMeta(kind: number, index: number): number { return this.ex.sd_disk_meta(kind, index); }
+  diskUnwritten(block: number, count: number): number { return this.ex.sd_disk_unwritten(block, count); }
 }
 
 /**

@@ -247,7 +247,7 @@ class Translation {
       ios: o.has("number_ios") ? "number_ios" : o.has("io_size") ? "io_size" : "size", files: "nrfiles",
       direction: "rw", reads: later("rwmixread", "rwmixwrite"), buffers: o.has("mem_align") ? "mem_align" : "mem",
       promise: "sd_promise", modify: "sd_modify", "modify/when": "sd_modify_when", "modify/bytes": "sd_modify_bytes",
-      "modify/max": "sd_modify_max", "modify/by": "sd_modify_by",
+      "modify/max": "sd_modify_max", "modify/by": "sd_modify_by", written: "sd_written",
     };
     for (const [field, option] of Object.entries(from)) {
       this.lines.set(`${at}/io/${field}`, o.line(option));
@@ -294,6 +294,8 @@ function ioOf(o: JobOptions, { direction, pattern }: Rw): IoSpec {
     region: size,
     files: o.int("nrfiles", 1, 4096, 1),
     ...(o.has("sd_promise") ? { promise: o.bool("sd_promise", false) } : {}),
+    // fio lays out a job's file by writing it before the job reads it: written unless sd_written=0.
+    ...(o.has("sd_written") ? { written: o.bool("sd_written", true) } : {}),
   };
   const buffers = buffersOf(o);
   return buffers ? { ...io, buffers } : io;

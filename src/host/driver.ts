@@ -191,6 +191,7 @@ class Sim {
       map: (pid, va, len, flags) => void this.call({ op: "map", pid, va, len, flags }),
       store: (tid, va, len, byte) => void this.call({ op: "store", tid, va, len, byte }),
       fork: (tid, cpu) => this.fork(tid, cpu),
+      unwritten: (block, count) => void this.call({ op: "unwritten", block, count }),
       spawn: (name, gen, qd = 1) => {
         this.threads.push({
           name, gen, qd, inflight: [], resume: 0, pending: null, waitIo: 0, draining: false, wakeAt: 0, done: false,

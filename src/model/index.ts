@@ -227,6 +227,16 @@ export class RefCore implements Core {
     return st.disk.parityOf(stripe).slice();
   }
 
+  diskUnwritten(block: number, count: number): number {
+    const st = this.st;
+    block = u32(block);
+    count = u32(count);
+    if (st.cfg[Key.DEVICE] !== Device.FS_CSUM || count === 0) return st.fail(Err.INVAL);
+    if (block + count > st.disk.blocks) return st.fail(Err.DISK_RANGE);
+    for (let b = block; b < block + count; b++) st.disk.markUnwritten(b);
+    return 0;
+  }
+
   diskMeta(kind: number, index: number): number {
     const st = this.st;
     const d = st.disk;
@@ -244,6 +254,10 @@ export class RefCore implements Core {
         if (d.device !== Device.FS_CSUM) return st.fail(Err.INVAL);
         if (index >= d.blocks) return st.fail(Err.DISK_RANGE);
         return d.crc(index);
+      case 3:
+        if (d.device !== Device.FS_CSUM) return st.fail(Err.INVAL);
+        if (index >= d.blocks) return st.fail(Err.DISK_RANGE);
+        return d.isUnwritten(index) ? 0 : 1;
     }
     return st.fail(Err.INVAL);
   }

@@ -30,6 +30,7 @@ export const OP_ARGS: Readonly<Record<CallName, readonly string[]>> = {
   complete: ["io"],
   fork: ["tid", "cpu"],
   exit: ["pid"],
+  unwritten: ["block", "count"],
   scrub: [],
 };
 

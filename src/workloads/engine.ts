@@ -4,9 +4,9 @@
 // process (created, or forked from an earlier one's thread), its threads with
 // their own buffer mappings, then its named mappings; then every thread gets
 // its own random stream, in file order, and its task.
-import { MapFlag, type Device } from "../../assembly/abi.js";
+import { Device, MapFlag } from "../../assembly/abi.js";
 import { DEVICES, deviceId } from "../shared/names.js";
-import { HUGE } from "../shared/units.js";
+import { HUGE, PAGE } from "../shared/units.js";
 import { declaredParams } from "./declare.js";
 import { childTask, jobTask } from "./job-task.js";
 import { SourceError, type Located } from "./json-source.js";
@@ -67,6 +67,15 @@ export function workloadFromSpec(spec: WorkloadSpec, src: Located): Workload {
 }
 
 function build(s: Setup, plan: Plan): void {
+  // Files never written: their blocks have no checksum (fs-csum; the other devices keep a check for every block).
+  if (s.device === Device.FS_CSUM) {
+    for (const t of plan.threads) {
+      const j = t.job;
+      if (!j || j.written) continue;
+      const first = Math.floor(j.base / PAGE);
+      s.unwritten(first, Math.ceil(j.diskEnd / PAGE) - first);
+    }
+  }
   const tids: number[] = [];
   for (const p of plan.procs) {
     let pid = 0;

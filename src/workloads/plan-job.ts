@@ -66,6 +66,8 @@ export interface JobPlan {
   readonly align: number;
   readonly diskEnd: number;
   readonly promise: boolean;
+  /** The region was written before the run (else its blocks are unwritten at setup: fs-csum has no checksum for them). */
+  readonly written: boolean;
   readonly fill?: number;
   /** The buffers are read-only: writes submit them unfilled. */
   readonly readonly: boolean;
@@ -128,6 +130,7 @@ export function planJob(
     write, read, pattern: io.pattern ?? "random",
     base: offset, files, fileLen, align: minLen, diskEnd: offset + region,
     promise: v.get(io.promise ?? "$promise", `${at}/promise`, { kind: "flag", min: 0, max: 1 }, 0) === 1,
+    written: v.get(io.written, `${at}/written`, { kind: "flag", min: 0, max: 1 }, 1) === 1,
     fill: io.fill === undefined ? undefined : v.get(io.fill, `${at}/fill`, COUNT(0, 255), 0),
     readonly,
     touch: io.touch && planTouch(ctx, space, io, `${at}/touch`),

@@ -100,6 +100,11 @@ export interface IoSpec {
   /** The region is split into this many files; I/Os go round-robin over them. */
   readonly files?: Value;
   readonly promise?: FlagValue;
+  /**
+   * The job's file (its region) was written before the run (default): a read finds data with its checksums.
+   * false: never written, a hole or a preallocated extent: btrfs (fs-csum) has no checksum and verifies nothing.
+   */
+  readonly written?: FlagValue;
   /** The byte a write's buffer is filled with (default: a random one per I/O). */
   readonly fill?: Value;
   readonly buffers?: BufferSpec;

@@ -52,6 +52,8 @@ export interface Setup {
   map(pid: number, va: number, len: number, flags: number): void;
   store(tid: number, va: number, len: number, byte: number): void;
   fork(tid: number, cpu: number): number;
+  /** Disk blocks [block, block+count) were never written (fs-csum only: no checksum for them). */
+  unwritten(block: number, count: number): void;
   /** Adds a simulated thread. qd bounds its in-flight I/O (its submits wait). */
   spawn(name: string, task: Task, qd?: number): void;
   /** Read-only questions a thread may ask about the world: an I/O's IoState. */
