@@ -579,6 +579,118 @@ for (const [kind, factory] of CORES) {
         expect(p.diskMeta(3, 0)).toBe(-Err.INVAL);
       });
 
+      test("a read into the buffer of an in-flight wp-cow write: GUP's write fault copies each page, the write keeps its own", () => {
+        // A direct read pins with FOLL_WRITE: each page the write protects is read-only, so GUP takes a
+        // write fault (faultin_page), which finds the page protected (6.6 step 4): a violation, the
+        // warning once, a COW copy. The read pins the copies; the write's DMA reads the originals.
+        const { c, tid } = brief(Policy.WP_COW);
+        expect(c.submit(tid, Op.WRITE, VA, 16 * KiB, 0, 0)).toBe(1); // 4 pins, 4 flips, 1 shootdown
+        expect(c.submit(tid, Op.READ, VA, 16 * KiB, 32, 0)).toBe(2);
+        counts(c, { GUP_WRITE_FAULTS: 4, FAULTS: 4, VIOLATIONS: 4, WARNINGS: 1, COW_COPIES: 4 });
+        expect(c.dma(2)).toBe(0); // zeros into the copies
+        expect(c.complete(1)).toBe(0); // the originals: no restore (nothing maps them), unpinned, freed
+        expect(c.complete(2)).toBe(0);
+        expect(c.scrub()).toBe(0);
+        // Flips: write-protect 4, COWs 4, the read's write-protect of the copies 4, its restore 4.
+        // Shootdowns: 1 + 4 + 1 + 1. crc32c: the write at submit and at its DMA, the read's verify.
+        // Frames: table + 4 demand + 4 copies; the 4 originals freed.
+        exactly(c, {
+          WRITES: 1,
+          READS: 1,
+          COMPLETIONS: 2,
+          BYTES_WRITTEN: 16 * KiB,
+          BYTES_READ: 16 * KiB,
+          PROTECTED_IOS: 2,
+          FAULTS: 4,
+          VIOLATIONS: 4,
+          WARNINGS: 1,
+          COW_COPIES: 4,
+          BYTES_COPIED: 16 * KiB,
+          BYTES_COW: 16 * KiB,
+          PTE_FLIPS: 16,
+          TLB_FLUSHES: 7,
+          SHOOTDOWNS: 7,
+          DEMAND_FAULTS: 4,
+          PINS: 8,
+          UNPINS: 8,
+          TLB_MISSES: 8,
+          FRAMES_ALLOCATED: 9,
+          FRAMES_FREED: 4,
+          STORES: 1,
+          BYTES_STORED: 16 * KiB,
+          CSUM_BYTES: 48 * KiB,
+          GUP_WRITE_FAULTS: 4,
+        });
+        expect(disk(c, 0, 8)).toEqual(fill(4096, 0xaa));
+        expect(bytes(c, tid, VA, 4096)).toEqual(fill(4096, 0)); // the read's data
+        balanced(c);
+      });
+
+      test("a read into the buffer of an in-flight wp-wait write: GUP's write fault waits for the write", () => {
+        const { c, tid } = brief(Policy.WP_WAIT);
+        expect(c.submit(tid, Op.WRITE, VA, 16 * KiB, 0, 0)).toBe(1);
+        expect(c.submit(tid, Op.READ, VA, 16 * KiB, 32, 0)).toBe(2);
+        // One fault: it waits (the write's DMA and completion run), the restore gives all four pages
+        // W back, and GUP finds nothing else protected.
+        counts(c, { GUP_WRITE_FAULTS: 1, FAULTS: 1, VIOLATIONS: 1, STALLS: 1, COW_COPIES: 0, COMPLETIONS: 1 });
+        expect(c.complete(2)).toBe(0);
+        expect(c.scrub()).toBe(0);
+        balanced(c);
+      });
+
+      test("a write from the buffer of an in-flight read: its DMA lands under the write, and no page table stops a device", () => {
+        // The other order: the read is in flight (wp-cow protects it on fs-csum), the write is submitted
+        // from the same pages without a store (a write pins without FOLL_WRITE: no fault), and the read's
+        // DMA lands before the write's. The write's DMA finds zeros where its checksum has 0xAA: the
+        // disk gets data that disagrees with its checksum, under every policy that does not bounce.
+        for (const policy of [Policy.DIRECT, Policy.WP_COW, Policy.WP_WAIT, Policy.BOUNCE, Policy.VERIFY]) {
+          const { c, tid } = brief(policy);
+          expect(c.submit(tid, Op.READ, VA, 16 * KiB, 32, 0)).toBe(1);
+          expect(c.submit(tid, Op.WRITE, VA, 16 * KiB, 0, 0)).toBe(2);
+          expect(c.dma(1)).toBe(0);
+          expect(c.dma(2)).toBe(0);
+          expect(c.complete(1)).toBe(0);
+          expect(c.complete(2)).toBe(0);
+          // bounce copied the write's bytes at submit; verify's rewrite at completion repairs fs-csum.
+          expect([policy, c.scrub()]).toEqual([policy, policy === Policy.BOUNCE || policy === Policy.VERIFY ? 0 : 4]);
+          counts(c, { FAULTS: 0, GUP_WRITE_FAULTS: 0, DMA_MISMATCHES: policy === Policy.BOUNCE ? 0 : 1 });
+          balanced(c);
+        }
+        const { c, tid } = brief(Policy.WP_COW);
+        c.submit(tid, Op.READ, VA, 16 * KiB, 32, 0);
+        c.submit(tid, Op.WRITE, VA, 16 * KiB, 0, 0);
+        c.dma(1);
+        c.dma(2);
+        c.complete(1);
+        c.complete(2);
+        c.scrub();
+        // The read protects 4 PTEs (4 flips, 1 shootdown); the write finds them read-only already (no
+        // flip); the read's completion leaves them protected by the write; the write's restores them.
+        // Torn: 32 sectors hold zeros where the writer had 0xAA. crc32c: the write at submit and DMA, the read.
+        exactly(c, {
+          WRITES: 1,
+          READS: 1,
+          COMPLETIONS: 2,
+          BYTES_WRITTEN: 16 * KiB,
+          BYTES_READ: 16 * KiB,
+          PROTECTED_IOS: 2,
+          DMA_MISMATCHES: 1,
+          CORRUPTIONS: 4,
+          TORN_SECTORS: 32,
+          PTE_FLIPS: 8,
+          TLB_FLUSHES: 2,
+          SHOOTDOWNS: 2,
+          DEMAND_FAULTS: 4,
+          PINS: 8,
+          UNPINS: 8,
+          TLB_MISSES: 8,
+          FRAMES_ALLOCATED: 5,
+          STORES: 1,
+          BYTES_STORED: 16 * KiB,
+          CSUM_BYTES: 48 * KiB,
+        });
+      });
+
       test("unmapping a page under an in-flight direct READ loses the read", () => {
         const c = mk([[Key.DEVICE, Device.FS_CSUM]]);
         const { pid, tid } = proc(c);

@@ -323,3 +323,40 @@ describe("a file never written (io.written: false)", () => {
     expect(onPi.trace!.some((o) => o.op === "unwritten")).toBe(false);
   });
 });
+
+describe("a job that uses another job's buffers (buffers.of)", () => {
+  const pool = (reader: Record<string, unknown>, writer: Record<string, unknown> = {}): string => JSON.stringify({
+    format: 1, id: "pool", summary: "test", device: "fs-csum",
+    processes: [{
+      name: "db",
+      threads: [
+        { name: "w", cpu: 0, io: { size: "16k", qd: 4, ios: 64, region: "4M", ...writer } },
+        { name: "r", cpu: 1, io: { direction: "read", size: "16k", qd: 4, ios: 64, region: "4M", offset: "4M", buffers: { of: "w" }, ...reader } },
+      ],
+    }],
+  });
+
+  it("submits into the owner's slots (nothing mapped for it); a read after a write from the buffer takes GUP's write fault", () => {
+    const r = run(pool({}), Policy.WP_COW, 1, true);
+    const maps = r.trace!.filter((o) => o.op === "map");
+    expect(maps).toHaveLength(1);
+    const vas = (tid: number) => new Set(r.trace!.filter((o) => o.op === "submit" && (o as { tid: number }).tid === tid).map((o) => (o as { va: number }).va));
+    expect(vas(2)).toEqual(vas(1));
+    expect(r.counters.gup_write_faults).toBeGreaterThan(0);
+    expect(r.balance.ok).toBe(true);
+  });
+
+  it("refuses what cannot be: a later or unknown thread, another process, bigger I/O, its own fields", () => {
+    const bad = (text: string, re: RegExp) => expect(() => parseWorkload(text, "p.json")).toThrow(re);
+    bad(pool({ buffers: { of: "x" } }), /p\.json:\d+: .*no thread "x"/);
+    bad(pool({ size: "32k" }), /p\.json:\d+: .*thread "w"'s buffers are 16K, smaller than this job's I\/O \(32K\)/);
+    bad(pool({ buffers: { of: "w", align: 4096 } }), /p\.json:\d+: .*the buffers are thread "w"'s: align comes from there/);
+    bad(pool({ buffers: { of: "r" } }), /p\.json:\d+: .*a thread's buffers are its own already/);
+    const later = JSON.parse(pool({})) as { processes: Array<{ threads: unknown[] }> };
+    later.processes[0].threads.reverse();
+    bad(JSON.stringify(later), /p\.json:\d+: .*thread "w" has no buffers: it does no I\/O, or comes later in the process/);
+    const apart = JSON.parse(pool({})) as { processes: Array<{ name: string; threads: unknown[] }> };
+    apart.processes.push({ name: "other", threads: [apart.processes[0].threads.pop()] });
+    bad(JSON.stringify(apart), /p\.json:\d+: .*thread "w" is in another process/);
+  });
+});

@@ -114,6 +114,8 @@ class Translation {
   readonly jobNames: string[] = [];
   /** Each job's threads (clones and their modifiers), by job name, and the threads started so far. */
   private readonly threadsOf = new Map<string, string[]>();
+  /** Each job's clones (the threads doing its I/O) and the process each runs in, by job name (sd_buffers_of). */
+  private readonly clonesOf = new Map<string, Array<{ readonly name: string; readonly proc: ProcessSpec }>>();
   private started: string[] = [];
   /** The threads of the jobs before the last stonewall: a stonewalled job waits for them. */
   private wall: string[] = [];
@@ -160,20 +162,26 @@ class Translation {
       this.notes.push(`${this.file}:${o.line("direct")}: job '${name}' is buffered (${why}): stable-dio runs it as direct I/O, the only kind it models`);
     }
 
+    const owners = this.buffersOf(o, numjobs);
     const asThreads = o.bool("thread", false);
-    const shared: ProcessSpec | undefined = asThreads ? this.process(o, { name, flags, threads: [] }) : undefined;
+    const shared: ProcessSpec | undefined = asThreads && !owners ? this.process(o, { name, flags, threads: [] }) : undefined;
     const mine: string[] = [];
+    const clones: Array<{ readonly name: string; readonly proc: ProcessSpec }> = [];
     const wait = after.length ? { after } : {};
     for (let c = 0; c < numjobs; c++) {
       const clone = numjobs > 1 ? `${name}.${c}` : name;
       const base = alignUp(this.disk, PAGE);
       this.disk = base + offset + size;
+      // sd_buffers_of: the clone is a thread of the owner clone's process, with its buffers.
+      const owner = owners?.[owners.length === 1 ? 0 : c];
       const thread: ThreadSpec = {
-        name: clone, cpu: this.nextCpu(), ...wait, io: { ...io, offset: base + offset, modify: modify && { ...modify, by: `${clone}.mod` } },
+        name: clone, cpu: this.nextCpu(), ...wait,
+        io: { ...io, ...(owner ? { buffers: { of: owner.name } } : {}), offset: base + offset, modify: modify && { ...modify, by: `${clone}.mod` } },
       };
-      const proc = shared ?? this.process(o, { name: clone, flags, threads: [] });
+      const proc = owner?.proc ?? shared ?? this.process(o, { name: clone, flags, threads: [] });
       this.thread(o, proc, thread);
       mine.push(clone);
+      clones.push({ name: clone, proc });
       if (!modify) continue;
       const mod: ThreadSpec = { name: `${clone}.mod`, cpu: this.nextCpu(), ...wait };
       if (byFork) this.process(o, { name: `${clone}.mod`, fork: clone, threads: [mod] });
@@ -181,6 +189,7 @@ class Translation {
       mine.push(mod.name);
     }
     this.threadsOf.set(jobName, [...(this.threadsOf.get(jobName) ?? []), ...mine]);
+    this.clonesOf.set(jobName, [...(this.clonesOf.get(jobName) ?? []), ...clones]);
     this.started.push(...mine);
     this.threadCount += mine.length;
     this.deepest = Math.max(this.deepest, Number(io.qd));
@@ -202,6 +211,26 @@ class Translation {
       out.push(...threads);
     }
     return [...new Set(out)];
+  }
+
+  /**
+   * sd_buffers_of=JOB: the clones of an earlier job whose buffers this job's
+   * clones use (clone c takes clone c's, or all take the one clone's), or
+   * undefined. The clones then run as threads of those clones' processes
+   * (`thread` changes nothing), with their flags.
+   */
+  private buffersOf(o: JobOptions, numjobs: number): ReadonlyArray<{ readonly name: string; readonly proc: ProcessSpec }> | undefined {
+    const of = o.text("sd_buffers_of");
+    if (of === undefined) return undefined;
+    const owners = this.clonesOf.get(of);
+    if (!owners) o.fail("sd_buffers_of", `no earlier job named '${of}' (jobs so far: ${[...this.clonesOf.keys()].join(", ") || "none"})`);
+    if (owners!.length !== 1 && owners!.length !== numjobs)
+      o.fail("sd_buffers_of", `job '${of}' has ${owners!.length} clones and this job ${numjobs}: clone c uses clone c's buffers (give both the same numjobs, or '${of}' one)`);
+    for (const name of ["mem", "mem_align"])
+      if (o.has(name)) o.fail(name, `the clones use job '${of}''s buffers: ${name} comes from there`);
+    if (JSON.stringify(flagsOf(o) ?? {}) !== JSON.stringify(owners![0].proc.flags ?? {}))
+      o.fail("sd_flags", `the clones run in job '${of}''s processes, whose sd_flags differ`);
+    return owners;
   }
 
   private pickDevice(o: JobOptions): void {
@@ -247,7 +276,7 @@ class Translation {
       ios: o.has("number_ios") ? "number_ios" : o.has("io_size") ? "io_size" : "size", files: "nrfiles",
       direction: "rw", reads: later("rwmixread", "rwmixwrite"), buffers: o.has("mem_align") ? "mem_align" : "mem",
       promise: "sd_promise", modify: "sd_modify", "modify/when": "sd_modify_when", "modify/bytes": "sd_modify_bytes",
-      "modify/max": "sd_modify_max", "modify/by": "sd_modify_by", written: "sd_written",
+      "modify/max": "sd_modify_max", "modify/by": "sd_modify_by", written: "sd_written", "buffers/of": "sd_buffers_of",
     };
     for (const [field, option] of Object.entries(from)) {
       this.lines.set(`${at}/io/${field}`, o.line(option));

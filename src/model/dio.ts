@@ -21,7 +21,9 @@ import type { Alloc } from "./alloc.js";
 import { deviceCheckPage, deviceSubmitPage, dmaReadPage, dmaWritePage, readVerifyPage, rewritePage } from "./device.js";
 import { SECTOR } from "./disk.js";
 import { PAGE, refPut } from "./frames.js";
-import { faultinPages, pinUserPages, pinWouldOverflow, simGup, unpinUserPages, unsharePages } from "./gup.js";
+import {
+  faultinPages, faultinProtectedPages, pinUserPages, pinWouldOverflow, simGup, unpinUserPages, unsharePages,
+} from "./gup.js";
 import { ioPut, ioTake, type Io, type PageRec } from "./io.js";
 import { MAY, P, pageFrame, slotOf, V } from "./pagetable.js";
 import { caughtChange, decideMode, rewritesOnMismatch } from "./policy.js";
@@ -57,6 +59,10 @@ export function submitDio(st: State, tid: number, op: number, va: number, len: n
   const mode = decideMode(st, policy, op, p, flags); // section 5
   const pinning = modePins(mode, op);
   if (pinning && pinWouldOverflow(st, p, va, len)) return st.fail(Err.BUSY);
+  if (op === Op.READ) {
+    const rc = faultinProtectedPages(st, p, t.cpu, va, len); // 6.7 step 0
+    if (rc < 0) return rc;
+  }
   // NOMEM: what the steps below allocate, in their order, on counts.
   const need: Alloc[] = [];
   simGup(st, p, v0, v1, pinning, need);

@@ -116,6 +116,11 @@ export interface IoSpec {
 export interface BufferSpec {
   /** A mapping of the process; default: one of the thread's own. */
   readonly mapping?: string;
+  /**
+   * Another job's buffers: this job's slot k is that thread's slot k mod its qd (an earlier thread of the same
+   * process), so one job's I/O can be in flight on a buffer while the other's is (a shared buffer pool).
+   */
+  readonly of?: string;
   /** Buffer alignment: 512, 1024, 2048 or 4096 (default 4096: each buffer starts a page). */
   readonly align?: number;
   /** Where the first buffer starts in its mapping (multiple of 512). */
