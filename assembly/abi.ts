@@ -119,6 +119,8 @@ export const MAX_IO_BYTES = 4 << 20;
 export const STAGING_BYTES = 4 << 20;
 /** Warnings kept for sd_warn_field (WARNINGS counts all of them). */
 export const WARN_KEEP = 1024;
+/** Mappings sd_map_alias makes between two resets (LIMIT past it): the rmap's shared mappings. */
+export const MAX_ALIASES = 64;
 
 /** Per-I/O modes chosen at submit from the policy, the process and the device. */
 export enum Mode {

@@ -19,6 +19,7 @@ import { NIL, diskSectors, setDetail } from "./layout";
 import { MAY, P, V, entryAddr, pageFrame } from "./pagetable";
 import { caughtChange, decideMode, rewritesOnMismatch } from "./policy";
 import { procAlive, procFlags, threadCpu, threadExists, threadPid } from "./proc";
+import { ringComplete } from "./ring";
 import { protectIo, restoreIo } from "./wp";
 
 /** Modes that pin the user pages (GUP with FOLL_PIN): all but a bounced write. */
@@ -175,6 +176,7 @@ export function completeDio(r: usize): void {
     if (recScratch(i) != NIL) refPut(recScratch(i));
   }
   count(Counter.COMPLETIONS);
+  ringComplete(r); // 6.10 step 5
   ioPut(r);
 }
 

@@ -17,6 +17,8 @@ import {
   cfgCpus, cfgDevice, cfgMaxProcs, cfgMaxThreads, configApplyNow, configGet, configInit, configSet, validKey,
 } from "./config";
 import { doMmap, doMunmap } from "./mmap";
+import { doMmapAlias, rmapReset } from "./rmap";
+import { doRing } from "./ring";
 import {
   newProc, newThread, procAlive, procCount, procExists, procFlags, procsReset, threadCount, threadExists, threadPid,
 } from "./proc";
@@ -96,6 +98,7 @@ export function sd_reset(): i32 {
   ioReset();
   warnReset();
   diskReset();
+  rmapReset();
   isReady = true;
   return 0;
 }
@@ -131,6 +134,16 @@ export function sd_thread_pid(tid: u32): i32 {
 export function sd_map(pid: u32, va: u32, len: u32, flags: u32): i32 {
   if (!guard()) return -Err.NOT_READY;
   return changed(doMmap(pid, va, len, flags));
+}
+
+export function sd_map_alias(pid: u32, va: u32, len: u32, srcPid: u32, srcVa: u32): i32 {
+  if (!guard()) return -Err.NOT_READY;
+  return changed(doMmapAlias(pid, va, len, srcPid, srcVa));
+}
+
+export function sd_ring(pid: u32, va: u32, len: u32, kind: u32): i32 {
+  if (!guard()) return -Err.NOT_READY;
+  return changed(doRing(pid, va, len, kind));
 }
 
 export function sd_unmap(tid: u32, va: u32, len: u32): i32 {

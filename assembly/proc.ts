@@ -1,9 +1,10 @@
 // Processes and threads. A process's cpumask is the set of CPUs its live
 // threads run on: the CPUs a shootdown must reach.
 //
-//   proc record (16 B): flags u32 +0 | (pad) +4 | cpumask u64 +8
+//   proc record (32 B): flags u32 +0 | (pad) +4 | cpumask u64 +8
+//                       ring va u32 +16 | ring len u32 +20 | ring tail u32 +24 | ring kind u8 +28 (Ring.COUNT: none)
 //   thread record (8 B): pid u32 +0 | cpu u32 +4
-import { ProcFlag } from "./abi";
+import { ProcFlag, Ring } from "./abi";
 import { PGD_BYTES, PROC_BYTES, THREAD_BYTES, pgdBase, procBase, threadBase } from "./layout";
 
 export let procCount: u32 = 0;
@@ -48,6 +49,8 @@ export function newProc(flags: u32): u32 {
   store<u32>(r, flags);
   store<u32>(r, 0, 4);
   store<u64>(r, 0, 8);
+  memory.fill(r + 16, 0, 12);
+  store<u8>(r, <u8>Ring.COUNT, 28); // no completion ring (a fork's child has none either)
   memory.fill(pgdBase + <usize>pid * PGD_BYTES, 0, PGD_BYTES); // an empty page table
   return pid;
 }
@@ -66,6 +69,21 @@ export function killProc(pid: u32): void {
   let r = procRec(pid);
   store<u32>(r, load<u32>(r) | ProcFlag.DEAD);
   store<u64>(r, 0, 8);
+}
+
+/** The process's completion ring (ring.ts): its va, bytes, tail, and kind (Ring.COUNT: none). */
+@inline export function procRing(pid: u32): u32 { return load<u32>(procRec(pid), 16); }
+@inline export function procRingLen(pid: u32): u32 { return load<u32>(procRec(pid), 20); }
+@inline export function procRingTail(pid: u32): u32 { return load<u32>(procRec(pid), 24); }
+@inline export function procRingKind(pid: u32): u32 { return load<u8>(procRec(pid), 28); }
+@inline export function setProcRingTail(pid: u32, tail: u32): void { store<u32>(procRec(pid), tail, 24); }
+
+export function setProcRing(pid: u32, va: u32, len: u32, kind: u32): void {
+  let r = procRec(pid);
+  store<u32>(r, va, 16);
+  store<u32>(r, len, 20);
+  store<u32>(r, 0, 24);
+  store<u8>(r, <u8>kind, 28);
 }
 
 @inline export function threadExists(tid: u32): bool {

@@ -2,9 +2,9 @@
 // completion (docs/model.md 6.7 step 4, 6.10 step 3), with their bookkeeping:
 // a protect count per frame (wpcount), canWrite per page, and the other
 // processes that map a MAP_SHARED page at the same address (a fork of the
-// submitter: the kernel would walk the rmap, as folio_mkclean does). The flips
-// themselves are change_protection's (mprotect.ts); one shootdown per
-// process that changed.
+// submitter); the mappings at other addresses (sd_map_alias) are the rmap
+// walk's (rmap.ts), as folio_mkclean's. The flips themselves are
+// change_protection's (mprotect.ts); one shootdown per process that changed.
 import { wpGetList, wpPutList } from "./frames";
 import {
   ioCpu, ioEnd, ioFirst, ioFrames, ioFramesRun, ioNpages, ioPid, ioShared, ioV0, ioV1, recFrame, recVpn,
@@ -15,6 +15,7 @@ import {
   DWP, HUG, MAY, P, SHR, TBL, W, canWrite, canWritePmd, entryAddr, frameOf, pageFrame, pmdAddr, pteAddr,
 } from "./pagetable";
 import { procAlive, procCount } from "./proc";
+import { aliasCount, rmapWalk } from "./rmap";
 
 /**
  * 6.7 step 4: every page's frame gets wpcount++, every writable entry of the
@@ -25,7 +26,10 @@ import { procAlive, procCount } from "./proc";
   let pid = ioPid(r);
   wpGetList(ioFrames(r), ioNpages(r), ioFramesRun(r));
   flushChange(pid, ioCpu(r), changeProtection(pid, ioV0(r), ioV1(r), DWP));
-  if (ioShared(r)) protectSharers(r); // pinUserPages saw a MAP_SHARED page
+  if (ioShared(r)) {
+    protectSharers(r); // pinUserPages saw a MAP_SHARED page
+    if (aliasCount) rmapWalk(r, false); // and its frames' mappings at other addresses
+  }
 }
 
 /**
@@ -42,6 +46,7 @@ import { procAlive, procCount } from "./proc";
   for (let q: u32 = 1; q <= procCount; q++) {
     if (q != pid && procAlive(q)) restoreIn(q, r, clear);
   }
+  if (aliasCount && ioShared(r)) rmapWalk(r, true);
 }
 
 /**

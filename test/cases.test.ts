@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import {
   Counter,
   Device,
+  MAX_ALIASES,
   Err,
   FrameKind,
   IoFlag,
@@ -17,6 +18,7 @@ import {
   Op,
   Policy,
   ProcFlag,
+  Ring,
   Stable,
   WarnField,
   WarnKind,
@@ -754,7 +756,225 @@ for (const [kind, factory] of CORES) {
       });
     });
 
+    describe("completion rings: the kernel stores past every page table", () => {
+      /** An 8 KiB MAP_SHARED ring at VA (both pages present, 0xAA), a private 4 KiB buffer beside it (0xBB). */
+      function ringed(policy: number, kind: number): { c: Core; pid: number; tid: number } {
+        const c = mk(config(Device.FS_CSUM, policy));
+        const { pid, tid } = proc(c);
+        expect(c.map(pid, VA, 8 * KiB, RW | MapFlag.SHARED)).toBe(0);
+        expect(c.store(tid, VA, 8 * KiB, 0xaa)).toBe(0);
+        expect(c.ring(pid, VA, 8 * KiB, kind)).toBe(0);
+        expect(c.map(pid, VA + 0x10000, 4096, RW)).toBe(0);
+        expect(c.store(tid, VA + 0x10000, 4096, 0xbb)).toBe(0);
+        return { c, pid, tid };
+      }
+
+      test("aio: a completion event lands in a ring page a direct write from it has in flight, write-protected or not", () => {
+        // aio_complete writes the io_event at ring_folios[pos / AIO_EVENTS_PER_PAGE] and then ring->tail,
+        // through the kernel's own mapping of the ring's folios: no fault, whatever wp-cow protected.
+        const { c, tid } = ringed(Policy.WP_COW, Ring.AIO);
+        expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1); // the ring's first page: header, events 0..126
+        expect(c.submit(tid, Op.WRITE, VA + 0x10000, 4096, 8, 0)).toBe(2);
+        expect(c.complete(2)).toBe(0); // its event at +32 and the tail at +12: sector 0, which I/O 1 pins
+        counts(c, { KERNEL_STORES: 2, KERNEL_STORES_INFLIGHT: 2, FAULTS: 0 });
+        expect(c.dma(1)).toBe(0); // the ring page no longer holds what its checksum was made of
+        expect(c.complete(1)).toBe(0); // its own event at +64, the tail: nothing in flight there now
+        expect(c.scrub()).toBe(1);
+        // Stores: 0xAA over the ring (2 demand faults, 4 misses), 0xBB (1 demand fault, 2 misses).
+        // Each write: pin, 1 flip and a shootdown; each completion's restore: 1 flip, a shootdown.
+        // crc32c: each write at submit and at its DMA. Frames: table + 3 demand.
+        exactly(c, {
+          WRITES: 2,
+          COMPLETIONS: 2,
+          BYTES_WRITTEN: 8 * KiB,
+          PROTECTED_IOS: 2,
+          DMA_MISMATCHES: 1,
+          CORRUPTIONS: 1,
+          TORN_SECTORS: 1,
+          PTE_FLIPS: 4,
+          TLB_FLUSHES: 4,
+          SHOOTDOWNS: 4,
+          DEMAND_FAULTS: 3,
+          PINS: 2,
+          UNPINS: 2,
+          TLB_MISSES: 6,
+          FRAMES_ALLOCATED: 4,
+          STORES: 2,
+          BYTES_STORED: 12 * KiB,
+          CSUM_BYTES: 16 * KiB,
+          KERNEL_STORES: 4,
+          KERNEL_STORES_INFLIGHT: 2,
+        });
+        // The ring: io_event {data, obj, res, res2} of I/O 2 in slot 0, of I/O 1 in slot 1; the tail 2.
+        const ring = bytes(c, tid, VA, 128);
+        const word = (at: number) => new DataView(ring.buffer).getUint32(at, true);
+        expect([word(12), word(32), word(40), word(48), word(64), word(72), word(80)]).toEqual([2, 2, VA + 0x10000, 4096, 1, VA, 4096]);
+        expect(disk(c, 0, 1).subarray(32, 36)).toEqual(new Uint8Array([2, 0, 0, 0])); // what reached the disk
+        balanced(c);
+      });
+
+      test("io_uring: the CQE and the CQ tail land the same way; bounce keeps the write, the kernel's stores cannot reach it", () => {
+        for (const [policy, corrupt] of [[Policy.WP_WAIT, 1], [Policy.DIRECT, 1], [Policy.BOUNCE, 0]] as const) {
+          const { c, tid } = ringed(policy, Ring.IO_URING);
+          expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1);
+          expect(c.submit(tid, Op.WRITE, VA + 0x10000, 4096, 8, 0)).toBe(2);
+          expect(c.complete(2)).toBe(0); // the CQE at +64 ({user_data, res, flags}), cq.tail at +12
+          expect(c.complete(1)).toBe(0);
+          expect([policy, c.scrub()]).toEqual([policy, corrupt]);
+          counts(c, { KERNEL_STORES: 4, KERNEL_STORES_INFLIGHT: policy === Policy.BOUNCE ? 0 : 2, STALLS: 0 });
+          const ring = new DataView(bytes(c, tid, VA, 96).buffer);
+          expect([ring.getUint32(12, true), ring.getUint32(64, true), ring.getUint32(72, true), ring.getUint32(80, true)]).toEqual([2, 2, 4096, 1]);
+          balanced(c);
+        }
+      });
+
+      test("sd_ring refuses, in order: NO_PROC, DEAD, INVAL, ALIGN, RANGE, NOT_MAPPED, a ring it cannot use; a dead process gets no events", () => {
+        const c = mk(config(Device.NONE, Policy.DIRECT));
+        const { pid, tid } = proc(c);
+        const dead = proc(c);
+        c.exit(dead.pid);
+        c.map(pid, VA, 8 * KiB, RW | MapFlag.SHARED);
+        c.store(tid, VA, 4096, 1);
+        c.map(pid, VA + MiB, 4096, RW);
+        c.store(tid, VA + MiB, 4096, 1);
+        expect(c.ring(9, VA, 4096, Ring.AIO)).toBe(-Err.NO_PROC);
+        expect(c.ring(dead.pid, VA, 4096, Ring.AIO)).toBe(-Err.DEAD);
+        expect(c.ring(pid, VA, 4096, Ring.COUNT)).toBe(-Err.INVAL);
+        expect(c.ring(pid, VA, 32, Ring.AIO)).toBe(-Err.INVAL); // no room for one event
+        expect(c.ring(pid, VA + 512, 4096, Ring.AIO)).toBe(-Err.ALIGN);
+        expect(c.ring(pid, 0xfffff000, 8192, Ring.AIO)).toBe(-Err.RANGE);
+        expect(c.ring(pid, VA + 0x10000, 4096, Ring.AIO)).toBe(-Err.NOT_MAPPED);
+        expect(c.ring(pid, VA, 8192, Ring.AIO)).toBe(-Err.INVAL); // page 2 not present
+        expect(c.ring(pid, VA + MiB, 4096, Ring.AIO)).toBe(-Err.INVAL); // private
+        expect(c.ring(pid, VA, 4096, Ring.IO_URING)).toBe(0);
+        expect(c.submit(tid, Op.WRITE, VA + MiB, 4096, 0, 0)).toBe(1);
+        const child = c.fork(tid, 1); // a fork's child has no ring
+        expect(c.submit(child, Op.WRITE, VA + MiB, 4096, 8, 0)).toBe(2);
+        expect(c.complete(2)).toBe(0);
+        counts(c, { KERNEL_STORES: 0 });
+        expect(c.exit(pid)).toBe(0);
+        expect(c.complete(1)).toBe(0);
+        counts(c, { KERNEL_STORES: 0 }); // exit destroyed the ring
+        expect(c.check()).toBe(0);
+      });
+    });
+
     describe("MAP_SHARED", () => {
+      test("one frame at two addresses (a memfd mapped twice): the write-protect finds the other by the rmap", () => {
+        // folio_mkclean walks the folio's rmap (rmap_walk -> page_mkclean_one) and write-protects every
+        // shared mapping of it, wherever it is. A store through the second address then faults: a
+        // MAP_SHARED page cannot be copied, so wp-cow waits (6.6 step 4), and nothing reaches the disk
+        // but the bytes the write's checksum was made of.
+        const c = mk(config(Device.FS_CSUM, Policy.WP_COW));
+        const { pid, tid } = proc(c);
+        const ALIAS = VA + 0x10000; // the same PMD: no new table
+        expect(c.map(pid, VA, 4096, RW | MapFlag.SHARED)).toBe(0);
+        expect(c.store(tid, VA, 4096, 0xaa)).toBe(0); // miss, demand fault, miss, fill
+        expect(c.mapAlias(pid, ALIAS, 4096, pid, VA)).toBe(0);
+        expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1);
+        // The submitter's own PTE (1 flip, 1 shootdown), then the rmap walk finds the alias (1 flip,
+        // its own shootdown).
+        counts(c, { PTE_FLIPS: 2, SHOOTDOWNS: 2 });
+        expect(c.store(tid, ALIAS, 8, 0x55)).toBe(0);
+        // Miss, fault on the protected frame through the alias: a violation, the warning, a shared wait:
+        // the write's DMA and completion run, whose restore gives both PTEs W back (2 flips, 2
+        // shootdowns); the store retries: miss, fill.
+        expect(c.ioState(1)).toBe(IoState.COMPLETED);
+        expect(c.scrub()).toBe(0);
+        exactly(c, {
+          WRITES: 1,
+          COMPLETIONS: 1,
+          BYTES_WRITTEN: 4096,
+          PROTECTED_IOS: 1,
+          FAULTS: 1,
+          VIOLATIONS: 1,
+          WARNINGS: 1,
+          STALLS: 1,
+          SHARED_WAITS: 1,
+          PTE_FLIPS: 4,
+          TLB_FLUSHES: 4,
+          SHOOTDOWNS: 4,
+          DEMAND_FAULTS: 1,
+          PINS: 1,
+          UNPINS: 1,
+          TLB_MISSES: 4,
+          FRAMES_ALLOCATED: 2,
+          STORES: 2,
+          BYTES_STORED: 4096 + 8,
+          CSUM_BYTES: 8192,
+        });
+        expect(disk(c, 0, 8)).toEqual(fill(4096, 0xaa));
+        expect(bytes(c, tid, VA, 9)).toEqual(new Uint8Array([...fill(8, 0x55), 0xaa])); // one frame
+        balanced(c);
+      });
+
+      test("two processes not related by fork map one segment: the rmap reaches the other's CPU; without protection the store lands", () => {
+        for (const policy of [Policy.WP_WAIT, Policy.DIRECT]) {
+          const c = mk(config(Device.FS_CSUM, policy));
+          const a = proc(c, 0, [0]);
+          const b = proc(c, 0, [1]);
+          expect(c.map(a.pid, VA, 8 * KiB, RW | MapFlag.SHARED)).toBe(0);
+          expect(c.store(a.tid, VA, 8 * KiB, 0xaa)).toBe(0);
+          expect(c.mapAlias(b.pid, HVA, 8 * KiB, a.pid, VA)).toBe(0); // another PMD of b: a table
+          expect(c.store(b.tid, HVA + 4096, 1, 0x11)).toBe(0); // b fills its TLB entry, writable
+          expect(c.submit(a.tid, Op.WRITE, VA, 8 * KiB, 0, 0)).toBe(1);
+          if (policy === Policy.WP_WAIT) {
+            // a's PTEs (2 flips, a shootdown on {0}); b's through the rmap (2 flips, a shootdown on {1}
+            // from CPU 0: 1 IPI).
+            counts(c, { PTE_FLIPS: 2 + 2, SHOOTDOWNS: 2, IPIS: 1 });
+          }
+          expect(c.store(b.tid, HVA + 4096, 16, 0x55)).toBe(0);
+          if (c.ioState(1) !== IoState.COMPLETED) expect(c.complete(1)).toBe(0);
+          expect([policy, c.scrub()]).toEqual([policy, policy === Policy.WP_WAIT ? 0 : 1]);
+          counts(c, { STALLS: policy === Policy.WP_WAIT ? 1 : 0, DMA_MISMATCHES: policy === Policy.WP_WAIT ? 0 : 1 });
+          balanced(c);
+        }
+      });
+
+      test("an alias made while a write is in flight is mapped write-protected (DWP), and restored with the rest", () => {
+        const c = mk(config(Device.FS_CSUM, Policy.WP_WAIT));
+        const { pid, tid } = proc(c);
+        c.map(pid, VA, 4096, RW | MapFlag.SHARED);
+        c.store(tid, VA, 4096, 0xaa);
+        expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1);
+        expect(c.mapAlias(pid, VA + 0x10000, 4096, pid, VA)).toBe(0);
+        expect(c.check()).toBe(0); // no writable entry maps the protected frame
+        expect(c.complete(1)).toBe(0);
+        counts(c, { PTE_FLIPS: 3, SHOOTDOWNS: 3 }); // protect 1; restore: own 1, the alias 1
+        expect(c.store(tid, VA + 0x10000, 1, 0x55)).toBe(0);
+        counts(c, { FAULTS: 0, STALLS: 0 });
+        balanced(c);
+      });
+
+      test("sd_map_alias refuses, in order: NO_PROC, DEAD, INVAL, ALIGN, RANGE, MAPPED, NOT_MAPPED, a source it cannot share, LIMIT", () => {
+        const c = mk([[Key.DEVICE, Device.NONE]]);
+        const { pid, tid } = proc(c);
+        const dead = proc(c);
+        c.exit(dead.pid);
+        c.map(pid, VA, 8 * KiB, RW | MapFlag.SHARED);
+        c.store(tid, VA, 4096, 1); // page 1 present, page 2 not
+        c.map(pid, VA + MiB, 4096, RW); // private
+        c.store(tid, VA + MiB, 4096, 1);
+        c.map(pid, HVA, 2 * MiB, RW | MapFlag.SHARED | MapFlag.HUGE);
+        c.store(tid, HVA, 1, 1);
+        const A = 0x4000000;
+        expect(c.mapAlias(9, A, 4096, pid, VA)).toBe(-Err.NO_PROC);
+        expect(c.mapAlias(pid, A, 4096, 9, VA)).toBe(-Err.NO_PROC);
+        expect(c.mapAlias(dead.pid, A, 4096, pid, VA)).toBe(-Err.DEAD);
+        expect(c.mapAlias(pid, A, 0, pid, VA)).toBe(-Err.INVAL);
+        expect(c.mapAlias(pid, A, 4096, pid, VA + 512)).toBe(-Err.ALIGN);
+        expect(c.mapAlias(pid, 0xfffff000, 8192, pid, VA)).toBe(-Err.RANGE);
+        expect(c.mapAlias(pid, VA, 4096, pid, VA)).toBe(-Err.MAPPED);
+        expect(c.mapAlias(pid, A, 4096, pid, VA + 0x10000)).toBe(-Err.NOT_MAPPED);
+        expect(c.mapAlias(pid, A, 8192, pid, VA)).toBe(-Err.INVAL); // page 2 not present
+        expect(c.mapAlias(pid, A, 4096, pid, VA + MiB)).toBe(-Err.INVAL); // private
+        expect(c.mapAlias(pid, A, 4096, pid, HVA)).toBe(-Err.INVAL); // a huge PMD
+        for (let i = 0; i < MAX_ALIASES; i++) expect(c.mapAlias(pid, A + i * 4096, 4096, pid, VA)).toBe(0);
+        expect(c.mapAlias(pid, A + MAX_ALIASES * 4096, 4096, pid, VA)).toBe(-Err.LIMIT);
+        expect(c.errDetail()).toBe(MAX_ALIASES);
+        expect(c.check()).toBe(0);
+      });
+
       /**
        * A 4 KiB write of a shared page (stored whole first: 1 demand fault) and one store
        * into it in flight: a violation, warned once, whose fault waits for the I/O instead

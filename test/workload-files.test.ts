@@ -360,3 +360,57 @@ describe("a job that uses another job's buffers (buffers.of)", () => {
     bad(JSON.stringify(apart), /p\.json:\d+: .*thread "w" is in another process/);
   });
 });
+
+describe("aliases and completion rings (mappings[].alias, mappings[].ring, modify.via)", () => {
+  const alias = (segment: Record<string, unknown>, via = "segment", pool: Record<string, unknown> = {}): string => JSON.stringify({
+    format: 1, id: "alias", summary: "test", device: "fs-csum",
+    processes: [
+      {
+        name: "db", mappings: [{ name: "pool", size: "64k", shared: true, prefault: true, ...pool }],
+        threads: [{ name: "w", cpu: 0, io: { size: "16k", qd: 4, ios: 64, region: "4M", buffers: { mapping: "pool" }, modify: { by: "m", probability: 0.5, via } } }],
+      },
+      { name: "stats", mappings: [{ name: "segment", size: "64k", alias: { process: "db", mapping: "pool" }, ...segment }], threads: [{ name: "m", cpu: 1 }] },
+    ],
+  });
+
+  it("the alias is mapped with sd_map_alias at setup, and the modifier stores through it", () => {
+    const r = run(alias({}), Policy.WP_WAIT, 1, true);
+    const op = r.trace!.find((o) => o.op === "alias") as { pid: number; srcpid: number; len: number };
+    expect([op.pid, op.srcpid, op.len]).toEqual([2, 1, 65536]);
+    const segment = (r.trace!.find((o) => o.op === "alias") as { va: number }).va;
+    const stores = r.trace!.filter((o) => o.op === "store" && (o as { tid: number }).tid === 2) as Array<{ va: number }>;
+    expect(stores.length).toBeGreaterThan(0);
+    for (const s of stores) expect(s.va - segment).toBeLessThan(65536);
+    expect(r.counters.stalls).toBeGreaterThan(0);
+    expect(r.counters.corruptions).toBe(0);
+  });
+
+  it("refuses an alias it cannot map, and a via that is no alias of the buffers' mapping", () => {
+    const bad = (text: string, re: RegExp) => expect(() => parseWorkload(text, "a.json")).toThrow(re);
+    bad(alias({ alias: { process: "nobody", mapping: "pool" } }), /a\.json:\d+: .*no process "nobody" here or above/);
+    bad(alias({ alias: { process: "db", mapping: "heap" } }), /a\.json:\d+: .*no mapping "heap" in process "db"/);
+    bad(alias({}, "segment", { prefault: false }), /a\.json:\d+: .*must be shared, not huge, and prefault/);
+    bad(alias({ size: "128k" }), /a\.json:\d+: .*an alias of 64K \("pool"\) cannot be 128K/);
+    bad(alias({ shared: true }), /a\.json:\d+: .*an alias maps the frames of "pool": shared comes from there/);
+    bad(alias({}, "nothing"), /a\.json:\d+: .*no mapping "nothing" in the modifier's process "stats"/);
+    bad(alias({ size: "16k" }), /a\.json:\d+: .*mapping "segment" \(16K\) does not reach the last buffer/);
+  });
+
+  it("a ring mapping is registered after it is populated; one per process, shared", () => {
+    const ring = (m: Record<string, unknown>, more: Array<Record<string, unknown>> = []) => JSON.stringify({
+      format: 1, id: "ring", summary: "test", device: "fs-csum",
+      processes: [{
+        name: "app", mappings: [{ name: "ring", size: "16k", shared: true, ring: "aio", ...m }, ...more],
+        threads: [{ name: "w", cpu: 0, io: { size: "4k", qd: 4, ios: 64, region: "4M", buffers: { mapping: "ring" } } }],
+      }],
+    });
+    const r = run(ring({}), Policy.DIRECT, 1, true);
+    const at = r.trace!.findIndex((o) => o.op === "ring");
+    expect(r.trace![at]).toMatchObject({ op: "ring", pid: 1, len: 16384, kind: 0 });
+    expect(r.trace![at - 1]).toMatchObject({ op: "store", len: 16384, byte: 0 }); // populated first
+    expect(r.counters.kernel_stores).toBe(2 * r.counters.completions);
+    const bad = (text: string, re: RegExp) => expect(() => parseWorkload(text, "r.json")).toThrow(re);
+    bad(ring({ shared: false }), /r\.json:\d+: .*a completion ring is a MAP_SHARED mapping of 4 KiB pages/);
+    bad(ring({}, [{ name: "other", size: "16k", shared: true, ring: "io_uring" }]), /r\.json:\d+: .*a process has one completion ring/);
+  });
+});

@@ -6,7 +6,7 @@
 // ("stable-dio: FILE:LINE: problem", as the host prints it), or bad arguments.
 import {
   sd_complete, sd_counter, sd_disk_unwritten, sd_dma, sd_err_detail, sd_exit, sd_fork, sd_load, sd_map,
-  sd_proc_create, sd_reset, sd_scrub, sd_set, sd_store, sd_submit, sd_thread_create, sd_unmap,
+  sd_map_alias, sd_proc_create, sd_ring, sd_reset, sd_scrub, sd_set, sd_store, sd_submit, sd_thread_create, sd_unmap,
 } from "../index";
 import { Counter, Key } from "../abi";
 import "./abort"; // asconfig.wasi.json points abort here
@@ -279,6 +279,8 @@ function call(op: i32): i32 {
     case 9: return sd_fork(argU32(0), argU32(1));
     case 10: return sd_exit(argU32(0));
     case 11: return sd_disk_unwritten(argU32(0), argU32(1));
+    case 12: return sd_map_alias(argU32(0), argU32(1), argU32(2), argU32(3), argU32(4));
+    case 13: return sd_ring(argU32(0), argU32(1), argU32(2), argU32(3));
     default: return sd_scrub();
   }
 }

@@ -28,15 +28,15 @@ export const ERR_NAMES: StaticArray<string> = [
 /** The op lines, in src/trace/format.ts OP_ARGS order, and their arguments. */
 export const OP_NAMES: StaticArray<string> = [
   "proc", "thread", "map", "unmap", "store", "load", "submit", "dma", "complete", "fork", "exit",
-  "unwritten", "scrub",
+  "unwritten", "alias", "ring", "scrub",
 ];
 
 export const OP_ARGS: StaticArray<string> = [
   "flags", "pid cpu", "pid va len flags", "tid va len", "tid va len byte", "tid va len", "tid dir va len sector flags",
-  "io", "io", "tid cpu", "pid", "block count", "",
+  "io", "io", "tid cpu", "pid", "block count", "pid va len srcpid srcva", "pid va len kind", "",
 ];
 
-export const LINE_WORDS = "set, reset, proc, thread, map, unmap, store, load, submit, dma, complete, fork, exit, unwritten, scrub, counter, end";
+export const LINE_WORDS = "set, reset, proc, thread, map, unmap, store, load, submit, dma, complete, fork, exit, unwritten, alias, ring, scrub, counter, end";
 
 /** Index of the name whose ASCII equals bytes [p, p+n), or -1. */
 export function lookup(names: StaticArray<string>, p: usize, n: usize): i32 {

@@ -14,7 +14,9 @@ export type OpRecord =
   | { op: "complete"; io: number }
   | { op: "fork"; tid: number; cpu: number }
   | { op: "exit"; pid: number }
-  | { op: "unwritten"; block: number; count: number };
+  | { op: "unwritten"; block: number; count: number }
+  | { op: "alias"; pid: number; va: number; len: number; srcpid: number; srcva: number }
+  | { op: "ring"; pid: number; va: number; len: number; kind: number };
 
 export type OpName = OpRecord["op"];
 
@@ -36,5 +38,7 @@ export function applyOp(core: Core, r: OpRecord): number {
     case "fork": return core.fork(r.tid, r.cpu);
     case "exit": return core.exit(r.pid);
     case "unwritten": return core.diskUnwritten(r.block, r.count);
+    case "alias": return core.mapAlias(r.pid, r.va, r.len, r.srcpid, r.srcva);
+    case "ring": return core.ring(r.pid, r.va, r.len, r.kind);
   }
 }

@@ -19,6 +19,8 @@ export interface CoreExports {
   sd_thread_create(pid: number, cpu: number): number;
   sd_thread_pid(tid: number): number;
   sd_map(pid: number, va: number, len: number, flags: number): number;
+  sd_map_alias(pid: number, va: number, len: number, srcPid: number, srcVa: number): number;
+  sd_ring(pid: number, va: number, len: number, kind: number): number;
   sd_unmap(tid: number, va: number, len: number): number;
   sd_store(tid: number, va: number, len: number, byte: number): number;
   sd_write(tid: number, va: number, len: number, src: number): number;
@@ -119,6 +121,10 @@ export class WasmCore implements Core {
   threadCreate(pid: number, cpu: number): number { return this.ex.sd_thread_create(pid, cpu); }
   threadPid(tid: number): number { return this.ex.sd_thread_pid(tid); }
   map(pid: number, va: number, len: number, flags: number): number { return this.ex.sd_map(pid, va, len, flags); }
+  mapAlias(pid: number, va: number, len: number, srcPid: number, srcVa: number): number {
+    return this.ex.sd_map_alias(pid, va, len, srcPid, srcVa);
+  }
+  ring(pid: number, va: number, len: number, kind: number): number { return this.ex.sd_ring(pid, va, len, kind); }
   unmap(tid: number, va: number, len: number): number { return this.ex.sd_unmap(tid, va, len); }
   store(tid: number, va: number, len: number, byte: number): number { return this.ex.sd_store(tid, va, len, byte); }
 

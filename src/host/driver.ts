@@ -189,6 +189,8 @@ class Sim {
       },
       thread: (pid, cpu) => this.call({ op: "thread", pid, cpu }),
       map: (pid, va, len, flags) => void this.call({ op: "map", pid, va, len, flags }),
+      alias: (pid, va, len, srcpid, srcva) => void this.call({ op: "alias", pid, va, len, srcpid, srcva }),
+      ring: (pid, va, len, kind) => void this.call({ op: "ring", pid, va, len, kind }),
       store: (tid, va, len, byte) => void this.call({ op: "store", tid, va, len, byte }),
       fork: (tid, cpu) => this.fork(tid, cpu),
       unwritten: (block, count) => void this.call({ op: "unwritten", block, count }),

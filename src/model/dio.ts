@@ -28,6 +28,7 @@ import { ioPut, ioTake, type Io, type PageRec } from "./io.js";
 import { MAY, P, pageFrame, slotOf, V } from "./pagetable.js";
 import { caughtChange, decideMode, rewritesOnMismatch } from "./policy.js";
 import { SPACE, type State } from "./state.js";
+import { ringComplete } from "./ring.js";
 import { protectIo, restoreIo } from "./wp.js";
 
 /** Modes that pin the user pages (GUP with FOLL_PIN): all but a bounced write. */
@@ -168,6 +169,7 @@ export function completeDio(st: State, io: Io): void {
     if (r.scratch >= 0) refPut(st, r.scratch);
   }
   st.c[Counter.COMPLETIONS]++;
+  ringComplete(st, io); // 6.10 step 5
   ioPut(st, io);
 }
 

@@ -10,6 +10,8 @@ import { completeDio, dioDma, submitDio } from "./dio.js";
 
 import { doExit, kernelClone } from "./fork.js";
 import { doMmap, doMunmap } from "./mmap.js";
+import { doMmapAlias } from "./rmap.js";
+import { doRing } from "./ring.js";
 import { newProc, newThread } from "./proc.js";
 import { State } from "./state.js";
 import { userAccess } from "./uaccess.js";
@@ -82,6 +84,14 @@ export class RefCore implements Core {
 
   map(pid: number, va: number, len: number, flags: number): number {
     return doMmap(this.st, i32(pid), u32(va), u32(len), u32(flags));
+  }
+
+  mapAlias(pid: number, va: number, len: number, srcPid: number, srcVa: number): number {
+    return doMmapAlias(this.st, i32(pid), u32(va), u32(len), i32(srcPid), u32(srcVa));
+  }
+
+  ring(pid: number, va: number, len: number, kind: number): number {
+    return doRing(this.st, i32(pid), u32(va), u32(len), u32(kind));
   }
 
   unmap(tid: number, va: number, len: number): number {

@@ -2,6 +2,8 @@
 // objects. Each concept's file works on this one object.
 import { Counter, Key } from "../../assembly/abi.js";
 import type { Io } from "./io.js";
+import type { Alias } from "./rmap.js";
+import type { CompletionRing } from "./ring.js";
 import { FramePool } from "./alloc.js";
 import { Tlbs } from "./tlb.js";
 import { Disk } from "./disk.js";
@@ -14,6 +16,7 @@ export interface Proc {
   flags: number; // ProcFlag bits
   pmd: Uint32Array; // 2048 PMD entries
   cpus: Set<number>; // the cpumask: CPUs of live threads
+  ring?: CompletionRing; // sd_ring (ring.ts); a fork's child has none
 }
 
 export interface Thread {
@@ -41,6 +44,8 @@ export class State {
   readonly tlb: Tlbs;
   readonly disk: Disk;
   readonly warns: Warn[] = [];
+  /** sd_map_alias's records, in order (rmap.ts). */
+  readonly aliases: Alias[] = [];
   detail = 0;
 
   constructor(readonly cfg: number[]) {

@@ -2,12 +2,14 @@
 // completion (docs/model.md 6.7 step 4, 6.10 step 3), with their bookkeeping,
 // as assembly/wp.ts: a protect count per frame (wp), canWrite per page, and
 // the other processes that map a MAP_SHARED page at the same address (a fork
-// of the submitter: the kernel would walk the rmap, as folio_mkclean does).
-// The flips are change_protection's (mprotect.ts); one shootdown per process.
+// of the submitter); the mappings at other addresses (sd_map_alias) are the
+// rmap walk's (rmap.ts), as folio_mkclean's. The flips are change_protection's
+// (mprotect.ts); one shootdown per process.
 import { ProcFlag } from "../../assembly/abi.js";
 import type { Io } from "./io.js";
 import { changeJoin, changeProtection, flushChange, NO_CHANGE } from "./mprotect.js";
 import { canWrite, canWritePmd, DWP, P, pageFrame, SHR, slotOf, W } from "./pagetable.js";
+import { rmapWalk } from "./rmap.js";
 import type { Proc, State } from "./state.js";
 
 /**
@@ -20,7 +22,10 @@ export function protectIo(st: State, io: Io): void {
   for (const r of io.pages) st.pool.frames[r.frame].wp++;
   const last = io.pages[io.pages.length - 1].vpn;
   flushChange(st, p.pid, io.cpu, changeProtection(st, p, io.pages[0].vpn, last, DWP));
-  if (io.shared) protectSharers(st, io); // pinUserPages saw a MAP_SHARED page
+  if (io.shared) {
+    protectSharers(st, io); // pinUserPages saw a MAP_SHARED page
+    if (st.aliases.length) rmapWalk(st, io, false); // and its frames' mappings at other addresses
+  }
 }
 
 /**
@@ -37,6 +42,7 @@ export function restoreIo(st: State, io: Io): void {
   for (const q of st.procs) {
     if (q !== p && !(q.flags & ProcFlag.DEAD)) restoreIn(st, q, io);
   }
+  if (st.aliases.length && io.shared) rmapWalk(st, io, true);
 }
 
 /**

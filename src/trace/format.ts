@@ -31,6 +31,8 @@ export const OP_ARGS: Readonly<Record<CallName, readonly string[]>> = {
   fork: ["tid", "cpu"],
   exit: ["pid"],
   unwritten: ["block", "count"],
+  alias: ["pid", "va", "len", "srcpid", "srcva"],
+  ring: ["pid", "va", "len", "kind"],
   scrub: [],
 };
 
@@ -38,7 +40,7 @@ export const OP_ARGS: Readonly<Record<CallName, readonly string[]>> = {
 export const LINE_WORDS: readonly string[] = ["set", "reset", ...Object.keys(OP_ARGS), "counter", "end"];
 
 /** Arguments the writer prints in hex (addresses). */
-export const HEX_ARGS: ReadonlySet<string> = new Set(["va"]);
+export const HEX_ARGS: ReadonlySet<string> = new Set(["va", "srcva"]);
 
 /** Keys that sd_set applies at once, so they may change after reset. */
 export const RUNTIME_KEYS: ReadonlySet<Key> = new Set([Key.POLICY, Key.STABLE]);

@@ -77,6 +77,7 @@ function build(s: Setup, plan: Plan): void {
     }
   }
   const tids: number[] = [];
+  const pids: number[] = [];
   for (const p of plan.procs) {
     let pid = 0;
     for (const t of p.threads) {
@@ -90,7 +91,12 @@ function build(s: Setup, plan: Plan): void {
       }
       if (tp.own) mapIn(s, pid, tids[t], tp.own);
     }
-    for (const m of p.mappings) mapIn(s, pid, tids[p.threads[0]], m);
+    pids.push(pid);
+    for (const m of p.mappings) {
+      if (m.alias) s.alias(pid, m.va, m.len, pids[m.alias.proc], m.alias.va);
+      else mapIn(s, pid, tids[p.threads[0]], m);
+      if (m.ring !== undefined) s.ring(pid, m.va, m.len, m.ring);
+    }
   }
 
   const modifiers = new Map<number, ModifierState>();

@@ -41,6 +41,8 @@ export interface ModifyPlan {
   readonly max: number;
   readonly line: number;
   readonly byte?: number;
+  /** modify.via: added to a buffer's address where the modifier stores (its alias of the buffers' mapping). */
+  readonly shift?: number;
 }
 
 export interface JobPlan {

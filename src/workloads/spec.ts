@@ -49,6 +49,13 @@ export interface MappingSpec {
   readonly huge?: boolean;
   readonly readonly?: boolean;
   readonly prefault?: boolean;
+  /**
+   * The frames of another MAP_SHARED mapping (of this process, above, or of an earlier one): one segment
+   * mapped twice (a memfd, System V shm, by a process not related by fork). Its size, at most the other's.
+   */
+  readonly alias?: { readonly process: string; readonly mapping: string };
+  /** The process's completion ring lives at the start of this MAP_SHARED mapping: the kernel writes its events there. */
+  readonly ring?: "aio" | "io_uring";
 }
 
 export interface ThreadSpec {
@@ -158,4 +165,6 @@ export interface ModifySpec {
   /** neighbour: bytes per store. */
   readonly line?: Value;
   readonly byte?: Value;
+  /** A mapping of the modifier's process that aliases the buffers' mapping: it stores there, at the same offset. */
+  readonly via?: string;
 }

@@ -50,6 +50,10 @@ export interface Setup {
   proc(flags: number): number;
   thread(pid: number, cpu: number): number;
   map(pid: number, va: number, len: number, flags: number): void;
+  /** sd_map_alias: [va, va+len) of pid maps the frames [srcVa, ...) of srcPid maps. */
+  alias(pid: number, va: number, len: number, srcPid: number, srcVa: number): void;
+  /** sd_ring: the process's completion ring (a Ring kind) at [va, va+len). */
+  ring(pid: number, va: number, len: number, kind: number): void;
   store(tid: number, va: number, len: number, byte: number): void;
   fork(tid: number, cpu: number): number;
   /** Disk blocks [block, block+count) were never written (fs-csum only: no checksum for them). */
