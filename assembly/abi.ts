@@ -23,7 +23,11 @@ export enum Key {
   TLB_ENTRIES = 11, // software TLB entries per CPU (a power of two)
   DMA_CHECK = 12,   // 1: the device re-checks the bytes at the DMA point
   MAX_THREADS = 13, // thread slots
-  COUNT = 14,
+  // The implementation choices of the write-protect policies (docs/model.md section 12):
+  WP_RESTORE = 14,  // Restore: what completion does to the pages it protected
+  WP_BATCH = 15,    // the most I/Os of one submission call or reap under one shootdown (1: each its own)
+  WP_WALK = 16,     // Walk: the write-protect's page-table walk
+  COUNT = 17,
 }
 
 export enum Policy {
@@ -44,6 +48,24 @@ export enum Device {
   PARITY = 2,  // RAID5: N data disks + parity, 4 KiB chunks
   FS_CSUM = 3, // crc32c per 4 KiB block (btrfs-like)
   COUNT = 4,
+}
+
+/** Key.WP_RESTORE: what completion does to the PTEs its I/O write-protected. */
+export enum Restore {
+  EAGER = 0, // make them writable again, one shootdown (today's wp-*)
+  LAZY = 1,  // leave them read-only: the next store takes a write fault that reuses the page (wp_page_reuse)
+}
+
+/** Key.WP_WALK: where the write-protect at submit walks the page table. */
+export enum Walk {
+  SEPARATE = 0, // a walk of its own after GUP pinned the pages (change_protection over the buffer)
+  FUSED = 1,    // in GUP's walk, as it pins each page
+}
+
+/** sd_thread_state: whether a thread's CPU runs its process's mm (x86's should_flush_tlb asks). */
+export enum ThreadState {
+  RUNNING = 0, // on its CPU: a shootdown of its process interrupts it (an IPI)
+  IDLE = 1,    // asleep in the kernel (lazy TLB): no IPI; its CPU flushes when the thread next runs
 }
 
 /** When a policy's mechanism is applied. */
@@ -73,6 +95,9 @@ export enum KeyMin {
   TLB_ENTRIES = 1,
   DMA_CHECK = 0,
   MAX_THREADS = 1,
+  WP_RESTORE = 0,
+  WP_BATCH = 1,
+  WP_WALK = 0,
 }
 
 export enum KeyMax {
@@ -90,6 +115,9 @@ export enum KeyMax {
   TLB_ENTRIES = 4096,
   DMA_CHECK = 1,
   MAX_THREADS = 65535,
+  WP_RESTORE = Restore.LAZY,
+  WP_BATCH = 256,       // a job's deepest queue
+  WP_WALK = Walk.FUSED,
 }
 
 /** What sd_reset applies for a key never set (and what the module starts with). */
@@ -108,6 +136,9 @@ export enum KeyDefault {
   TLB_ENTRIES = 64,
   DMA_CHECK = 1,
   MAX_THREADS = 256,
+  WP_RESTORE = Restore.EAGER,
+  WP_BATCH = 1,
+  WP_WALK = Walk.SEPARATE,
 }
 
 /** Keys whose value must be a power of two, as a bit set of Key ids. */
@@ -164,7 +195,8 @@ export enum MapFlag {
 /** sd_submit flags. */
 export enum IoFlag {
   PROMISE = 1, // the caller promises stability: Hellwig's level 1
-  ALL = 1,
+  MORE = 2,    // another I/O of the same submission call follows (an io_uring SQE or io_submit iocb after this one)
+  ALL = 3,
 }
 
 /** Error codes: calls return -Err. sd_err_detail() adds a number. */
@@ -243,12 +275,16 @@ export enum Counter {
   CSUM_BYTES = 47,
   FORKS = 48,
   EXITS = 49,
+  WP_WALKS = 50,        // page-table walks of their own that write-protect or restore an I/O's pages
+  RESTORE_FAULTS = 51,  // write faults that made a page writable again after its I/O completed (lazy restore)
+  SPURIOUS_FAULTS = 52, // writes through a stale read-only TLB entry whose PTE is writable (x86 faults, nothing to do)
+  IPIS_SKIPPED = 53,    // CPUs of a shootdown that did not run the mm (lazy TLB): no IPI, a flush when it next runs
   // The pinned-page cases (docs/model.md 6.7 step 2, 6.9, 6.10 step 5).
-  GUP_WRITE_FAULTS = 50,       // write faults a read's pin (FOLL_WRITE) took on a page an in-flight WP I/O protects
-  KERNEL_STORES = 51,          // stores by the kernel through its own mapping (completion ring events), past every page table
-  KERNEL_STORES_INFLIGHT = 52, // of those, stores into a sector an in-flight I/O pins
-  UNWRITTEN_READS = 53,        // read pages of a block never written (no checksum on fs-csum: nothing verified)
-  COUNT = 54,
+  GUP_WRITE_FAULTS = 54,       // write faults a read's pin (FOLL_WRITE) took on a page an in-flight WP I/O protects
+  KERNEL_STORES = 55,          // stores by the kernel through its own mapping (completion ring events), past every page table
+  KERNEL_STORES_INFLIGHT = 56, // of those, stores into a sector an in-flight I/O pins
+  UNWRITTEN_READS = 57,        // read pages of a block never written (no checksum on fs-csum: nothing verified)
+  COUNT = 58,
 }
 
 /** sd_ring kinds: a completion ring the kernel writes through its own mapping (docs/model.md 6.10 step 5). */

@@ -2,7 +2,7 @@
 // KeyMax and POW2_KEYS), the defaults the module starts with, and the
 // globals sd_reset copies them into, so the hot path reads a global, not
 // memory. POLICY and STABLE also change at run time (docs/model.md 6.0).
-import { Key, KeyDefault, KeyMax, KeyMin, POW2_KEYS } from "./abi";
+import { Key, KeyDefault, KeyMax, KeyMin, POW2_KEYS, Restore, Walk } from "./abi";
 
 /** What sd_set stored, one u32 per key; sd_reset applies it. */
 const CONFIG: usize = memory.data(Key.COUNT * 4, 4);
@@ -33,6 +33,9 @@ export function configInit(): void {
   row(Key.TLB_ENTRIES, KeyMin.TLB_ENTRIES, KeyMax.TLB_ENTRIES, KeyDefault.TLB_ENTRIES);
   row(Key.DMA_CHECK, KeyMin.DMA_CHECK, KeyMax.DMA_CHECK, KeyDefault.DMA_CHECK);
   row(Key.MAX_THREADS, KeyMin.MAX_THREADS, KeyMax.MAX_THREADS, KeyDefault.MAX_THREADS);
+  row(Key.WP_RESTORE, KeyMin.WP_RESTORE, KeyMax.WP_RESTORE, KeyDefault.WP_RESTORE);
+  row(Key.WP_BATCH, KeyMin.WP_BATCH, KeyMax.WP_BATCH, KeyDefault.WP_BATCH);
+  row(Key.WP_WALK, KeyMin.WP_WALK, KeyMax.WP_WALK, KeyDefault.WP_WALK);
   memory.copy(CONFIG, DEFAULT, Key.COUNT * 4);
 }
 
@@ -68,6 +71,9 @@ export let cfgIoPages: u32 = 0;
 export let cfgTlbEntries: u32 = 0;
 export let cfgDmaCheck: bool = false;
 export let cfgMaxThreads: u32 = 0;
+export let cfgWpLazy: bool = false; // WP_RESTORE == Restore.LAZY
+export let cfgWpBatch: u32 = 1;
+export let cfgWpFused: bool = false; // WP_WALK == Walk.FUSED
 
 /** sd_reset: the stored values become the applied ones. */
 export function configApply(): void {
@@ -85,6 +91,9 @@ export function configApply(): void {
   cfgTlbEntries = configGet(Key.TLB_ENTRIES);
   cfgDmaCheck = configGet(Key.DMA_CHECK) != 0;
   cfgMaxThreads = configGet(Key.MAX_THREADS);
+  cfgWpLazy = configGet(Key.WP_RESTORE) == Restore.LAZY;
+  cfgWpBatch = configGet(Key.WP_BATCH);
+  cfgWpFused = configGet(Key.WP_WALK) == Walk.FUSED;
 }
 
 /** A run-time knob (POLICY, STABLE): applies at once, like a sysfs write. */

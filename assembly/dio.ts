@@ -21,6 +21,8 @@ import { caughtChange, decideMode, rewritesOnMismatch } from "./policy";
 import { procAlive, procFlags, threadCpu, threadExists, threadPid } from "./proc";
 import { ringComplete } from "./ring";
 import { protectIo, restoreIo } from "./wp";
+import { SUBMIT, batchJoin, batchNext } from "./batch";
+import { switchMm } from "./tlb";
 
 /** Modes that pin the user pages (GUP with FOLL_PIN): all but a bounced write. */
 @inline function modePins(mode: u32, op: u32): bool {
@@ -64,6 +66,8 @@ export function submitDio(tid: u32, op: u32, va: u32, len: u32, sector: u32, ifl
   if (op == Op.WRITE && cfgDevice == Device.PARITY) for (let i: u32 = 0; i < npages; i++) simAlloc4k();
   if (!simCommit()) return -Err.NOMEM;
 
+  switchMm(tid); // the submitter runs: a lazy CPU catches up
+  batchJoin(SUBMIT, tid, (iflags & IoFlag.MORE) != 0); // 12: one submission call of several I/Os
   faultinPages(pid, v0, v1); // 6.7 step 1
   if (pinning) unsharePages(pid, cpu, op, v0, v1); // 6.7 step 2
   let r = ioTake(mode, op, cfgPolicy, tid, pid, cpu, va, len, sector);
@@ -80,6 +84,7 @@ export function submitDio(tid: u32, op: u32, va: u32, len: u32, sector: u32, ifl
   else if (mode == Mode.BOUNCE) count(Counter.BOUNCE_IOS);
   else if (mode == Mode.WP) count(Counter.PROTECTED_IOS);
   else count(Counter.VERIFY_IOS);
+  batchNext((iflags & IoFlag.MORE) == 0); // the call's last I/O: its held-back shootdowns happen
   return <i32>ioId(r);
 }
 

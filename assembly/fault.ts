@@ -189,11 +189,15 @@ export function wpPageCopy(pid: u32, cpu: u32, vpn: u32, ea: usize, unshare: boo
 /**
  * 6.6 step 7, wp_page_reuse: an exclusive anonymous page (PageAnonExclusive),
  * or a shared entry left read-only (write-notify), becomes writable in place.
- * No flush: the faulting CPU refills its entry.
+ * No flush (ptep_set_access_flags on x86): the fault dropped the faulting
+ * CPU's entry, and another CPU's stale read-only entry takes a spurious fault.
+ * An entry that still has DWP was write-protected for an I/O that has
+ * completed since and was left so (a lazy restore): counted apart.
  */
 function wpPageReuse(ea: usize, huge: bool): void {
   let e = load<u32>(ea);
   store<u32>(ea, (e | W) & ~DWP);
   count(huge ? Counter.PMD_FLIPS : Counter.PTE_FLIPS);
   count(Counter.WP_REUSE);
+  if (e & DWP) count(Counter.RESTORE_FAULTS);
 }

@@ -20,7 +20,7 @@ import {
   killProc, newProc, newThread, procAlive, procCount, procExists, procFlags, threadCount, threadCpu, threadExists,
   threadPid,
 } from "./proc";
-import { flushTlbMmRange, tlbDropMm } from "./tlb";
+import { flushTlbMmRange, switchMm, tlbDropMm } from "./tlb";
 
 /**
  * A private huge PMD whose folio has a pinned frame: split in the parent
@@ -62,6 +62,7 @@ export function kernelClone(tid: u32, cpu: u32): i32 {
   if (procCount >= cfgMaxProcs) { setDetail(<f64>cfgMaxProcs); return -Err.LIMIT; }
   if (threadCount >= cfgMaxThreads) { setDetail(<f64>cfgMaxThreads); return -Err.LIMIT; }
   if (!simDupMmap(parent)) return -Err.NOMEM;
+  switchMm(tid); // the forking thread runs: a lazy CPU catches up
   let child = newProc(procFlags(parent) & ProcFlag.INPUTS);
   let ctid = newThread(child, cpu);
   copyPageRange(parent, child, threadCpu(tid));

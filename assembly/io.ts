@@ -79,6 +79,7 @@ export let recFreeCount: u32 = 0;
 @inline export function ioMode(r: usize): u32 { return load<u8>(r, I_MODE); }
 @inline export function ioOp(r: usize): u32 { return load<u8>(r, I_OP); }
 @inline export function ioPolicy(r: usize): u32 { return load<u8>(r, I_POLICY); }
+@inline export function ioTid(r: usize): u32 { return load<u32>(r, I_TID); }
 @inline export function ioPid(r: usize): u32 { return load<u32>(r, I_PID); }
 @inline export function ioCpu(r: usize): u32 { return load<u32>(r, I_CPU); }
 @inline export function ioVa(r: usize): u32 { return load<u32>(r, I_VA); }

@@ -25,9 +25,9 @@ export const PMD_COUNT: u32 = 2048; // 4 GiB of 2 MiB entries per process
 export const NIL: u32 = 0xFFFFFFFF;
 
 // Record sizes (bytes). Each table's field offsets live beside the code that owns it.
-export const PROC_BYTES: u32 = 32;
+export const PROC_BYTES: u32 = 64;
 export const PGD_BYTES: u32 = PMD_COUNT * 4;
-export const THREAD_BYTES: u32 = 8;
+export const THREAD_BYTES: u32 = 16;
 export const TLB_ENTRY_BYTES: u32 = 16;
 export const IO_BYTES: u32 = 48;
 export const PAGE_REC_BYTES: u32 = 80;

@@ -9,7 +9,7 @@ import {
   HUG, MAY, P, SHR, TBL, V, allocTable, entry, frameOf, pmdAddrAt, pteAddr, splitEmptyPmd, splitHugePmd,
 } from "./pagetable";
 import { procAlive, procExists, threadCpu, threadExists, threadPid } from "./proc";
-import { flushTlbMmRange } from "./tlb";
+import { flushTlbMmRange, switchMm } from "./tlb";
 
 const HUGE_BYTES: u32 = 2 << 20;
 
@@ -70,10 +70,12 @@ export function doMunmap(tid: u32, va: u32, len: u32): i32 {
   if (partFirst) simAlloc4k();
   if (partLast) simAlloc4k();
   if (!simCommit()) return -Err.NOMEM;
+  switchMm(tid); // the thread runs: a lazy CPU catches up
   if (partFirst) splitForUnmap(pid, p0, cpu);
   if (partLast) splitForUnmap(pid, p1, cpu);
 
   let lo: u32 = 0xFFFFFFFF, hi: u32 = 0;
+  let emptied = false; // a PTE table left without a mapped page: Linux's free_pgtables frees it
   for (let i = p0; i <= p1; i++) {
     let pa = pmdAddrAt(pid, i);
     let e = load<u32>(pa);
@@ -98,10 +100,20 @@ export function doMunmap(tid: u32, va: u32, len: u32): i32 {
         }
         store<u32>(ea, 0);
       }
+      if (!emptied && !tableMapsAny(e)) emptied = true;
     }
   }
-  if (lo != 0xFFFFFFFF) flushTlbMmRange(pid, cpu, lo, hi - lo + 1);
+  // The model keeps the table (freed at exit), but the shootdown is the one
+  // Linux sends with it freed: to every CPU of the mm, lazy or not.
+  if (lo != 0xFFFFFFFF) flushTlbMmRange(pid, cpu, lo, hi - lo + 1, emptied);
   return 0;
+}
+
+/** Does the PTE table of PMD entry `e` map any page (V)? */
+function tableMapsAny(e: u32): bool {
+  let base = frameAddr(frameOf(e));
+  for (let k: u32 = 0; k < PMD_PAGES; k++) if (load<u32>(base + (<usize>k << 2)) & V) return true;
+  return false;
 }
 
 /** A huge PMD unmapped in part: split if present (the NOMEM check above kept its table frame). */

@@ -15,12 +15,13 @@
 import { Counter } from "./abi";
 import { countN } from "./counters";
 import { DWP, HUG, TBL, W, canWrite, canWritePmd, entryAddr, frameOf, pmdAddr, pteAddr } from "./pagetable";
+import { batchHold, batchOpen } from "./batch";
 import { flushTlbMmRange } from "./tlb";
 
 export const NO_CHANGE: u64 = 0;
 
-@inline function changeFirst(c: u64): u32 { return <u32>c; }
-@inline function changeEnd(c: u64): u32 { return <u32>(c >>> 32); }
+@inline export function changeFirst(c: u64): u32 { return <u32>c; }
+@inline export function changeEnd(c: u64): u32 { return <u32>(c >>> 32); }
 @inline function change(first: u32, end: u32): u64 { return (<u64>end << 32) | <u64>first; }
 
 /** Both changes, as one (for one flush over both). */
@@ -30,9 +31,14 @@ export function changeJoin(a: u64, b: u64): u64 {
   return change(min(changeFirst(a), changeFirst(b)), max(changeEnd(a), changeEnd(b)));
 }
 
-/** One shootdown over what `c` changed in `pid`'s table, from `cpu`; none if nothing changed. */
+/**
+ * One shootdown over what `c` changed in `pid`'s table, from `cpu`; none if
+ * nothing changed. An open submission call or reap holds it back (batch.ts).
+ */
 @inline export function flushChange(pid: u32, cpu: u32, c: u64): void {
-  if (c) flushTlbMmRange(pid, cpu, changeFirst(c), changeEnd(c) - changeFirst(c));
+  if (!c) return;
+  if (batchOpen()) batchHold(pid, cpu, c);
+  else flushTlbMmRange(pid, cpu, changeFirst(c), changeEnd(c) - changeFirst(c));
 }
 
 /**

@@ -13,8 +13,9 @@
 // ╒═══ alias record (16 B), MAX_ALIASES of them ═══╕
 //   +0 vpn u32: the alias's first page | +4 npages u32 | +8 src u32: the first page it maps the frames of
 // └─────────────────────────────────────────────────┘  (a page v of one side is page v - vpn + src, or back)
-import { Err, MAX_ALIASES } from "./abi";
+import { Counter, Err, MAX_ALIASES } from "./abi";
 import { simAlloc4k, simBegin, simCommit } from "./alloc";
+import { count } from "./counters";
 import { mapGet, wpcount } from "./frames";
 import { ioCpu, ioEnd, ioFirst, recFrame, recVpn } from "./io";
 import { setDetail } from "./layout";
@@ -127,12 +128,14 @@ function reached(v: u32): u32 {
  * each live process ascending (the submitter too) whose entry there maps the
  * pinned frame, is present and MAP_SHARED, and has W (protect: `restore`
  * false) or DWP and passes canWrite (restore) gets the change; one shootdown
- * per process, from the submitter's CPU.
+ * per process, from the submitter's CPU. A process where the walk finds such
+ * a mapping is a page-table walk of its own (WP_WALKS), as wp.ts's sharers.
  */
 export function rmapWalk(r: usize, restore: bool): void {
   for (let q: u32 = 1; q <= procCount; q++) {
     if (!procAlive(q)) continue;
     let c = NO_CHANGE;
+    let found = false;
     for (let i = ioFirst(r), end = ioEnd(r); i < end; i++) {
       let f = recFrame(i);
       let n = reached(recVpn(i));
@@ -143,10 +146,12 @@ export function rmapWalk(r: usize, restore: bool): void {
         let e = load<u32>(ea);
         // Aliases are PTEs (sd_map_alias maps no PMD), and so are their forks' copies.
         if ((e & (P | SHR | HUG)) != (P | SHR) || pageFrame(e, u) != f) continue;
+        found = true;
         if (restore ? !(e & DWP) || !canWrite(e, f) : !(e & W)) continue;
         c = changeJoin(c, changeProtection(q, u, u, restore ? W : DWP));
       }
     }
+    if (found) count(Counter.WP_WALKS);
     flushChange(q, ioCpu(r), c);
   }
 }

@@ -7,11 +7,11 @@
 // Index: (vpn ^ (pid << 4)) & (entries - 1). An entry counts only if its gen
 // equals its CPU's generation: a whole-TLB flush is one increment, not a
 // clear of every entry (the hardware does it in one step too).
-import { Counter } from "./abi";
+import { Counter, ThreadState } from "./abi";
 import { count, countN } from "./counters";
 import { NIL, TLB_ENTRY_BYTES, tlbBase } from "./layout";
 import { cfgCpus, cfgTlbEntries } from "./config";
-import { cpumask } from "./proc";
+import { cpumask, runmask, setStaleMask, staleMask, threadCpu, threadPid, threadState } from "./proc";
 
 const VALID: u32 = 1;
 const TW: u32 = 2;
@@ -82,26 +82,88 @@ function flushCpu(cpu: u32, pid: u32, vpn: u32, npages: u32): void {
 }
 
 /**
- * One shootdown, x86's flush_tlb_mm_range: invalidates [vpn, vpn+npages) of
- * `pid` on every CPU running it, one flush per CPU, one IPI per CPU other than
- * the local one. The local CPU flushes only if it is in the mm's cpumask
- * (it runs a thread of `pid`): write-protecting another process's MAP_SHARED
- * page from the submitter's CPU flushes and IPIs only that process's CPUs.
- * A CPU outside the mask holds no entry of `pid` (threads do not migrate).
+ * One shootdown, x86's flush_tlb_mm_range -> native_flush_tlb_multi:
+ * invalidates [vpn, vpn+npages) of `pid` on every CPU that runs it (its
+ * runmask, and the local CPU if a thread of `pid` is on it), one flush per
+ * CPU, one IPI per CPU other than the local one. A CPU of the cpumask that
+ * does not run it is lazy (should_flush_tlb: no IPI): it is stale, and flushes
+ * when a thread of `pid` next runs there (switchMm), so its entries of `pid`
+ * can no longer be used and are dropped now, uncounted. `freedTables`: page
+ * tables were freed, and every CPU of the cpumask gets the IPI, lazy or not
+ * (info->freed_tables). A CPU outside the cpumask holds no entry of `pid`
+ * (threads do not migrate).
  */
-export function flushTlbMmRange(pid: u32, localCpu: u32, vpn: u32, npages: u32): void {
+export function flushTlbMmRange(pid: u32, localCpu: u32, vpn: u32, npages: u32, freedTables: bool = false): void {
   let mask = cpumask(pid);
-  let local = <u32>((mask >>> localCpu) & 1);
+  let local = mask & (<u64>1 << localCpu);
+  let run = runmask(pid) | local;
+  let lazy = mask & ~run;
+  let m = freedTables ? mask : run;
   let n: u32 = 0;
-  while (mask != 0) {
-    let cpu = <u32>ctz(mask);
-    mask &= mask - 1;
+  while (m != 0) {
+    let cpu = <u32>ctz(m);
+    m &= m - 1;
     flushCpu(cpu, pid, vpn, npages);
     n++;
   }
+  if (lazy != 0) skipLazy(pid, lazy, freedTables);
   count(Counter.SHOOTDOWNS);
   countN(Counter.TLB_FLUSHES, n);
-  countN(Counter.IPIS, n - local);
+  countN(Counter.IPIS, n - <u32>(local != 0));
+}
+
+/** The lazy CPUs of a shootdown of `pid`: stale until a thread of `pid` runs there, their entries unusable until then. */
+function skipLazy(pid: u32, lazy: u64, interrupted: bool): void {
+  if (!interrupted) countN(Counter.IPIS_SKIPPED, <u64>popcnt(lazy));
+  setStaleMask(pid, staleMask(pid) | lazy);
+  for (let m = lazy; m != 0; m &= m - 1) dropMmOn(<u32>ctz(m), pid);
+}
+
+/**
+ * Thread `tid` runs (it makes a call): x86's switch_mm_irqs_off. If its CPU
+ * was lazy and a shootdown of its process skipped it, the CPU flushes the
+ * process's entries now: one local flush, no IPI.
+ */
+export function switchMm(tid: u32): void {
+  if (threadState(tid) == ThreadState.RUNNING) return; // its CPU never goes stale
+  let pid = threadPid(tid);
+  let bit = <u64>1 << threadCpu(tid);
+  let stale = staleMask(pid);
+  if (!(stale & bit)) return;
+  setStaleMask(pid, stale & ~bit);
+  count(Counter.TLB_FLUSHES);
+}
+
+/** A CPU becomes one that runs `pid` (a new thread, or one woken for good): it catches up if stale. */
+export function switchMmCpu(pid: u32, cpu: u32): void {
+  let bit = <u64>1 << cpu;
+  let stale = staleMask(pid);
+  if (!(stale & bit)) return;
+  setStaleMask(pid, stale & ~bit);
+  count(Counter.TLB_FLUSHES);
+}
+
+/** Every entry of `pid` on `cpu` is dropped, uncounted (it can no longer be used). */
+function dropMmOn(cpu: u32, pid: u32): void {
+  let g = gen(cpu);
+  let base = tlbBase + ((<usize>cpu * cfgTlbEntries) << 4);
+  for (let i: u32 = 0; i < cfgTlbEntries; i++) {
+    let e = base + (<usize>i << 4);
+    if ((load<u32>(e) >>> 20) == pid && load<u32>(e, 8) == g) store<u32>(e, 0, 4);
+  }
+}
+
+/** A fault on `vpn`: the hardware drops the faulting CPU's entry for it (x86 invalidates on a page fault). */
+@inline export function tlbDropPage(cpu: u32, pid: u32, vpn: u32): void {
+  let e = slot(cpu, pid, vpn);
+  if (load<u32>(e) == ((pid << 20) | vpn)) store<u32>(e, 0, 4);
+}
+
+/** Does `cpu` hold a live read-only entry for (pid, vpn)? A write through it is a spurious fault if the PTE is writable. */
+@inline export function tlbHeldReadOnly(cpu: u32, pid: u32, vpn: u32): bool {
+  let e = slot(cpu, pid, vpn);
+  let v = load<u32>(e, 4);
+  return (v & VALID) != 0 && (v & TW) == 0 && load<u32>(e) == ((pid << 20) | vpn) && load<u32>(e, 8) == gen(cpu);
 }
 
 /** Exit: drops every entry of `pid` from every TLB, uncounted (the mm is gone). */

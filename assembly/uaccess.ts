@@ -8,7 +8,7 @@ import { frameAddr } from "./frames";
 import { NIL, stagingBase } from "./layout";
 import { procAlive, threadCpu, threadExists, threadPid } from "./proc";
 import { HUG, P, TBL, W, pageFrame, pmdAddr, pteAddr } from "./pagetable";
-import { tlbFill, tlbLookup } from "./tlb";
+import { switchMm, tlbDropPage, tlbFill, tlbHeldReadOnly, tlbLookup } from "./tlb";
 
 export const STORE = 0;
 export const WRITE = 1;
@@ -26,6 +26,9 @@ export const LOAD = 2;
   if (pmd & TBL) e = load<u32>(pteAddr(pmd, vpn));
   else if (!(pmd & HUG)) return NIL;
   if (!(e & P) || (write && !(e & W))) return NIL;
+  // A write through a live read-only entry of a now writable PTE: x86 faults,
+  // and the handler finds nothing to do (flush_tlb_fix_spurious_fault is a no-op).
+  if (write && tlbHeldReadOnly(cpu, pid, vpn)) count(Counter.SPURIOUS_FAULTS);
   f = pageFrame(e, vpn);
   tlbFill(cpu, pid, vpn, f, (e & W) != 0);
   return f;
@@ -41,6 +44,7 @@ export function userAccess(kind: i32, tid: u32, va: u32, len: u32, arg: u32): i3
   if (kind != STORE && <u64>arg + <u64>len > <u64>STAGING_BYTES) return -Err.INVAL;
   if (<u64>va + <u64>len > 0x1_0000_0000) return -Err.RANGE;
   let cpu = threadCpu(tid);
+  switchMm(tid);
   let write = kind != LOAD;
   if (write) {
     count(Counter.STORES);
@@ -56,6 +60,7 @@ export function userAccess(kind: i32, tid: u32, va: u32, len: u32, arg: u32): i3
     let n = <u32>min<u64>(end - pos, 4096 - off);
     let f = translate(pid, cpu, vpn, write);
     if (f == NIL) {
+      tlbDropPage(cpu, pid, vpn); // a page fault invalidates the faulting address's entry
       let r = handleMmFault(pid, cpu, vpn, off, n, write);
       if (r < 0) return r;
       // Each fault resolves or changes the page's state; looping means a bug in the core.

@@ -5,6 +5,12 @@
 // submitter); the mappings at other addresses (sd_map_alias) are the rmap
 // walk's (rmap.ts), as folio_mkclean's. The flips themselves are
 // change_protection's (mprotect.ts); one shootdown per process that changed.
+// The implementation choices (docs/model.md section 12) act here: a
+// write-protect in GUP's walk takes no walk of its own (WP_WALK), a lazy
+// restore leaves the entries read-only (WP_RESTORE).
+import { Counter } from "./abi";
+import { cfgWpFused, cfgWpLazy } from "./config";
+import { count } from "./counters";
 import { wpGetList, wpPutList } from "./frames";
 import {
   ioCpu, ioEnd, ioFirst, ioFrames, ioFramesRun, ioNpages, ioPid, ioShared, ioV0, ioV1, recFrame, recVpn,
@@ -25,6 +31,7 @@ import { aliasCount, rmapWalk } from "./rmap";
 @inline export function protectIo(r: usize): void {
   let pid = ioPid(r);
   wpGetList(ioFrames(r), ioNpages(r), ioFramesRun(r));
+  if (!cfgWpFused) count(Counter.WP_WALKS); // a walk of its own; fused, GUP's walk flips the entries as it pins
   flushChange(pid, ioCpu(r), changeProtection(pid, ioV0(r), ioV1(r), DWP));
   if (ioShared(r)) {
     protectSharers(r); // pinUserPages saw a MAP_SHARED page
@@ -37,16 +44,37 @@ import { aliasCount, rmapWalk } from "./rmap";
  * alive, its entries that still map the pinned frame, have DWP and pass
  * canWrite get W back, one shootdown; then the sharers, if a page is
  * MAP_SHARED or the submitter has exited (its table is gone: look regardless).
+ * A lazy restore (WP_RESTORE) stops after wpcount--: the entries stay
+ * read-only, and the next store to each takes a write fault that reuses the
+ * page (fault.ts wpPageReuse counts it in RESTORE_FAULTS).
  */
 @inline export function restoreIo(r: usize): void {
   let pid = ioPid(r);
   let alive = procAlive(pid);
   let clear = wpPutList(ioFrames(r), ioNpages(r), ioFramesRun(r));
-  if (alive && !restoreIn(pid, r, clear)) return;
+  if (cfgWpLazy) return;
+  if (alive) {
+    count(Counter.WP_WALKS);
+    if (!restoreIn(pid, r, clear)) return;
+  }
   for (let q: u32 = 1; q <= procCount; q++) {
-    if (q != pid && procAlive(q)) restoreIn(q, r, clear);
+    if (q == pid || !procAlive(q)) continue;
+    if (mapsPinned(q, r)) count(Counter.WP_WALKS); // the rmap finds this mapping
+    restoreIn(q, r, clear);
   }
   if (aliasCount && ioShared(r)) rmapWalk(r, true);
+}
+
+/** Does `q` map one of I/O `r`'s pinned frames at its page (present)? The rmap walk would visit it. */
+function mapsPinned(q: u32, r: usize): bool {
+  for (let i = ioFirst(r), end = ioEnd(r); i < end; i++) {
+    let v = recVpn(i);
+    let ea = entryAddr(q, v);
+    if (!ea) continue;
+    let e = load<u32>(ea);
+    if ((e & P) && pageFrame(e, v) == recFrame(i)) return true;
+  }
+  return false;
 }
 
 /**
@@ -59,14 +87,18 @@ function protectSharers(r: usize): void {
   for (let q: u32 = 1; q <= procCount; q++) {
     if (q == pid || !procAlive(q)) continue;
     let c = NO_CHANGE;
+    let found = false; // the rmap finds a mapping of a pinned frame here: a walk of its own
     for (let i = ioFirst(r), end = ioEnd(r); i < end; i++) {
       let v = recVpn(i);
       let ea = entryAddr(q, v);
       if (!ea) continue;
       let e = load<u32>(ea);
-      if (!(e & P) || !(e & SHR) || !(e & W) || pageFrame(e, v) != recFrame(i)) continue;
+      if (!(e & P) || pageFrame(e, v) != recFrame(i)) continue;
+      found = true;
+      if (!(e & SHR) || !(e & W)) continue;
       c = changeJoin(c, changeProtection(q, v, v, DWP)); // a huge PMD once: then it has no W
     }
+    if (found) count(Counter.WP_WALKS);
     flushChange(q, cpu, c);
   }
 }

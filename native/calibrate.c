@@ -16,8 +16,9 @@
 //
 // Where userfaultfd works (root, or vm.unprivileged_userfaultfd=1), also the
 // write-protect `stable-dio native` uses: UFFDIO_WRITEPROTECT pairs of 1, 16,
-// 256 pages (on one range, and on 8 buffers in turn each just written), and the CPU a handler thread spends per write fault (resolved
-// by un-protecting) and per copy-on-write (copy, MADV_DONTNEED, UFFDIO_COPY).
+// 256 pages (on one range, and on 8 buffers in turn each just written), one UFFDIO_WRITEPROTECT of a page
+// already write-protected (the walk, with nothing to flush), and the CPU a handler thread spends per write
+// fault (resolved by un-protecting) and per copy-on-write (copy, MADV_DONTNEED, UFFDIO_COPY).
 // Without it: one line "uffd_unavailable <why>" and the rest as usual.
 #define _GNU_SOURCE
 #include <errno.h>
@@ -422,6 +423,12 @@ static void op_uffd_pair(void *ctx, long iters) {
   }
 }
 
+/** Write-protects a page that is write-protected already: change_protection walks to it and changes nothing, so no flush. */
+static void op_uffd_again(void *ctx, long iters) {
+  struct prot *c = ctx;
+  for (long i = 0; i < iters; i++) uffd_wp(c->p, c->len, 1);
+}
+
 static long thread_cpu(void) {
   struct timespec t;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
@@ -485,6 +492,13 @@ static void calibrate_uffd(void) {
     struct prot c = {r + 64 * PAGE, PAIR_PAGES[i] * PAGE};
     snprintf(name, sizeof name, "uffd_wp_pair.%zu", PAIR_PAGES[i]);
     put(name, measure(op_uffd_pair, &c));
+  }
+  {
+    // The walk apart from the flush: a protect of a protected page is the syscall and the walk alone.
+    struct prot c = {r + 64 * PAGE, PAGE}; // present (region() wrote it), so the walk reaches the PTE
+    uffd_wp(c.p, PAGE, 1);
+    put("uffd_wp_again.1", measure(op_uffd_again, &c));
+    uffd_wp(c.p, PAGE, 0);
   }
   // The pairs as an I/O path meets them: 8 buffers in turn, each written just before (not timed), so
   // the walk's page-table and struct-page lines are cold, not hot as above.

@@ -597,6 +597,7 @@ for (const [kind, factory] of CORES) {
         // Shootdowns: 1 + 4 + 1 + 1. crc32c: the write at submit and at its DMA, the read's verify.
         // Frames: table + 4 demand + 4 copies; the 4 originals freed.
         exactly(c, {
+          WP_WALKS: 4, // each I/O's write-protect at submit and its restore at completion
           WRITES: 1,
           READS: 1,
           COMPLETIONS: 2,
@@ -670,6 +671,7 @@ for (const [kind, factory] of CORES) {
         // flip); the read's completion leaves them protected by the write; the write's restores them.
         // Torn: 32 sectors hold zeros where the writer had 0xAA. crc32c: the write at submit and DMA, the read.
         exactly(c, {
+          WP_WALKS: 4, // each I/O's write-protect at submit and its restore at completion
           WRITES: 1,
           READS: 1,
           COMPLETIONS: 2,
@@ -784,6 +786,7 @@ for (const [kind, factory] of CORES) {
         // Each write: pin, 1 flip and a shootdown; each completion's restore: 1 flip, a shootdown.
         // crc32c: each write at submit and at its DMA. Frames: table + 3 demand.
         exactly(c, {
+          WP_WALKS: 4, // each write's write-protect at submit and its restore at completion
           WRITES: 2,
           COMPLETIONS: 2,
           BYTES_WRITTEN: 8 * KiB,
@@ -882,6 +885,7 @@ for (const [kind, factory] of CORES) {
         expect(c.ioState(1)).toBe(IoState.COMPLETED);
         expect(c.scrub()).toBe(0);
         exactly(c, {
+          WP_WALKS: 4, // submit: its own table, the rmap walk's alias; completion: the same two
           WRITES: 1,
           COMPLETIONS: 1,
           BYTES_WRITTEN: 4096,

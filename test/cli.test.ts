@@ -34,7 +34,16 @@ describe("usage errors: one line naming the bad value and the allowed ones, exit
     [["frobnicate"], /^stable-dio: unknown command 'frobnicate' \(allowed: .*replay.*; none runs the comparison\)\n$/],
     [["--workload", "sub-page", "--device", "fs-csum"], /^stable-dio: workload 'sub-page' cannot run on fs-csum: .*4 KiB.*\n$/],
     // Found by test/fuzz-flags.test.ts: these listed the main job's options ("unknown option '--device' (allowed: ... --device ...)").
-    [["crossover", "--device", "pi"], /^stable-dio: unknown option '--device' \(allowed: --profile, --threads, .*--latency-us, --json, --help\)\n$/],
+    [["crossover", "--device", "pi"], /^stable-dio: unknown option '--device' \(allowed: --profile, --threads, .*--latency-us, --wp, --json, --help\)\n$/],
+    // --wp: the write-protect's implementation choices (docs/model.md section 12).
+    [["--wp", "restore=lazzy"], /^stable-dio: --wp: bad value 'lazzy' for restore \(allowed: eager, lazy\)\n$/],
+    [["--wp", "restor=lazy"], /^stable-dio: unknown --wp key 'restor'; did you mean 'restore'\? \(allowed: restore, batch, walk\)\n$/],
+    [["--wp", "batch=257"], /^stable-dio: --wp: bad value '257' for batch \(allowed: an integer 1\.\.256\)\n$/],
+    [["--wp", "walk"], /^stable-dio: --wp: 'walk' is not key=value \(allowed keys: restore, batch, walk\)\n$/],
+    [["--wp", "walk=fused,walk=separate"], /^stable-dio: --wp: walk given twice\n$/],
+    [["run", "-w", "racer", "--wp", ""], /^stable-dio: --wp: empty \(allowed: restore=\.\.\., batch=\.\.\., walk=\.\.\.\)\n$/],
+    [["crossover", "--wp", "batch=x"], /^stable-dio: --wp: bad value 'x' for batch \(allowed: an integer 1\.\.256\)\n$/],
+    [["native", "-w", "racer", "--wp", "restore=lazy"], /^stable-dio: --wp asks for restore=lazy: native builds only today's write-protect at user level \(restore=eager,batch=1,walk=separate\); run the other choices on the core \(stable-dio run --wp \.\.\.\)\n$/],
     [["bench", "--quick"], /^stable-dio: unknown option '--quick' \(allowed: --samples, --sample-ms, --warmup-ms, --only, --no-model, --wasm, --against, --json, --help\)\n$/],
     [["calibrate", "--ios", "1"], /^stable-dio: unknown option '--ios' \(allowed: --out, --validate, --quick, --repeat, --json, --help\)\n$/],
     // A required option with a fixed set of values, missing or without its value, lists the values.
@@ -176,7 +185,10 @@ describe("the main job", () => {
     // The table, a blank line, the projected column's footnote and the crossover verdict.
     expect(lines).toHaveLength(1 + WORKLOADS.length * POLICIES.length + 3);
     expect(lines.at(-2)).toMatch(/^proj_us: projected kernel CPU per I\/O \(us\) from the built-in .* profile/);
-    expect(lines.at(-1)).toMatch(/^Crossover \(projected from the built-in profile.*\): wp-cow beats bounce on 4 KiB PTEs .*, on 2 MiB PMDs .*\.( Details: .*)?$/);
+    // The tests project with the built-in profile ($STABLE_DIO_PROFILE, test/support/setup-env.ts): the line says so.
+    expect(lines.at(-1)).toMatch(new RegExp("^Crossover \\(projected; 1 thread, hot buffers, no violations\\): wp-cow beats bounce " +
+      "on 4 KiB PTEs .* with the built-in profile, .* across the 4 reference profiles; on 2 MiB PMDs .* with the built-in profile, .* across them\\. " +
+      "Profile: built-in \\(.*\\), chosen by \\$STABLE_DIO_PROFILE=builtin\\. Details: stable-dio crossover\\.$"));
     for (const w of WORKLOADS) expect(r.out).toMatch(new RegExp(`^${w.id} `, "m"));
   });
 

@@ -5,12 +5,12 @@ import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { builtinProfile, DESIGN_FIGURES } from "../src/cost/builtin.js";
+import { builtinProfile, EPYC_VM_FIGURES } from "../src/cost/builtin.js";
 import { copyNs } from "../src/cost/copy.js";
-import { decompose } from "../src/cost/decompose.js";
+import { ASSUMED_WALK_SHARE, decompose } from "../src/cost/decompose.js";
 import { project, termTotals, TERMS } from "../src/cost/model.js";
 import { profileProblem, readProfile, writeProfile, type UnitCosts } from "../src/cost/profile.js";
-import { throughput } from "../src/cost/throughput.js";
+import { baseCpuUs, baseOf, DEFAULT_THROUGHPUT, throughput } from "../src/cost/throughput.js";
 
 const FIGURES = {
   syscall: 100,
@@ -33,6 +33,11 @@ const FIGURES = {
   "gup_vmsplice.1": 1000,
   "gup_vmsplice.16": 1750,
   wake_switch: 2000,
+  // userfaultfd: the same walk with nothing to flush (again), and pairs, to split mprotect's fixed work.
+  "uffd_wp_pair.1": 2000,
+  "uffd_wp_pair.16": 3800,
+  "uffd_wp_pair.256": 24200,
+  "uffd_wp_again.1": 400,
 };
 
 describe("decompose: native figures -> unit costs", () => {
@@ -42,7 +47,11 @@ describe("decompose: native figures -> unit costs", () => {
     expect(c.syscall).toBe(100);
     expect(c.pte).toBeCloseTo((29100 - 5100) / 240 / 2, 9); // 50: the pair's slope per page from 16 to 256 pages, two flips per pair
     expect(c.flush_page).toBeCloseTo((5100 - 3000) / 15 / 2 - 50, 9); // 20: what a page adds below 33 pages
-    expect(c.flush).toBeCloseTo(2000 / 2 - 100 - 50 - 20, 9); // 830: one unsplit mprotect minus syscall and PTE
+    // One unsplit mprotect minus syscall and PTE is 830: the walk and the local flush. The flush is half a uffd
+    // pair less a uffd protect of a protected page (syscall + walk, nothing flushed) less uffd's flush_page
+    // ((3800 - 2000) / 15 / 2 - (24200 - 3800) / 240 / 2 = 60 - 42.5); the walk is the rest.
+    expect(c.flush).toBeCloseTo(2000 / 2 - 400 - 17.5, 9); // 582.5
+    expect(c.walk).toBeCloseTo(830 - 582.5, 9); // 247.5
     expect(c.vma).toBeCloseTo((3000 - 2000) / 2, 9); // 500: the split and merge, per call
     expect(c.ipi).toBeCloseTo(10000, 9); // (23000-3000)/2 and (25100-5100)/2, one remote CPU
     expect(c.ipi_full).toBeCloseTo(12000, 9); // (53100-29100)/2
@@ -57,10 +66,17 @@ describe("decompose: native figures -> unit costs", () => {
   });
   it("cross-checks the figures it did not use", () => {
     const cow = d.checks.find((x) => x.name === "fault_cow_fork")!;
-    expect(cow.predicted).toBeCloseTo(500 + 1000 + 200 + 50 + 20 + 830, 9);
+    expect(cow.predicted).toBeCloseTo(500 + 1000 + 200 + 50 + 20 + 582.5, 9); // a COW's local flush, no walk
     expect(cow.measured).toBe(3000);
     const ucow = d.checks.find((x) => x.name === "user_cow")!;
     expect(ucow.predicted).toBe(3000 + 2500 + 200);
+  });
+  it("without the uffd figures splits the walk from the flush by the assumed share, and says so", () => {
+    const mprotectOnly = Object.fromEntries(Object.entries(FIGURES).filter(([k]) => !k.startsWith("uffd_")));
+    const m = decompose(mprotectOnly, { csum_byte: 0.25 });
+    expect(m.costs.walk).toBeCloseTo(830 * ASSUMED_WALK_SHARE, 9);
+    expect(m.costs.flush).toBeCloseTo(830 * (1 - ASSUMED_WALK_SHARE), 9);
+    expect(m.assumed).toEqual(["walk", "csum_byte"]);
   });
   it("takes what it cannot derive from the fallback, and says so", () => {
     const partial = decompose({ syscall: 100 }, builtinProfile().costs);
@@ -75,16 +91,18 @@ describe("project: counters -> projected CPU", () => {
   const u: UnitCosts = decompose(FIGURES, { csum_byte: 0.25 }).costs;
   // Two 4 KiB wp-cow writes on 2 CPUs, one of them violated: protect + restore each (2 flips, 2 shootdowns),
   // one COW (1 flip, 1 shootdown); every shootdown flushes 2 CPUs (1 IPI).
+  // Each protect and restore walks the table on its own (4 walks); the COW's flush has no walk.
   const counters = {
     writes: 2, bytes_written: 8192, pins: 2, pte_flips: 5, shootdowns: 5, tlb_flushes: 10, ipis: 5, faults: 1, cow_copies: 1,
-    protected_ios: 2, csum_bytes: 8192,
+    protected_ios: 2, csum_bytes: 8192, wp_walks: 4,
   };
   it("maps each counter to its term (kernel level)", () => {
     const t = termTotals(counters, u, { cache: "hot" });
     expect(t.pin).toBe(2 * 50);
     expect(t.pte).toBe(5 * 50);
     expect(t.flush_page).toBe(5 * 20); // 1 page per shootdown: flushed page by page
-    expect(t.flush).toBe(5 * 830); // local flushes = tlb_flushes - ipis
+    expect(t.flush).toBe(5 * 582.5); // local flushes = tlb_flushes - ipis
+    expect(t.walk).toBe(4 * 247.5);
     expect(t.ipi).toBe(5 * 10000);
     expect(t.fault).toBe(500);
     expect(t.page_copy).toBe(200); // one 4 KiB copy, hot
@@ -93,7 +111,7 @@ describe("project: counters -> projected CPU", () => {
     expect(t.syscall).toBe(0);
     expect(t.signal).toBe(0);
     const p = project(counters, u, { cache: "hot" });
-    const sum = 100 + 250 + 100 + 4150 + 50000 + 500 + 200 + 1000 + 2048;
+    const sum = 100 + 250 + 100 + 2912.5 + 990 + 50000 + 500 + 200 + 1000 + 2048;
     expect(p.perIoNs).toBeCloseTo(sum / 2, 9);
     expect(p.perGiBNs).toBeCloseTo((sum / 8192) * 2 ** 30, 3);
     expect(Object.keys(p.terms)).toEqual([...TERMS]);
@@ -139,7 +157,7 @@ describe("copyNs", () => {
 });
 
 describe("throughput", () => {
-  const p = { bandwidthMiBs: 1000, iops: 100000, qd: 4, cpus: 2, baseUs: 8, latencyUs: 100 };
+  const p = { bandwidthMiBs: 1000, iops: 100000, qd: 4, cpus: 2, baseUs: 8, basePageNs: 0, latencyUs: 100 };
   it("is the lowest of the CPU, device and queue limits", () => {
     // CPU: 2e6/10 = 200k; bandwidth: 1000 MiB / 4 KiB = 256k; IOPS 100k; queue: 4e6/110 = 36.4k.
     const t = throughput(4096, 2, 0, p);
@@ -150,6 +168,17 @@ describe("throughput", () => {
     expect(throughput(4096, 2, 0, { ...p, qd: 1000, cpus: 1 }).bound).toBe("cpu");
     expect(throughput(4096, 2, 0, { ...p, qd: 1000, cpus: 64 }).bound).toBe("iops");
   });
+  it("charges a base per I/O and per 4 KiB page, from flags or a profile's measured base_cpu", () => {
+    // 1 MiB = 256 pages at 125 ns: 8 + 32 us of base; with 2 us of policy, 42 us per I/O on 2 CPUs.
+    const t = throughput(1 << 20, 2, 0, { ...p, basePageNs: 125, qd: 1000, bandwidthMiBs: 1e6 });
+    expect(t.bound).toBe("cpu");
+    expect(t.iops).toBeCloseTo(2e6 / 42, 6);
+    expect(baseCpuUs(4096, { baseUs: 8, basePageNs: 125 })).toBeCloseTo(8.125, 12);
+    expect(baseCpuUs(6000, { baseUs: 8, basePageNs: 125 })).toBeCloseTo(8.25, 12); // a part page is a page
+    expect(baseCpuUs(4096, { baseUs: -1, basePageNs: 125 })).toBe(0); // a fit's negative intercept never makes it negative
+    expect(baseOf(undefined)).toEqual({ baseUs: DEFAULT_THROUGHPUT.baseUs, basePageNs: DEFAULT_THROUGHPUT.basePageNs });
+    expect(baseOf({ per_io_ns: 5590, per_page_ns: 125, points: [], source: "test", date: "2026-12-03" })).toEqual({ baseUs: 5.59, basePageNs: 125 });
+  });
 });
 
 describe("profiles", () => {
@@ -157,11 +186,13 @@ describe("profiles", () => {
     const b = builtinProfile();
     expect(profileProblem(b)).toBeUndefined();
     expect(b.name).toBe("built-in");
-    expect(b.source).toMatch(/DESIGN\.md section 6/);
-    expect(b.measured["mprotect_pair.1"]).toBe(DESIGN_FIGURES["mprotect_pair.1"]);
+    expect(b.source).toMatch(/2-vCPU AMD EPYC VM \(Linux 6\.18\).*docs\/profiles\.md/);
+    expect(b.measured["mprotect_pair.1"]).toBe(EPYC_VM_FIGURES["mprotect_pair.1"]);
     for (const k of ["syscall", "pte", "flush_page", "flush", "ipi", "ipi_full", "fault", "signal", "page_alloc", "pin", "stall"] as const)
       expect(b.costs[k]).toBeGreaterThan(0);
-    expect([...b.assumed].sort()).toEqual(["csum_byte", "flush_page"]);
+    expect(b.costs.walk).toBeGreaterThan(0);
+    expect(b.costs.walk! + b.costs.flush).toBeCloseTo(EPYC_VM_FIGURES["mprotect_pair.1"] / 2 - b.costs.syscall - b.costs.pte - b.costs.flush_page, 9);
+    expect([...b.assumed].sort()).toEqual(["csum_byte", "flush_page", "walk"]);
   });
   it("writes atomically and reads back; rejects malformed files with the reason", () => {
     const dir = mkdtempSync(join(tmpdir(), "stable-dio-test-"));
@@ -174,5 +205,16 @@ describe("profiles", () => {
     writeFileSync(file, JSON.stringify({ ...builtinProfile(), costs: { ...builtinProfile().costs, pte: -1 } }));
     expect(() => readProfile(file)).toThrow(/costs\.pte must be a number >= 0/);
     expect(() => readProfile(join(dir, "missing.json"))).toThrow(/cannot read profile .*ENOENT/);
+  });
+  it("a profile written before the walk was priced apart reads, and prices a walk at 0 (it is in its flush)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "stable-dio-test-"));
+    const file = join(dir, "old.json");
+    const { walk, ...costs } = builtinProfile().costs;
+    writeFileSync(file, JSON.stringify({ ...builtinProfile(), costs: { ...costs, flush: costs.flush + walk! } }));
+    const old = readProfile(file);
+    expect(old.costs.walk).toBeUndefined();
+    expect(termTotals({ writes: 1, wp_walks: 2, shootdowns: 2, tlb_flushes: 2 }, old.costs, { cache: "hot" }).walk).toBe(0);
+    writeFileSync(file, JSON.stringify({ ...builtinProfile(), costs: { ...costs, walk: -3 } }));
+    expect(() => readProfile(file)).toThrow(/costs\.walk must be a number >= 0/);
   });
 });

@@ -10,6 +10,11 @@ import { cli } from "./support/cli.js";
 import { loadWasmCoreSync } from "../src/core/wasm.js";
 import { builtinProfile } from "../src/cost/builtin.js";
 import { runGrid, mix, type GridSpec } from "../src/crossover/grid.js";
+import { breakEvens, linearIn, solve } from "../src/crossover/breakeven.js";
+import { fmtSpan, rowAcross } from "../src/crossover/range.js";
+import { DEFAULT_STALL_WAIT_NS, project } from "../src/cost/model.js";
+import { readReferences } from "../src/cost/reference.js";
+import { packageFile } from "../src/core/paths.js";
 import { runScenario, type Scenario } from "../src/crossover/scenario.js";
 
 const core = loadWasmCoreSync();
@@ -127,6 +132,14 @@ describe("stable-dio crossover", () => {
     expect(r.out).toMatch(/^size +direct +bounce hot +bounce cold +wp-cow pte hot/m);
     expect(r.out).toMatch(/^Throughput \(projected;/m);
     expect(r.out).toMatch(/^4M +\d+ \((cpu|bandwidth|iops|queue)\) +\d/m);
+    // The range across the reference profiles, and the break-even unit costs by size.
+    expect(r.out).toMatch(/^built-in +88\.6 +1,113 +never +from 128K$/m);
+    expect(r.out).toMatch(/^Across the 4 reference profiles: 4K PTEs from 256K to never; 2M PMDs from 128K to 256K\.$/m);
+    expect(r.out).toMatch(/^pte, the per-PTE cost \(.*\): built-in 88\.6, ref:epyc-vm 88\.6, ref:xeon-vm 9\.51, ref:milan-6\.16 16\.9, ref:milan-6\.17 42\.2\.$/m);
+    expect(r.out).toMatch(/^flush, the per-operation fixed cost \(.*\): built-in 1,113, /m);
+    expect(r.out.match(/^size +4K PTEs hot +4K PTEs cold +2M PMDs hot +2M PMDs cold +2 threads$/gm)).toHaveLength(2);
+    expect(r.out).toMatch(/^4K +never +never +never +never +never$/m); // per PTE: at 4 KiB not even free PTEs make wp-cow cheaper
+    expect(r.out).toMatch(/^4M +< [\d.,]+ +< [\d.,]+ +< [\d.,]+ +< [\d.,]+ +< [\d.,]+$/m); // per PTE: at 4 MiB, a cheap enough walk wins everywhere
   });
   it("--json has every cell and crossover, and the profile it used", async () => {
     const dir = mkdtempSync(join(tmpdir(), "stable-dio-test-"));
@@ -152,5 +165,78 @@ describe("stable-dio crossover", () => {
       expect(r.code).toBe(2);
       expect(r.err).toMatch(msg);
     }
+  });
+});
+
+describe("break-even unit costs", () => {
+  const spec: GridSpec = {
+    sizes: [4096, 65536, 256 << 10, 1 << 20, 4 << 20], threads: [1, 4], mappings: ["pte", "pmd"], caches: ["hot", "cold"], rates: [0, 0.1],
+  };
+  const costs = builtinProfile().costs;
+  const g = runGrid(core, spec, costs);
+  const all = breakEvens(g, costs);
+  const counts = (policy: string, b: { size: number; threads: number; mapping: string }) =>
+    g.counts.find((c) => c.policy === policy && c.size === b.size && c.threads === b.threads && c.mapping === b.mapping)!;
+  const at = (policy: string, b: (typeof all)[number], u: number) =>
+    project(mix(counts(policy, b), b.rate), { ...costs, [b.unit]: u }, { cache: b.cache, stallWaitNs: DEFAULT_STALL_WAIT_NS }).perIoNs;
+
+  it("one per point, unit, cache and rate", () => {
+    expect(all).toHaveLength(5 * 2 * 2 * 2 * 2 * 2);
+  });
+  it("the projection is a straight line in each unit cost, so two points give it exactly", () => {
+    const b = all.find((x) => x.size === 65536 && x.mapping === "pte" && x.unit === "pte" && x.cache === "cold" && x.rate === 0.1)!;
+    const line = linearIn(mix(counts("wp-cow", b), 0.1), costs, "pte", "cold", DEFAULT_STALL_WAIT_NS);
+    for (const u of [0, 3.7, 88.6, 1234.5]) expect(at("wp-cow", b, u)).toBeCloseTo(line.a + line.b * u, 6);
+  });
+  it("at the break-even value wp-cow and bounce project equal, below it wp-cow is cheaper, above it dearer", () => {
+    const below = all.filter((b) => b.relation === "below");
+    expect(below.length).toBeGreaterThan(20);
+    for (const b of below) {
+      const x = b.ns as number;
+      expect(x).toBeGreaterThan(0);
+      const [w, bo] = [at("wp-cow", b, x), at("bounce", b, x)];
+      expect(Math.abs(w - bo) / bo, JSON.stringify(b)).toBeLessThan(1e-10); // equal to rounding
+      expect(at("wp-cow", b, x * 0.9)).toBeLessThan(at("bounce", b, x * 0.9));
+      expect(at("wp-cow", b, x * 1.1)).toBeGreaterThan(at("bounce", b, x * 1.1));
+    }
+  });
+  it("never: wp-cow costs more than bounce even when the unit is free", () => {
+    const never = all.filter((b) => b.relation === "never");
+    expect(never.length).toBeGreaterThan(5);
+    for (const b of never) expect(at("wp-cow", b, 0)).toBeGreaterThanOrEqual(at("bounce", b, 0));
+  });
+  it("agrees with the crossover: where wp-cow wins at the profile's own cost, the cost is below the break-even", () => {
+    for (const b of all) {
+      const wins = at("wp-cow", b, costs[b.unit]) < at("bounce", b, costs[b.unit]);
+      expect(wins, JSON.stringify(b)).toBe(b.relation === "below" && costs[b.unit] < (b.ns as number));
+    }
+  });
+  it("solves every arrangement of two lines", () => {
+    expect(solve({ a: 1, b: 2 }, { a: 5, b: 0 })).toEqual({ relation: "below", ns: 2 });
+    expect(solve({ a: 6, b: 2 }, { a: 5, b: 0 })).toEqual({ relation: "never", ns: null });
+    expect(solve({ a: 6, b: 0 }, { a: 5, b: 2 })).toEqual({ relation: "above", ns: 0.5 });
+    expect(solve({ a: 4, b: 0 }, { a: 5, b: 2 })).toEqual({ relation: "always", ns: null });
+    expect(solve({ a: 4, b: 1 }, { a: 5, b: 1 })).toEqual({ relation: "always", ns: null });
+    expect(solve({ a: 5, b: 1 }, { a: 5, b: 1 })).toEqual({ relation: "never", ns: null });
+  });
+});
+
+describe("the crossover across the reference profiles", () => {
+  const refs = readReferences(packageFile("profiles"));
+  const g = runGrid(core, { sizes: [4096, 65536, 256 << 10, 1 << 20, 4 << 20], threads: [1], mappings: ["pte"], caches: ["hot"], rates: [0] },
+    builtinProfile().costs);
+  const row = { threads: 1, mapping: "pte" as const, cache: "hot" as const, rate: 0 };
+  it("projects the same counts with each profile's costs: a dearer walk crosses over no earlier", () => {
+    const sizes = rowAcross(g, refs, row);
+    expect(sizes).toHaveLength(4);
+    // The Milan pair differs only in the walk: 6.17's dearer PTEs cross over no earlier.
+    const [m16, m17] = [refs.findIndex((r) => r.name === "ref:milan-6.16"), refs.findIndex((r) => r.name === "ref:milan-6.17")];
+    expect(sizes[m16] ?? Infinity).toBeLessThanOrEqual(sizes[m17] ?? Infinity);
+  });
+  it("formats the span", () => {
+    expect(fmtSpan([262144, null, 65536], 4 << 20)).toBe("from 64K to never");
+    expect(fmtSpan([131072, 262144], 4 << 20)).toBe("from 128K to 256K");
+    expect(fmtSpan([131072, 131072], 4 << 20)).toBe("from 128K");
+    expect(fmtSpan([null, null], 4 << 20)).toBe("never (up to 4M)");
   });
 });

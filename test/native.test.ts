@@ -259,6 +259,11 @@ describe("stable-dio native: what is missing is one line, exit 2, nothing left",
     expect(opt.err).toBe("stable-dio: unknown policy 'opt-out' (allowed: direct, bounce, wp-cow, wp-cow-degrade, wp-wait, verify)\n");
     const sizes = run(tmp, ["-w", "racer", "--sizes", "4k,3000", "--no-report"]);
     expect(sizes.err).toBe("stable-dio: bad size '3000' in --sizes (allowed: multiples of 512 from 512 to 4M, e.g. 4k,64k,1m)\n");
+    // --save-base machine: this user's cached profile of this machine, which must exist.
+    const cache = join(tmp, "no-cache");
+    const base = run(tmp, ["-w", "db-writer", "-p", "direct", "--sizes", "4k,64k", "--save-base", "machine", "--no-report"], { XDG_CACHE_HOME: cache });
+    expect(base.code).toBe(2);
+    expect(base.err).toMatch(/^stable-dio: --save-base machine: no cached profile of this machine for this user yet \([^)]*\/no-cache\/stable-dio\/profiles\/[^)]+\.json\): run stable-dio calibrate first\n$/);
     expect(existsSync(join(tmp, LOOP_DIR_NAME))).toBe(false);
     expect(readdirSync(tmp)).toEqual([]);
   });

@@ -7,6 +7,8 @@ import { readFileSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
+import { PROGRAM_FILES } from "../src/calibrate/native.js";
+import { REFERENCE_IDS } from "../src/cost/reference.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
@@ -54,6 +56,11 @@ describe("npm package", () => {
     for (const t of targets) expect(files, t).toContain(t.replace(/^\.\//, ""));
     expect(pkg.exports["./abi.h"]).toBe("./build/include/stable-dio/abi.h");
     expect(pkg.exports["./abi.json"]).toBe("./build/abi.json");
+  });
+
+  it("ships the reference profiles (--profile ref:NAME) and the calibration program's sources (the cache key hashes them)", () => {
+    for (const id of REFERENCE_IDS) expect(files).toContain(`profiles/${id}.json`);
+    for (const f of PROGRAM_FILES) expect(files).toContain(`native/${f}`);
   });
 
   it("holds every file a shipped Markdown page links to", () => {

@@ -40,10 +40,12 @@ interface Chart {
   bars: Array<{ label: string; x: number }>;
   /** Heatmap cells: aria-label ("policy: direct; workload: racer; corruptions: 0") and fill. */
   cellFills: Array<{ label: string; fill: string }>;
-  /** cx: the centre's x on the page. */
-  points: Array<{ label: string; transform: string; width: number; cx: number }>;
+  /** cx, cy: the centre on the page. */
+  points: Array<{ label: string; transform: string; width: number; cx: number; cy: number }>;
   /** x: where the (vertical) rule stands on the page. */
   rules: Array<{ label: string; x: number }>;
+  /** The break-even chart's profile rules: y, where the (horizontal) rule stands on the page. */
+  references: Array<{ label: string; y: number }>;
   cells: number;
   labels: string[];
 }
@@ -93,11 +95,15 @@ async function view(dir: string, shot: string): Promise<PageView> {
     cellFills: [...f.querySelectorAll("g.cells_marks path")].map((p) => ({ label: p.getAttribute("aria-label") ?? "", fill: p.getAttribute("fill") ?? "" })),
     points: [...f.querySelectorAll("g.points_marks path")].map((p) => {
       const r = p.getBoundingClientRect();
-      return { label: p.getAttribute("aria-label") ?? "", transform: p.getAttribute("transform") ?? "", width: r.width, cx: r.x + r.width / 2 };
+      return { label: p.getAttribute("aria-label") ?? "", transform: p.getAttribute("transform") ?? "", width: r.width, cx: r.x + r.width / 2, cy: r.y + r.height / 2 };
     }),
     rules: [...f.querySelectorAll("g.crossover_marks line")].map((l) => {
       const r = l.getBoundingClientRect();
       return { label: l.getAttribute("aria-label") ?? "", x: r.x + r.width / 2 };
+    }),
+    references: [...f.querySelectorAll("g.references_marks line")].map((l) => {
+      const r = l.getBoundingClientRect();
+      return { label: l.getAttribute("aria-label") ?? "", y: r.y + r.height / 2 };
     }),
     cells: f.querySelectorAll("g.cells_marks path").length,
     labels: [...f.querySelectorAll("g.labels_marks text")].map((t) => t.textContent ?? ""),
@@ -143,10 +149,15 @@ function checkPage(v: PageView, doc: ResultsDoc, dir: string): void {
   expect(v.text).toMatch(/measured counts \(wasm core\)/);
   expect(v.text).toMatch(/projected/);
 
-  // Every chart with data is drawn; one without (a sweep with no threads) is left out, a line saying why in its place.
+  // Every chart with data is drawn; one without (a sweep with no threads; a sweep's break-even) is left out, a line saying why in its place.
   const ipisDrawn = doc.ipiCurve.points.length > 0;
-  expect(v.charts.map((c) => c.id)).toEqual(["chart-cost-size", ...(ipisDrawn ? ["chart-ipis-threads"] : []), "chart-corruptions", "chart-bytes-copied"]);
-  expect(v.omitted).toEqual(ipisDrawn ? [] : [{ id: "chart-ipis-threads", text: `Not drawn: ${doc.ipiCurve.description}`, svgs: 0 }]);
+  const breakEvenDrawn = (doc.breakEven?.points.length ?? 0) > 0;
+  expect(v.charts.map((c) => c.id)).toEqual(["chart-cost-size", ...(breakEvenDrawn ? ["chart-breakeven"] : []),
+    ...(ipisDrawn ? ["chart-ipis-threads"] : []), "chart-corruptions", "chart-bytes-copied"]);
+  expect(v.omitted.map((o) => o.id)).toEqual([...(breakEvenDrawn ? [] : ["chart-breakeven"]), ...(ipisDrawn ? [] : ["chart-ipis-threads"])]);
+  for (const o of v.omitted) expect([o.text.startsWith("Not drawn: "), o.svgs]).toEqual([true, 0]);
+  if (!ipisDrawn) expect(v.omitted.find((o) => o.id === "chart-ipis-threads")?.text).toBe(`Not drawn: ${doc.ipiCurve.description}`);
+  for (const c of v.charts) expect(c.svgWidth).toBeGreaterThan(200);
   const chart = (id: string) => v.charts.find((c) => c.id === id) as Chart;
   const [cost, corrupt, copied] = [chart("chart-cost-size"), chart("chart-corruptions"), chart("chart-bytes-copied")];
   // The charts use the page's width: the cost chart and the heatmaps most of it, none more than there is.
@@ -212,6 +223,8 @@ function checkPage(v: PageView, doc: ResultsDoc, dir: string): void {
     const zero = / 0$/.test(c.label);
     expect(c.fill === ZERO_CELL, c.label).toBe(zero);
   }
+  if (breakEvenDrawn) checkBreakEven(chart("chart-breakeven"), doc);
+
   const corruptLabels = heatLabels(doc, "corruptions", String);
   expect(corrupt.cells).toBe(corruptLabels.length);
   expect(sorted(corrupt.labels)).toEqual(sorted(corruptLabels));
@@ -236,6 +249,33 @@ function checkPage(v: PageView, doc: ResultsDoc, dir: string): void {
   });
 }
 
+/**
+ * The break-even chart: one point per point of results.json (panel, size, and the break-even to 6 digits), and
+ * in every panel one rule per profile mark, standing above a point exactly where that point's value is above
+ * the mark's (the y scale is the points' and the rules' own, per panel).
+ */
+function checkBreakEven(drawn: Chart, doc: ResultsDoc): void {
+  const be = doc.breakEven!;
+  const x = "I/O size (log scale)";
+  const y = "break-even ns per PTE (log scale)";
+  expect(sorted(drawn.points.map((p) => {
+    const f = ariaFields(p.label);
+    return `${f.panel} | ${f[x]} | ${Number(f[y])}`;
+  }))).toEqual(sorted(be.points.map((p) => `${p.panel} | ${p.size} | ${Number(p.pteNs.toPrecision(6))}`)));
+  const panels = [...new Set(be.points.map((p) => p.panel))];
+  expect(sorted(drawn.references.map((r) => { const f = ariaFields(r.label); return `${f.panel} | ${f.profile} | ${Number(f["its ns per PTE"])}`; })))
+    .toEqual(sorted(panels.flatMap((panel) => be.marks.map((m) => `${panel} | ${m.profile} | ${Number(m.pteNs.toPrecision(6))}`))));
+  for (const r of drawn.references) {
+    const rf = ariaFields(r.label);
+    for (const p of drawn.points) {
+      const pf = ariaFields(p.label);
+      if (pf.panel !== rf.panel) continue;
+      // Screen y grows downwards: a point above the rule has the smaller y.
+      expect(Number(pf[y]) > Number(rf["its ns per PTE"]), `${p.label} against ${r.label}`).toBe(p.cy < r.y);
+    }
+  }
+}
+
 describe("in Chromium", () => {
   it("the main job's report: every chart drawn with its points, the table holding every run's numbers", async () => {
     const dir = join(tmp, "main");
@@ -253,8 +293,11 @@ describe("in Chromium", () => {
     expect(cost.legend.length).toBeLessThan(8);
     expect(v.text).toContain("Curves that coincide are drawn once, named together: ");
     // The PMD panel's crossover (the verdict's) is written on its axis; the PTE panel has none up to 4M.
-    expect(cost.sizeLabels.map((l) => l.text)).toEqual([/from (\d+K) per I\/O/.exec(doc.verdict ?? "")?.[1]]);
+    expect(cost.sizeLabels.map((l) => l.text)).toEqual([/PMDs from (\d+[KM])/.exec(doc.verdict ?? "")?.[1]]);
     expect(cost.noCrossover).toEqual(["no crossover up to 4M"]);
+    // The break-even chart is drawn, with the four reference profiles' rules (the built-in's shared with ref:epyc-vm).
+    expect(v.charts.find((c) => c.id === "chart-breakeven")?.points.length).toBeGreaterThan(5);
+    expect(doc.breakEven?.marks.map((m) => m.profile)).toEqual(["built-in = ref:epyc-vm", "ref:xeon-vm", "ref:milan-6.16", "ref:milan-6.17"]);
   });
 
   it("a sweep's report: panels per workload and thread count, the swept columns in the table", async () => {
@@ -286,6 +329,6 @@ describe("in Chromium", () => {
     expect(doc.ipiCurve.points).toEqual([]);
     const v = await view(dir, "report-sweep-no-threads.png");
     checkPage(v, doc, dir);
-    expect(v.omitted[0].text).toMatch(/^Not drawn: no run in this sweep has a threads parameter.*add -w multithread/);
+    expect(v.omitted.find((o) => o.id === "chart-ipis-threads")?.text).toMatch(/^Not drawn: no run in this sweep has a threads parameter.*add -w multithread/);
   });
 });

@@ -56,7 +56,7 @@ describe("the main job's report (--json --out DIR)", () => {
   it("the cost curve is the verdict's grid: its crossovers are the ones the verdict names", () => {
     const pmd = doc.costCurve.crossovers.find((c) => c.panel === "2 MiB PMDs");
     expect(pmd).toBeDefined();
-    expect(doc.verdict).toContain(pmd?.size ? `on 2 MiB PMDs from ${pmd.size / 1024}K per I/O` : "on 2 MiB PMDs never");
+    expect(doc.verdict).toContain(`on 2 MiB PMDs ${pmd?.size ? `from ${pmd.size / 1024}K` : "never (up to 4M)"} with the built-in profile`);
     // Every policy (none selected: all 8): 11 sizes (4K..4M) x 2 mappings; IPIs: 5 thread counts.
     const policies = ["direct", "bounce", "wp-cow", "wp-cow-degrade", "wp-wait", "opt-out", "opt-out-inverse", "verify"];
     for (const [points, per] of [[doc.costCurve.points, 22], [doc.ipiCurve.points, 5]] as const) {
@@ -111,7 +111,7 @@ describe("the main job's report (--json --out DIR)", () => {
     for (const m of html.matchAll(/url\(([^)]*)\)/g)) expect(m[1]).toMatch(/^#/);
     const urls = [...html.matchAll(/[a-z]+:\/\/[^\s"'<>)]+/gi)].map((m) => m[0]);
     expect(urls.filter((u) => !/^http:\/\/www\.w3\.org\/(2000\/svg|1999\/xlink)$/.test(u))).toEqual([]);
-    expect(html.match(/<svg /g)).toHaveLength(4);
+    expect(html.match(/<svg /g)).toHaveLength(5);
     // Each SVG's own ids carry its chart's prefix, so none repeats on the page.
     const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
     expect(new Set(ids).size).toBe(ids.length);

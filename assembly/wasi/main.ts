@@ -5,10 +5,11 @@
 // the footer (named on stderr); 2: a malformed trace or a call the core refused
 // ("stable-dio: FILE:LINE: problem", as the host prints it), or bad arguments.
 import {
-  sd_complete, sd_counter, sd_disk_unwritten, sd_dma, sd_err_detail, sd_exit, sd_fork, sd_load, sd_map,
-  sd_map_alias, sd_proc_create, sd_ring, sd_reset, sd_scrub, sd_set, sd_store, sd_submit, sd_thread_create, sd_unmap,
+  sd_complete, sd_complete_more, sd_counter, sd_disk_unwritten, sd_dma, sd_err_detail, sd_exit, sd_fork, sd_load,
+  sd_map, sd_map_alias, sd_proc_create, sd_reset, sd_ring, sd_scrub, sd_set, sd_store, sd_submit, sd_thread_create,
+  sd_thread_state, sd_unmap,
 } from "../index";
-import { Counter, Key } from "../abi";
+import { Counter, Key, KeyDefault } from "../abi";
 import "./abort"; // asconfig.wasi.json points abort here
 import { openTrace, putFileName } from "./args";
 import { EOF, LINE, READ_ERROR, TOO_LONG, MAX_LINE, eofLine, lineLen, lineNo, linePtr, nextLine, openInput, readErrno } from "./input";
@@ -28,6 +29,8 @@ const COUNTERS = 3;
 const END = 4;
 
 const ALL_KEYS: u32 = (1 << Key.COUNT) - 1;
+/** Keys added after the format was first written (src/trace/format.ts OPTIONAL_KEYS): their defaults if not set. */
+const OPTIONAL_KEYS: u32 = (1 << Key.WP_RESTORE) | (1 << Key.WP_BATCH) | (1 << Key.WP_WALK);
 
 let state = HEADER;
 let keysSet: u32 = 0;
@@ -210,14 +213,17 @@ function setLine(): bool {
 function resetLine(): bool {
   if (state != CONFIG) return problem("'reset' twice");
   if (!arity("")) return false;
-  if (keysSet != ALL_KEYS) {
-    let k = ctz(~keysSet);
+  if ((keysSet | OPTIONAL_KEYS) != ALL_KEYS) {
+    let k = ctz(~(keysSet | OPTIONAL_KEYS));
     begin(lineNo);
     putStr("'reset' without 'set ");
     putStr(unchecked(KEY_NAMES[k]));
     putStr("' (a trace sets every key)");
     return fail();
   }
+  if (!(keysSet & (1 << Key.WP_RESTORE))) sd_set(Key.WP_RESTORE, KeyDefault.WP_RESTORE);
+  if (!(keysSet & (1 << Key.WP_BATCH))) sd_set(Key.WP_BATCH, KeyDefault.WP_BATCH);
+  if (!(keysSet & (1 << Key.WP_WALK))) sd_set(Key.WP_WALK, KeyDefault.WP_WALK);
   let rc = sd_reset();
   if (rc < 0) return refused(rc, "reset");
   state = OPS;
@@ -278,10 +284,12 @@ function call(op: i32): i32 {
     case 8: return sd_complete(argU32(0));
     case 9: return sd_fork(argU32(0), argU32(1));
     case 10: return sd_exit(argU32(0));
-    case 11: return sd_disk_unwritten(argU32(0), argU32(1));
-    case 12: return sd_map_alias(argU32(0), argU32(1), argU32(2), argU32(3), argU32(4));
-    case 13: return sd_ring(argU32(0), argU32(1), argU32(2), argU32(3));
-    default: return sd_scrub();
+    case 11: return sd_scrub();
+    case 12: return sd_thread_state(argU32(0), argU32(1));
+    case 13: return sd_complete_more(argU32(0));
+    case 14: return sd_disk_unwritten(argU32(0), argU32(1));
+    case 15: return sd_map_alias(argU32(0), argU32(1), argU32(2), argU32(3), argU32(4));
+    default: return sd_ring(argU32(0), argU32(1), argU32(2), argU32(3));
   }
 }
 

@@ -6,7 +6,7 @@
 
 export const KEY_NAMES: StaticArray<string> = [
   "policy", "device", "raid_disks", "disk_blocks", "max_frames", "cpus", "stable", "oracle", "max_ios",
-  "max_procs", "io_pages", "tlb_entries", "dma_check", "max_threads",
+  "max_procs", "io_pages", "tlb_entries", "dma_check", "max_threads", "wp_restore", "wp_batch", "wp_walk",
 ];
 
 export const COUNTER_NAMES: StaticArray<string> = [
@@ -16,8 +16,8 @@ export const COUNTER_NAMES: StaticArray<string> = [
   "cow_copies", "wp_reuse", "bytes_copied", "bytes_bounced", "bytes_cow", "bytes_fork", "bytes_unshare",
   "bytes_rewrite", "fork_copies", "unshare_copies", "pte_flips", "pmd_flips", "pmd_splits", "tlb_flushes", "ipis",
   "shootdowns", "demand_faults", "pins", "unpins", "tlb_hits", "tlb_misses", "frames_allocated", "frames_freed",
-  "stores", "bytes_stored", "csum_bytes", "forks", "exits",
-  "gup_write_faults", "kernel_stores", "kernel_stores_inflight", "unwritten_reads",
+  "stores", "bytes_stored", "csum_bytes", "forks", "exits", "wp_walks", "restore_faults", "spurious_faults",
+  "ipis_skipped", "gup_write_faults", "kernel_stores", "kernel_stores_inflight", "unwritten_reads",
 ];
 
 export const ERR_NAMES: StaticArray<string> = [
@@ -27,16 +27,17 @@ export const ERR_NAMES: StaticArray<string> = [
 
 /** The op lines, in src/trace/format.ts OP_ARGS order, and their arguments. */
 export const OP_NAMES: StaticArray<string> = [
-  "proc", "thread", "map", "unmap", "store", "load", "submit", "dma", "complete", "fork", "exit",
-  "unwritten", "alias", "ring", "scrub",
+  "proc", "thread", "map", "unmap", "store", "load", "submit", "dma", "complete", "fork", "exit", "scrub",
+  "thread_state", "complete_more", "unwritten", "alias", "ring",
 ];
 
 export const OP_ARGS: StaticArray<string> = [
   "flags", "pid cpu", "pid va len flags", "tid va len", "tid va len byte", "tid va len", "tid dir va len sector flags",
-  "io", "io", "tid cpu", "pid", "block count", "pid va len srcpid srcva", "pid va len kind", "",
+  "io", "io", "tid cpu", "pid", "", "tid state", "io", "block count", "pid va len srcpid srcva", "pid va len kind",
 ];
 
-export const LINE_WORDS = "set, reset, proc, thread, map, unmap, store, load, submit, dma, complete, fork, exit, unwritten, alias, ring, scrub, counter, end";
+export const LINE_WORDS =
+  "set, reset, proc, thread, map, unmap, store, load, submit, dma, complete, fork, exit, scrub, thread_state, complete_more, unwritten, alias, ring, counter, end";
 
 /** Index of the name whose ASCII equals bytes [p, p+n), or -1. */
 export function lookup(names: StaticArray<string>, p: usize, n: usize): i32 {

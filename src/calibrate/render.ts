@@ -13,7 +13,8 @@ const UNITS: Record<string, string> = {
   vma: "user level: VMA split + merge per mprotect call",
   pte: "change one PTE or PMD entry",
   flush_page: "per page of a shootdown of <= 33 pages (page by page)",
-  flush: "local TLB flush of a shootdown (with the walk's fixed work)",
+  flush: "local TLB flush of a shootdown",
+  walk: "a write-protect's or restore's page-table walk of its own (fixed work)",
   ipi: "per remote CPU of a shootdown of <= 33 pages",
   ipi_full: "per remote CPU of a shootdown that flushes all",
   fault: "kernel fault entry + handling + return",
@@ -35,7 +36,8 @@ export function renderProfile(p: CostProfile, checks: readonly Check[], file?: s
   out.push("", "Unit costs (ns; docs/cost-model.md says how each is derived):");
   const ur: string[][] = [];
   for (const [k, what] of Object.entries(UNITS)) {
-    const v = (p.costs as unknown as Record<string, number>)[k];
+    const v = (p.costs as unknown as Record<string, number | undefined>)[k];
+    if (v === undefined) continue; // a profile from before that unit cost (walk)
     ur.push([`  ${k}`, fmtNs(v), p.assumed.includes(k) ? `${what} (assumed)` : what]);
   }
   for (const cache of ["hot", "cold"] as const) {

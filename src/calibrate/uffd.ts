@@ -50,8 +50,8 @@ export function decomposeUffd(m: Measured, c: UnitCosts): UffdDecomposition {
     if (v === undefined) continue;
     checks.push({
       name: `uffd_wp_pair.${n}`,
-      what: `from the mprotect units: 2 x (syscall + flush + ${n} x ${n <= 33 ? "(pte + flush_page)" : "pte"})`,
-      predicted: 2 * (c.syscall + c.flush + n * (c.pte + (n <= 33 ? c.flush_page : 0))),
+      what: `from the mprotect units: 2 x (syscall + walk + flush + ${n} x ${n <= 33 ? "(pte + flush_page)" : "pte"})`,
+      predicted: 2 * (c.syscall + c.flush + (c.walk ?? 0) + n * (c.pte + (n <= 33 ? c.flush_page : 0))),
       measured: v,
     });
   }
@@ -88,7 +88,7 @@ export function renderUffd(d: UffdDecomposition, c: UnitCosts, fmtNs: (ns: numbe
     "  unit        mprotect  UFFDIO_WRITEPROTECT  (cold walk: 8 buffers in turn, each just written)",
     `  pte         ${fmtNs(c.pte).padStart(8)}  ${fmtNs(u.pte).padStart(8)}  ${cold(u.walk_cold?.pte)}`,
     `  flush_page  ${fmtNs(c.flush_page).padStart(8)}  ${fmtNs(u.flush_page).padStart(8)}  ${cold(u.walk_cold?.flush_page)}`,
-    `  fixed       ${fmtNs(c.flush).padStart(8)}  ${fmtNs(u.fixed).padStart(8)}  ${cold(u.walk_cold?.fixed)}   (mprotect: flush; uffd: per call beyond the syscall)`,
+    `  fixed       ${fmtNs(c.flush + (c.walk ?? 0)).padStart(8)}  ${fmtNs(u.fixed).padStart(8)}  ${cold(u.walk_cold?.fixed)}   (mprotect: walk + flush; uffd: per call beyond the syscall)`,
     `  userfaultfd handler per fault (msg) ${fmtNs(u.msg)}, per copy-on-write beyond it (cow) ${fmtNs(u.cow)}`,
     `The kernel projection uses the mprotect column: ${DECOMPOSITION}.`,
     "stable-dio native's user-level projection uses the cold walk where measured: an I/O path walks buffers written since their last walk.",

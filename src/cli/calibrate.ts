@@ -4,6 +4,7 @@
 // user-level emulation of wp-cow and bounce and sets the model beside it; it
 // needs the compiler, so without one it is an error and nothing is written.
 import type { Command } from "commander";
+import { cacheFile, writeCached } from "../calibrate/cache.js";
 import { calibratedProfile, type Calibration } from "../calibrate/measure.js";
 import { findCompiler, noCompilerHelp, medianRuns, NativeError, runNative } from "../calibrate/native.js";
 import { renderProfile, renderValidation } from "../calibrate/render.js";
@@ -72,6 +73,16 @@ function calibrate(o: CalibrateOptions, io: CliIo): number {
     }
   }
   writeOutput(file, profileJson(cal.profile));
+  // A full measurement is also this machine's profile from now on (docs/profiles.md); --quick's is too noisy for that.
+  if (compiler && !o.quick) {
+    const cached = cacheFile();
+    try {
+      writeCached(cached, cal.profile);
+      io.err(`stable-dio: also kept as this machine's profile (the default of the projecting commands): ${cached}\n`);
+    } catch (e) {
+      io.err(`stable-dio: cannot keep the profile in ${cached}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+    }
+  }
   if (o.json) {
     io.out(JSON.stringify({ file, profile: cal.profile, checks: cal.checks, ...(rows ? { validation: rows } : {}) }, null, 2) + "\n");
   } else {

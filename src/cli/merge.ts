@@ -8,15 +8,17 @@ import { sweepDoc } from "../sweep/sweep.js";
 import { renderSummary } from "../report/summary-table.js";
 import { EXIT_FAIL, EXIT_OK } from "../shared/io.js";
 import type { CommandContext } from "./context.js";
-import { pickProfile } from "./profile.js";
+import { profileOption } from "./profile.js";
 import { reportTarget, writeReportTo, type ReportOptions } from "./report.js";
 
 export async function mergeReport(dirs: readonly string[], o: ReportOptions & { profile?: string; json?: boolean }, ctx: CommandContext): Promise<number> {
   const { io } = ctx;
   const from = dirs.map((d) => resolve(io.cwd ?? process.cwd(), d));
   const target = reportTarget(o, "report", io);
-  const profile = pickProfile(o.profile);
+  const pending = profileOption(o.profile);
   const m = mergeSweeps(from, io);
+  // The journals hold counts only: the projections are made here, from the profile given (default: this machine's).
+  const profile = (await pending.choose(io)).profile;
   const doc = sweepDoc(m.grid, m.runs, profile, ctx.argv, {
     workers: 0, points: m.runs.length, computed: 0, resumed: m.runs.length, shard: null, merged: from,
   }, "report");

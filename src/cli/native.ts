@@ -4,6 +4,8 @@
 // device (or --target) and, for the write-protect policies, userfaultfd;
 // without one: one line naming it, exit code 2, nothing left behind.
 import type { Command } from "commander";
+import { existsSync } from "node:fs";
+import { cacheFile } from "../calibrate/cache.js";
 import { calibratedProfile } from "../calibrate/measure.js";
 import { findCompiler, noCompilerHelp, NativeError, runNative } from "../calibrate/native.js";
 import { loadWasmCoreSync } from "../core/wasm.js";
@@ -18,12 +20,15 @@ import { TwinError } from "../native/run.js";
 import { NativeMissing, Session } from "../native/session.js";
 import { loopMissing, makeLoop, sweepStale, userTarget } from "../native/target.js";
 import { writeFilesAtomic } from "../shared/atomic.js";
-import { parseNumber } from "../workloads/params.js";
+import { parseNumber, resolveParams } from "../workloads/params.js";
+import type { Workload } from "../workloads/types.js";
+import { DEFAULT_WP, mergeWp, wpChanges, wpLabel, type WpChoices } from "../shared/wp.js";
 import type { CommandContext } from "./context.js";
 import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "../shared/io.js";
 import { pickNumber } from "./numbers.js";
 import { pickProfile } from "./profile.js";
 import { reportTarget, shownPath } from "./report.js";
+import { pickWp } from "./runs.js";
 import { pickNamed, pickSeed, splitList } from "../shared/select.js";
 import { pickParams } from "../workloads/select.js";
 import { chooseWorkload, fioOption, WORKLOAD_FLAGS, WORKLOAD_HELP, type SourceOptions } from "./source.js";
@@ -48,6 +53,7 @@ interface NativeOptions extends SourceOptions {
   out?: string;
   report?: boolean;
   saveBase?: string;
+  wp?: string;
 }
 
 export function registerNative(program: Command, ctx: CommandContext): void {
@@ -62,11 +68,29 @@ export function registerNative(program: Command, ctx: CommandContext): void {
     .option("--target <path>", "a file or block device to write instead of a loop device (only [--offset, +length) is written)")
     .option("--offset <bytes>", "where the run's range starts on --target (multiple of 4096; default 0)")
     .option("--profile <file>", "cost profile for the projection (default: measure this machine now, as calibrate --quick)")
-    .option("--save-base <profile.json>", "record direct's CPU per I/O and per page (needs -p direct and two --sizes) in this profile")
+    .option("--save-base <profile.json|machine>", "record direct's CPU per I/O and per page (needs -p direct and two --sizes) in this profile, " +
+      "or in this user's cached profile of this machine (machine)")
+    .option("--wp <key=value,...>", "the write-protect's implementation choices: native builds only the defaults at user level (restore=eager,batch=1,walk=separate); any other is refused")
     .option("--json", "print the results as JSON")
     .option("-o, --out <dir>", `report directory: ${NATIVE_JSON} and ${NATIVE_HTML} (default: ./stable-dio-report)`)
     .option("--no-report", "write no report files")
     .action(async (o: NativeOptions) => ctx.exit(await native(o, ctx.io)));
+}
+
+/**
+ * native's user-level write-protect (userfaultfd) is today's: one
+ * UFFDIO_WRITEPROTECT per I/O at submit and one at completion. A lazy restore,
+ * a batched shootdown or a write-protect inside GUP's walk have no user-level
+ * twin, so a run that asks for one (--wp, or its workload file's "wp") is
+ * refused rather than compared with a core run of different choices.
+ */
+function nativeWp(workload: Workload, flag: Partial<WpChoices> | undefined, file: string | undefined): void {
+  const own = workload.wp?.(resolveParams(workload, workload.device), workload.device);
+  const asked = wpChanges(mergeWp(own, flag));
+  if (!asked) return;
+  const from = flag && wpChanges(mergeWp(flag)) ? "--wp" : `${file ?? workload.id}: its "wp"`;
+  throw new UsageError(`${from} asks for ${asked}: native builds only today's write-protect at user level ` +
+    `(${wpLabel(DEFAULT_WP)}); run the other choices on the core (stable-dio run --wp ...)`);
 }
 
 function pickSizes(text: string | undefined): number[] {
@@ -87,6 +111,7 @@ async function native(o: NativeOptions, io: CliIo): Promise<number> {
   const policies = pickNamed("policy", POLICIES.filter((p) => (NATIVE_POLICIES as readonly string[]).includes(p.id)), o.policy ?? NATIVE_POLICIES.join(","));
   const seed = pickSeed(o.seed);
   const params = pickParams(o.param ?? [], [workload]);
+  nativeWp(workload, pickWp(o.wp), source?.file);
   if (params.size !== undefined && o.sizes !== undefined) throw new UsageError("--param size and --sizes both set the I/O size: give one");
   const sizes = pickSizes(o.sizes);
   const repeat = pickNumber("--repeat", o.repeat, 1, 1, 100, true);
@@ -95,9 +120,13 @@ async function native(o: NativeOptions, io: CliIo): Promise<number> {
   if (o.offset !== undefined && o.target === undefined) throw new UsageError("--offset is a place on --target: give --target too");
   // Beside the main report (which then includes it): its index.html is not replaced, so no note.
   const dir = reportTarget(o, "native", io)?.dir;
-  if (o.saveBase !== undefined) {
+  // "machine": the profile the projecting commands use by default (docs/profiles.md), as this user's cache holds it.
+  const saveBase = o.saveBase === "machine" ? cacheFile() : o.saveBase;
+  if (saveBase !== undefined) {
+    if (o.saveBase === "machine" && !existsSync(saveBase))
+      throw new UsageError(`--save-base machine: no cached profile of this machine for this user yet (${saveBase}): run stable-dio calibrate first`);
     try {
-      readProfile(o.saveBase);
+      readProfile(saveBase);
     } catch (e) {
       throw new UsageError(`--save-base: ${(e as Error).message} (a profile from stable-dio calibrate)`);
     }
@@ -152,9 +181,9 @@ async function native(o: NativeOptions, io: CliIo): Promise<number> {
       }
       io.err(`stable-dio: report: ${shownPath(dir, io)}/${NATIVE_HTML} (${NATIVE_JSON} beside it; the main report includes it)\n`);
     }
-    if (o.saveBase !== undefined && doc.base_cpu) {
-      writeProfile(o.saveBase, { ...readProfile(o.saveBase), base_cpu: doc.base_cpu });
-      io.err(`stable-dio: direct's base CPU recorded in ${o.saveBase} (base_cpu)\n`);
+    if (saveBase !== undefined && doc.base_cpu) {
+      writeProfile(saveBase, { ...readProfile(saveBase), base_cpu: doc.base_cpu });
+      io.err(`stable-dio: direct's base CPU recorded in ${saveBase} (base_cpu)\n`);
     }
     return EXIT_OK;
   } catch (e) {

@@ -7,7 +7,7 @@ import { POLICIES } from "../shared/names.js";
 import { formatTrace } from "../trace/write.js";
 import { loadCore, pickCore } from "../host/cores.js";
 import type { CommandContext } from "./context.js";
-import { runnableWorkloads, runOrExplain, warnShallow, type RunOptions } from "./runs.js";
+import { pickWp, runnableWorkloads, runOrExplain, warnShallow, WP_OPTION_HELP, type RunOptions } from "./runs.js";
 import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "../shared/io.js";
 import { outputFile, writeOutput } from "./output.js";
 import { pickDevice, pickPolicies, pickSeed, pickStable } from "../shared/select.js";
@@ -32,6 +32,7 @@ export function registerRecord(program: Command, ctx: CommandContext): void {
     .option("-P, --param <name=value>", "workload parameter, repeatable or comma list", (v: string, prev?: string[]) => [...(prev ?? []), v])
     .option("--stable <mode>", "auto, always or never (default: auto)")
     .option("--core <id>", "wasm (default) or model")
+    .option("--wp <key=value,...>", WP_OPTION_HELP)
     .option("-o, --output <file>", "write the trace to this file (atomically) instead of stdout")
     .addHelpText("after", "\nGive one of --workload and --fio, as to `stable-dio run`; replay the trace with `stable-dio replay FILE`.\n")
     .action(async (opts: RecordOptions) => ctx.exit(await record(opts, ctx.io)));
@@ -45,12 +46,13 @@ async function record(o: RecordOptions, io: CliIo): Promise<number> {
   const device = pickDevice(o.device);
   const stable = pickStable(o.stable);
   const coreId = pickCore(o.core);
+  const wp = pickWp(o.wp);
   const params = pickParams(o.param ?? [], [workload]);
   runnableWorkloads([workload], device?.value, params, true, io, new Map(source ? [[workload, source.file]] : []));
   const output = o.output === undefined ? undefined : outputFile("--output", o.output, io);
 
   const core = await loadCore(coreId);
-  const spec = { workload, policy: policies[0].value, device: device?.value, seed, params, stable, record: true };
+  const spec = { workload, policy: policies[0].value, device: device?.value, seed, params, stable, wp, record: true };
   const r = runOrExplain(core, spec, source?.file);
   const text = formatTrace(r);
   if (output === undefined) io.out(text);

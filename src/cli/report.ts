@@ -7,7 +7,7 @@ import { isAbsolute, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { loadWasmCoreSync } from "../core/wasm.js";
 import { nativeSectionOf } from "../native/html.js";
-import type { CostProfile } from "../cost/profile.js";
+import type { ProfileChoice } from "../cost/choice.js";
 import type { GridResult } from "../crossover/grid.js";
 import { VERDICT_SPEC, verdictLine } from "../crossover/verdict.js";
 import type { RunResult } from "../host/result.js";
@@ -15,11 +15,13 @@ import { resultsDoc, runRecord } from "../report/document.js";
 import { placeReport, replacingNote, type Previous } from "../report/place.js";
 import { POLICIES } from "../shared/names.js";
 import { costCurveOfGrid, curveGrid, ipiCurveOfCore } from "../crossover/curves.js";
+import { breakEvenCurveOfGrid } from "../crossover/breakeven-curve.js";
 import { DEFAULT_REPORT_DIR, REPORT_FILES, writeReport } from "../report/write.js";
 import type { CommandContext } from "./context.js";
 import { balanceExit, runOptions } from "./runs.js";
 import { type CliIo, UsageError } from "../shared/io.js";
 import { chooseWorkloads, fioOption, type SourceOptions } from "./source.js";
+import { referenceProfiles } from "./profile.js";
 import { subcommand } from "./subcommand.js";
 import { runAndPrint, tableOptions, type TableOptions } from "./table.js";
 import { mergeReport } from "./merge.js";
@@ -55,7 +57,8 @@ export interface MainRuns {
   readonly command: string;
   readonly argv: readonly string[];
   readonly results: readonly RunResult[];
-  readonly profile: CostProfile;
+  /** The profile the projections come from, and why. */
+  readonly choice: ProfileChoice;
   /** The verdict's grid (VERDICT_SPEC), if already run. */
   readonly grid?: GridResult;
 }
@@ -65,15 +68,18 @@ export async function writeMainReport(t: ReportTarget, m: MainRuns, io: CliIo): 
   const core = loadWasmCoreSync();
   // The curves follow the selection: every policy that ran, in the usual order.
   const policies = POLICIES.map((p) => p.id).filter((id) => m.results.some((r) => r.policy === id));
-  const grid = curveGrid(core, VERDICT_SPEC, policies, m.profile.costs, m.grid);
+  const profile = m.choice.profile;
+  const references = referenceProfiles();
+  const grid = curveGrid(core, VERDICT_SPEC, policies, profile.costs, m.grid);
   const doc = resultsDoc({
     command: m.command,
     argv: m.argv,
-    profile: m.profile,
+    profile,
     runs: m.results.map(runRecord),
-    costCurve: costCurveOfGrid(grid, m.profile, policies),
+    costCurve: costCurveOfGrid(grid, profile, policies),
     ipiCurve: ipiCurveOfCore(core, policies),
-    verdict: verdictLine(grid, m.profile),
+    breakEven: breakEvenCurveOfGrid(grid, m.choice, references),
+    verdict: verdictLine(grid, m.choice, references),
   });
   const native = nativeSectionOf(t.dir); // a stable-dio native run's results in the same directory
   await writeReportTo(t, () => writeReport(t.dir, doc, native ? [native] : []), io);

@@ -14,6 +14,7 @@ import type { Workload } from "../workloads/index.js";
 import { incompatibility, MAX_LATENCY, resolveParams } from "../workloads/params.js";
 import { pickParams } from "../workloads/select.js";
 import { WORKLOAD_FLAGS, WORKLOAD_HELP } from "./source.js";
+import { parseWp, type WpChoices } from "../shared/wp.js";
 
 /** The flags that pick runs. */
 export interface RunOptions {
@@ -24,6 +25,17 @@ export interface RunOptions {
   param?: string[];
   stable?: string;
   core?: string;
+  wp?: string;
+}
+
+/** The --wp option's help: its keys and values (src/shared/wp.ts). */
+export const WP_OPTION_HELP =
+  "the write-protect's implementation choices for wp-cow, wp-cow-degrade and wp-wait, key=value comma list: " +
+  "restore=eager|lazy, batch=1..256, walk=separate|fused (default: restore=eager,batch=1,walk=separate; a workload file's \"wp\" gives its own)";
+
+/** --wp, checked: the choices it sets (the rest come from each workload, then the defaults). */
+export function pickWp(text: string | undefined): Partial<WpChoices> | undefined {
+  return text === undefined ? undefined : parseWp(text);
 }
 
 /** The flags that pick runs, on the main job, `report`, `run`, `record` and `sweep`. */
@@ -35,7 +47,8 @@ export function runOptions(cmd: Command, workloadFlags = WORKLOAD_FLAGS, workloa
     .option("-d, --device <id>", "run every workload on this device instead of its default")
     .option("-P, --param <name=value>", "workload parameter, repeatable or comma list (e.g. size=64k,qd=4)", collect)
     .option("--stable <mode>", "auto: Hellwig's levels decide; always/never: force stability on/off (default: auto)")
-    .option("--core <id>", "wasm (default) or model: the TypeScript reference model, slower");
+    .option("--core <id>", "wasm (default) or model: the TypeScript reference model, slower")
+    .option("--wp <key=value,...>", WP_OPTION_HELP);
 }
 
 function collect(value: string, prev: string[] | undefined): string[] {
@@ -56,6 +69,7 @@ export async function runSelected(
   const device = pickDevice(o.device);
   const stable = pickStable(o.stable);
   const coreId = pickCore(o.core);
+  const wp = pickWp(o.wp);
   const params = pickParams(o.param ?? [], workloads);
   const runnable = runnableWorkloads(workloads, device?.value, params, named, io, origins);
 
@@ -65,7 +79,7 @@ export async function runSelected(
   for (const w of runnable) {
     for (const p of policies) {
       if (io.interactive) io.err(`\r\x1b[K[${results.length + 1}/${total}] ${w.id} ${p.id}`);
-      results.push(runOrExplain(core, { workload: w, policy: p.value, device: device?.value, seed, params, stable }, origins.get(w)));
+      results.push(runOrExplain(core, { workload: w, policy: p.value, device: device?.value, seed, params, stable, wp }, origins.get(w)));
     }
   }
   if (io.interactive) io.err("\r\x1b[K");

@@ -15,7 +15,7 @@ import type { CommandContext } from "./context.js";
 import { runOptions, type RunOptions } from "./runs.js";
 import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "../shared/io.js";
 import { pickNumber } from "./numbers.js";
-import { pickProfile } from "./profile.js";
+import { PROFILE_HELP, profileOption } from "./profile.js";
 import { reportLine } from "./report.js";
 import { fioOption } from "./source.js";
 import { subcommand } from "./subcommand.js";
@@ -47,7 +47,7 @@ export function registerSweep(program: Command, ctx: CommandContext): void {
     .option("--seeds <list>", "seeds, e.g. 1,2,3 or 1..8 (default: 1; --seed n is one seed)")
     .option("--workers <n>", `worker threads (default: every core, ${availableParallelism()} here)`)
     .option("--shard <k/n>", "run only every n-th point of the grid from the k-th, e.g. 2/8 (merge the shards with stable-dio report --from)")
-    .option("--profile <file>", "cost profile for the projected figures (default: built-in)")
+    .option("--profile <name|file>", PROFILE_HELP)
     .option("-o, --out <dir>", `journal and report directory (default: ./${DEFAULT_SWEEP_DIR}); an unfinished sweep there resumes`)
     .option("--no-report", "journal the points only, no report")
     .option("--json", "print the report's document (results.json, with the summary over seeds) instead of the summary table")
@@ -68,15 +68,17 @@ async function sweep(o: SweepOptions, io: CliIo, argv: readonly string[]): Promi
   if (o.seed !== undefined && o.seeds !== undefined) throw new UsageError("give --seed or --seeds, not both");
   const flags: GridText = {
     sizes: o.sizes, threads: o.threads, policy: o.policy, workload: o.workload, fio: o.fio, seeds: o.seeds ?? o.seed,
-    device: o.device, stable: o.stable, core: o.core, param: o.param,
+    device: o.device, stable: o.stable, core: o.core, param: o.param, wp: o.wp,
   };
   const file = o.grid === undefined ? undefined : mergeGridText(readGridFile(o.grid), flags);
   const grid = pickGrid(file?.text ?? flags, file);
   const workers = pickNumber("--workers", o.workers, availableParallelism(), 1, MAX_WORKERS, true);
   const shard = pickShard(o.shard);
-  const profile = pickProfile(o.profile);
+  const pending = profileOption(o.profile);
   if (o.out !== undefined && o.out.trim() === "") throw new UsageError("empty --out directory");
   const dir = resolve(io.cwd ?? process.cwd(), o.out ?? DEFAULT_SWEEP_DIR);
+  // Measured here, once, if need be: the worker threads only count, and the projections are made here.
+  const profile = (await pending.choose(io)).profile;
 
   const r = await runSweep({ grid, dir, workers, profile, report: o.report !== false, argv, shard }, io);
   if (o.json) io.out(JSON.stringify(r.doc, null, 2) + "\n");

@@ -3,7 +3,7 @@
 // (or --json) with the projected column and the crossover verdict under it.
 import type { Command } from "commander";
 import { loadWasmCoreSync } from "../core/wasm.js";
-import type { CostProfile } from "../cost/profile.js";
+import type { ProfileChoice } from "../cost/choice.js";
 import { type GridResult, runGrid } from "../crossover/grid.js";
 import { VERDICT_SPEC, verdictLine } from "../crossover/verdict.js";
 import type { RunResult } from "../host/result.js";
@@ -11,7 +11,7 @@ import { renderJson } from "../report/json.js";
 import { projectResults } from "../report/projection.js";
 import { renderTable } from "../report/table.js";
 import type { CliIo } from "../shared/io.js";
-import { pickProfile } from "./profile.js";
+import { PROFILE_HELP, profileOption, referenceProfiles } from "./profile.js";
 import { runSelected, type RunOptions } from "./runs.js";
 import { printSourceNotes, type ChosenWorkload } from "./source.js";
 
@@ -23,7 +23,7 @@ export interface TableOptions extends RunOptions {
 /** The flags of the commands that print the table: the main job and `run`. */
 export function tableOptions(cmd: Command, json = "print every run's full result as JSON instead of the table"): Command {
   return cmd
-    .option("--profile <file>", "cost profile for the projected column (from stable-dio calibrate; default: built-in)")
+    .option("--profile <name|file>", PROFILE_HELP)
     .option("--json", json);
 }
 
@@ -34,15 +34,16 @@ export function tableOptions(cmd: Command, json = "print every run's full result
  */
 export async function runAndPrint(
   chosen: readonly ChosenWorkload[], o: TableOptions, named: boolean, io: CliIo, table = true,
-): Promise<{ results: RunResult[]; profile: CostProfile; grid: GridResult }> {
-  const profile = pickProfile(o.profile);
+): Promise<{ results: RunResult[]; choice: ProfileChoice; grid: GridResult }> {
+  const pending = profileOption(o.profile);
   const origins = new Map(chosen.flatMap((c) => (c.source ? [[c.workload, c.source.file] as const] : [])));
   const results = await runSelected(chosen.map((c) => c.workload), o, named, io, origins);
   const sources = chosen.flatMap((c) => (c.source ? [c.source] : []));
   for (const s of sources) printSourceNotes(s, io); // after the runs
-  const grid = runGrid(loadWasmCoreSync(), VERDICT_SPEC, profile.costs);
-  const projection = projectResults(results, profile, verdictLine(grid, profile));
+  const choice = await pending.choose(io); // after the runs: every flag checked before a first run measures this machine
+  const grid = runGrid(loadWasmCoreSync(), VERDICT_SPEC, choice.profile.costs);
+  const projection = projectResults(results, choice.profile, verdictLine(grid, choice, referenceProfiles()));
   if (o.json) io.out(renderJson(results, projection, sources));
   else if (table) io.out(renderTable(results, projection));
-  return { results, profile, grid };
+  return { results, choice, grid };
 }

@@ -15,6 +15,8 @@ export interface Core {
   procFlags(pid: number): number;
   threadCreate(pid: number, cpu: number): number;
   threadPid(tid: number): number;
+  /** sd_thread_state: ThreadState RUNNING or IDLE (docs/model.md section 12). */
+  threadState(tid: number, state: number): number;
 
   map(pid: number, va: number, len: number, flags: number): number;
   /** sd_map_alias: [va, va+len) of pid maps the frames [srcVa, srcVa+len) of srcPid maps (MAP_SHARED, present). */
@@ -31,7 +33,8 @@ export interface Core {
 
   submit(tid: number, op: number, va: number, len: number, sector: number, flags: number): number;
   dma(io: number): number;
-  complete(io: number): number;
+  /** sd_complete; with `more`, sd_complete_more: another completion of the same reap follows. */
+  complete(io: number, more?: boolean): number;
   ioState(io: number): number;
 
   fork(tid: number, cpu: number): number;

@@ -5,6 +5,7 @@ import type { Core } from "./core.js";
 export type OpRecord =
   | { op: "proc"; flags: number }
   | { op: "thread"; pid: number; cpu: number }
+  | { op: "thread_state"; tid: number; state: number }
   | { op: "map"; pid: number; va: number; len: number; flags: number }
   | { op: "unmap"; tid: number; va: number; len: number }
   | { op: "store"; tid: number; va: number; len: number; byte: number }
@@ -12,6 +13,8 @@ export type OpRecord =
   | { op: "submit"; tid: number; dir: number; va: number; len: number; sector: number; flags: number }
   | { op: "dma"; io: number }
   | { op: "complete"; io: number }
+  /** sd_complete_more: another completion of the same reap follows (docs/model.md section 12). */
+  | { op: "complete_more"; io: number }
   | { op: "fork"; tid: number; cpu: number }
   | { op: "exit"; pid: number }
   | { op: "unwritten"; block: number; count: number }
@@ -25,6 +28,7 @@ export function applyOp(core: Core, r: OpRecord): number {
   switch (r.op) {
     case "proc": return core.procCreate(r.flags);
     case "thread": return core.threadCreate(r.pid, r.cpu);
+    case "thread_state": return core.threadState(r.tid, r.state);
     case "map": return core.map(r.pid, r.va, r.len, r.flags);
     case "unmap": return core.unmap(r.tid, r.va, r.len);
     case "store": return core.store(r.tid, r.va, r.len, r.byte);
@@ -35,6 +39,7 @@ export function applyOp(core: Core, r: OpRecord): number {
     case "submit": return core.submit(r.tid, r.dir, r.va, r.len, r.sector, r.flags);
     case "dma": return core.dma(r.io);
     case "complete": return core.complete(r.io);
+    case "complete_more": return core.complete(r.io, true);
     case "fork": return core.fork(r.tid, r.cpu);
     case "exit": return core.exit(r.pid);
     case "unwritten": return core.diskUnwritten(r.block, r.count);

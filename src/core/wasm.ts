@@ -18,6 +18,7 @@ export interface CoreExports {
   sd_proc_flags(pid: number): number;
   sd_thread_create(pid: number, cpu: number): number;
   sd_thread_pid(tid: number): number;
+  sd_thread_state(tid: number, state: number): number;
   sd_map(pid: number, va: number, len: number, flags: number): number;
   sd_map_alias(pid: number, va: number, len: number, srcPid: number, srcVa: number): number;
   sd_ring(pid: number, va: number, len: number, kind: number): number;
@@ -28,6 +29,7 @@ export interface CoreExports {
   sd_submit(tid: number, op: number, va: number, len: number, sector: number, flags: number): number;
   sd_dma(io: number): number;
   sd_complete(io: number): number;
+  sd_complete_more(io: number): number;
   sd_io_state(io: number): number;
   sd_fork(tid: number, cpu: number): number;
   sd_exit(pid: number): number;
@@ -120,6 +122,7 @@ export class WasmCore implements Core {
   procFlags(pid: number): number { return this.ex.sd_proc_flags(pid); }
   threadCreate(pid: number, cpu: number): number { return this.ex.sd_thread_create(pid, cpu); }
   threadPid(tid: number): number { return this.ex.sd_thread_pid(tid); }
+  threadState(tid: number, state: number): number { return this.ex.sd_thread_state(tid, state); }
   map(pid: number, va: number, len: number, flags: number): number { return this.ex.sd_map(pid, va, len, flags); }
   mapAlias(pid: number, va: number, len: number, srcPid: number, srcVa: number): number {
     return this.ex.sd_map_alias(pid, va, len, srcPid, srcVa);
@@ -144,7 +147,7 @@ export class WasmCore implements Core {
     return this.ex.sd_submit(tid, op, va, len, sector, flags);
   }
   dma(io: number): number { return this.ex.sd_dma(io); }
-  complete(io: number): number { return this.ex.sd_complete(io); }
+  complete(io: number, more = false): number { return more ? this.ex.sd_complete_more(io) : this.ex.sd_complete(io); }
   ioState(io: number): number { return this.ex.sd_io_state(io); }
   fork(tid: number, cpu: number): number { return this.ex.sd_fork(tid, cpu); }
   exit(pid: number): number { return this.ex.sd_exit(pid); }

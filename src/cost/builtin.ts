@@ -1,12 +1,13 @@
-// The built-in cost profile: DESIGN.md section 6's native figures for a 2-vCPU
-// AMD EPYC VM (Linux 6.18), taking the middle of each range given, and for
-// the figures section 6 does not give, `stable-dio calibrate` on a VM of the
-// same kind. docs/cost-model.md lists every figure with its source.
+// The built-in cost profile: native timings of a 2-vCPU AMD EPYC VM (Linux
+// 6.18), the middle of each measured range, and for the figures those
+// timings lack, `stable-dio calibrate` on a VM of the same kind.
+// docs/profiles.md lists every figure with its source; the package ships the
+// same profile as the reference profile ref:epyc-vm (a test holds them equal).
 import { decompose, type Measured } from "./decompose.js";
 import { PROFILE_VERSION, type CostProfile, type UnitCosts } from "./profile.js";
 
-/** DESIGN.md section 6 (midpoints of its ranges), ns. */
-export const DESIGN_FIGURES: Measured = {
+/** The EPYC VM's native timings (midpoints of their ranges over repeated runs), ns. */
+export const EPYC_VM_FIGURES: Measured = {
   "mprotect_pair.1": 2800, // 2.5-3.1 us
   "mprotect_pair.256": 48000, // 43-53 us
   "mprotect_pair_remote.1.1": 31000, // 29-33 us, another thread running
@@ -23,9 +24,9 @@ export const DESIGN_FIGURES: Measured = {
 };
 
 /**
- * What section 6 lacks, from `stable-dio calibrate` on a 2-vCPU AMD EPYC VM
- * (Linux 6.18.44, Debian 12), 2026-02-xx, load average below 0.3 (medians).
- * Section 6's one 1-page mprotect figure is taken as the unsplit case (no
+ * What those timings lack, from `stable-dio calibrate` on a 2-vCPU AMD EPYC VM
+ * (Linux 6.18.44, Debian 12), February 2026, load average below 0.3 (medians).
+ * The one 1-page mprotect figure above is taken as the unsplit case (no
  * mprotect_pair_vma.1 here), so `vma` is 0 and `flush` an upper bound.
  */
 export const GAP_FIGURES: Measured = {
@@ -40,25 +41,28 @@ export const GAP_FIGURES: Measured = {
 /**
  * Not derivable from the figures above: the kernel's crc32c (with the CRC32
  * instruction, about 10 GB/s: assumed), and what a page adds to a shootdown
- * of at most 33 pages (section 6 has no 16-page figure: the value
+ * of at most 33 pages (the timings have no 16-page figure: the value
  * stable-dio calibrate derives on the same kind of VM).
  */
 export const ASSUMED: Partial<UnitCosts> = { csum_byte: 0.1, flush_page: 30 };
 
 export const BUILTIN_DATE = "2026-02-01";
 
+export const BUILTIN_SOURCE = "native timings of a 2-vCPU AMD EPYC VM (Linux 6.18), the middle of each range; " +
+  "gaps from stable-dio calibrate on a VM of the same kind (docs/profiles.md)";
+
 let cached: CostProfile | undefined;
 
 export function builtinProfile(): CostProfile {
   if (cached) return cached;
-  const measured = { ...DESIGN_FIGURES, ...GAP_FIGURES };
+  const measured = { ...EPYC_VM_FIGURES, ...GAP_FIGURES };
   const d = decompose(measured, ASSUMED);
   cached = {
     tool: "stable-dio",
     kind: "cost-profile",
     version: PROFILE_VERSION,
     name: "built-in",
-    source: "DESIGN.md section 6 (2-vCPU AMD EPYC VM, Linux 6.18); gaps from stable-dio calibrate on the same kind of VM",
+    source: BUILTIN_SOURCE,
     date: BUILTIN_DATE,
     machine: { cpu: "AMD EPYC (virtual machine)", cores: 2, os: "Linux", kernel: "Linux 6.18" },
     measured,

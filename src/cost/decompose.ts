@@ -59,6 +59,33 @@ export function pairSlopes(pairs: [number, number][]): { pte?: number; flushPage
 }
 
 /**
+ * Where a profile has no uffd_wp_again figure, the share of the write-protect's
+ * fixed work (mprotect's, beyond the syscall, the PTE and its invalidation) that is
+ * the walk rather than the local flush: an assumption. Four calibrations on a
+ * 2-vCPU Intel Xeon KVM VM (Linux 6.18.44, shared with other work) split it
+ * 0.32, 0.34, 0.40 and 0.54 (docs/cost-model.md section 3).
+ */
+export const ASSUMED_WALK_SHARE = 0.4;
+
+/**
+ * The local flush of a write-protect, and the walk as the rest of its fixed
+ * work `fixed` (mprotect's), from the userfaultfd figures: a 1-page
+ * UFFDIO_WRITEPROTECT of a page already protected (uffd_wp_again.1) is the
+ * syscall and the walk with nothing to flush, half a 1-page pair is the same
+ * plus the PTE's invalidation and the flush:
+ *   flush = uffd_wp_pair.1 / 2 - uffd_wp_again.1 - uffd flush_page
+ * (the PTE's own cost is in both and cancels). Undefined without those figures.
+ */
+export function walkSplit(m: Measured, fixed: number | undefined): { walk: number; flush: number } | undefined {
+  const u1 = m["uffd_wp_pair.1"];
+  const again = m["uffd_wp_again.1"];
+  const { flushPage } = pairSlopes(curve(m, "uffd_wp_pair"));
+  if (fixed === undefined || u1 === undefined || again === undefined || flushPage === undefined) return undefined;
+  const flush = Math.min(fixed, pos(u1 / 2 - again - pos(flushPage)));
+  return { walk: fixed - flush, flush };
+}
+
+/**
  * Unit costs from native figures. Anything `measured` cannot give comes from
  * `fallback` and is listed in `assumed`.
  */
@@ -76,13 +103,21 @@ export function decompose(m: Measured, fallback: Partial<UnitCosts>): Decomposit
 
   const syscall = from("syscall", get("syscall"));
   // mprotect RO then RW of n pages of a larger mapping: 2 x (syscall + VMA split/merge + flush + n PTEs).
-  const slopes = pairSlopes(curve(m, "mprotect_pair"));
+  // A source that toggled whole mappings (published figures) gives mprotect_pair_vma.N instead: the VMA work
+  // is per call, so either curve has the same slopes.
+  const split = curve(m, "mprotect_pair");
+  const slopes = pairSlopes(split.length > 1 ? split : curve(m, "mprotect_pair_vma"));
   const pte = from("pte", slopes.pte === undefined ? undefined : pos(slopes.pte));
   const flush_page = from("flush_page", slopes.flushPage === undefined ? undefined : pos(slopes.flushPage));
   const p1 = get("mprotect_pair.1");
-  // A page that is a VMA of its own needs no split: 2 x (syscall + PTE + its single-page flush + flush).
+  // A page that is a VMA of its own needs no split: 2 x (syscall + PTE + its single-page flush + walk + flush).
   const pv = get("mprotect_pair_vma.1") ?? p1;
-  const flush = from("flush", pv === undefined ? undefined : pos(pv / 2 - syscall - pte - flush_page));
+  const fixed = pv === undefined ? undefined : pos(pv / 2 - syscall - pte - flush_page);
+  // The walk and the local flush, apart: the uffd figures give the flush, the rest of the fixed work is the walk.
+  const parts = walkSplit(m, fixed);
+  const flush = from("flush", parts?.flush ?? (fixed === undefined ? undefined : fixed * (1 - ASSUMED_WALK_SHARE)));
+  if (parts === undefined && fixed !== undefined) assumed.push("walk");
+  const walk = fixed === undefined ? from("walk", undefined) : fixed - flush;
   const vma = from("vma", p1 === undefined || pv === undefined ? undefined : pos((p1 - pv) / 2));
   // With k other threads of the process running, each of the pair's two flushes is a shootdown to k CPUs.
   // A range flushed page by page and a range flushed whole cost the remote CPU differently: kept apart.
@@ -117,7 +152,7 @@ export function decompose(m: Measured, fallback: Partial<UnitCosts>): Decomposit
   const csum_byte = from("csum_byte", get("csum_byte"));
 
   const costs: UnitCosts = {
-    syscall, vma, pte, flush_page, flush, ipi, ipi_full, fault, signal, page_alloc, pin, stall, csum_byte, copy_hot, copy_cold,
+    syscall, vma, pte, flush_page, flush, walk, ipi, ipi_full, fault, signal, page_alloc, pin, stall, csum_byte, copy_hot, copy_cold,
   };
   return { costs, assumed, checks: checks(m, costs) };
 }

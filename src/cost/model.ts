@@ -15,7 +15,7 @@ export type Cache = "hot" | "cold";
 export type Level = "kernel" | "user";
 
 export const TERMS = [
-  "pin", "pte", "flush_page", "flush", "ipi", "fault", "signal", "syscall", "page_copy", "bulk_copy", "alloc", "split", "stall", "csum",
+  "pin", "pte", "flush_page", "flush", "walk", "ipi", "fault", "signal", "syscall", "page_copy", "bulk_copy", "alloc", "split", "stall", "csum",
 ] as const;
 export type Term = (typeof TERMS)[number];
 
@@ -64,8 +64,11 @@ export function termTotals(c: Counters, u: UnitCosts, o: ProjectOptions): Record
     pte: (n("pte_flips") + n("pmd_flips")) * u.pte,
     flush_page: small ? n("pte_flips") * u.flush_page : 0,
     flush: localFlushes * u.flush,
+    // A write-protect's or restore's walk of its own (none when fused into GUP's, none for a lazy restore).
+    walk: n("wp_walks") * (u.walk ?? 0),
     ipi: n("ipis") * (small ? u.ipi : u.ipi_full),
-    fault: n("faults") * u.fault,
+    // A spurious fault (a write through a stale read-only TLB entry) is a fault the handler finds nothing to do for.
+    fault: (n("faults") + n("spurious_faults")) * u.fault,
     signal: user ? n("faults") * u.signal : 0,
     // One mprotect per protect and per restore of an I/O, and one per COW (the handler's).
     syscall: user ? (2 * n("protected_ios") + n("cow_copies")) * (u.syscall + u.vma) : 0,

@@ -1,6 +1,6 @@
 // A cost profile: what the kernel's building blocks cost on one machine, in
-// nanoseconds. `measured` holds native figures (stable-dio calibrate, or
-// DESIGN.md section 6 for the built-in profile); `costs` are the unit costs
+// nanoseconds. `measured` holds native figures (stable-dio calibrate, or the
+// sources docs/profiles.md lists for the shipped ones); `costs` are the unit costs
 // the cost model multiplies counters by, derived from `measured` by
 // decompose() (docs/cost-model.md says how, figure by figure).
 import { readFileSync } from "node:fs";
@@ -22,8 +22,14 @@ export interface UnitCosts {
   readonly pte: number;
   /** What a page adds when its shootdown covers at most 33 pages and invalidates page by page (INVLPG). */
   readonly flush_page: number;
-  /** One local TLB flush of a shootdown, with the range walk's fixed work. */
+  /** One local TLB flush of a shootdown: flush_tlb_mm_range's fixed work on the CPU that changed the entries. */
   readonly flush: number;
+  /**
+   * A page-table walk of its own that write-protects or restores an I/O's pages (counted in wp_walks): its
+   * fixed work (the VMA lookup, the descent to the PTEs, the lock), apart from the PTEs and the flush. Absent
+   * in a profile written before stable-dio priced it apart: there it is part of `flush`, and taken as 0.
+   */
+  readonly walk?: number;
   /** One remote CPU of a shootdown of at most 33 pages: the IPI, its flush and the wait for it. */
   readonly ipi: number;
   /** The same for a shootdown that flushes the remote TLB whole (more than 33 pages). */
@@ -106,6 +112,19 @@ export interface CostProfile {
   readonly decomposition?: string;
   /** Base CPU of a direct I/O by size (stable-dio native). */
   readonly base_cpu?: BaseCpu;
+  /** Set in the reference profiles the package ships (src/cost/reference.ts). */
+  readonly reference?: ReferenceInfo;
+}
+
+/** What a shipped reference profile is and where its figures come from (docs/profiles.md). */
+export interface ReferenceInfo {
+  /** `--profile ref:<id>`. */
+  readonly id: string;
+  readonly title: string;
+  /** "virtual machine" or "bare metal". */
+  readonly kind: string;
+  /** Where each group of figures comes from; what is not measured there is listed in `assumed`. */
+  readonly sources: readonly string[];
 }
 
 const SCALARS = ["syscall", "vma", "pte", "flush_page", "flush", "ipi", "ipi_full", "fault", "signal", "page_alloc", "pin", "stall", "csum_byte"] as const;
@@ -123,6 +142,7 @@ export function profileProblem(x: unknown): string | undefined {
     const v = c[k];
     if (typeof v !== "number" || !Number.isFinite(v) || v < 0) return `costs.${k} must be a number >= 0`;
   }
+  if (c.walk !== undefined && (typeof c.walk !== "number" || !Number.isFinite(c.walk) || c.walk < 0)) return "costs.walk must be a number >= 0";
   for (const k of ["copy_hot", "copy_cold"]) {
     const curve = c[k];
     if (!Array.isArray(curve) || curve.length === 0) return `costs.${k} must be a list of [bytes, ns]`;
@@ -179,7 +199,8 @@ export function writeProfile(file: string, p: CostProfile): void {
   writeFileAtomic(file, profileJson(p));
 }
 
-/** "built-in (2-vCPU AMD EPYC VM, 2025-...)" */
+/** "built-in (AMD EPYC (virtual machine), 2 CPUs, 2026-02-01)"; cores 0: not known (published figures). */
 export function profileLabel(p: CostProfile): string {
-  return `${p.name} (${p.machine.cpu}, ${p.machine.cores} CPUs, ${p.date.slice(0, 10)})`;
+  const cores = p.machine.cores > 0 ? `, ${p.machine.cores} CPUs` : "";
+  return `${p.name} (${p.machine.cpu}${cores}, ${p.date.slice(0, 10)})`;
 }

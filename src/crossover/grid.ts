@@ -12,6 +12,7 @@ import { KiB, MiB } from "../shared/units.js";
 import { type Cache, DEFAULT_STALL_WAIT_NS, project } from "../cost/model.js";
 import type { UnitCosts } from "../cost/profile.js";
 import { type Mapping, runScenario } from "./scenario.js";
+import type { WpChoices } from "../shared/wp.js";
 
 export const GRID_POLICIES = [
   { id: "direct", value: Policy.DIRECT },
@@ -42,6 +43,8 @@ export interface GridSpec {
   readonly ios?: number;
   /** Policy ids to run (default: GRID_POLICIES). The crossovers need bounce and wp-cow. */
   readonly policies?: readonly string[];
+  /** The write-protect's implementation choices of every run (default: today's). */
+  readonly wp?: WpChoices;
   readonly stallWaitNs?: number;
 }
 
@@ -101,7 +104,7 @@ export function gridCounts(core: Core, spec: GridSpec): PointCounts[] {
       for (const size of spec.sizes) {
         for (const p of gridPolicies(spec)) {
           const run = (violate: boolean) =>
-            runScenario(core, { policy: p.value, size, threads, mapping, violate, ios: spec.ios });
+            runScenario(core, { policy: p.value, size, threads, mapping, violate, ios: spec.ios, wp: spec.wp });
           out.push({ size, threads, mapping, policy: p.id, clean: run(false), violated: run(true) });
         }
       }
@@ -150,10 +153,11 @@ export function winsFrom(rows: ReadonlyArray<{ size: number; a: number; b: numbe
   return size;
 }
 
-export function crossovers(cells: readonly Cell[], spec: GridSpec): Crossover[] {
+/** Where `challenger` (a policy the spec ran: wp-cow, or another way of write-protecting) starts beating bounce. */
+export function crossovers(cells: readonly Cell[], spec: GridSpec, challenger = "wp-cow"): Crossover[] {
   const out: Crossover[] = [];
   const ids = gridPolicies(spec).map((p) => p.id);
-  if (!ids.includes("wp-cow") || !ids.includes("bounce")) return out;
+  if (!ids.includes(challenger) || !ids.includes("bounce")) return out;
   for (const mapping of spec.mappings) {
     for (const cache of spec.caches) {
       for (const rate of spec.rates) {
@@ -161,7 +165,7 @@ export function crossovers(cells: readonly Cell[], spec: GridSpec): Crossover[] 
           const row = cells
             .filter((c) => c.mapping === mapping && c.cache === cache && c.rate === rate && c.threads === threads)
             .sort((a, b) => a.size - b.size);
-          const size = winsFrom(row.map((c) => ({ size: c.size, a: c.ns["wp-cow"], b: c.ns.bounce })));
+          const size = winsFrom(row.map((c) => ({ size: c.size, a: c.ns[challenger], b: c.ns.bounce })));
           out.push({ threads, mapping, cache, rate, size });
         }
       }

@@ -1,19 +1,30 @@
-// The crossover report as text: where wp-cow beats bounce, the projected
-// cost per I/O by size, the effect of violations, and the throughput.
+// The crossover report as text: where wp-cow beats bounce, the same across
+// the reference profiles, the break-even unit costs, the projected cost per
+// I/O by size, the effect of violations, and the throughput.
 import { fmtBytes } from "../shared/units.js";
+import type { ProfileChoice } from "../cost/choice.js";
 import type { CostProfile } from "../cost/profile.js";
 import { throughput, type ThroughputParams } from "../cost/throughput.js";
 import { columns, fmtRate, fmtUs } from "../report/fmt.js";
 import { profileLabel } from "../cost/profile.js";
 import type { Cell, GridResult, GridPolicy } from "./grid.js";
+import { renderAcross, renderBreakEvens } from "./render-range.js";
 import { fmtCrossover } from "./verdict.js";
 
-export function renderCrossover(g: GridResult, profile: CostProfile, tp: ThroughputParams): string {
+export interface ThroughputBase {
+  /** Where the base CPU came from, in words: "measured: base_cpu of the profile", "--base-us", "assumed". */
+  readonly source: string;
+}
+
+export function renderCrossover(
+  g: GridResult, choice: ProfileChoice, references: readonly CostProfile[], tp: ThroughputParams, base: ThroughputBase,
+): string {
   const s = g.spec;
+  const profile = choice.profile;
   const out: string[] = [];
   const last = s.sizes[s.sizes.length - 1];
-  out.push(`stable-dio crossover: projected kernel CPU per I/O, costs from the ${profileLabel(profile)} profile,`);
-  out.push(`counts measured by runs of the Wasm core (device none, stable always, ${s.ios ?? 2} I/Os per point).`);
+  out.push(`stable-dio crossover: projected kernel CPU per I/O, costs from the ${profileLabel(profile)} profile`);
+  out.push(`(${choice.why}), counts measured by runs of the Wasm core (device none, stable always, ${s.ios ?? 2} I/Os per point).`);
   out.push("", "Smallest I/O size from which wp-cow costs less than bounce (and keeps doing so up to " + `${fmtBytes(last)}):`);
   const head = ["mapping", "buffers", "violations", ...s.threads.map((t) => `${t} thread${t > 1 ? "s" : ""}`)];
   const rows: string[][] = [head];
@@ -29,6 +40,8 @@ export function renderCrossover(g: GridResult, profile: CostProfile, tp: Through
     }
   }
   out.push(columns(rows, 3).trimEnd());
+  out.push("", renderAcross(g, choice, references).trimEnd());
+  out.push("", renderBreakEvens(g, choice, references).trimEnd());
 
   const t0 = s.threads[0];
   const cell = (size: number, mapping: string, cache: string, rate: number): Cell | undefined =>
@@ -68,7 +81,8 @@ export function renderCrossover(g: GridResult, profile: CostProfile, tp: Through
   out.push(
     "",
     `Throughput (projected; ${t0} thread${t0 > 1 ? "s" : ""}, ${caches[0]} buffers, no violations; device ${tp.bandwidthMiBs} MiB/s, ` +
-      `${fmtRate(tp.iops)} IOPS, qd ${tp.qd}, latency ${tp.latencyUs} us; ${tp.cpus} CPUs, base ${tp.baseUs} us CPU per I/O):`,
+      `${fmtRate(tp.iops)} IOPS, qd ${tp.qd}, latency ${tp.latencyUs} us; ${tp.cpus} CPUs; base CPU outside the policy ` +
+      `${tp.baseUs} us per I/O + ${tp.basePageNs} ns per 4 KiB page, ${base.source}):`,
   );
   const pols: GridPolicy[] = ["direct", "bounce", "wp-cow", "wp-wait"];
   const th: string[][] = [["size", ...pols.flatMap((p) => [`${p} MiB/s`, "CPU%"])]];

@@ -6,10 +6,11 @@
 // isolates the policy's mechanism (verify, which needs a checksum to re-check,
 // is the one exception: below); ORACLE and DMA_CHECK are off (test
 // instrumentation, no kernel cost). Returns the core's counters.
-import { Device, IoState, Key, MapFlag, Op, Policy, Stable } from "../../assembly/abi.js";
+import { Device, IoFlag, IoState, Key, MapFlag, Op, Policy, Stable } from "../../assembly/abi.js";
 import type { Core } from "../core/core.js";
 import { errName, readCounters } from "../host/result.js";
 import { alignUp, HUGE, PAGE } from "../shared/units.js";
+import { DEFAULT_WP, wpKeys, type WpChoices } from "../shared/wp.js";
 
 export type Mapping = "pte" | "pmd";
 
@@ -22,6 +23,12 @@ export interface Scenario {
   readonly violate: boolean;
   /** I/Os (each on its own buffer); default 2. */
   readonly ios?: number;
+  /**
+   * The write-protect's implementation choices (default: today's). With a
+   * batch above 1 the I/Os go in submission calls of that many (every buffer
+   * of a call written first) and are reaped together.
+   */
+  readonly wp?: WpChoices;
 }
 
 const BASE_VA = 0x1000_0000;
@@ -47,6 +54,7 @@ export function runScenario(core: Core, s: Scenario): Record<string, number> {
 }
 
 function runOn(core: Core, s: Scenario, device: Device): Record<string, number> {
+  const wp = s.wp ?? DEFAULT_WP;
   const ios = s.ios ?? 2;
   const huge = s.mapping === "pmd";
   const span = huge ? alignUp(s.size, HUGE) : alignUp(s.size, PAGE) + PAGE;
@@ -56,7 +64,8 @@ function runOn(core: Core, s: Scenario, device: Device): Record<string, number> 
     [Key.POLICY, s.policy], [Key.DEVICE, device], [Key.RAID_DISKS, 4],
     [Key.DISK_BLOCKS, Math.max(16, s.size / PAGE)], [Key.MAX_FRAMES, frames], [Key.CPUS, s.threads],
     [Key.STABLE, Stable.ALWAYS], [Key.ORACLE, 0], [Key.MAX_IOS, 16], [Key.MAX_PROCS, 1],
-    [Key.IO_PAGES, Math.max(16, pages + 16)], [Key.TLB_ENTRIES, 64], [Key.DMA_CHECK, 0], [Key.MAX_THREADS, s.threads],
+    [Key.IO_PAGES, Math.max(16, Math.min(ios, wp.batch) * pages + 16)], [Key.TLB_ENTRIES, 64], [Key.DMA_CHECK, 0], [Key.MAX_THREADS, s.threads],
+    ...wpKeys(wp),
   ];
   for (const [k, v] of keys) ok(core.set(k, v), `sd_set(${k}, ${v})`, core);
   ok(core.reset(), "sd_reset", core);
@@ -64,14 +73,22 @@ function runOn(core: Core, s: Scenario, device: Device): Record<string, number> 
   const tids: number[] = [];
   for (let t = 0; t < s.threads; t++) tids.push(ok(core.threadCreate(pid, t), "sd_thread_create", core));
   const mid = Math.floor(s.size / PAGE / 2) * PAGE;
-  for (let i = 0; i < ios; i++) {
-    const va = BASE_VA + i * span;
-    ok(core.map(pid, va, span, MapFlag.WRITE | (huge ? MapFlag.HUGE : 0)), "sd_map", core);
-    ok(core.store(tids[0], va, s.size, 1 + (i & 127)), "sd_store (fill)", core);
-    const io = ok(core.submit(tids[0], Op.WRITE, va, s.size, 0, 0), "sd_submit", core);
-    if (s.violate) ok(core.store(tids[0], va + mid, 512, 200), "sd_store (violation)", core);
-    // wp-wait's stall completed the I/O already.
-    if (core.ioState(io) !== IoState.COMPLETED) ok(core.complete(io), "sd_complete", core);
+  // One I/O at a time (batch 1), or submission calls of `batch` I/Os reaped together.
+  const batch = Math.min(wp.batch, ios);
+  for (let first = 0; first < ios; first += batch) {
+    const call: Array<{ va: number; io: number }> = [];
+    const n = Math.min(batch, ios - first);
+    for (let i = first; i < first + n; i++) {
+      const va = BASE_VA + i * span;
+      ok(core.map(pid, va, span, MapFlag.WRITE | (huge ? MapFlag.HUGE : 0)), "sd_map", core);
+      ok(core.store(tids[0], va, s.size, 1 + (i & 127)), "sd_store (fill)", core);
+      call.push({ va, io: 0 });
+    }
+    call.forEach((c, k) => (c.io = ok(core.submit(tids[0], Op.WRITE, c.va, s.size, 0, k < n - 1 ? IoFlag.MORE : 0), "sd_submit", core)));
+    if (s.violate) for (const c of call) ok(core.store(tids[0], c.va + mid, 512, 200), "sd_store (violation)", core);
+    // wp-wait's stall completed some already.
+    const left = call.filter((c) => core.ioState(c.io) !== IoState.COMPLETED);
+    left.forEach((c, k) => ok(core.complete(c.io, k < left.length - 1), "sd_complete", core));
   }
   return readCounters(core);
 }

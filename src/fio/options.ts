@@ -21,6 +21,7 @@ export const SUPPORTED: readonly string[] = [
   "size", "io_size", "io_limit", "number_ios", "iodepth", "numjobs", "direct", "buffered", "offset", "loops", "nrfiles",
   "thread", "mem", "iomem", "mem_align", "iomem_align", "kb_base", "stonewall", "wait_for_previous", "wait_for",
   "sd_device", "sd_flags", "sd_promise", "sd_modify", "sd_modify_when", "sd_modify_bytes", "sd_modify_max", "sd_modify_by",
+  "sd_wp_restore", "sd_wp_batch", "sd_wp_walk",
   "sd_written", "sd_buffers_of", "sd_ring",
 ];
 

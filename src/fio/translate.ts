@@ -10,6 +10,8 @@ import { readFileSync } from "node:fs";
 import { basename, extname } from "node:path";
 import { KeyMax } from "../../assembly/abi.js";
 import { DEVICES } from "../shared/names.js";
+import { UsageError } from "../shared/io.js";
+import { WP_KEYS, wpValue } from "../shared/wp.js";
 import { alignUp, fmtBytes, MAX_IO, PAGE, SECTOR } from "../shared/units.js";
 import { MAX_DISK, MAX_LATENCY } from "../workloads/params.js";
 import { workloadFromSpec } from "../workloads/engine.js";
@@ -52,6 +54,7 @@ export function fioWorkload(file: string, text: string): FioWorkload {
     summary: `fio job file ${basename(file)}: ${t.jobNames.join(", ")}`,
     device: t.device ?? "fs-csum",
     params: deviceParams(t.deepest, t.threadCount),
+    ...(Object.keys(t.wp).length ? { wp: t.wp } : {}),
     processes: t.processes,
   };
   const lineOf = (pointer: string): number => {
@@ -125,6 +128,8 @@ class Translation {
   deepest = 1;
   threadCount = 0;
   device: string | undefined;
+  /** The sd_wp_* options of the file (WpSpec): the same in every job that gives them. */
+  readonly wp: { restore?: "eager" | "lazy"; batch?: number; walk?: "separate" | "fused" } = {};
   /** An offset modifier (rw=randwrite:8) was noted: one note per file. */
   private modifierNoted = false;
   private cpu = 0;
@@ -138,6 +143,7 @@ class Translation {
   add(job: FioJob): void {
     const o = new JobOptions(this.file, job, this.ignored, this.notModelled);
     this.pickDevice(o);
+    this.pickWp(o);
     const jobName = o.text("name") ?? job.name;
     this.jobNames.push(jobName);
     const name = this.unique(jobName.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^[^A-Za-z]+/, "") || "job");
@@ -269,6 +275,30 @@ class Translation {
     if (d === undefined) return;
     if (this.device !== undefined && d !== this.device) o.fail("sd_device", `one device per run, and an earlier job has sd_device=${this.device}`);
     this.device = d;
+  }
+
+  /**
+   * sd_wp_restore, sd_wp_batch, sd_wp_walk: the write-protect's implementation choices, one value per run
+   * (they are the kernel's, not a job's), as sd_device is.
+   */
+  private pickWp(o: JobOptions): void {
+    for (const key of WP_KEYS) {
+      const option = `sd_wp_${key}`;
+      const text = o.text(option);
+      if (text === undefined) continue;
+      let v: string | number;
+      try {
+        v = wpValue(key, text, option);
+      } catch (e) {
+        if (e instanceof UsageError) o.fail(option, e.message.slice(option.length + 2));
+        throw e;
+      }
+      const had = this.wp[key];
+      if (had !== undefined && had !== v) o.fail(option, `one value per run, and an earlier job has ${option}=${had}`);
+      (this.wp as Record<string, string | number>)[key] = v;
+      this.lines.set(`/wp/${key}`, o.line(option));
+      this.options.set(`/wp/${key}`, option);
+    }
   }
 
   private unique(name: string): string {

@@ -6,7 +6,8 @@
 // completion 1..L steps after that. Then everything still in flight
 // completes, the disk is scrubbed and the frames are audited. A workload that
 // declares min_latency (fio jobs do) delays every DMA point by that much more.
-import { Device, Err, IoState, Key, Policy, Stable } from "../../assembly/abi.js";
+import { Device, Err, IoFlag, IoState, Key, Policy, Stable } from "../../assembly/abi.js";
+import { mergeWp, type WpChoices } from "../shared/wp.js";
 import type { Core } from "../core/core.js";
 import { applyOp, type OpRecord } from "../core/ops.js";
 import { incompatibility, MAX_FRAMES, resolveParams } from "../workloads/params.js";
@@ -32,6 +33,8 @@ export interface RunSpec {
   readonly params?: Readonly<Record<string, number>>;
   /** Default AUTO: Hellwig's levels decide (docs/model.md section 5). */
   readonly stable?: Stable;
+  /** The write-protect's implementation choices, over the workload's own ("wp") and the defaults, key by key. */
+  readonly wp?: Partial<WpChoices>;
   /** Keep every executed call in result.trace. */
   readonly record?: boolean;
   /** After the audit, exit every process and check that all user memory was freed (default true). */
@@ -98,6 +101,8 @@ interface Thread {
   /** I/Os it submitted, and the most it had in flight at once (counted at each submit). */
   submitted: number;
   deepest: number;
+  /** The submission call in progress (its submits had IoFlag.MORE): its I/Os, and when the last of them completes. */
+  call: { ios: number[]; doneAt: number } | null;
 }
 
 export function runWorkload(core: Core, spec: RunSpec): RunResult {
@@ -108,8 +113,9 @@ export function runWorkload(core: Core, spec: RunSpec): RunResult {
   const why = incompatibility(w, params, device);
   if (why) throw new RangeError(`${w.id} on ${deviceId(device)}: ${why}`);
   const machine = w.machine(params, device);
+  const wp = mergeWp(w.wp?.(params, device), spec.wp);
 
-  const keys = coreKeys(machine, params, { policy: spec.policy, device, stable });
+  const keys = coreKeys(machine, params, { policy: spec.policy, device, stable, wp });
   const config: Record<string, number> = {};
   for (const [k, v] of keys) {
     const rc = core.set(k, v);
@@ -121,7 +127,7 @@ export function runWorkload(core: Core, spec: RunSpec): RunResult {
   if (rc < 0) throw new RangeError(`sd_reset returned -${errName(rc)} (detail ${core.errDetail()})`);
 
   const root = new Rng(spec.seed);
-  const sim = new Sim(core, params, root.fork(), root.fork(), spec.record ?? false);
+  const sim = new Sim(core, params, root.fork(), root.fork(), spec.record ?? false, wp.batch);
   w.build(sim.setup(root.fork(), device));
   sim.run();
 
@@ -173,6 +179,8 @@ class Sim {
     /** Draws each I/O's DMA and completion delays. */
     private readonly timing: Rng,
     record: boolean,
+    /** The most I/Os of one submission call (--wp batch). */
+    private readonly batch: number,
   ) {
     this.trace = record ? [] : undefined;
   }
@@ -188,6 +196,8 @@ class Sim {
         return pid;
       },
       thread: (pid, cpu) => this.call({ op: "thread", pid, cpu }),
+      threadState: (tid, state) => void this.call({ op: "thread_state", tid, state }),
+      batch: this.batch,
       map: (pid, va, len, flags) => void this.call({ op: "map", pid, va, len, flags }),
       alias: (pid, va, len, srcpid, srcva) => void this.call({ op: "alias", pid, va, len, srcpid, srcva }),
       ring: (pid, va, len, kind) => void this.call({ op: "ring", pid, va, len, kind }),
@@ -197,7 +207,7 @@ class Sim {
       spawn: (name, gen, qd = 1) => {
         this.threads.push({
           name, gen, qd, inflight: [], resume: 0, pending: null, waitIo: 0, draining: false, wakeAt: 0, done: false,
-          submitted: 0, deepest: 0,
+          submitted: 0, deepest: 0, call: null,
         });
       },
       ioState: (io) => this.core.ioState(io),
@@ -318,7 +328,11 @@ class Sim {
           return;
         case "submit":
           if (this.prune(t) >= t.qd) t.pending = a;
-          else t.resume = this.submit(t, a);
+          else {
+            t.resume = this.submit(t, a);
+            // One submission call of several I/Os is one step: nothing else runs between its submits.
+            if (a.flags & IoFlag.MORE) continue;
+          }
           return;
         case "fork":
           t.resume = this.fork(a.tid, a.cpu);
@@ -346,7 +360,17 @@ class Sim {
     // min_latency (fio jobs declare it): no I/O reaches its DMA point sooner, so a queue fills before any completes.
     const dmaAt = this.now + (this.params.min_latency ?? 0) + 1 + this.timing.below(2 * L);
     this.events.push(dmaAt, "dma", io);
-    this.events.push(dmaAt + 1 + this.timing.below(L), "complete", io);
+    const doneAt = dmaAt + 1 + this.timing.below(L);
+    // The I/Os of one submission call are reaped together, when the last of them completes
+    // (io_uring_submit_and_wait, io_getevents with min_nr): one completion event for the call.
+    const call = t.call ?? { ios: [], doneAt: 0 };
+    call.ios.push(io);
+    call.doneAt = Math.max(call.doneAt, doneAt);
+    if (a.op === "submit" && a.flags & IoFlag.MORE) t.call = call;
+    else {
+      t.call = null;
+      this.events.push(call.doneAt, "complete", io, call.ios.length > 1 ? call.ios : undefined);
+    }
     return io;
   }
 
@@ -354,6 +378,12 @@ class Sim {
   private fireDue(): void {
     while (this.events.peekTime() <= this.now) {
       const e = this.events.pop()!;
+      if (e.reap) {
+        // One reap: every I/O of the call not yet completed (a stall may have), the last without "more".
+        const left = e.reap.filter((io) => this.core.ioState(io) !== IoState.COMPLETED);
+        left.forEach((io, i) => this.call(i < left.length - 1 ? { op: "complete_more", io } : { op: "complete", io }));
+        continue;
+      }
       const state = this.core.ioState(e.io);
       if (e.kind === "dma" ? state !== IoState.SUBMITTED : state === IoState.COMPLETED) continue;
       this.call({ op: e.kind, io: e.io });

@@ -6,6 +6,8 @@ export interface IoEvent {
   readonly seq: number;
   readonly kind: "dma" | "complete";
   readonly io: number;
+  /** A reap: the I/Os of one submission call, completed together (io is the last of them). */
+  readonly reap?: readonly number[];
 }
 
 export class EventQueue {
@@ -16,9 +18,9 @@ export class EventQueue {
     return this.heap.length;
   }
 
-  push(time: number, kind: IoEvent["kind"], io: number): void {
+  push(time: number, kind: IoEvent["kind"], io: number, reap?: readonly number[]): void {
     const h = this.heap;
-    h.push({ time, seq: this.seq++, kind, io });
+    h.push({ time, seq: this.seq++, kind, io, ...(reap ? { reap } : {}) });
     let i = h.length - 1;
     while (i > 0) {
       const up = (i - 1) >> 1;

@@ -3,6 +3,7 @@
 import { Key, Stable } from "../../assembly/abi.js";
 import { MAX_FRAMES } from "../workloads/params.js";
 import type { Machine, Params } from "../workloads/types.js";
+import { wpKeys, type WpChoices } from "../shared/wp.js";
 
 export const RAID_DISKS = 4;
 export const TLB_ENTRIES = 64;
@@ -11,6 +12,8 @@ export interface RunConfig {
   readonly policy: number;
   readonly device: number;
   readonly stable: Stable;
+  /** The write-protect's implementation choices (docs/model.md section 12). */
+  readonly wp: WpChoices;
 }
 
 /** [key, value] pairs in Key order. */
@@ -39,6 +42,7 @@ export function coreKeys(m: Machine, p: Params, run: RunConfig): [Key, number][]
     [Key.TLB_ENTRIES, TLB_ENTRIES],
     [Key.DMA_CHECK, 1],
     [Key.MAX_THREADS, m.threads],
+    ...wpKeys(run.wp),
   ];
 }
 

@@ -87,7 +87,11 @@ export function check(st: State): number {
       const p = st.procs[t.pid - 1];
       if (!p || p.flags & ProcFlag.DEAD) return -Invariant.TLB;
       const s = slotOf(st, p, t.vpn);
-      if (!(s.e & P) || pageFrame(s, t.vpn) !== t.frame || (t.w && !(s.e & W))) return -Invariant.TLB;
+      if (!(s.e & P) || pageFrame(s, t.vpn) !== t.frame) return -Invariant.TLB;
+      // A writable entry of a write-protected page is allowed only inside the change an open submission call
+      // holds back (section 12): the kernel's window between a PTE change and its flush.
+      const held = p.held?.change;
+      if (t.w && !(s.e & W) && !(held && held.first <= t.vpn && t.vpn < held.end)) return -Invariant.TLB;
     }
   }
   return 0;

@@ -30,6 +30,8 @@ import { caughtChange, decideMode, rewritesOnMismatch } from "./policy.js";
 import { SPACE, type State } from "./state.js";
 import { ringComplete } from "./ring.js";
 import { protectIo, restoreIo } from "./wp.js";
+import { batchJoin, batchNext, SUBMIT } from "./batch.js";
+import { switchMm } from "./tlb.js";
 
 /** Modes that pin the user pages (GUP with FOLL_PIN): all but a bounced write. */
 function modePins(mode: number, op: number): boolean {
@@ -72,6 +74,8 @@ export function submitDio(st: State, tid: number, op: number, va: number, len: n
   const short = st.pool.simCommit(need);
   if (short) return st.fail(Err.NOMEM, short);
 
+  switchMm(st, p, t.cpu); // the submitter runs: a lazy CPU catches up
+  batchJoin(st, SUBMIT, tid, (flags & IoFlag.MORE) !== 0); // 12: one submission call of several I/Os
   faultinPages(st, p, v0, v1); // 6.7 step 1
   if (pinning) unsharePages(st, p, t.cpu, op, v0, v1); // 6.7 step 2
   const io = ioTake(st, mode, op, policy, tid, p.pid, t.cpu, va, len, sector);
@@ -83,6 +87,7 @@ export function submitDio(st: State, tid: number, op: number, va: number, len: n
   st.c[op === Op.WRITE ? Counter.WRITES : Counter.READS]++;
   st.c[op === Op.WRITE ? Counter.BYTES_WRITTEN : Counter.BYTES_READ] += len;
   st.c[[Counter.DIRECT_IOS, Counter.BOUNCE_IOS, Counter.PROTECTED_IOS, Counter.VERIFY_IOS][mode]]++;
+  batchNext(st, (flags & IoFlag.MORE) === 0); // the call's last I/O: its held-back shootdowns happen
   return io.id;
 }
 

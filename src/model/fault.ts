@@ -170,11 +170,14 @@ export function wpPageCopy(st: State, p: Proc, vpn: number, cpu: number, unshare
 /**
  * 6.6 step 7, wp_page_reuse: an exclusive anonymous page (PageAnonExclusive),
  * or a shared entry left read-only (write-notify), becomes writable in place
- * (a huge PMD whole). No flush: the faulting CPU refills its entry.
+ * (a huge PMD whole). No flush (ptep_set_access_flags on x86): the fault
+ * dropped the faulting CPU's entry. An entry that still has DWP was
+ * write-protected for an I/O that has completed and left so (a lazy restore).
  */
 function wpPageReuse(st: State, p: Proc, vpn: number): void {
   const s = slotOf(st, p, vpn);
   setSlot(st, p, vpn, entry(frameOf(s.e), ((s.e & 0xfff) | W) & ~DWP));
   st.c[s.huge ? Counter.PMD_FLIPS : Counter.PTE_FLIPS]++;
   st.c[Counter.WP_REUSE]++;
+  if (s.e & DWP) st.c[Counter.RESTORE_FAULTS]++;
 }

@@ -13,7 +13,7 @@ import { exitMmap } from "./mmap.js";
 import { allocTable, entry, frameOf, HUG, MAY, P, SHR, splitHugePmd, TBL, V, W } from "./pagetable.js";
 import { newProc, newThread } from "./proc.js";
 import { PMDS, type Proc, type State } from "./state.js";
-import { flushTlbMmRange } from "./tlb.js";
+import { flushTlbMmRange, switchMm } from "./tlb.js";
 
 /**
  * A private huge PMD whose folio has a pinned frame is split in the parent
@@ -47,6 +47,7 @@ export function kernelClone(st: State, tid: number, cpu: number): number {
   if (st.threads.length >= st.cfg[Key.MAX_THREADS]) return st.fail(Err.LIMIT, st.cfg[Key.MAX_THREADS]);
   const short = st.pool.simCommit(simDupMmap(st, parent));
   if (short) return st.fail(Err.NOMEM, short);
+  switchMm(st, parent, t.cpu); // the forking thread runs: a lazy CPU catches up
   const child = newProc(st, parent.flags & ProcFlag.INPUTS);
   const ctid = newThread(st, child, cpu);
   copyPageRange(st, parent, child, t.cpu);
@@ -158,6 +159,8 @@ export function doExit(st: State, pid: number): number {
   if (!p) return st.fail(Err.NO_PROC);
   if (p.flags & ProcFlag.DEAD) return st.fail(Err.DEAD);
   p.cpus.clear();
+  p.running.clear();
+  p.stale.clear();
   p.flags |= ProcFlag.DEAD;
   exitMmap(st, p);
   st.tlb.dropMm(p.pid);

@@ -1,7 +1,8 @@
 // The TypeScript reference model: docs/model.md in plain objects, small and
 // obviously correct rather than fast. The Wasm core is differentially tested
 // against it, so every return code, counter and disk byte follows the spec.
-import { Counter, Device, Err, FrameKind, IoState, Key, ProcFlag, STAGING_BYTES } from "../../assembly/abi.js";
+import { Counter, Device, Err, FrameKind, IoState, Key, ProcFlag, STAGING_BYTES, ThreadState } from "../../assembly/abi.js";
+import { batchBefore, batchEnd, batchJoin, batchNext, REAP, SUBMIT } from "./batch.js";
 import type { Core } from "../core/core.js";
 import { check } from "./check.js";
 import { DEFAULT_CONFIG, validKey } from "./config.js";
@@ -12,8 +13,9 @@ import { doExit, kernelClone } from "./fork.js";
 import { doMmap, doMunmap } from "./mmap.js";
 import { doMmapAlias } from "./rmap.js";
 import { doRing } from "./ring.js";
-import { newProc, newThread } from "./proc.js";
+import { newProc, newThread, setThreadState } from "./proc.js";
 import { State } from "./state.js";
+import { switchMm } from "./tlb.js";
 import { userAccess } from "./uaccess.js";
 
 // Arguments cross the Wasm ABI as i32: ids and CPUs are signed, addresses,
@@ -37,9 +39,17 @@ export class RefCore implements Core {
     value = u32(value);
     if (!validKey(key, value)) return this.st.fail(Err.INVAL, key);
     this.pending[key] = value;
-    // A sysfs knob flipped at run time: later submits use it (6.0).
-    if (key === Key.POLICY || key === Key.STABLE) this.st.cfg[key] = value;
+    // A sysfs knob flipped at run time: later submits use it (6.0); an open submission call ends first.
+    if (key === Key.POLICY || key === Key.STABLE) {
+      this.changing();
+      this.st.cfg[key] = value;
+    }
     return 0;
+  }
+
+  /** A call that changes state: an open submission call or reap (batch.ts) ends first, its shootdowns with it. */
+  private changing(): void {
+    if (this.st.batch) batchEnd(this.st);
   }
 
   get(key: number): number {
@@ -55,6 +65,7 @@ export class RefCore implements Core {
 
   procCreate(flags: number): number {
     const st = this.st;
+    this.changing();
     flags = u32(flags);
     if (flags & ~ProcFlag.INPUTS) return st.fail(Err.INVAL);
     if (st.procs.length >= st.cfg[Key.MAX_PROCS]) return st.fail(Err.LIMIT, st.cfg[Key.MAX_PROCS]);
@@ -68,13 +79,30 @@ export class RefCore implements Core {
 
   threadCreate(pid: number, cpu: number): number {
     const st = this.st;
+    this.changing();
     cpu = i32(cpu);
     const p = st.proc(i32(pid));
     if (!p) return st.fail(Err.NO_PROC);
     if (p.flags & ProcFlag.DEAD) return st.fail(Err.DEAD);
     if (cpu < 0 || cpu >= st.cfg[Key.CPUS]) return st.fail(Err.CPU);
     if (st.threads.length >= st.cfg[Key.MAX_THREADS]) return st.fail(Err.LIMIT, st.cfg[Key.MAX_THREADS]);
-    return newThread(st, p, cpu);
+    const tid = newThread(st, p, cpu);
+    switchMm(st, p, cpu); // it runs there: a stale CPU catches up
+    return tid;
+  }
+
+  threadState(tid: number, state: number): number {
+    const st = this.st;
+    this.changing();
+    const t = st.thread(i32(tid));
+    if (!t) return st.fail(Err.NO_THREAD);
+    const p = st.procs[t.pid - 1];
+    if (p.flags & ProcFlag.DEAD) return st.fail(Err.DEAD);
+    state = u32(state);
+    if (state > ThreadState.IDLE) return st.fail(Err.INVAL);
+    setThreadState(st, t.tid, state);
+    if (state === ThreadState.RUNNING) switchMm(st, p, t.cpu); // it runs there now: a stale CPU catches up
+    return 0;
   }
 
   threadPid(tid: number): number {
@@ -83,30 +111,37 @@ export class RefCore implements Core {
   }
 
   map(pid: number, va: number, len: number, flags: number): number {
+    this.changing();
     return doMmap(this.st, i32(pid), u32(va), u32(len), u32(flags));
   }
 
   mapAlias(pid: number, va: number, len: number, srcPid: number, srcVa: number): number {
+    this.changing();
     return doMmapAlias(this.st, i32(pid), u32(va), u32(len), i32(srcPid), u32(srcVa));
   }
 
   ring(pid: number, va: number, len: number, kind: number): number {
+    this.changing();
     return doRing(this.st, i32(pid), u32(va), u32(len), u32(kind));
   }
 
   unmap(tid: number, va: number, len: number): number {
+    this.changing();
     return doMunmap(this.st, i32(tid), u32(va), u32(len));
   }
 
   store(tid: number, va: number, len: number, byte: number): number {
+    this.changing();
     return userAccess(this.st, i32(tid), u32(va), u32(len), { kind: "store", byte: u32(byte) });
   }
 
   write(tid: number, va: number, bytes: Uint8Array): number {
+    this.changing();
     return userAccess(this.st, i32(tid), u32(va), bytes.length, { kind: "write", src: bytes });
   }
 
   load(tid: number, va: number, len: number): Uint8Array | number {
+    this.changing();
     len = u32(len);
     // Only allocate the result once the length is known to be sane.
     const dst = new Uint8Array(len > 0 && len <= STAGING_BYTES ? len : 0);
@@ -115,11 +150,13 @@ export class RefCore implements Core {
   }
 
   submit(tid: number, op: number, va: number, len: number, sector: number, flags: number): number {
+    batchBefore(this.st, SUBMIT, i32(tid)); // a submit by the open call's thread continues it
     return submitDio(this.st, i32(tid), u32(op), u32(va), u32(len), u32(sector), u32(flags));
   }
 
   dma(io: number): number {
     const st = this.st;
+    this.changing();
     io = i32(io);
     if (io < 1 || io > st.lastIo) return st.fail(Err.NO_IO);
     const r = st.ios.get(io);
@@ -129,13 +166,21 @@ export class RefCore implements Core {
     return 0;
   }
 
-  complete(io: number): number {
+  /**
+   * sd_complete, or with `more` sd_complete_more: another completion of the
+   * same reap follows. A reap is one thread's: one of another thread's I/O
+   * (or a bad id) ends an open reap first.
+   */
+  complete(io: number, more = false): number {
     const st = this.st;
     io = i32(io);
+    const r = io >= 1 && io <= st.lastIo ? st.ios.get(io) : undefined;
+    batchBefore(st, REAP, r ? r.tid : 0);
     if (io < 1 || io > st.lastIo) return st.fail(Err.NO_IO);
-    const r = st.ios.get(io);
     if (!r) return st.fail(Err.IO_DONE);
+    batchJoin(st, REAP, r.tid, more);
     completeDio(st, r);
+    batchNext(st, !more);
     return 0;
   }
 
@@ -146,14 +191,17 @@ export class RefCore implements Core {
   }
 
   fork(tid: number, cpu: number): number {
+    this.changing();
     return kernelClone(this.st, i32(tid), i32(cpu));
   }
 
   exit(pid: number): number {
+    this.changing();
     return doExit(this.st, i32(pid));
   }
 
   scrub(): number {
+    this.changing();
     const [bad, torn] = this.st.disk.scrub();
     this.st.c[Counter.CORRUPTIONS] = bad;
     this.st.c[Counter.TORN_SECTORS] = torn;
@@ -239,6 +287,7 @@ export class RefCore implements Core {
 
   diskUnwritten(block: number, count: number): number {
     const st = this.st;
+    this.changing();
     block = u32(block);
     count = u32(count);
     if (st.cfg[Key.DEVICE] !== Device.FS_CSUM || count === 0) return st.fail(Err.INVAL);

@@ -6,7 +6,7 @@ import type { Alloc } from "./alloc.js";
 import { FOLIO, mapPut, PAGE, refPut } from "./frames.js";
 import { allocTable, entry, frameOf, HUG, MAY, P, SHR, splitEmptyPmd, splitHugePmd, TBL, V } from "./pagetable.js";
 import { SPACE, type Proc, type State } from "./state.js";
-import { flushTlbMmRange } from "./tlb.js";
+import { flushTlbMmRange, switchMm } from "./tlb.js";
 
 const HUGE_BYTES = FOLIO * PAGE;
 
@@ -65,6 +65,7 @@ export function doMunmap(st: State, tid: number, va: number, len: number): numbe
   }
   const short = st.pool.simCommit(partial.map((): Alloc => "4k"));
   if (short) return st.fail(Err.NOMEM, short);
+  switchMm(st, p, t.cpu); // the thread runs: a lazy CPU catches up
   for (const i of partial) {
     if (p.pmd[i] & P) splitHugePmd(st, p, i, t.cpu);
     else splitEmptyPmd(st, p, i);
@@ -97,7 +98,13 @@ export function doMunmap(st: State, tid: number, va: number, len: number): numbe
       vpn++;
     } else vpn = (i + 1) * FOLIO;
   }
-  if (lo >= 0) flushTlbMmRange(st, p.pid, t.cpu, lo, hi - lo + 1);
+  // A PTE table left without a mapped page: Linux's free_pgtables frees it (the model keeps it until exit), and
+  // the shootdown goes to every CPU of the mm, lazy or not.
+  let emptied = false;
+  for (let i = first >>> 9; i <= (end - 1) >>> 9; i++) {
+    if (p.pmd[i] & TBL && !st.pool.frames[frameOf(p.pmd[i])].ptes.some((e) => (e & V) !== 0)) emptied = true;
+  }
+  if (lo >= 0) flushTlbMmRange(st, p.pid, t.cpu, lo, hi - lo + 1, emptied);
   return 0;
 }
 

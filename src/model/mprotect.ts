@@ -7,6 +7,7 @@ import { Counter } from "../../assembly/abi.js";
 import { FOLIO } from "./frames.js";
 import { DWP, entry, frameOf, HUG, TBL, W } from "./pagetable.js";
 import type { Proc, State } from "./state.js";
+import { batchHold } from "./batch.js";
 import { flushTlbMmRange } from "./tlb.js";
 
 /**
@@ -27,9 +28,12 @@ export function changeJoin(a: Change, b: Change): Change {
   return { first: Math.min(a.first, b.first), end: Math.max(a.end, b.end) };
 }
 
-/** One shootdown over what `c` changed in `pid`'s table, from `cpu`; none if nothing changed. */
+/**
+ * One shootdown over what `c` changed in `pid`'s table, from `cpu`; none if
+ * nothing changed. An open submission call or reap holds it back (batch.ts).
+ */
 export function flushChange(st: State, pid: number, cpu: number, c: Change): void {
-  if (c.end) flushTlbMmRange(st, pid, cpu, c.first, c.end - c.first);
+  if (c.end && !batchHold(st, pid, cpu, c)) flushTlbMmRange(st, pid, cpu, c.first, c.end - c.first);
 }
 
 /**

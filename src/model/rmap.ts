@@ -6,7 +6,7 @@
 // and walks addresses: from a page, every address an alias record translates
 // it to (and back, transitively); at each, every live process's entry that
 // maps the very frame.
-import { Err, MAX_ALIASES, ProcFlag } from "../../assembly/abi.js";
+import { Counter, Err, MAX_ALIASES, ProcFlag } from "../../assembly/abi.js";
 import type { Alloc } from "./alloc.js";
 import { mapGet, PAGE } from "./frames.js";
 import type { Io } from "./io.js";
@@ -78,20 +78,24 @@ function reached(st: State, v: number): number[] {
  * other than its own that one of its pages reaches, each live process
  * ascending (the submitter too) whose PTE there maps the pinned frame, is
  * present and MAP_SHARED, and has W (protect) or DWP and passes canWrite
- * (restore) gets the change; one shootdown per process.
+ * (restore) gets the change; one shootdown per process. A process where the
+ * walk finds such a mapping is a page-table walk of its own (WP_WALKS).
  */
 export function rmapWalk(st: State, io: Io, restore: boolean): void {
   for (const q of st.procs) {
     if (q.flags & ProcFlag.DEAD) continue;
     let c = NO_CHANGE;
+    let found = false;
     for (const r of io.pages) {
       for (const u of reached(st, r.vpn).slice(1)) {
         const s = slotOf(st, q, u);
         if (s.huge || (s.e & (P | SHR)) !== (P | SHR) || pageFrame(s, u) !== r.frame) continue;
+        found = true;
         if (restore ? !(s.e & DWP) || !canWrite(s.e, st.pool.frames[r.frame]) : !(s.e & W)) continue;
         c = changeJoin(c, changeProtection(st, q, u, u, restore ? W : DWP));
       }
     }
+    if (found) st.c[Counter.WP_WALKS]++;
     flushChange(st, q.pid, io.cpu, c);
   }
 }

@@ -4,6 +4,7 @@ import { Counter, Key } from "../../assembly/abi.js";
 import type { Io } from "./io.js";
 import type { Alias } from "./rmap.js";
 import type { CompletionRing } from "./ring.js";
+import type { Change } from "./mprotect.js";
 import { FramePool } from "./alloc.js";
 import { Tlbs } from "./tlb.js";
 import { Disk } from "./disk.js";
@@ -16,6 +17,9 @@ export interface Proc {
   flags: number; // ProcFlag bits
   pmd: Uint32Array; // 2048 PMD entries
   cpus: Set<number>; // the cpumask: CPUs of live threads
+  running: Set<number>; // the runmask: CPUs of its RUNNING threads (a shootdown interrupts them)
+  stale: Set<number>; // lazy CPUs a shootdown skipped: they flush when a thread of it next runs there
+  held?: { change: Change; cpu: number }; // a shootdown a submission call or reap holds back (batch.ts)
   ring?: CompletionRing; // sd_ring (ring.ts); a fork's child has none
 }
 
@@ -23,6 +27,7 @@ export interface Thread {
   tid: number;
   pid: number;
   cpu: number;
+  state: number; // ThreadState
 }
 
 export interface Warn {
@@ -47,6 +52,8 @@ export class State {
   /** sd_map_alias's records, in order (rmap.ts). */
   readonly aliases: Alias[] = [];
   detail = 0;
+  /** The open submission call or reap (batch.ts): its kind, thread and I/Os so far. */
+  batch: { kind: number; owner: number; ios: number } | null = null;
 
   constructor(readonly cfg: number[]) {
     this.pool = new FramePool(cfg[Key.MAX_FRAMES], this.c);

@@ -1,6 +1,6 @@
 // Per-CPU direct-mapped software TLBs and the shootdown of docs/model.md section 2.
 import { Counter } from "../../assembly/abi.js";
-import type { State } from "./state.js";
+import type { Proc, State } from "./state.js";
 
 export interface TlbEntry {
   pid: number;
@@ -45,6 +45,18 @@ export class Tlbs {
     this.cpu[cpu].fill(null);
   }
 
+  /** Every entry of `pid` on `cpu` is dropped (a lazy CPU's: it can no longer use them). */
+  dropMmOn(cpu: number, pid: number): void {
+    const t = this.cpu[cpu];
+    for (let i = 0; i < t.length; i++) if (t[i]?.pid === pid) t[i] = null;
+  }
+
+  /** Does `cpu` hold a read-only entry for (pid, vpn)? A write through it faults spuriously if the PTE is writable. */
+  heldReadOnly(cpu: number, pid: number, vpn: number): boolean {
+    const e = this.cpu[cpu][this.index(pid, vpn)];
+    return e !== null && e.pid === pid && e.vpn === vpn && !e.w;
+  }
+
   /** exit: the mm is gone; its entries are dropped everywhere, uncounted. */
   dropMm(pid: number): void {
     for (const t of this.cpu) for (let i = 0; i < t.length; i++) if (t[i]?.pid === pid) t[i] = null;
@@ -52,19 +64,43 @@ export class Tlbs {
 }
 
 /**
- * One shootdown, x86's flush_tlb_mm_range(pid, localCpu, vpn, npages): every CPU of cpumask(pid), ascending,
- * invalidates the pages (or flushes all above the ceiling); each one but the
- * local CPU is an IPI. The local CPU flushes only if it runs a thread of pid
- * (x86 flush_tlb_mm_range): another process's CPUs are not the submitter's.
+ * One shootdown, x86's flush_tlb_mm_range -> native_flush_tlb_multi, as
+ * assembly/tlb.ts: every CPU that runs `pid` (its runmask, and the local CPU
+ * if a thread of pid is on it), ascending, invalidates the pages (or flushes
+ * all above the ceiling); each one but the local CPU is an IPI. The other CPUs
+ * of the cpumask are lazy (should_flush_tlb): no IPI, stale until a thread of
+ * pid runs there again, their entries of pid dropped now, uncounted.
+ * `freedTables`: every CPU of the cpumask gets the IPI (info->freed_tables).
  */
-export function flushTlbMmRange(st: State, pid: number, localCpu: number, vpn: number, npages: number): void {
-  const set = st.procs[pid - 1].cpus;
-  const cpus = [...set].sort((a, b) => a - b);
-  for (const c of cpus) {
+export function flushTlbMmRange(
+  st: State, pid: number, localCpu: number, vpn: number, npages: number, freedTables = false,
+): void {
+  const p = st.procs[pid - 1];
+  const local = p.cpus.has(localCpu);
+  const runs = (c: number): boolean => p.running.has(c) || (local && c === localCpu);
+  const cpus = [...p.cpus].sort((a, b) => a - b);
+  const lazy = cpus.filter((c) => !runs(c));
+  const targets = freedTables ? cpus : cpus.filter(runs);
+  for (const c of targets) {
     if (npages <= FLUSH_CEILING) for (let k = 0; k < npages; k++) st.tlb.invalidate(c, pid, vpn + k);
     else st.tlb.flushAll(c);
   }
+  for (const c of lazy) {
+    p.stale.add(c);
+    st.tlb.dropMmOn(c, pid);
+  }
+  if (!freedTables) st.c[Counter.IPIS_SKIPPED] += lazy.length;
   st.c[Counter.SHOOTDOWNS]++;
-  st.c[Counter.TLB_FLUSHES] += cpus.length;
-  st.c[Counter.IPIS] += cpus.length - (set.has(localCpu) ? 1 : 0);
+  st.c[Counter.TLB_FLUSHES] += targets.length;
+  st.c[Counter.IPIS] += targets.length - (local ? 1 : 0);
+}
+
+/**
+ * A CPU starts running `p` (a thread of it makes a call, is created, or
+ * wakes): x86's switch_mm_irqs_off. If a shootdown skipped it, it flushes
+ * now: one local flush, no IPI.
+ */
+export function switchMm(st: State, p: Proc, cpu: number): void {
+  if (!p.stale.delete(cpu)) return;
+  st.c[Counter.TLB_FLUSHES]++;
 }

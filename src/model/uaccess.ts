@@ -6,6 +6,7 @@ import { handleMmFault } from "./fault.js";
 import { PAGE } from "./frames.js";
 import { P, pageFrame, slotOf, W } from "./pagetable.js";
 import { SPACE, type State } from "./state.js";
+import { switchMm } from "./tlb.js";
 
 export type Access =
   | { kind: "store"; byte: number }
@@ -22,6 +23,7 @@ export function userAccess(st: State, tid: number, va: number, len: number, a: A
     return st.fail(Err.INVAL);
   }
   if (va + len > SPACE) return st.fail(Err.RANGE);
+  switchMm(st, p, t.cpu); // the thread runs: a lazy CPU catches up
   const write = a.kind !== "load";
   if (write) {
     st.c[Counter.STORES]++;
@@ -41,10 +43,13 @@ export function userAccess(st: State, tid: number, va: number, len: number, a: A
       st.c[Counter.TLB_MISSES]++;
       const s = slotOf(st, p, vpn);
       if (s.e & P && (!write || s.e & W)) {
+        // A write through a read-only entry of a now writable PTE: x86 faults and the handler finds nothing to do.
+        if (write && st.tlb.heldReadOnly(t.cpu, p.pid, vpn)) st.c[Counter.SPURIOUS_FAULTS]++;
         f = pageFrame(s, vpn);
         st.tlb.fill(t.cpu, p.pid, vpn, f, (s.e & W) !== 0);
         break;
       }
+      st.tlb.invalidate(t.cpu, p.pid, vpn); // a page fault invalidates the faulting address's entry
       const r = handleMmFault(st, p, t.cpu, vpn, off, n, write);
       if (r < 0) return r; // the pages before keep their new bytes
     }

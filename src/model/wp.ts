@@ -4,8 +4,9 @@
 // the other processes that map a MAP_SHARED page at the same address (a fork
 // of the submitter); the mappings at other addresses (sd_map_alias) are the
 // rmap walk's (rmap.ts), as folio_mkclean's. The flips are change_protection's
-// (mprotect.ts); one shootdown per process.
-import { ProcFlag } from "../../assembly/abi.js";
+// (mprotect.ts); one shootdown per process. The implementation choices
+// (docs/model.md section 12) act here, as there.
+import { Counter, Key, ProcFlag, Restore, Walk } from "../../assembly/abi.js";
 import type { Io } from "./io.js";
 import { changeJoin, changeProtection, flushChange, NO_CHANGE } from "./mprotect.js";
 import { canWrite, canWritePmd, DWP, P, pageFrame, SHR, slotOf, W } from "./pagetable.js";
@@ -20,6 +21,7 @@ import type { Proc, State } from "./state.js";
 export function protectIo(st: State, io: Io): void {
   const p = st.procs[io.pid - 1];
   for (const r of io.pages) st.pool.frames[r.frame].wp++;
+  if (st.cfg[Key.WP_WALK] === Walk.SEPARATE) st.c[Counter.WP_WALKS]++; // fused: GUP's walk flips them as it pins
   const last = io.pages[io.pages.length - 1].vpn;
   flushChange(st, p.pid, io.cpu, changeProtection(st, p, io.pages[0].vpn, last, DWP));
   if (io.shared) {
@@ -37,12 +39,26 @@ export function protectIo(st: State, io: Io): void {
 export function restoreIo(st: State, io: Io): void {
   const p = st.procs[io.pid - 1];
   for (const r of io.pages) st.pool.frames[r.frame].wp--;
+  if (st.cfg[Key.WP_RESTORE] === Restore.LAZY) return; // the entries stay read-only: the next store reuses each
   const alive = !(p.flags & ProcFlag.DEAD);
-  if (alive && !restoreIn(st, p, io)) return;
+  if (alive) {
+    st.c[Counter.WP_WALKS]++;
+    if (!restoreIn(st, p, io)) return;
+  }
   for (const q of st.procs) {
-    if (q !== p && !(q.flags & ProcFlag.DEAD)) restoreIn(st, q, io);
+    if (q === p || q.flags & ProcFlag.DEAD) continue;
+    if (mapsPinned(st, q, io)) st.c[Counter.WP_WALKS]++; // the rmap finds this mapping
+    restoreIn(st, q, io);
   }
   if (st.aliases.length && io.shared) rmapWalk(st, io, true);
+}
+
+/** Does `q` map one of the I/O's pinned frames at its page (present)? The rmap walk would visit it. */
+function mapsPinned(st: State, q: Proc, io: Io): boolean {
+  return io.pages.some((r) => {
+    const s = slotOf(st, q, r.vpn);
+    return (s.e & P) !== 0 && pageFrame(s, r.vpn) === r.frame;
+  });
 }
 
 /**
@@ -54,11 +70,15 @@ function protectSharers(st: State, io: Io): void {
   for (const q of st.procs) {
     if (q.pid === io.pid || q.flags & ProcFlag.DEAD) continue;
     let c = NO_CHANGE;
+    let found = false; // the rmap finds a mapping of a pinned frame here: a walk of its own
     for (const r of io.pages) {
       const s = slotOf(st, q, r.vpn);
-      if (!(s.e & P) || !(s.e & SHR) || !(s.e & W) || pageFrame(s, r.vpn) !== r.frame) continue;
+      if (!(s.e & P) || pageFrame(s, r.vpn) !== r.frame) continue;
+      found = true;
+      if (!(s.e & SHR) || !(s.e & W)) continue;
       c = changeJoin(c, changeProtection(st, q, r.vpn, r.vpn, DWP)); // a huge PMD once: then it has no W
     }
+    if (found) st.c[Counter.WP_WALKS]++;
     flushChange(st, q.pid, io.cpu, c);
   }
 }

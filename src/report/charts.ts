@@ -1,10 +1,11 @@
-// The report's four charts as Vega-Lite specs, built from a results document
+// The report's charts as Vega-Lite specs, built from a results document
 // alone. Each data mark has a name (the SVG group gets the class
 // `<name>_marks`), so a browser test can count the drawn points per chart
 // and compare them with results.json.
 import type { TopLevelSpec } from "vega-lite";
 import { POLICIES } from "../shared/names.js";
 import { fmtBytes } from "../shared/units.js";
+import { breakEvenChart } from "./breakeven-chart.js";
 import type { ResultsDoc, RunEntry } from "./document.js";
 
 export interface ChartDef {
@@ -25,7 +26,7 @@ export const MARKS = {
 } as const;
 
 const POLICY_ORDER = POLICIES.map((p) => p.id);
-const BYTES_LABEL =
+export const BYTES_LABEL =
   "datum.value >= 1048576 ? (datum.value / 1048576) + 'M' : datum.value >= 1024 ? (datum.value / 1024) + 'K' : datum.value + 'B'";
 /**
  * The page's content width at a 1400 px window (html.ts: body padding, the
@@ -364,5 +365,5 @@ export function copiedChart(doc: ResultsDoc): ChartDef {
 }
 
 export function charts(doc: ResultsDoc): ChartDef[] {
-  return [costChart(doc), ipiChart(doc), corruptionChart(doc), copiedChart(doc)];
+  return [costChart(doc), breakEvenChart(doc), ipiChart(doc), corruptionChart(doc), copiedChart(doc)];
 }

@@ -8,6 +8,7 @@ import { type Cache, project } from "../cost/model.js";
 import { type CostProfile, profileLabel } from "../cost/profile.js";
 import { RESULT_VERSION, type RunResult } from "../host/result.js";
 import { describeMachine, type MachineInfo } from "../shared/machine.js";
+import { wpChanges, wpOfConfig } from "../shared/wp.js";
 import { summarise, type SummaryRow } from "./summary.js";
 
 export const RESULTS_SCHEMA_VERSION = 1;
@@ -20,6 +21,8 @@ export const RESULTS_SCHEMA_VERSION = 1;
 export type RunRecord = Pick<RunResult, "workload" | "device" | "policy" | "stable" | "core" | "seed" | "params" | "counters"> & {
   /** Stable identity of the run's inputs (docs/report.md). */
   readonly key: string;
+  /** The write-protect's implementation choices that differ from the default ("restore=lazy,batch=8"); absent if none. */
+  readonly wp?: string;
   /** The driver's frame audit passed. */
   readonly balanceOk: boolean;
 };
@@ -74,6 +77,29 @@ export interface IpiCurve {
   readonly points: readonly IpiPoint[];
 }
 
+/** Where wp-cow and bounce project equal, in one unit cost (src/crossover/breakeven.ts): the per-PTE cost. */
+export interface BreakEvenPoint {
+  readonly panel: string;
+  readonly size: number;
+  /** wp-cow costs less than bounce where changing a PTE costs less than this, ns (projected). */
+  readonly pteNs: number;
+}
+
+export interface BreakEvenMark {
+  /** A profile's name: this run's ("here" if measured on this machine) or a reference profile's. */
+  readonly profile: string;
+  /** Its own per-PTE cost, ns. */
+  readonly pteNs: number;
+}
+
+export interface BreakEvenCurve {
+  readonly description: string;
+  readonly points: readonly BreakEvenPoint[];
+  /** Sizes with no point: wp-cow costs more than bounce there even if changing a PTE were free. */
+  readonly never: ReadonlyArray<{ readonly panel: string; readonly size: number }>;
+  readonly marks: readonly BreakEvenMark[];
+}
+
 /** A sweep's grid as run (null sizes or threads: each workload's own). */
 export interface SweepGridRecord {
   readonly workloads: readonly string[];
@@ -85,6 +111,8 @@ export interface SweepGridRecord {
   readonly stable: string;
   readonly core: string;
   readonly params: Readonly<Record<string, number>>;
+  /** --wp of the sweep, as given: a fixed setting of every point; null or absent: none. */
+  readonly wp?: string | null;
 }
 
 export interface SweepInfo {
@@ -118,6 +146,8 @@ export interface ResultsDoc {
   readonly runs: readonly RunEntry[];
   readonly costCurve: CostCurve;
   readonly ipiCurve: IpiCurve;
+  /** The break-even per-PTE cost by size (the main job and report; null for a sweep). */
+  readonly breakEven: BreakEvenCurve | null;
   /** The one-line crossover verdict of the main table, if there is one. */
   readonly verdict: string | null;
   readonly sweep: SweepInfo | null;
@@ -131,11 +161,16 @@ export const REPORT_CACHE: Cache = "hot";
 /** "db-writer direct device=parity stable=auto core=wasm seed=1 ios=1024 qd=8 ..." (params sorted by name). */
 export function runKey(r: Omit<RunRecord, "key" | "counters" | "balanceOk">): string {
   const params = Object.keys(r.params).sort().map((k) => `${k}=${r.params[k]}`);
-  return [r.workload, r.policy, `device=${r.device}`, `stable=${r.stable}`, `core=${r.core}`, `seed=${r.seed}`, ...params].join(" ");
+  const wp = r.wp ? [`wp=${r.wp}`] : []; // only when a choice is not the default: older journals keep their keys
+  return [r.workload, r.policy, `device=${r.device}`, `stable=${r.stable}`, `core=${r.core}`, `seed=${r.seed}`, ...params, ...wp].join(" ");
 }
 
 export function runRecord(r: RunResult): RunRecord {
-  const base = { workload: r.workload, device: r.device, policy: r.policy, stable: r.stable, core: r.core, seed: r.seed, params: r.params };
+  const wp = wpChanges(wpOfConfig(r.config));
+  const base = {
+    workload: r.workload, device: r.device, policy: r.policy, stable: r.stable, core: r.core, seed: r.seed, params: r.params,
+    ...(wp ? { wp } : {}),
+  };
   return { key: runKey(base), ...base, counters: r.counters, balanceOk: r.balance.ok };
 }
 
@@ -150,6 +185,7 @@ export interface DocParts {
   readonly runs: readonly RunRecord[];
   readonly costCurve: CostCurve;
   readonly ipiCurve: IpiCurve;
+  readonly breakEven?: BreakEvenCurve;
   readonly verdict?: string;
   readonly sweep?: SweepInfo;
 }
@@ -170,6 +206,7 @@ export function resultsDoc(p: DocParts): ResultsDoc {
     runs,
     costCurve: p.costCurve,
     ipiCurve: p.ipiCurve,
+    breakEven: p.breakEven ?? null,
     verdict: p.verdict ?? null,
     sweep: p.sweep ?? null,
     summary: p.sweep ? summarise(runs) : null,

@@ -21,6 +21,7 @@ import { pickDevice, pickPolicies, pickSeed, pickStable, splitList } from "../sh
 import { pickParams, pickWorkloadItems as pickWorkloadFiles } from "../workloads/select.js";
 import { findWorkload } from "../workloads/index.js";
 import { loadFioFile } from "../fio/translate.js";
+import { mergeWp, parseWp, wpChanges, WP_KEYS, type WpChoices } from "../shared/wp.js";
 
 /** The grid as typed: flags, or the same names in a JSON file. Lists are comma lists. */
 export interface GridText {
@@ -34,6 +35,8 @@ export interface GridText {
   stable?: string;
   core?: string;
   param?: string[];
+  /** --wp: a fixed setting of every point (not a dimension). */
+  wp?: string;
 }
 
 export interface SweepGrid {
@@ -51,6 +54,8 @@ export interface SweepGrid {
   readonly core: CoreId;
   /** Fixed parameters, for the workloads that have them. */
   readonly params: Readonly<Record<string, number>>;
+  /** --wp: the write-protect's implementation choices of every point, over each workload's own. */
+  readonly wp?: Partial<WpChoices>;
 }
 
 export interface GridSource {
@@ -73,14 +78,16 @@ export interface SweepPoint {
   readonly seed: number;
   /** Resolved parameters, every spec of the workload. */
   readonly params: Readonly<Record<string, number>>;
+  /** The grid's --wp (the workload's own "wp" applies under it). */
+  readonly wp?: Partial<WpChoices>;
 }
 
-const FILE_KEYS = ["sizes", "threads", "policies", "workloads", "fio", "seeds", "device", "stable", "core", "params"] as const;
+const FILE_KEYS = ["sizes", "threads", "policies", "workloads", "fio", "seeds", "device", "stable", "core", "params", "wp"] as const;
 type FileKey = (typeof FILE_KEYS)[number];
 /** The GridText field each file key fills. */
 const FIELD_OF: Record<FileKey, keyof GridText> = {
   sizes: "sizes", threads: "threads", policies: "policy", workloads: "workload", fio: "fio", seeds: "seeds",
-  device: "device", stable: "stable", core: "core", params: "param",
+  device: "device", stable: "stable", core: "core", params: "param", wp: "wp",
 };
 
 /** A grid file: its fields in the flags' form, and the line each field is on (for errors about its values). */
@@ -139,7 +146,7 @@ export function readGridFile(file: string): GridFile {
   });
   const text: GridText = {
     sizes: list("sizes"), threads: list("threads"), policy: list("policies"), workload: list("workloads"), fio: list("fio"), seeds: list("seeds"),
-    device: word("device"), stable: word("stable"), core: word("core"), param,
+    device: word("device"), stable: word("stable"), core: word("core"), param, wp: word("wp"),
   };
   const lines: Partial<Record<keyof GridText, number>> = {};
   for (const k of FILE_KEYS) if (o[k] !== undefined) lines[FIELD_OF[k]] = src.lineOf(`/${k}`);
@@ -253,6 +260,7 @@ export function pickGrid(t: GridText, from?: GridFile): SweepGrid {
     stable: field("stable", () => pickStable(t.stable)),
     core: field("core", () => pickCore(t.core)),
     params: field("param", () => pickParams(t.param ?? [], workloads)),
+    ...(t.wp === undefined ? {} : { wp: field("wp", () => parseWp(t.wp!)) }),
   };
 }
 
@@ -290,10 +298,17 @@ export function expandGrid(g: SweepGrid): Expansion {
           why = e instanceof Error ? e.message.replace(`${w.id}: `, "") : String(e);
           continue;
         }
+        // The run's choices: the grid's --wp over the workload's own; its key names them when they are not the default.
+        const wp = wpChanges(mergeWp(w.wp?.(params, device), g.wp));
         for (const p of g.policies) {
           for (const seed of g.seeds) {
-            const base = { workload: w.id, policy: p.id, device: deviceId(device), stable: STABLE_IDS[g.stable], core: g.core, seed, params };
-            points.push({ key: runKey(base) + spec, workload: w.id, policy: p.id, device, stable: g.stable, core: g.core, seed, params });
+            const base = {
+              workload: w.id, policy: p.id, device: deviceId(device), stable: STABLE_IDS[g.stable], core: g.core, seed, params, ...(wp ? { wp } : {}),
+            };
+            points.push({
+              key: runKey(base) + spec, workload: w.id, policy: p.id, device, stable: g.stable, core: g.core, seed, params,
+              ...(g.wp ? { wp: g.wp } : {}),
+            });
           }
         }
       }
@@ -315,5 +330,11 @@ export function gridRecord(g: SweepGrid): SweepGridRecord {
     stable: STABLE_IDS[g.stable],
     core: g.core,
     params: g.params,
+    wp: g.wp ? wpGiven(g.wp) : null,
   };
+}
+
+/** Partial choices as --wp writes them ("restore=lazy,batch=8"), in key order. */
+export function wpGiven(wp: Partial<WpChoices>): string {
+  return WP_KEYS.filter((k) => wp[k] !== undefined).map((k) => `${k}=${wp[k]}`).join(",");
 }

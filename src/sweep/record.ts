@@ -11,6 +11,7 @@ import { UsageError } from "../shared/io.js";
 import type { SweepGridRecord } from "../report/document.js";
 import { pickCore } from "../host/cores.js";
 import { pickDevice, pickPolicies, pickStable } from "../shared/select.js";
+import { parseWp } from "../shared/wp.js";
 import { findWorkload } from "../workloads/index.js";
 import type { WorkloadSpec } from "../workloads/spec.js";
 import { gridRecord, isBuiltin, type SweepGrid } from "./grid.js";
@@ -83,6 +84,7 @@ export function gridOfRecord(f: SweepFile): SweepGrid {
     stable: pickStable(g.stable),
     core: pickCore(g.core),
     params: g.params,
+    ...(g.wp ? { wp: parseWp(g.wp, "its wp") } : {}),
   };
 }
 

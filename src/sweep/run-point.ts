@@ -21,7 +21,7 @@ export function runPoint(core: Core, p: SweepPoint, files: ReadonlyMap<string, W
   const workload = files.get(p.workload) ?? findWorkload(p.workload);
   const policy = findId(POLICIES, p.policy);
   if (!workload || !policy) throw new Error(`sweep point names an unknown workload or policy: ${p.key}`);
-  const r = runRecord(runWorkload(core, { workload, policy: policy.value, device: p.device, seed: p.seed, params: p.params, stable: p.stable }));
+  const r = runRecord(runWorkload(core, { workload, policy: policy.value, device: p.device, seed: p.seed, params: p.params, stable: p.stable, wp: p.wp }));
   // The key is computed before the run from the same parameters (and, for a file's workload, its spec's digest);
   // a difference is a bug, and would break resuming.
   if (!(p.key === r.key || p.key.startsWith(`${r.key} spec=`))) throw new Error(`sweep point key changed by the run: ${p.key} -> ${r.key}`);

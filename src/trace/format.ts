@@ -30,10 +30,12 @@ export const OP_ARGS: Readonly<Record<CallName, readonly string[]>> = {
   complete: ["io"],
   fork: ["tid", "cpu"],
   exit: ["pid"],
+  scrub: [],
+  thread_state: ["tid", "state"],
+  complete_more: ["io"],
   unwritten: ["block", "count"],
   alias: ["pid", "va", "len", "srcpid", "srcva"],
   ring: ["pid", "va", "len", "kind"],
-  scrub: [],
 };
 
 /** Every word that may start a line, for "unknown op" messages. */
@@ -41,6 +43,12 @@ export const LINE_WORDS: readonly string[] = ["set", "reset", ...Object.keys(OP_
 
 /** Arguments the writer prints in hex (addresses). */
 export const HEX_ARGS: ReadonlySet<string> = new Set(["va", "srcva"]);
+
+/**
+ * Keys added after the format was first written: a trace without them gets
+ * their defaults (KeyDefault) at reset, so older traces replay as they ran.
+ */
+export const OPTIONAL_KEYS: readonly Key[] = [Key.WP_RESTORE, Key.WP_BATCH, Key.WP_WALK];
 
 /** Keys that sd_set applies at once, so they may change after reset. */
 export const RUNTIME_KEYS: ReadonlySet<Key> = new Set([Key.POLICY, Key.STABLE]);

@@ -2,10 +2,10 @@
 // and hands each configuration, op and footer line to a visitor as it goes, so
 // a replay reports the first problem in line order, as the WASI replay does.
 // Every problem is a TraceError naming the file and line.
-import { Key } from "../../assembly/abi.js";
+import { Key, KeyDefault } from "../../assembly/abi.js";
 import { COUNTER_NAMES } from "../shared/names.js";
 import {
-  isCounterName, KEY_NAMES, keyByName, LINE_WORDS, MAX_LINE, MAX_U32, OP_ARGS, RUNTIME_KEYS, TRACE_MAGIC,
+  isCounterName, KEY_NAMES, keyByName, LINE_WORDS, MAX_LINE, MAX_U32, OP_ARGS, OPTIONAL_KEYS, RUNTIME_KEYS, TRACE_MAGIC,
   TRACE_VERSION, TraceError, type TraceOp,
 } from "./format.js";
 
@@ -62,8 +62,9 @@ export function readTrace(text: string, file: string, visit: TraceVisitor): Expe
       case "reset": {
         if (state !== State.CONFIG) fail("'reset' twice");
         arity(word, args, [], fail);
-        const missing = isSet.indexOf(false);
+        const missing = isSet.findIndex((set, k) => !set && !OPTIONAL_KEYS.includes(k));
         if (missing >= 0) fail(`'reset' without 'set ${KEY_NAMES[missing]}' (a trace sets every key)`);
+        for (const k of OPTIONAL_KEYS) if (!isSet[k]) visit({ op: "set", key: k, value: keyDefault(k) }, n);
         visit({ op: "reset" }, n);
         state = State.OPS;
         break;
@@ -98,6 +99,8 @@ export function readTrace(text: string, file: string, visit: TraceVisitor): Expe
   if (state !== State.END) throw new TraceError(file, lines.length, "truncated: no 'end' line");
   return expected && orderByCounter(expected);
 }
+
+const keyDefault = (k: Key): number => KeyDefault[Key[k] as keyof typeof KeyDefault];
 
 /** The words of a line: comment cut, one trailing CR dropped, split on spaces and tabs. */
 function tokens(raw: string): string[] {

@@ -7,7 +7,7 @@ import { IoFlag, Op } from "../../assembly/abi.js";
 import type { OpRecord } from "../core/ops.js";
 
 /** A core call a thread makes (the driver issues dma/complete itself). */
-export type CallAction = Exclude<OpRecord, { op: "dma" } | { op: "complete" }>;
+export type CallAction = Exclude<OpRecord, { op: "dma" } | { op: "complete" } | { op: "complete_more" }>;
 
 export type Action =
   | CallAction
@@ -23,10 +23,12 @@ export type Task = Generator<Action, void, number>;
 export const store = (tid: number, va: number, len: number, byte: number): Action =>
   ({ op: "store", tid, va, len, byte });
 export const load = (tid: number, va: number, len: number): Action => ({ op: "load", tid, va, len });
-export const write = (tid: number, va: number, len: number, sector: number, promise = false): Action =>
-  ({ op: "submit", tid, dir: Op.WRITE, va, len, sector, flags: promise ? IoFlag.PROMISE : 0 });
-export const read = (tid: number, va: number, len: number, sector: number, promise = false): Action =>
-  ({ op: "submit", tid, dir: Op.READ, va, len, sector, flags: promise ? IoFlag.PROMISE : 0 });
+/** `more`: another I/O of the same submission call follows (IoFlag.MORE): the driver makes it at once, in the same step. */
+export const write = (tid: number, va: number, len: number, sector: number, promise = false, more = false): Action =>
+  ({ op: "submit", tid, dir: Op.WRITE, va, len, sector, flags: ioFlags(promise, more) });
+export const read = (tid: number, va: number, len: number, sector: number, promise = false, more = false): Action =>
+  ({ op: "submit", tid, dir: Op.READ, va, len, sector, flags: ioFlags(promise, more) });
+const ioFlags = (promise: boolean, more: boolean): number => (promise ? IoFlag.PROMISE : 0) | (more ? IoFlag.MORE : 0);
 export const fork = (tid: number, cpu: number): Action => ({ op: "fork", tid, cpu });
 export const exit = (pid: number): Action => ({ op: "exit", pid });
 export const wait = (io: number): Action => ({ op: "wait", io });

@@ -4,7 +4,7 @@
 // process (created, or forked from an earlier one's thread), its threads with
 // their own buffer mappings, then its named mappings; then every thread gets
 // its own random stream, in file order, and its task.
-import { Device, MapFlag } from "../../assembly/abi.js";
+import { Device, MapFlag, ThreadState } from "../../assembly/abi.js";
 import { DEVICES, deviceId } from "../shared/names.js";
 import { HUGE, PAGE } from "../shared/units.js";
 import { declaredParams } from "./declare.js";
@@ -53,6 +53,7 @@ export function workloadFromSpec(spec: WorkloadSpec, src: Located): Workload {
       }
     },
     build: (s) => build(s, plan(s.params, s.device)),
+    wp: (p, d) => plan(p, d).wp,
     plan,
   };
   try {
@@ -89,6 +90,7 @@ function build(s: Setup, plan: Plan): void {
         if (t === p.threads[0]) pid = s.proc(p.flags);
         tids[t] = s.thread(pid, tp.cpu);
       }
+      if (tp.state !== ThreadState.RUNNING) s.threadState(tids[t], tp.state);
       if (tp.own) mapIn(s, pid, tids[t], tp.own);
     }
     pids.push(pid);
@@ -130,7 +132,7 @@ function build(s: Setup, plan: Plan): void {
       const task = jobTask(tid, j, rng, {
         forked: (child, n) => s.spawn(`${t.name}.child${n}`, childTask(child, s.pidOf(child), j, s.rng.fork())),
         queue: (q) => mod?.items.push(q),
-      });
+      }, s.batch);
       start = () => s.spawn(t.name, watched(i, mod ? mod.counted(task) : task), j.qd);
     } else if (t.sources.length) {
       const jobs = t.sources.map((x) => plan.threads[x].job!);

@@ -3,6 +3,8 @@
 // a buffer in flight. Around each I/O it may touch hot data, fork, and hand
 // the in-flight buffer to a modifier thread. Random draws come in a fixed
 // order (placement, direction, size, fill, modification), one stream per task.
+// With a batch above 1 it prepares (touch, fork, fill) up to that many I/Os
+// before it submits them all in one call; their modification draws follow the call.
 import { drain, exit, fork, read, store, wait, write, type Action, type Task } from "./actions.js";
 import { SECTOR } from "../shared/units.js";
 import type { JobPlan, Sizes, TouchPlan } from "./plan-job.js";
@@ -16,8 +18,16 @@ export interface JobHooks {
   readonly queue: (q: Queued) => void;
 }
 
-export function* jobTask(tid: number, j: JobPlan, rng: Rng, hooks: JobHooks): Task {
+/**
+ * `batch`: the most I/Os one submission call takes (the run's --wp batch,
+ * capped by the depth): the thread fills the buffers of up to that many I/Os,
+ * then submits them in one call (every submit but the last with IoFlag.MORE),
+ * as fio's iodepth_batch_submit does with io_uring_enter or io_submit.
+ */
+export function* jobTask(tid: number, j: JobPlan, rng: Rng, hooks: JobHooks, batch = 1): Task {
   const busy = new Array<number>(j.qd).fill(0);
+  const group = Math.max(1, Math.min(batch, j.qd));
+  const call: Array<{ readonly k: number; readonly va: number; readonly len: number; readonly sector: number; readonly reading: boolean; readonly byte: number }> = [];
   const cursor = new Array<number>(j.files).fill(0);
   const places = Math.floor((j.fileLen - j.slotLen) / j.align) + 1;
   const every = j.forks?.count ? Math.max(1, Math.floor(j.ios / (j.forks.count + 1))) : Infinity;
@@ -57,10 +67,18 @@ export function* jobTask(tid: number, j: JobPlan, rng: Rng, hooks: JobHooks): Ta
       byte = j.fill ?? 1 + rng.below(255);
       yield store(tid, va, len, byte);
     }
-    const io = yield reading ? read(tid, va, len, sector, j.promise) : write(tid, va, len, sector, j.promise);
-    busy[k] = io;
-    const m = j.modify;
-    if (m && m.when !== "continuous" && rng.chance(m.probability)) hooks.queue({ io, va, len, slotLen: j.slotLen, byte, m });
+    call.push({ k, va, len, sector, reading, byte });
+    if (call.length < group && i + 1 < j.ios && left >= j.align) continue;
+    // The call: every I/O prepared so far, in one step of the thread.
+    for (let c = 0; c < call.length; c++) {
+      const x = call[c];
+      const more = c < call.length - 1;
+      const io = yield x.reading ? read(tid, x.va, x.len, x.sector, j.promise, more) : write(tid, x.va, x.len, x.sector, j.promise, more);
+      busy[x.k] = io;
+      const m = j.modify;
+      if (m && m.when !== "continuous" && rng.chance(m.probability)) hooks.queue({ io, va: x.va, len: x.len, slotLen: j.slotLen, byte: x.byte, m });
+    }
+    call.length = 0;
   }
   yield drain();
 }

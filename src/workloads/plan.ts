@@ -4,7 +4,8 @@
 // checks are a plan with the defaults on the default device, so a file that
 // loads is a file that runs. Addresses follow src/workloads/layout.ts: I/O
 // buffers from BUF_VA, each thread's 2 MiB aligned; named mappings from HEAP_VA.
-import { MapFlag, ProcFlag, Ring, type Device } from "../../assembly/abi.js";
+import { KeyMax, KeyMin, MapFlag, ProcFlag, Ring, ThreadState, type Device } from "../../assembly/abi.js";
+import type { WpChoices } from "../shared/wp.js";
 import { alignUp, fmtBytes, HUGE, MiB, PAGE } from "../shared/units.js";
 import { BUF_VA, HEAP_VA, MAX_BUFFERS } from "./layout.js";
 import { MAX_DISK } from "./params.js";
@@ -44,6 +45,8 @@ export interface ThreadPlan {
   readonly name: string;
   readonly proc: number;
   readonly cpu: number;
+  /** ThreadState: RUNNING (default) or IDLE, asleep in the kernel most of the time. */
+  readonly state: ThreadState;
   /** The private (or shared, huge) mapping holding this thread's buffers, when it has its own. */
   readonly own?: MapPlan;
   readonly job?: JobPlan;
@@ -55,6 +58,8 @@ export interface ThreadPlan {
 
 export interface Plan {
   readonly machine: Machine;
+  /** The file's "wp": the implementation choices it asks for (--wp overrides them key by key). */
+  readonly wp: Partial<WpChoices>;
   readonly procs: readonly ProcPlan[];
   readonly threads: readonly ThreadPlan[];
 }
@@ -124,7 +129,19 @@ export function planWorkload(spec: WorkloadSpec, params: Params, specs: readonly
   planAfter(ctx, entries);
   if (ctx.mappedBytes > MAX_BUFFERS)
     throw new PlanError("/processes", `the mappings need ${fmtBytes(ctx.mappedBytes)}; stable-dio maps at most ${MAX_BUFFERS / MiB} MiB`);
-  return { machine: machineOf(ctx, procs), procs, threads: ctx.threads };
+  return { machine: machineOf(ctx, procs), wp: planWp(ctx), procs, threads: ctx.threads };
+}
+
+/** The file's "wp", its batch resolved (it may be a "$param"). */
+function planWp(ctx: PlanContext): Partial<WpChoices> {
+  const w = ctx.spec.wp;
+  if (!w) return {};
+  const batch = w.batch === undefined ? undefined : ctx.v.get(w.batch, "/wp/batch", COUNT(KeyMin.WP_BATCH, KeyMax.WP_BATCH), 1);
+  return {
+    ...(w.restore === undefined ? {} : { restore: w.restore }),
+    ...(batch === undefined ? {} : { batch }),
+    ...(w.walk === undefined ? {} : { walk: w.walk }),
+  };
 }
 
 /**
@@ -182,6 +199,9 @@ function expandThreads(
     const count = ctx.v.get(t.count, `${tat}/count`, COUNT(1, 4096), 1);
     const spread = ctx.v.get(t.spread, `${tat}/spread`, COUNT(1, 64), Math.min(count, 64));
     const cpu = ctx.v.get(t.cpu, `${tat}/cpu`, COUNT(0, 63), 0);
+    const state = t.state === undefined || t.state === "running" ? ThreadState.RUNNING
+      : t.state === "idle" ? ThreadState.IDLE
+      : ctx.v.get(t.state, `${tat}/state`, { kind: "flag", min: 0, max: 1 }, 0) ? ThreadState.IDLE : ThreadState.RUNNING;
     if (forkOf !== undefined && ti === 0 && count !== 1)
       throw new PlanError(`${tat}/count`, "the first thread of a forked process is the fork's: it has no clones");
     const indices: number[] = [];
@@ -189,7 +209,7 @@ function expandThreads(
       const onCpu = cpu + (c % spread);
       if (onCpu > 63) throw new PlanError(`${tat}/spread`, `clones of "${t.name}" reach CPU ${onCpu}; CPUs are 0..63`);
       indices.push(ctx.threads.length);
-      ctx.threads.push({ name: count > 1 ? `${t.name}${c}` : t.name, proc: pi, cpu: onCpu, sources: [] });
+      ctx.threads.push({ name: count > 1 ? `${t.name}${c}` : t.name, proc: pi, cpu: onCpu, state, sources: [] });
       entries.push({ at: tat, spec: t });
     }
     ctx.byName.set(t.name, { at: tat, indices, spec: t });

@@ -58,6 +58,7 @@ const ACCEPTS: Record<string, string> = {
   name: "a name (letters, digits, '_', '.', '-'; starting with a letter)",
   param: "a parameter reference such as \"$size\"",
   count: "a whole number or a \"$param\"",
+  state: "\"running\", \"idle\" or a \"$param\"",
   cpu: "a CPU number 0..63 or a \"$param\"",
   bytes: "a byte count such as 4096, \"64k\", \"4M\" or a \"$param\"",
   fraction: "a number from 0 to 1 or a \"$param\"",

@@ -19,7 +19,15 @@ export interface WorkloadSpec {
   /** CPUs of the machine; default: the highest CPU a thread or fork uses, plus one. */
   readonly cpus?: Value;
   readonly params?: Readonly<Record<string, Value | ParamDecl>>;
+  /** The write-protect's implementation choices for wp-cow, wp-cow-degrade and wp-wait (--wp overrides them). */
+  readonly wp?: WpSpec;
   readonly processes: readonly ProcessSpec[];
+}
+
+export interface WpSpec {
+  readonly restore?: "eager" | "lazy";
+  readonly batch?: Value;
+  readonly walk?: "separate" | "fused";
 }
 
 export interface ParamDecl {
@@ -68,6 +76,8 @@ export interface ThreadSpec {
   readonly spread?: Value;
   /** Threads (of any process) that must have ended before this one starts (fio's stonewall, wait_for). */
   readonly after?: readonly string[];
+  /** "running" (default) or "idle": asleep in the kernel most of the time, so its CPU gets no IPIs; or "$param" (1: idle). */
+  readonly state?: string;
   readonly io?: IoSpec;
 }
 

@@ -49,6 +49,10 @@ export interface Setup {
   readonly device: Device;
   proc(flags: number): number;
   thread(pid: number, cpu: number): number;
+  /** ThreadState: an IDLE thread sleeps in the kernel most of the time (its CPU is lazy: no IPIs). */
+  threadState(tid: number, state: number): void;
+  /** The most I/Os a job submits in one call (and reaps together): the run's --wp batch. */
+  readonly batch: number;
   map(pid: number, va: number, len: number, flags: number): void;
   /** sd_map_alias: [va, va+len) of pid maps the frames [srcVa, ...) of srcPid maps. */
   alias(pid: number, va: number, len: number, srcPid: number, srcVa: number): void;
@@ -76,6 +80,8 @@ export interface Workload {
   /** Why this workload cannot run with these params on this device, if so. */
   incompatible?(p: Params, device: Device): string | undefined;
   build(s: Setup): void;
+  /** The write-protect's implementation choices the workload asks for (its file's "wp"); --wp overrides them key by key. */
+  wp?(p: Params, device: Device): Partial<import("../shared/wp.js").WpChoices>;
   /** The resolved plan (processes, threads, jobs) for these params: what `stable-dio native` runs on the real kernel. */
   plan?(p: Params, device: Device): import("./plan.js").Plan;
 }

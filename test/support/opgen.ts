@@ -1,11 +1,14 @@
 // Seeded random operation sequences for the differential test: a small
 // configuration, a few processes and mappings, then a mix of stores, loads,
-// direct I/O, DMA points, completions, forks, exits, unmaps, policy flips and
-// the pinned-page cases (unwritten blocks, aliases, rings), with a sprinkling
-// of invalid arguments. Mostly-valid on purpose: the
+// direct I/O, DMA points, completions, forks, exits, unmaps and policy flips,
+// with a sprinkling of invalid arguments; the write-protect's implementation
+// choices (restore, batch, walk), submission calls and reaps of several I/Os
+// (IoFlag.MORE, complete_more), idle threads (thread_state) and the
+// pinned-page cases (unwritten blocks, aliases, rings) among them.
+// Mostly-valid on purpose: the
 // interesting paths (faults on protected pages, splits, unshares, stalls)
 // need state to build up.
-import { Device, IoFlag, Key, MapFlag, Op, Policy, ProcFlag, Ring, Stable } from "../../assembly/abi.js";
+import { Device, IoFlag, Key, MapFlag, Op, Policy, ProcFlag, Restore, Ring, Stable, ThreadState, Walk } from "../../assembly/abi.js";
 import type { OpRecord } from "../../src/core/ops.js";
 import { Rng } from "../../src/workloads/rng.js";
 
@@ -44,6 +47,9 @@ function config(rng: Rng): Array<[number, number]> {
     [Key.RAID_DISKS, 2 + rng.below(4)],
     [Key.ORACLE, rng.below(4) === 0 ? 0 : 1],
     [Key.DMA_CHECK, rng.below(4) === 0 ? 0 : 1],
+    [Key.WP_RESTORE, pick([Restore.EAGER, Restore.LAZY])],
+    [Key.WP_BATCH, pick([1, 1, 2, 4])],
+    [Key.WP_WALK, pick([Walk.SEPARATE, Walk.FUSED])],
   ];
 }
 
@@ -92,6 +98,7 @@ export function generate(
     for (let i = 0; i < n; i++) {
       const tid = run({ op: "thread", pid, cpu: rng.below(cpus) });
       if (tid > 0) { tids.push(tid); tidPid.set(tid, pid); }
+      if (tid > 0 && chance(0.25)) run({ op: "thread_state", tid, state: ThreadState.IDLE });
     }
   };
 
@@ -160,24 +167,34 @@ export function generate(
       const s = span(r, false, 6000);
       run({ op: "store", tid, va: s.va, len: s.len, byte: rng.below(256) });
     } else if (roll < 0.5) {
-      const r = regionOf(pid);
-      if (!r) continue;
-      const csum = device === Device.FS_CSUM && chance(0.9);
-      const s = span(r, true, csum ? 16384 : 20000);
-      let { va, len } = s;
-      if (csum) { va -= va % PAGE; len = Math.max(PAGE, len - (len % PAGE)); }
-      const sectors = len / 512;
-      let sector = rng.below(Math.max(1, diskSectors - sectors));
-      if (csum) sector -= sector % 8;
-      const dir = chance(0.7) ? Op.WRITE : Op.READ;
-      const id = run({ op: "submit", tid, dir, va, len, sector, flags: chance(0.3) ? IoFlag.PROMISE : 0 });
-      if (id > 0) ios.push(id);
+      // One submission call: mostly one I/O, sometimes several (MORE on all but the last; now and then on
+      // the last too, so that the next call ends it).
+      const calls = chance(0.25) ? 2 + rng.below(3) : 1;
+      for (let c = 0; c < calls; c++) {
+        const r = regionOf(pid);
+        if (!r) break;
+        const csum = device === Device.FS_CSUM && chance(0.9);
+        const s = span(r, true, csum ? 16384 : 20000);
+        let { va, len } = s;
+        if (csum) { va -= va % PAGE; len = Math.max(PAGE, len - (len % PAGE)); }
+        const sectors = len / 512;
+        let sector = rng.below(Math.max(1, diskSectors - sectors));
+        if (csum) sector -= sector % 8;
+        const dir = chance(0.7) ? Op.WRITE : Op.READ;
+        const more = c < calls - 1 || (calls > 1 && chance(0.1)) ? IoFlag.MORE : 0;
+        const id = run({ op: "submit", tid, dir, va, len, sector, flags: (chance(0.3) ? IoFlag.PROMISE : 0) | more });
+        if (id > 0) ios.push(id);
+      }
     } else if (roll < 0.62 && ios.length) {
       run({ op: "dma", io: pick(ios) });
     } else if (roll < 0.76 && ios.length) {
-      const k = rng.below(ios.length);
-      run({ op: "complete", io: ios[k] });
-      if (chance(0.8)) ios.splice(k, 1);
+      // One reap: mostly one completion, sometimes several (complete_more on all but the last).
+      const reap = chance(0.25) ? 2 + rng.below(3) : 1;
+      for (let c = 0; c < reap && ios.length; c++) {
+        const k = rng.below(ios.length);
+        run(c < reap - 1 ? { op: "complete_more", io: ios[k] } : { op: "complete", io: ios[k] });
+        if (chance(0.8)) ios.splice(k, 1);
+      }
     } else if (roll < 0.8) {
       const r = regionOf(pid);
       if (r) { const s = span(r, false, 3000); run({ op: "load", tid, va: s.va, len: s.len }); }
@@ -212,6 +229,10 @@ export function generate(
     } else if (roll < 0.93) {
       newProc();
     } else if (roll < 0.95) {
+      // A thread goes to sleep in the kernel, or wakes (sometimes one that is dead, or no thread at all).
+      const who = chance(0.9) ? pick(tids) : 999;
+      run({ op: "thread_state", tid: who, state: chance(0.1) ? 2 : rng.below(2) });
+    } else if (roll < 0.97) {
       pinned(tid, pid);
     } else {
       // Invalid or edge arguments: the core must refuse them cleanly.

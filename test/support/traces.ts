@@ -18,6 +18,11 @@ export const CASES: readonly TraceCase[] = [
   { args: ["-w", "shared-mapping", "-p", "verify", "-P", "ios=48"] },
   { args: ["-w", "direct-reader", "-p", "wp-cow", "-P", "ios=64,p=0.5"], has: /^counter lost_reads [1-9]/m },
   { args: ["-w", "db-writer", "-p", "opt-out-inverse", "-d", "fs-csum", "--stable", "always", "-P", "ios=32", "--seed", "7"] },
+  // The write-protect's implementation choices: submission calls (IoFlag.MORE, 2 in the flags), reaps
+  // (complete_more), a lazy restore's reuse faults; idle threads (thread_state) and the IPIs they do not get.
+  { args: ["-w", "db-writer", "-p", "wp-cow", "-P", "ios=64,size=16k", "--wp", "restore=lazy,batch=4,walk=fused"], has: /^complete_more \d+$/m },
+  { args: ["-w", "examples/workloads/idle-threads.json", "-p", "wp-wait", "-P", "ios=4"], has: /^thread_state \d+ 1$/m },
+  { args: ["-w", "multithread", "-p", "wp-cow-degrade", "-P", "ios=64", "--wp", "batch=2"], has: /^submit \d+ 0 0x[0-9a-f]+ \d+ \d+ 2$/m },
   // Several times the WASI command's 64 KiB input buffer: lines cross refills.
   { args: ["-w", "racer", "-p", "wp-wait", "-P", "ios=3000"], has: /^counter stalls [1-9]/m },
 ];
@@ -71,7 +76,7 @@ export const MALFORMED: readonly Malformed[] = [
     problem: "byte 0x100000000 out of range (0..4294967295)" },
   { name: "missing argument", make: swap(FIRST_DMA, "dma"), problem: "dma takes 1 argument (io), got 0" },
   { name: "extra argument", make: swap(/^map /, "map 1 0x10000000 4096 1 9"), problem: "map takes 4 arguments (pid va len flags), got 5" },
-  { name: "unknown key", make: swap(/^set cpus /, "set cpu 2"), problem: /^unknown key 'cpu' \(allowed: policy, device, .*, max_threads\)$/ },
+  { name: "unknown key", make: swap(/^set cpus /, "set cpu 2"), problem: /^unknown key 'cpu' \(allowed: policy, device, .*, max_threads, wp_restore, wp_batch, wp_walk\)$/ },
   { name: "bad set value", make: swap(/^set policy /, "set policy x"), problem: "bad number 'x' for policy" },
   { name: "key missing", make: (t) => [t.replace(/^set tlb_entries .*\n/m, ""), lineOf(t, RESET) - 1],
     problem: "'reset' without 'set tlb_entries' (a trace sets every key)" },

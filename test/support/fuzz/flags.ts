@@ -76,9 +76,14 @@ const PARAMS = [
 const STABLE = ["auto", "always", "never", "sometimes", ""];
 const CORES = ["wasm", "model", "wasi", ""];
 const OUT = ["out", "sub/out", "", " ", "out.json", "a b"];
+const WP = [
+  "restore=lazy", "batch=8", "walk=fused", "restore=lazy,batch=2,walk=fused", "RESTORE=Lazy", "", "restore", "restor=lazy",
+  "batch=0", "batch=257", "batch=1.5", "restore=eager,restore=lazy", "walk=", "=fused", "restore=lazy,,walk=fused",
+];
 
 export function commands(f: Files): CommandSpec[] {
-  const profiles = [f.profile, f.profileBad, f.profileWrong, f.missing, f.aDir, ""];
+  // machine: no compiler under the fuzz (STABLE_DIO_CC points nowhere), so the built-in profile, at once.
+  const profiles = [f.profile, f.profileBad, f.profileWrong, f.missing, f.aDir, "", "builtin", "machine", "ref:xeon-vm", "ref:nope", "ref:"];
   const outs = [...OUT, f.underAFile, f.aDir, f.aFile];
   const runFlags: Flag[] = [
     { names: ["--policy", "-p"], values: POLICIES },
@@ -88,6 +93,7 @@ export function commands(f: Files): CommandSpec[] {
     { names: ["--param", "-P"], values: PARAMS },
     { names: ["--stable"], values: STABLE },
     { names: ["--core"], values: CORES },
+    { names: ["--wp"], values: WP },
   ];
   const quick = [["-w", "racer"], ["-p", "direct"], ["-P", "ios=8"]];
   return [
@@ -146,7 +152,9 @@ export function commands(f: Files): CommandSpec[] {
         { names: ["--qd"], values: ["1", "65536", "65537", "0", "x"] },
         { names: ["--cpus"], values: ["1", "4096", "4097", "0"] },
         { names: ["--base-us"], values: ["0", "1e6", "1e7", "-1", "x"] },
+        { names: ["--base-page-ns"], values: ["0", "125", "1e7", "1e8", "-1", "x"] },
         { names: ["--latency-us"], values: ["0", "1e7", "1e8", "-5"] },
+        { names: ["--wp"], values: WP },
         { names: ["--profile"], values: profiles },
         { names: ["--json"] },
       ],

@@ -14,6 +14,8 @@ export class SubmitCmd implements Cmd {
   constructor(
     readonly t: number, readonly r: number, readonly off: number, readonly sectors: number,
     readonly sector: number, readonly op: Op, readonly promise: boolean, readonly sloppy: boolean, readonly overrun: boolean,
+    /** IoFlag.MORE: another I/O of the same submission call follows (section 12). */
+    readonly more = false,
   ) {}
   check = (m: Model) => m.liveThreads().length > 0;
   run(m: Model, r: Pair): void {
@@ -27,13 +29,14 @@ export class SubmitCmd implements Cmd {
     const va = reg.va + Math.floor((this.off % room) / unit) * unit;
     const sectors = this.overrun ? m.diskSectors : Math.max(1, m.diskSectors - len / 512 + 1);
     const sector = Math.floor((this.sector % sectors) / (unit / 512)) * (unit / 512);
-    const flags = this.promise ? IoFlag.PROMISE : 0;
+    const flags = (this.promise ? IoFlag.PROMISE : 0) | (this.more ? IoFlag.MORE : 0);
     const before = r.last.counters;
     const procFlags = r.ref.procFlags(t.pid);
     // A read's GUP write faults (docs/model.md 6.7 step 0) stay done when a later one runs out of frames.
     const id = r.call(`submit(${t.tid}, ${Op[this.op]}, ${hex(va)}, ${len}, ${sector}, ${flags})`, this.op === Op.READ ? "access" : "other", (c) =>
       c.submit(t.tid, this.op, va, len, sector, flags),
     );
+    if (this.more) r.opened = true; // a submission call may be open: the next call may end it
     if (id <= 0) return;
     if (id !== m.ios.length + 1) r.fail(`submit returned id ${id}, expected ${m.ios.length + 1}`);
     const mode = expectedMode(m.cfg.device, m.stable, m.policy, procFlags, this.op, this.promise);
@@ -42,7 +45,7 @@ export class SubmitCmd implements Cmd {
     m.addIo({ id, pid: t.pid, op: this.op, va, len, mode, policy: m.policy, state: IoState.SUBMITTED });
   }
   toString = () =>
-    `submit(t${this.t}, r${this.r}, +${this.off}, ${this.sectors}s, @${this.sector}, ${Op[this.op]}${this.promise ? ", PROMISE" : ""}${this.sloppy ? ", sloppy" : ""}${this.overrun ? ", overrun" : ""})`;
+    `submit(t${this.t}, r${this.r}, +${this.off}, ${this.sectors}s, @${this.sector}, ${Op[this.op]}${this.promise ? ", PROMISE" : ""}${this.more ? ", MORE" : ""}${this.sloppy ? ", sloppy" : ""}${this.overrun ? ", overrun" : ""})`;
 }
 
 /** Picks an I/O: usually one in flight, sometimes any ever submitted (completed ones too). */
@@ -65,17 +68,19 @@ export class DmaCmd implements Cmd {
 }
 
 export class CompleteCmd implements Cmd {
-  constructor(readonly i: number, readonly any: boolean) {}
+  /** `more`: sd_complete_more, another completion of the same reap follows (section 12). */
+  constructor(readonly i: number, readonly any: boolean, readonly more = false) {}
   check = (m: Model) => m.ios.length > 0;
   run(m: Model, r: Pair): void {
     const io = pickIo(m, this.i, this.any);
     const want = io.state === IoState.COMPLETED ? -Err.IO_DONE : 0;
     r.expected = (id, s) => id === io.id && s === IoState.COMPLETED;
-    const rc = r.call(`complete(${io.id})`, "other", (c) => c.complete(io.id));
+    const rc = r.call(`complete${this.more ? "_more" : ""}(${io.id})`, "other", (c) => c.complete(io.id, this.more));
+    if (this.more) r.opened = true;
     if (rc !== want) r.fail(`complete of an I/O in state ${IoState[io.state]} returned ${rc}, expected ${want}`);
     if (r.ref.ioState(io.id) !== IoState.COMPLETED) r.fail(`io ${io.id} is not COMPLETED after complete`);
   }
-  toString = () => `complete(i${this.i}${this.any ? ", any" : ""})`;
+  toString = () => `complete${this.more ? "_more" : ""}(i${this.i}${this.any ? ", any" : ""})`;
 }
 
 
@@ -84,9 +89,9 @@ export const ioCmds = {
     .tuple(
       fc.nat(15), fc.nat(3), fc.nat(0x20_0000),
       fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: 40 }) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 8192 }) }),
-      fc.nat(0xffff), fc.constantFrom(Op.WRITE, Op.WRITE, Op.READ), fc.boolean(), rarely(), rarely(),
+      fc.nat(0xffff), fc.constantFrom(Op.WRITE, Op.WRITE, Op.READ), fc.boolean(), rarely(), rarely(), rarely(3),
     )
-    .map(([t, r, o, n, s, op, p, sl, ov]) => new SubmitCmd(t, r, o, n, s, op, p, sl, ov)),
+    .map(([t, r, o, n, s, op, p, sl, ov, more]) => new SubmitCmd(t, r, o, n, s, op, p, sl, ov, more)),
   dma: fc.tuple(fc.nat(31), rarely()).map(([i, a]) => new DmaCmd(i, a)),
-  complete: fc.tuple(fc.nat(31), rarely()).map(([i, a]) => new CompleteCmd(i, a)),
+  complete: fc.tuple(fc.nat(31), rarely(), rarely(3)).map(([i, a, more]) => new CompleteCmd(i, a, more)),
 };

@@ -52,7 +52,7 @@ export class BadCmd implements Cmd {
       [`thread_create(${t.pid}, ${-1 - Math.abs(x)})`, (c) => c.threadCreate(t.pid, -1 - Math.abs(x))],
       [`submit(${t.tid}, WRITE, ${x | 1}, 512, 0, 0)`, (c) => c.submit(t.tid, 0, x | 1, 512, 0, 0)],
       [`submit(${t.tid}, ${2 + Math.abs(x)}, 0x100000, 512, 0, 0)`, (c) => c.submit(t.tid, 2 + Math.abs(x), 0x100000, 512, 0, 0)],
-      [`submit(${t.tid}, WRITE, 0x100000, 512, 0, ${2 | x})`, (c) => c.submit(t.tid, 0, 0x100000, 512, 0, 2 | x)],
+      [`submit(${t.tid}, WRITE, 0x100000, 512, 0, ${4 | x})`, (c) => c.submit(t.tid, 0, 0x100000, 512, 0, 4 | x)], // a bit outside IoFlag.ALL
       [`map(${t.pid}, ${x | 1}, 4096, 1)`, (c) => c.map(t.pid, x | 1, 4096, 1)],
       [`unmap(${t.tid}, 0x100000, 0)`, (c) => c.unmap(t.tid, 0x100000, 0)],
       [`load(${t.tid}, ${x}, 0)`, (c) => c.load(t.tid, x, 0) as number],

@@ -3,7 +3,7 @@
 // so a command still means something after shrinking removed others.
 import fc from "fast-check";
 import { hex, rarely } from "./arbs.js";
-import { Err, MapFlag, ProcFlag } from "../../../assembly/abi.js";
+import { Err, MapFlag, ProcFlag, ThreadState } from "../../../assembly/abi.js";
 import { HUGE, PAGE, SLOTS, type Model } from "./model.js";
 import type { Pair } from "./pair.js";
 
@@ -36,6 +36,20 @@ export class ThreadCmd implements Cmd {
     if (tid > 0) m.threads.push({ tid, pid });
   }
   toString = () => `thread(p${this.p}, cpu${this.badCpu ? "cpus+" : ""}${this.cpu})`;
+}
+
+/** sd_thread_state: a thread sleeps in the kernel (idle: its CPU is lazy) or runs; now and then a bad state. */
+export class ThreadStateCmd implements Cmd {
+  constructor(readonly t: number, readonly state: number, readonly dead: boolean) {}
+  check = (m: Model) => m.threads.length > 0;
+  run(m: Model, r: Pair): void {
+    const t = actor(m, this.t, this.dead) ?? m.threads[this.t % m.threads.length];
+    const alive = m.proc(t.pid)?.alive ?? false;
+    const want = !alive ? -Err.DEAD : this.state > ThreadState.IDLE ? -Err.INVAL : 0;
+    const rc = r.call(`thread_state(${t.tid}, ${this.state})`, "other", (c) => c.threadState(t.tid, this.state));
+    if (rc !== want) r.fail(`thread_state of a ${alive ? "live" : "dead"} thread to ${this.state} returned ${rc}, expected ${want}`);
+  }
+  toString = () => `thread_state(t${this.t}, ${this.state}${this.dead ? ", any" : ""})`;
 }
 
 export class MapCmd implements Cmd {
@@ -107,6 +121,9 @@ const mapFlags = fc.oneof(
 export const procCmds = {
   proc: procFlags.map((f) => new ProcCmd(f)),
   thread: fc.tuple(fc.nat(7), fc.nat(4), rarely(8)).map(([p, cpu, bad]) => new ThreadCmd(p, cpu, bad)),
+  threadState: fc
+    .tuple(fc.nat(15), fc.oneof({ weight: 8, arbitrary: fc.constantFrom(ThreadState.IDLE, ThreadState.RUNNING) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 9 }) }), rarely())
+    .map(([t, st, dead]) => new ThreadStateCmd(t, st, dead)),
   map: fc.tuple(fc.nat(7), fc.nat(SLOTS.length - 1), fc.integer({ min: 1, max: 16 }), mapFlags).map(([p, s, n, f]) => new MapCmd(p, s, n, f)),
   unmap: fc
     .tuple(fc.nat(15), fc.nat(3), fc.nat(520), fc.oneof(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 600 })))

@@ -1,7 +1,7 @@
 // The configuration of one model-based run: small enough that every limit
 // (frames, I/O slots, page records, processes, threads) is hit now and then.
 import fc from "fast-check";
-import { Device, Key, Policy, Stable } from "../../../assembly/abi.js";
+import { Device, Key, Policy, Restore, Stable, Walk } from "../../../assembly/abi.js";
 
 export interface RunConfig {
   policy: number;
@@ -17,6 +17,10 @@ export interface RunConfig {
   raidDisks: number;
   oracle: number;
   dmaCheck: number;
+  /** The write-protect's implementation choices (docs/model.md section 12). */
+  restore: number;
+  batch: number;
+  walk: number;
 }
 
 /** Sixteen I/O slots: ids 16 apart share a slot, so LIMIT comes up. */
@@ -38,6 +42,9 @@ export function configArb(policies: readonly Policy[]): fc.Arbitrary<RunConfig> 
     raidDisks: fc.integer({ min: 2, max: 5 }),
     oracle: fc.constantFrom(1, 0),
     dmaCheck: fc.constantFrom(1, 0),
+    restore: fc.constantFrom(Restore.EAGER, Restore.LAZY),
+    batch: fc.constantFrom(1, 4, 2),
+    walk: fc.constantFrom(Walk.SEPARATE, Walk.FUSED),
   });
 }
 
@@ -58,5 +65,8 @@ export function configKeys(c: RunConfig): Array<[Key, number]> {
     [Key.TLB_ENTRIES, c.tlbEntries],
     [Key.DMA_CHECK, c.dmaCheck],
     [Key.MAX_THREADS, c.maxThreads],
+    [Key.WP_RESTORE, c.restore],
+    [Key.WP_BATCH, c.batch],
+    [Key.WP_WALK, c.walk],
   ];
 }

@@ -93,6 +93,9 @@ export class Pair {
   call(label: string, kind: CallKind, f: (c: Core) => number | Uint8Array): number {
     return this.guard(() => {
       const before = this.last;
+      // A submission call or reap left open (IoFlag.MORE, complete_more) ends at the next call that does not
+      // continue it, before that call does anything, even if it then fails; a failed call may leave it open.
+      const wasOpen = this.opened;
       let a: number | Uint8Array;
       try {
         a = f(this.wasm);
@@ -109,7 +112,8 @@ export class Pair {
         this.fail(`${label}: loaded bytes differ`);
       }
       this.same(`${label}: sd_err_detail`, this.wasm.errDetail(), this.ref.errDetail());
-      this.compareAfter(label, kind, ra, before);
+      this.compareAfter(label, wasOpen ? "access" : kind, ra, before);
+      this.opened = wasOpen && ra < 0;
       return ra;
     });
   }
@@ -165,6 +169,9 @@ export class Pair {
     }
     this.expected = undefined;
   }
+
+  /** Set by a command after a call that may leave a submission call or reap open (IoFlag.MORE, complete_more). */
+  opened = false;
 
   /** Set by a command just before a call that moves I/Os itself (dma, complete). */
   expected: ((id: number, state: IoState) => boolean) | undefined;

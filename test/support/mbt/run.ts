@@ -60,6 +60,7 @@ export const commandArb: fc.Arbitrary<Cmd> = fc.oneof(
   w(2, procCmds.unmap),
   w(3, procCmds.map),
   w(1, procCmds.thread),
+  w(2, procCmds.threadState),
   w(1, procCmds.proc),
   w(2, knobCmds.policy),
   w(1, knobCmds.stable),
