@@ -4,7 +4,7 @@
 // huge), touched pages, and I/Os in every state (submitted, DMA done,
 // completed), so that random ids and addresses land on something real.
 import fc from "fast-check";
-import { Device, IoFlag, Key, MapFlag, Op, Policy, ProcFlag, Stable } from "../../../assembly/abi.js";
+import { Device, IoFlag, Key, KeyDefault, MapFlag, Op, Policy, ProcFlag, Stable } from "../../../assembly/abi.js";
 import type { Core } from "../../../src/core/core.js";
 
 export interface FuzzConfig {
@@ -43,6 +43,8 @@ export function buildWorld(cores: readonly Core[], cfg: FuzzConfig): void {
     [Key.POLICY, cfg.policy], [Key.DEVICE, cfg.device], [Key.RAID_DISKS, 3], [Key.DISK_BLOCKS, cfg.diskBlocks],
     [Key.MAX_FRAMES, cfg.maxFrames], [Key.CPUS, cfg.cpus], [Key.STABLE, cfg.stable], [Key.ORACLE, 1], [Key.MAX_IOS, 16],
     [Key.MAX_PROCS, cfg.maxProcs], [Key.IO_PAGES, cfg.ioPages], [Key.TLB_ENTRIES, 16], [Key.DMA_CHECK, 1], [Key.MAX_THREADS, cfg.maxThreads],
+    // Every key, so that what an earlier case's sd_set left pending in the reused instance does not apply.
+    [Key.WP_RESTORE, KeyDefault.WP_RESTORE], [Key.WP_BATCH, KeyDefault.WP_BATCH], [Key.WP_WALK, KeyDefault.WP_WALK],
   ];
   for (const [k, v] of keys) all(cores, `set(${k}, ${v})`, (c) => c.set(k, v));
   all(cores, "reset", (c) => c.reset());
