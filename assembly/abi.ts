@@ -150,6 +150,8 @@ export const MAX_IO_BYTES = 4 << 20;
 export const STAGING_BYTES = 4 << 20;
 /** Warnings kept for sd_warn_field (WARNINGS counts all of them). */
 export const WARN_KEEP = 1024;
+/** Mappings sd_map_alias makes between two resets (LIMIT past it): the rmap's shared mappings. */
+export const MAX_ALIASES = 64;
 
 /** Per-I/O modes chosen at submit from the policy, the process and the device. */
 export enum Mode {
@@ -277,7 +279,19 @@ export enum Counter {
   RESTORE_FAULTS = 51,  // write faults that made a page writable again after its I/O completed (lazy restore)
   SPURIOUS_FAULTS = 52, // writes through a stale read-only TLB entry whose PTE is writable (x86 faults, nothing to do)
   IPIS_SKIPPED = 53,    // CPUs of a shootdown that did not run the mm (lazy TLB): no IPI, a flush when it next runs
-  COUNT = 54,
+  // The pinned-page cases (docs/model.md 6.7 step 2, 6.9, 6.10 step 5).
+  GUP_WRITE_FAULTS = 54,       // write faults a read's pin (FOLL_WRITE) took on a page an in-flight WP I/O protects
+  KERNEL_STORES = 55,          // stores by the kernel through its own mapping (completion ring events), past every page table
+  KERNEL_STORES_INFLIGHT = 56, // of those, stores into a sector an in-flight I/O pins
+  UNWRITTEN_READS = 57,        // read pages of a block never written (no checksum on fs-csum: nothing verified)
+  COUNT = 58,
+}
+
+/** sd_ring kinds: a completion ring the kernel writes through its own mapping (docs/model.md 6.10 step 5). */
+export enum Ring {
+  AIO = 0,      // io_setup's ring: struct aio_ring (32 B, tail at +12), then 32 B struct io_event each
+  IO_URING = 1, // io_uring's CQ ring: struct io_rings (cq.tail at +12, CQEs from +64), 16 B struct io_uring_cqe each
+  COUNT = 2,
 }
 
 /** sd_frame_stats kinds. */

@@ -5,7 +5,7 @@
 import { Counter, FrameKind } from "./abi";
 import { cfgMaxFrames } from "./config";
 import { countN } from "./counters";
-import { clearMeta, folioMapPut, frameAddr, nextFree, setKind, setNextFree, takeMeta } from "./frames";
+import { clearMeta, folioMapPut, frameAddr, nextFree, setFolioLarge, setKind, setNextFree, takeMeta } from "./frames";
 import { NIL, PMD_PAGES, ensureMemory, setDetail } from "./layout";
 
 /** Frames ever handed out from the bump region: [0, top). */
@@ -91,6 +91,7 @@ export function allocHuge(): u32 {
     h = bump(PMD_PAGES);
   }
   for (let i: u32 = 0; i < PMD_PAGES; i++) takeMeta(h + i, FrameKind.USER, 0);
+  setFolioLarge(h, PMD_PAGES, 1);
   countN(Counter.FRAMES_ALLOCATED, PMD_PAGES);
   return h;
 }
@@ -98,6 +99,7 @@ export function allocHuge(): u32 {
 /** A frame whose last reference went (refPut) goes to the 4 KiB list. */
 export function free4kFrame(f: u32): void {
   setKind(f, FrameKind.FREE);
+  setFolioLarge(f, 1, 0);
   push4k(f);
   countN(Counter.FRAMES_FREED, 1);
 }
@@ -111,6 +113,7 @@ export function unmapFolio(head: u32): void {
   if (!folioMapPut(head)) return;
   assert((head & (PMD_PAGES - 1)) == 0);
   for (let i: u32 = 0; i < PMD_PAGES; i++) setKind(head + i, FrameKind.FREE);
+  setFolioLarge(head, PMD_PAGES, 0);
   setNextFree(head, freeHuge);
   freeHuge = head;
   freeHugeCount++;

@@ -6,11 +6,13 @@
 import { Counter, Device, FrameKind } from "./abi";
 import { crc16Sectors, crc32c4k, equal, oracleHash, xor3 } from "./checksum";
 import { cfgDevice, cfgOracle } from "./config";
-import { countN } from "./counters";
-import { diskAddr, diskCrc, parityAddr, setDiskCrc, setDiskGuard, setDiskHash } from "./disk";
+import { count, countN } from "./counters";
+import { blockUnwritten, diskAddr, diskCrc, parityAddr, setDiskCrcWritten, setDiskGuard, setDiskHash } from "./disk";
 import { alloc4k } from "./alloc";
 import { frameAddr } from "./frames";
-import { recCsum, recGuards, recLen, recOff, recOracle, recScratch, setRecCsum, setRecScratch } from "./io";
+import {
+  recCsum, recGuards, recLen, recNoSum, recOff, recOracle, recScratch, setRecCsum, setRecNoSum, setRecScratch,
+} from "./io";
 import { NIL, PAGE_SIZE, scratchBase } from "./layout";
 
 /** Guards of up to 8 sectors computed for a comparison or a rewrite. */
@@ -82,7 +84,7 @@ export function dmaWritePage(i: u32, src: usize, ds0: u32): void {
   if (cfgDevice == Device.PI) {
     for (let k: u32 = 0; k < n; k++) setDiskGuard(ds0 + k, load<u16>(recGuards(i) + (<usize>(s0 + k) << 1)));
   } else if (cfgDevice == Device.FS_CSUM) {
-    setDiskCrc(ds0 >>> 3, recCsum(i));
+    setDiskCrcWritten(ds0 >>> 3, recCsum(i));
   }
   if (cfgOracle) {
     for (let k: u32 = 0; k < n; k++) setDiskHash(ds0 + k, load<u32>(recOracle(i) + (<usize>(s0 + k) << 2)));
@@ -101,15 +103,22 @@ export function dmaWritePage(i: u32, src: usize, ds0: u32): void {
  * between the read's submit and its DMA point, or between its DMA point and its
  * completion: taking the crc at submit or at completion would compare one
  * write's data with another's checksum. Taking it here, with the data, is what
- * btrfs's guarantee amounts to.
+ * btrfs's guarantee amounts to. A block never written (a hole, a preallocated
+ * extent) has no sum: btrfs verifies nothing for it (UNWRITTEN_READS).
  */
 export function dmaReadPage(i: u32, dst: usize, ds0: u32): void {
   memory.copy(dst + recOff(i), diskAddr(ds0), recLen(i));
-  if (cfgDevice == Device.FS_CSUM) setRecCsum(i, diskCrc(ds0 >>> 3));
+  if (cfgDevice != Device.FS_CSUM) return;
+  let b = ds0 >>> 3;
+  let none = blockUnwritten(b);
+  setRecNoSum(i, none);
+  if (none) count(Counter.UNWRITTEN_READS);
+  else setRecCsum(i, diskCrc(b));
 }
 
-/** 6.10 step 2, fs-csum: the block at `dst` against the crc its DMA brought. */
+/** 6.10 step 2, fs-csum: the block at `dst` against the crc its DMA brought; nothing to verify without one. */
 export function readVerifyPage(i: u32, dst: usize): bool {
+  if (recNoSum(i)) return true;
   countN(Counter.CSUM_BYTES, PAGE_SIZE);
   return crc32c4k(dst) == recCsum(i);
 }
@@ -134,7 +143,7 @@ export function rewritePage(i: u32, src: usize, ds0: u32): void {
     for (let k: u32 = 0; k < n; k++) setDiskGuard(ds0 + k, load<u16>(GUARDS + (<usize>k << 1)));
     countN(Counter.CSUM_BYTES, len);
   } else if (cfgDevice == Device.FS_CSUM) {
-    setDiskCrc(ds0 >>> 3, crc32c4k(buf));
+    setDiskCrcWritten(ds0 >>> 3, crc32c4k(buf));
     countN(Counter.CSUM_BYTES, PAGE_SIZE);
   }
   memory.copy(diskAddr(ds0), buf + off, len);

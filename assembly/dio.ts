@@ -8,7 +8,9 @@ import { count, countN } from "./counters";
 import { deviceCheckPage, deviceSubmitPage, dmaReadPage, dmaWritePage, readVerifyPage, rewritePage } from "./device";
 import { alloc4k, simAlloc4k, simBegin, simCommit } from "./alloc";
 import { frameAddr, refPut } from "./frames";
-import { faultinPages, pinUserPages, pinWouldOverflow, simGup, unpinUserPages, unsharePages } from "./gup";
+import {
+  faultinPages, faultinProtectedPages, pinUserPages, pinWouldOverflow, simGup, unpinUserPages, unsharePages,
+} from "./gup";
 import {
   ioEnd, ioFirst, ioId, ioMode, ioOp, ioOrphaned, ioPid, ioPolicy, ioPut, ioState, ioTake, ioVa, recBounce, recFrame,
   recFreeCount, recLen, recOff, recScratch, recSector, recVpn, setIoOrphaned, setIoState, setRecBounce, slotBusy,
@@ -17,6 +19,7 @@ import { NIL, diskSectors, setDetail } from "./layout";
 import { MAY, P, V, entryAddr, pageFrame } from "./pagetable";
 import { caughtChange, decideMode, rewritesOnMismatch } from "./policy";
 import { procAlive, procFlags, threadCpu, threadExists, threadPid } from "./proc";
+import { ringComplete } from "./ring";
 import { protectIo, restoreIo } from "./wp";
 import { SUBMIT, batchJoin, batchNext } from "./batch";
 import { switchMm } from "./tlb";
@@ -52,6 +55,10 @@ export function submitDio(tid: u32, op: u32, va: u32, len: u32, sector: u32, ifl
   let pinning = modePins(mode, op);
   let cpu = threadCpu(tid);
   if (pinning && pinWouldOverflow(pid, va, len)) return -Err.BUSY;
+  if (op == Op.READ) {
+    let rc = faultinProtectedPages(pid, cpu, va, len); // 6.7 step 0
+    if (rc < 0) return rc;
+  }
   // NOMEM: what the steps below allocate, in their order, on counts.
   simBegin();
   simGup(pid, v0, v1, pinning);
@@ -174,6 +181,7 @@ export function completeDio(r: usize): void {
     if (recScratch(i) != NIL) refPut(recScratch(i));
   }
   count(Counter.COMPLETIONS);
+  ringComplete(r); // 6.10 step 5
   ioPut(r);
 }
 

@@ -3,12 +3,14 @@
 // copy_pte_range) and do_exit. Linux copies possibly-pinned anonymous pages at
 // fork, so the parent keeps the frame its I/O pinned; the rest is shared
 // copy-on-write. For a THP the decision is the folio's (folio_maybe_dma_pinned):
-// copy_huge_pmd splits the PMD and every exclusive subpage is copied for the child.
+// copy_huge_pmd splits the PMD and every exclusive subpage is copied for the
+// child; the folio stays large after the split, so later forks decide per
+// folio too.
 import { Counter, Err, FrameKind, ProcFlag } from "./abi";
 import { cfgCpus, cfgMaxProcs, cfgMaxThreads } from "./config";
 import { count, countN } from "./counters";
 import { alloc4k, simAlloc4k, simBegin, simCommit } from "./alloc";
-import { copyFrame, folioPinned, frameAddr, mapGet, mapcount, pincount } from "./frames";
+import { copyFrame, folioLarge, folioMaybeDmaPinned, frameAddr, mapGet, mapcount, pincount } from "./frames";
 import { NIL, PMD_COUNT, PMD_PAGES, setDetail } from "./layout";
 import { exitMmap } from "./mmap";
 import {
@@ -25,7 +27,30 @@ import { flushTlbMmRange, switchMm, tlbDropMm } from "./tlb";
  * before copying, and every exclusive subpage is copied for the child.
  */
 @inline function splitsAtFork(e: u32): bool {
-  return (e & HUG) != 0 && (e & P) != 0 && (e & SHR) == 0 && folioPinned(frameOf(e));
+  return (e & HUG) != 0 && (e & P) != 0 && (e & SHR) == 0 && folioMaybeDmaPinned(frameOf(e));
+}
+
+// The last folio copiesAtFork asked about (its head, or NIL) and the answer:
+// pins do not change during a fork.
+let lastHead: u32 = NIL;
+let lastPinned = false;
+
+/**
+ * copy_present_ptes' question for a private present page `f`: copy it for the
+ * child now? A page of a large folio (split or not) is copied if it is
+ * exclusive and its folio may be pinned (__folio_try_dup_anon_rmap refuses to
+ * share a PageAnonExclusive page of a maybe-pinned folio: -EBUSY, then
+ * copy_present_page); a small page if it is pinned.
+ */
+@inline function copiesAtFork(f: u32): bool {
+  if (!folioLarge(f)) return pincount(f) > 0;
+  if (mapcount(f) != 1) return false;
+  let head = f & ~(PMD_PAGES - 1);
+  if (head != lastHead) {
+    lastHead = head;
+    lastPinned = folioMaybeDmaPinned(head);
+  }
+  return lastPinned;
 }
 
 /** 6.11, sd_fork: a child of `tid`'s process with one thread on `cpu`; its tid. */
@@ -51,6 +76,7 @@ export function kernelClone(tid: u32, cpu: u32): i32 {
  */
 function simDupMmap(parent: u32): bool {
   simBegin();
+  lastHead = NIL;
   for (let i: u32 = 0; i < PMD_COUNT; i++) {
     let e = load<u32>(pmdAddrAt(parent, i));
     let split = splitsAtFork(e);
@@ -61,7 +87,7 @@ function simDupMmap(parent: u32): bool {
       let pte: u32, f: u32;
       if (split) { pte = P | V; f = frameOf(e) + k; }
       else { pte = load<u32>(frameAddr(frameOf(e)) + (<usize>k << 2)); f = frameOf(pte); }
-      if ((pte & V) && (pte & P) && !(e & SHR) && !(pte & SHR) && (split ? mapcount(f) == 1 : pincount(f) > 0)) {
+      if ((pte & V) && (pte & P) && !(e & SHR) && !(pte & SHR) && copiesAtFork(f)) {
         simAlloc4k();
       }
     }
@@ -71,14 +97,14 @@ function simDupMmap(parent: u32): bool {
 
 /** copy_page_range: the parent's page table into the child's, PMD by PMD, then one shootdown of all of it. */
 function copyPageRange(parent: u32, child: u32, pcpu: u32): void {
+  lastHead = NIL;
   for (let i: u32 = 0; i < PMD_COUNT; i++) {
     let pa = pmdAddrAt(parent, i);
-    // The folio may be pinned: copy every exclusive subpage, not only pinned ones.
-    let folioCopy = splitsAtFork(load<u32>(pa));
-    if (folioCopy) splitHugePmd(parent, i, pcpu);
+    // The folio may be pinned: split, then every exclusive subpage is copied (copiesAtFork).
+    if (splitsAtFork(load<u32>(pa))) splitHugePmd(parent, i, pcpu);
     let e = load<u32>(pa);
     if (e & HUG) copyHugePmd(pa, pmdAddrAt(child, i));
-    else if (e & TBL) copyPteRange(e, pmdAddrAt(child, i), folioCopy);
+    else if (e & TBL) copyPteRange(e, pmdAddrAt(child, i));
   }
   flushTlbMmRange(parent, pcpu, 0, 0xFFFFF); // flush_tlb_mm in dup_mmap
 }
@@ -103,11 +129,11 @@ function copyHugePmd(pa: usize, ca: usize): void {
 
 /**
  * copy_pte_range: the child gets a new table, each mapped entry copied:
- * as is if not present; shared if MAP_SHARED; copied now if the frame may be
- * pinned (copy_present_page; for a split THP every exclusive subpage); else
- * shared copy-on-write (W off in both).
+ * as is if not present; shared if MAP_SHARED; copied now if copiesAtFork
+ * (copy_present_page: a pinned small page, every exclusive page of a large
+ * folio that may be pinned); else shared copy-on-write (W off in both).
  */
-function copyPteRange(pmd: u32, ca: usize, folioCopy: bool): void {
+function copyPteRange(pmd: u32, ca: usize): void {
   let t = allocTable(); // the NOMEM check kept its frame
   assert(t != NIL);
   store<u32>(ca, entry(t, TBL | V));
@@ -122,7 +148,7 @@ function copyPteRange(pmd: u32, ca: usize, folioCopy: bool): void {
       let f = frameOf(pte);
       if (pte & SHR) {
         mapGet(f); // a DWP entry stays read-only in the child until a write-notify fault
-      } else if (folioCopy ? mapcount(f) == 1 : pincount(f) > 0) {
+      } else if (copiesAtFork(f)) {
         let nf = alloc4k(FrameKind.USER, 0);
         assert(nf != NIL);
         copyFrame(nf, f);

@@ -5,7 +5,8 @@
 //   metaBase + 0N: refcount u32[N]   | mapcount + 4N: u32[N] | pincount + 8N: u32[N]
 //   wpcount + 12N: u32[N]            | next + 16N: u32[N] (the free lists' link)
 //   secpins + 20N: u64[N], 8 x u8: in-flight pinned I/O pages per 512 B sector
-//   kind + 28N: u8[N] (FrameKind)    (N = MAX_FRAMES; frame f's count at base + 4f)
+//   kind + 28N: u8[N] (FrameKind)    | large + 29N: u8[N] (1: part of a 2 MiB folio)
+//   (N = MAX_FRAMES; frame f's count at base + 4f)
 // └────────────────────────────────────────────────────────────────────────────┘
 // A struct of arrays: the counts of consecutive frames (a folio, a buffer
 // faulted in in order) are consecutive, so an I/O's protect counts change four
@@ -22,6 +23,7 @@ let wpBase: usize = 0;
 let nextBase: usize = 0;
 let secBase: usize = 0;
 let kindBase: usize = 0;
+let largeBase: usize = 0;
 
 /** Places the meta arrays in the region layout() reserved (sd_reset). */
 export function framesReset(): void {
@@ -33,6 +35,7 @@ export function framesReset(): void {
   nextBase = wpBase + (n << 2);
   secBase = nextBase + (n << 2);
   kindBase = secBase + (n << 3);
+  largeBase = kindBase + n;
 }
 
 @inline export function frameAddr(f: u32): usize { return frameBase + (<usize>f << PAGE_SHIFT); }
@@ -42,6 +45,12 @@ export function framesReset(): void {
 @inline export function pincount(f: u32): u32 { return load<u32>(pinBase + (<usize>f << 2)); }
 @inline export function wpcount(f: u32): u32 { return load<u32>(wpBase + (<usize>f << 2)); }
 @inline export function kind(f: u32): u32 { return load<u8>(kindBase + <usize>f); }
+/**
+ * Is `f` a page of a large folio (allocHuge)? It stays one after its PMD is
+ * split, as a Linux folio stays large when only its mapping is split; a frame
+ * freed on its own (refPut) leaves the folio.
+ */
+@inline export function folioLarge(f: u32): bool { return load<u8>(largeBase + <usize>f) != 0; }
 @inline export function secpins(f: u32): u64 { return load<u64>(secBase + (<usize>f << 3)); }
 @inline export function secpin(f: u32, s: u32): u32 { return load<u8>(secBase + (<usize>f << 3) + s); }
 /** The next frame on the free list `f` is on (alloc.ts). */
@@ -63,6 +72,12 @@ export function clearMeta(f: u32, n: u32): void {
   memory.fill(nextBase + (<usize>f << 2), 0, c);
   memory.fill(secBase + (<usize>f << 3), 0, <usize>n << 3);
   memory.fill(kindBase + <usize>f, <u8>FrameKind.FREE, n);
+  memory.fill(largeBase + <usize>f, 0, n);
+}
+
+/** Frames [f, f+n) are (1) or are no longer (0) the pages of a large folio. */
+export function setFolioLarge(f: u32, n: u32, large: u8): void {
+  memory.fill(largeBase + <usize>f, large, n);
 }
 
 /** A frame just taken: kind `k`, refcount `ref`, no maps, pins or protect counts. */
@@ -203,9 +218,14 @@ export function folioShared(head: u32): bool {
   return false;
 }
 
-/** Is any frame of the folio at `head` pinned (folio_maybe_dma_pinned)? */
-export function folioPinned(head: u32): bool {
-  for (let i: u32 = 0; i < PMD_PAGES; i++) if (pincount(head + i) > 0) return true;
+/**
+ * folio_maybe_dma_pinned of the large folio at `head`: is any of its pages
+ * pinned? For a large folio Linux counts pins per folio (_pincount), mapped
+ * by a PMD or split into PTEs alike; a frame that left the folio (freed, then
+ * taken again as a 4 KiB frame) is not one of its pages.
+ */
+export function folioMaybeDmaPinned(head: u32): bool {
+  for (let i: u32 = 0; i < PMD_PAGES; i++) if (pincount(head + i) > 0 && folioLarge(head + i)) return true;
   return false;
 }
 

@@ -4,14 +4,14 @@
 // step runs over every page, ascending, before the next one starts.
 import { Counter, Op } from "./abi";
 import { count } from "./counters";
-import { doAnonymousPage, doHugePmdAnonymousPage, wpPageCopy } from "./fault";
-import { folioShared, mapcount, pinGet, pinPut, secpin } from "./frames";
+import { doAnonymousPage, doHugePmdAnonymousPage, handleMmFault, wpPageCopy } from "./fault";
+import { folioProtected, folioShared, mapcount, pinGet, pinPut, secpin, wpcount } from "./frames";
 import { simAlloc4k, simAllocHuge } from "./alloc";
 import {
   ioEnd, ioFirst, ioPid, recFrame, recLen, recOff, recVpn, setIoFramesRun, setIoShared, setRecFrame,
 } from "./io";
 import { NIL } from "./layout";
-import { HUG, P, SHR, entryAddr, frameOf, pageFrame, pmdAddr, splitHugePmd } from "./pagetable";
+import { HUG, P, SHR, W, entryAddr, frameOf, pageFrame, pmdAddr, splitHugePmd } from "./pagetable";
 
 /** Would pinning the present entry `e` (frame `f`) unshare it first? */
 @inline function unsharesToPin(e: u32, f: u32): bool {
@@ -59,6 +59,38 @@ import { HUG, P, SHR, entryAddr, frameOf, pageFrame, pmdAddr, splitHugePmd } fro
     if (splitsToPin(e) && (v >>> 9) != lastPmd) { simAlloc4k(); lastPmd = v >>> 9; }
     if (unsharesToPin(e, pageFrame(e, v))) simAlloc4k();
   }
+}
+
+/** Is page `v` of `pid` present and read-only because an in-flight WP I/O protects its frame (a huge PMD: its folio)? */
+@inline function protectedForIo(pid: u32, v: u32): bool {
+  let e = load<u32>(entryAddr(pid, v));
+  if ((e & (P | W)) != P) return false;
+  return (e & HUG) ? folioProtected(frameOf(e)) : wpcount(frameOf(e)) > 0;
+}
+
+/**
+ * 6.7 step 0 (READ): a direct read pins with FOLL_WRITE, so GUP takes a write
+ * fault (faultin_page with FAULT_FLAG_WRITE) on each present page of [va,
+ * va+len) that an in-flight WP I/O write-protects: the fault handler's 6.6
+ * step 4, for the read's bytes of the page, copies it (the read pins the
+ * copy, the protected frame stays with the I/O) or waits for the I/O.
+ * GUP_WRITE_FAULTS++ each. 0, or -Err of a fault that failed (NOMEM): the
+ * faults before it stay, as a store's do.
+ */
+export function faultinProtectedPages(pid: u32, cpu: u32, va: u32, len: u32): i32 {
+  let v0 = va >>> 12, v1 = (va + len - 1) >>> 12;
+  for (let v = v0; v <= v1; v++) {
+    let off = v == v0 ? va & 4095 : 0;
+    let end = v == v1 ? ((va + len - 1) & 4095) + 1 : 4096;
+    for (let tries = 0; protectedForIo(pid, v); tries++) {
+      // A copy or a wait leaves the page unprotected; a split, then the PTE's own fault.
+      if (tries == 2) abort("GUP fault loop: the fault handler made no progress");
+      count(Counter.GUP_WRITE_FAULTS);
+      let r = handleMmFault(pid, cpu, v, off, end - off, true);
+      if (r < 0) return r;
+    }
+  }
+  return 0;
 }
 
 /** 6.7 step 1 (faultin_page): every page of [v0, v1] not present is demand-faulted (the NOMEM check kept the frames). */

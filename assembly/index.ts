@@ -9,7 +9,7 @@ import { benchCopy, benchCow, benchCsum, benchDio, benchMemcpy, benchStore, benc
 import { check, invariantName } from "./check";
 import { counter, resetCounters } from "./counters";
 import { checksumInit } from "./checksum";
-import { diskAddr, diskMeta, diskReset, scrub } from "./disk";
+import { diskAddr, diskMeta, diskReset, diskUnwritten, scrub } from "./disk";
 import { completeDio, dioDma, submitDio } from "./dio";
 import { doExit, kernelClone } from "./fork";
 import { allocReset } from "./alloc";
@@ -20,6 +20,8 @@ import {
   cfgCpus, cfgDevice, cfgMaxProcs, cfgMaxThreads, configApplyNow, configGet, configInit, configSet, validKey,
 } from "./config";
 import { doMmap, doMunmap } from "./mmap";
+import { doMmapAlias, rmapReset } from "./rmap";
+import { doRing } from "./ring";
 import {
   newProc, newThread, procAlive, procCount, procExists, procFlags, procsReset, setThreadState, threadCount, threadCpu,
   threadExists, threadPid,
@@ -112,6 +114,7 @@ export function sd_reset(): i32 {
   ioReset();
   warnReset();
   diskReset();
+  rmapReset();
   batchReset();
   isReady = true;
   return 0;
@@ -161,6 +164,16 @@ export function sd_thread_pid(tid: u32): i32 {
 export function sd_map(pid: u32, va: u32, len: u32, flags: u32): i32 {
   if (!changing()) return -Err.NOT_READY;
   return changed(doMmap(pid, va, len, flags));
+}
+
+export function sd_map_alias(pid: u32, va: u32, len: u32, srcPid: u32, srcVa: u32): i32 {
+  if (!changing()) return -Err.NOT_READY;
+  return changed(doMmapAlias(pid, va, len, srcPid, srcVa));
+}
+
+export function sd_ring(pid: u32, va: u32, len: u32, kind: u32): i32 {
+  if (!changing()) return -Err.NOT_READY;
+  return changed(doRing(pid, va, len, kind));
 }
 
 export function sd_unmap(tid: u32, va: u32, len: u32): i32 {
@@ -310,6 +323,14 @@ export function sd_parity_read(stripe: u32, dst: u32): i32 {
   if (stripe >= stripes) return -Err.DISK_RANGE;
   memory.copy(stagingBase + dst, parityBase + (<usize>stripe << 12), 4096);
   return done(0);
+}
+
+export function sd_disk_unwritten(block: u32, count: u32): i32 {
+  if (!changing()) return -Err.NOT_READY;
+  if (cfgDevice != Device.FS_CSUM || count == 0) return -Err.INVAL;
+  if (<u64>block + count > <u64>(diskSectors >>> 3)) return -Err.DISK_RANGE;
+  diskUnwritten(block, count);
+  return changed(0);
 }
 
 export function sd_disk_meta(kind: i32, index: u32): f64 {

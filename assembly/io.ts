@@ -24,6 +24,7 @@
 //   +12 off | +16 len: the buffer's bytes [off, off+len) in this page
 //   +20 csum: fs-csum crc32c (a write's at submit, a read's as its DMA found it)
 //   +24 guards: 8 x u16, pi, one per sector | +40 oracle: 8 x u32, one per sector
+//   +72 nosum u8: a read's block had no checksum (never written) as its DMA found it
 // └───────────────────────────────────────────────────────────────┘
 // The pool is taken bottom up, in id order. An I/O that completes frees its
 // records at once only if they are the top ones; when the top runs out while
@@ -58,6 +59,7 @@ const R_LEN: usize = 16;
 const R_CSUM: usize = 20;
 const R_GUARDS: usize = 24;
 const R_ORACLE: usize = 40;
+const R_NOSUM: usize = 72;
 
 /** The id the next submit gets. */
 export let nextId: u32 = 1;
@@ -234,6 +236,8 @@ export function ioRecordsConsistent(): bool {
 @inline export function recOff(i: u32): u32 { return load<u32>(rec(i), R_OFF); }
 @inline export function recLen(i: u32): u32 { return load<u32>(rec(i), R_LEN); }
 @inline export function recCsum(i: u32): u32 { return load<u32>(rec(i), R_CSUM); }
+/** Set by a read's DMA (fs-csum), read by its completion only. */
+@inline export function recNoSum(i: u32): bool { return load<u8>(rec(i), R_NOSUM) != 0; }
 /** The page's 8 u16 guards and 8 u32 oracle hashes, one per sector of the page. */
 @inline export function recGuards(i: u32): usize { return rec(i) + R_GUARDS; }
 @inline export function recOracle(i: u32): usize { return rec(i) + R_ORACLE; }
@@ -246,6 +250,7 @@ export function ioRecordsConsistent(): bool {
 @inline export function setRecBounce(i: u32, f: u32): void { store<u32>(rec(i), f, R_BOUNCE); }
 @inline export function setRecScratch(i: u32, f: u32): void { store<u32>(rec(i), f, R_SCRATCH); }
 @inline export function setRecCsum(i: u32, c: u32): void { store<u32>(rec(i), c, R_CSUM); }
+@inline export function setRecNoSum(i: u32, none: bool): void { store<u8>(rec(i), <u8>none, R_NOSUM); }
 
 /** No I/O yet; every page record free. */
 export function ioReset(): void {

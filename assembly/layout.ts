@@ -11,6 +11,7 @@
 //      ┌───────────┬───────────────┬───────────────────────────────────────────────────┐
 //  ... │ disk meta │  frame meta   │ frames: 4 KiB each, frame n at frameBase + n*4096  │ → grows
 //      └───────────┴───────────────┴───────────────────────────────────────────────────┘
+//   disk meta: oracle hashes, pi guards, fs-csum crcs and unwritten marks, parity chunks (disk.ts)
 import { Device, STAGING_BYTES, WARN_KEEP } from "./abi";
 import {
   cfgCpus, cfgDevice, cfgDiskBlocks, cfgIoPages, cfgMaxFrames, cfgMaxIos, cfgMaxProcs, cfgMaxThreads, cfgOracle,
@@ -24,7 +25,7 @@ export const PMD_COUNT: u32 = 2048; // 4 GiB of 2 MiB entries per process
 export const NIL: u32 = 0xFFFFFFFF;
 
 // Record sizes (bytes). Each table's field offsets live beside the code that owns it.
-export const PROC_BYTES: u32 = 48;
+export const PROC_BYTES: u32 = 64;
 export const PGD_BYTES: u32 = PMD_COUNT * 4;
 export const THREAD_BYTES: u32 = 16;
 export const TLB_ENTRY_BYTES: u32 = 16;
@@ -48,6 +49,7 @@ export let diskBase: usize = 0;
 export let oracleBase: usize = 0;
 export let guardBase: usize = 0;
 export let csumBase: usize = 0;
+export let unwrittenBase: usize = 0;
 export let parityBase: usize = 0;
 export let frameMetaBase: usize = 0;
 export let frameBase: usize = 0;
@@ -106,6 +108,7 @@ export function layout(): bool {
   guardBase = <usize>p;     p += cfgDevice == Device.PI ? <u64>diskSectors * 2 : 0;
   p = alignUp(p, 4);
   csumBase = <usize>p;      p += cfgDevice == Device.FS_CSUM ? <u64>cfgDiskBlocks * 4 : 0;
+  unwrittenBase = <usize>p; p += cfgDevice == Device.FS_CSUM ? <u64>cfgDiskBlocks : 0;
   p = alignUp(p, 4096);
   parityBase = <usize>p;    p += cfgDevice == Device.PARITY ? <u64>stripes << PAGE_SHIFT : 0;
   frameMetaBase = <usize>p; p += <u64>cfgMaxFrames * FRAME_META_BYTES;

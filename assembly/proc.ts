@@ -4,11 +4,13 @@
 // is lazy (x86's should_flush_tlb skips it): a shootdown marks it stale, and it
 // flushes when one of the process's threads next runs there (tlb.ts).
 //
-//   proc record (48 B): flags u32 +0 | (pad) +4 | cpumask u64 +8 | runmask u64 +16 | stale u64 +24
+//   proc record (64 B): flags u32 +0 | (pad) +4 | cpumask u64 +8 | runmask u64 +16 | stale u64 +24
 //                       | held u64 +32: the change a submission call or reap holds back (batch.ts)
 //                       | held cpu u32 +40 | (pad) +44
+//                       | ring va u32 +48 | ring len u32 +52 | ring tail u32 +56 | ring kind u8 +60 (Ring.COUNT: none)
+//                       | (pad) +61
 //   thread record (16 B): pid u32 +0 | cpu u32 +4 | state u32 +8 (ThreadState) | (pad) +12
-import { ProcFlag, ThreadState } from "./abi";
+import { ProcFlag, Ring, ThreadState } from "./abi";
 import { PGD_BYTES, PROC_BYTES, THREAD_BYTES, pgdBase, procBase, threadBase } from "./layout";
 
 const P_FLAGS: usize = 0;
@@ -17,6 +19,10 @@ const P_RUNMASK: usize = 16;
 const P_STALE: usize = 24;
 const P_HELD: usize = 32;
 const P_HELD_CPU: usize = 40;
+const P_RING: usize = 48;
+const P_RING_LEN: usize = 52;
+const P_RING_TAIL: usize = 56;
+const P_RING_KIND: usize = 60;
 
 const T_PID: usize = 0;
 const T_CPU: usize = 4;
@@ -90,6 +96,7 @@ export function newProc(flags: u32): u32 {
   let r = procRec(pid);
   memory.fill(r, 0, PROC_BYTES);
   store<u32>(r, flags, P_FLAGS);
+  store<u8>(r, <u8>Ring.COUNT, P_RING_KIND); // no completion ring (a fork's child has none either)
   memory.fill(pgdBase + <usize>pid * PGD_BYTES, 0, PGD_BYTES); // an empty page table
   return pid;
 }
@@ -124,6 +131,21 @@ export function killProc(pid: u32): void {
   store<u64>(r, 0, P_CPUMASK);
   store<u64>(r, 0, P_RUNMASK);
   store<u64>(r, 0, P_STALE);
+}
+
+/** The process's completion ring (ring.ts): its va, bytes, tail, and kind (Ring.COUNT: none). */
+@inline export function procRing(pid: u32): u32 { return load<u32>(procRec(pid), P_RING); }
+@inline export function procRingLen(pid: u32): u32 { return load<u32>(procRec(pid), P_RING_LEN); }
+@inline export function procRingTail(pid: u32): u32 { return load<u32>(procRec(pid), P_RING_TAIL); }
+@inline export function procRingKind(pid: u32): u32 { return load<u8>(procRec(pid), P_RING_KIND); }
+@inline export function setProcRingTail(pid: u32, tail: u32): void { store<u32>(procRec(pid), tail, P_RING_TAIL); }
+
+export function setProcRing(pid: u32, va: u32, len: u32, kind: u32): void {
+  let r = procRec(pid);
+  store<u32>(r, va, P_RING);
+  store<u32>(r, len, P_RING_LEN);
+  store<u32>(r, 0, P_RING_TAIL);
+  store<u8>(r, <u8>kind, P_RING_KIND);
 }
 
 @inline export function threadExists(tid: u32): bool {

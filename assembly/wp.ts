@@ -2,11 +2,12 @@
 // completion (docs/model.md 6.7 step 4, 6.10 step 3), with their bookkeeping:
 // a protect count per frame (wpcount), canWrite per page, and the other
 // processes that map a MAP_SHARED page at the same address (a fork of the
-// submitter: the kernel would walk the rmap, as folio_mkclean does). The flips
-// themselves are change_protection's (mprotect.ts); one shootdown per
-// process that changed. The implementation choices (docs/model.md section
-// 12) act here: a write-protect in GUP's walk takes no walk of its own
-// (WP_WALK), a lazy restore leaves the entries read-only (WP_RESTORE).
+// submitter); the mappings at other addresses (sd_map_alias) are the rmap
+// walk's (rmap.ts), as folio_mkclean's. The flips themselves are
+// change_protection's (mprotect.ts); one shootdown per process that changed.
+// The implementation choices (docs/model.md section 12) act here: a
+// write-protect in GUP's walk takes no walk of its own (WP_WALK), a lazy
+// restore leaves the entries read-only (WP_RESTORE).
 import { Counter } from "./abi";
 import { cfgWpFused, cfgWpLazy } from "./config";
 import { count } from "./counters";
@@ -20,6 +21,7 @@ import {
   DWP, HUG, MAY, P, SHR, TBL, W, canWrite, canWritePmd, entryAddr, frameOf, pageFrame, pmdAddr, pteAddr,
 } from "./pagetable";
 import { procAlive, procCount } from "./proc";
+import { aliasCount, rmapWalk } from "./rmap";
 
 /**
  * 6.7 step 4: every page's frame gets wpcount++, every writable entry of the
@@ -31,7 +33,10 @@ import { procAlive, procCount } from "./proc";
   wpGetList(ioFrames(r), ioNpages(r), ioFramesRun(r));
   if (!cfgWpFused) count(Counter.WP_WALKS); // a walk of its own; fused, GUP's walk flips the entries as it pins
   flushChange(pid, ioCpu(r), changeProtection(pid, ioV0(r), ioV1(r), DWP));
-  if (ioShared(r)) protectSharers(r); // pinUserPages saw a MAP_SHARED page
+  if (ioShared(r)) {
+    protectSharers(r); // pinUserPages saw a MAP_SHARED page
+    if (aliasCount) rmapWalk(r, false); // and its frames' mappings at other addresses
+  }
 }
 
 /**
@@ -57,6 +62,7 @@ import { procAlive, procCount } from "./proc";
     if (mapsPinned(q, r)) count(Counter.WP_WALKS); // the rmap finds this mapping
     restoreIn(q, r, clear);
   }
+  if (aliasCount && ioShared(r)) rmapWalk(r, true);
 }
 
 /** Does `q` map one of I/O `r`'s pinned frames at its page (present)? The rmap walk would visit it. */

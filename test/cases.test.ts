@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import {
   Counter,
   Device,
+  MAX_ALIASES,
   Err,
   FrameKind,
   IoFlag,
@@ -17,6 +18,7 @@ import {
   Op,
   Policy,
   ProcFlag,
+  Ring,
   Stable,
   WarnField,
   WarnKind,
@@ -512,6 +514,192 @@ for (const [kind, factory] of CORES) {
         balanced(c);
       });
 
+      test("a read of a block never written verifies nothing: btrfs has no checksum for a hole or a preallocated extent", () => {
+        // generic/772's race on a file whose second block was never written (fs-csum, policy direct:
+        // the read is DIRECT). Block 0 was written (the reset's zeros and their crc), block 1 not.
+        const c = mk([[Key.DEVICE, Device.FS_CSUM]]);
+        const { pid, tid } = proc(c);
+        expect(c.map(pid, VA, 8 * KiB, RW)).toBe(0);
+        expect(c.diskUnwritten(1, 1)).toBe(0);
+        expect([c.diskMeta(3, 0), c.diskMeta(3, 1)]).toEqual([1, 0]);
+        expect(c.submit(tid, Op.READ, VA, 8 * KiB, 0, 0)).toBe(1); // GUP demand-faults both pages, pins them
+        expect(c.dma(1)).toBe(0); // block 0's crc comes with its data; block 1 has none (UNWRITTEN_READS)
+        expect(c.store(tid, VA, 8 * KiB, 0x55)).toBe(0); // the buffer changes after the DMA: 2 misses, 2 fills
+        expect(c.complete(1)).toBe(0);
+        // Completion verifies block 0 against its crc (4 KiB of crc32c): a failure, once per I/O.
+        // Block 1 is not verified. Frames: table + 2 demand.
+        exactly(c, {
+          READS: 1,
+          COMPLETIONS: 1,
+          BYTES_READ: 8 * KiB,
+          DIRECT_IOS: 1,
+          READ_VERIFY_FAILURES: 1,
+          DEMAND_FAULTS: 2,
+          PINS: 2,
+          UNPINS: 2,
+          TLB_MISSES: 2,
+          FRAMES_ALLOCATED: 3,
+          STORES: 1,
+          BYTES_STORED: 8 * KiB,
+          CSUM_BYTES: 4 * KiB,
+          UNWRITTEN_READS: 1,
+        });
+        // A write's DMA gives block 1 its checksum: written from now on, and scrubbed.
+        expect(c.submit(tid, Op.WRITE, VA + 4096, 4096, 8, 0)).toBe(2);
+        expect(c.complete(2)).toBe(0);
+        expect(c.diskMeta(3, 1)).toBe(1);
+        expect(c.diskMeta(2, 1)).toBe(crc32c(fill(4096, 0x55)));
+        expect(c.scrub()).toBe(0);
+        balanced(c);
+
+        // The same read with both blocks never written: no failure, nothing checksummed.
+        const d = mk([[Key.DEVICE, Device.FS_CSUM]]);
+        const p = proc(d);
+        expect(d.map(p.pid, VA, 8 * KiB, RW)).toBe(0);
+        expect(d.diskUnwritten(0, 2)).toBe(0);
+        expect(d.submit(p.tid, Op.READ, VA, 8 * KiB, 0, 0)).toBe(1);
+        expect(d.dma(1)).toBe(0);
+        expect(d.store(p.tid, VA, 8 * KiB, 0x55)).toBe(0);
+        expect(d.complete(1)).toBe(0);
+        counts(d, { READ_VERIFY_FAILURES: 0, UNWRITTEN_READS: 2, CSUM_BYTES: 0 });
+        expect(d.scrub()).toBe(0); // holes are never corrupt: no checksum to disagree with
+      });
+
+      test("sd_disk_unwritten: fs-csum only, a block range inside the disk; the blocks read zeros", () => {
+        const c = mk([[Key.DEVICE, Device.FS_CSUM], [Key.DISK_BLOCKS, 16]]);
+        const { pid, tid } = proc(c);
+        expect(c.diskUnwritten(0, 0)).toBe(-Err.INVAL);
+        expect(c.diskUnwritten(15, 2)).toBe(-Err.DISK_RANGE);
+        expect(c.diskUnwritten(0xffffffff, 2)).toBe(-Err.DISK_RANGE);
+        expect(c.diskMeta(3, 16)).toBe(-Err.DISK_RANGE);
+        c.map(pid, VA, 4096, RW);
+        c.store(tid, VA, 4096, 0x77);
+        expect(c.submit(tid, Op.WRITE, VA, 4096, 8 * 15, 0)).toBe(1);
+        expect(c.complete(1)).toBe(0);
+        expect(c.diskUnwritten(15, 1)).toBe(0); // a hole punched over written data: zeros, no checksum
+        expect(disk(c, 8 * 15, 8)).toEqual(fill(4096, 0));
+        expect(c.diskMeta(3, 15)).toBe(0);
+        expect(c.diskMeta(0, 8 * 15)).toBe(c.diskMeta(0, 0)); // the oracle hash of zeros
+        expect(c.scrub()).toBe(0);
+        const p = mk([[Key.DEVICE, Device.PI]]);
+        expect(p.diskUnwritten(0, 1)).toBe(-Err.INVAL); // pi and parity keep a check for every block
+        expect(p.diskMeta(3, 0)).toBe(-Err.INVAL);
+      });
+
+      test("a read into the buffer of an in-flight wp-cow write: GUP's write fault copies each page, the write keeps its own", () => {
+        // A direct read pins with FOLL_WRITE: each page the write protects is read-only, so GUP takes a
+        // write fault (faultin_page), which finds the page protected (6.6 step 4): a violation, the
+        // warning once, a COW copy. The read pins the copies; the write's DMA reads the originals.
+        const { c, tid } = brief(Policy.WP_COW);
+        expect(c.submit(tid, Op.WRITE, VA, 16 * KiB, 0, 0)).toBe(1); // 4 pins, 4 flips, 1 shootdown
+        expect(c.submit(tid, Op.READ, VA, 16 * KiB, 32, 0)).toBe(2);
+        counts(c, { GUP_WRITE_FAULTS: 4, FAULTS: 4, VIOLATIONS: 4, WARNINGS: 1, COW_COPIES: 4 });
+        expect(c.dma(2)).toBe(0); // zeros into the copies
+        expect(c.complete(1)).toBe(0); // the originals: no restore (nothing maps them), unpinned, freed
+        expect(c.complete(2)).toBe(0);
+        expect(c.scrub()).toBe(0);
+        // Flips: write-protect 4, COWs 4, the read's write-protect of the copies 4, its restore 4.
+        // Shootdowns: 1 + 4 + 1 + 1. crc32c: the write at submit and at its DMA, the read's verify.
+        // Frames: table + 4 demand + 4 copies; the 4 originals freed.
+        exactly(c, {
+          WP_WALKS: 4, // each I/O's write-protect at submit and its restore at completion
+          WRITES: 1,
+          READS: 1,
+          COMPLETIONS: 2,
+          BYTES_WRITTEN: 16 * KiB,
+          BYTES_READ: 16 * KiB,
+          PROTECTED_IOS: 2,
+          FAULTS: 4,
+          VIOLATIONS: 4,
+          WARNINGS: 1,
+          COW_COPIES: 4,
+          BYTES_COPIED: 16 * KiB,
+          BYTES_COW: 16 * KiB,
+          PTE_FLIPS: 16,
+          TLB_FLUSHES: 7,
+          SHOOTDOWNS: 7,
+          DEMAND_FAULTS: 4,
+          PINS: 8,
+          UNPINS: 8,
+          TLB_MISSES: 8,
+          FRAMES_ALLOCATED: 9,
+          FRAMES_FREED: 4,
+          STORES: 1,
+          BYTES_STORED: 16 * KiB,
+          CSUM_BYTES: 48 * KiB,
+          GUP_WRITE_FAULTS: 4,
+        });
+        expect(disk(c, 0, 8)).toEqual(fill(4096, 0xaa));
+        expect(bytes(c, tid, VA, 4096)).toEqual(fill(4096, 0)); // the read's data
+        balanced(c);
+      });
+
+      test("a read into the buffer of an in-flight wp-wait write: GUP's write fault waits for the write", () => {
+        const { c, tid } = brief(Policy.WP_WAIT);
+        expect(c.submit(tid, Op.WRITE, VA, 16 * KiB, 0, 0)).toBe(1);
+        expect(c.submit(tid, Op.READ, VA, 16 * KiB, 32, 0)).toBe(2);
+        // One fault: it waits (the write's DMA and completion run), the restore gives all four pages
+        // W back, and GUP finds nothing else protected.
+        counts(c, { GUP_WRITE_FAULTS: 1, FAULTS: 1, VIOLATIONS: 1, STALLS: 1, COW_COPIES: 0, COMPLETIONS: 1 });
+        expect(c.complete(2)).toBe(0);
+        expect(c.scrub()).toBe(0);
+        balanced(c);
+      });
+
+      test("a write from the buffer of an in-flight read: its DMA lands under the write, and no page table stops a device", () => {
+        // The other order: the read is in flight (wp-cow protects it on fs-csum), the write is submitted
+        // from the same pages without a store (a write pins without FOLL_WRITE: no fault), and the read's
+        // DMA lands before the write's. The write's DMA finds zeros where its checksum has 0xAA: the
+        // disk gets data that disagrees with its checksum, under every policy that does not bounce.
+        for (const policy of [Policy.DIRECT, Policy.WP_COW, Policy.WP_WAIT, Policy.BOUNCE, Policy.VERIFY]) {
+          const { c, tid } = brief(policy);
+          expect(c.submit(tid, Op.READ, VA, 16 * KiB, 32, 0)).toBe(1);
+          expect(c.submit(tid, Op.WRITE, VA, 16 * KiB, 0, 0)).toBe(2);
+          expect(c.dma(1)).toBe(0);
+          expect(c.dma(2)).toBe(0);
+          expect(c.complete(1)).toBe(0);
+          expect(c.complete(2)).toBe(0);
+          // bounce copied the write's bytes at submit; verify's rewrite at completion repairs fs-csum.
+          expect([policy, c.scrub()]).toEqual([policy, policy === Policy.BOUNCE || policy === Policy.VERIFY ? 0 : 4]);
+          counts(c, { FAULTS: 0, GUP_WRITE_FAULTS: 0, DMA_MISMATCHES: policy === Policy.BOUNCE ? 0 : 1 });
+          balanced(c);
+        }
+        const { c, tid } = brief(Policy.WP_COW);
+        c.submit(tid, Op.READ, VA, 16 * KiB, 32, 0);
+        c.submit(tid, Op.WRITE, VA, 16 * KiB, 0, 0);
+        c.dma(1);
+        c.dma(2);
+        c.complete(1);
+        c.complete(2);
+        c.scrub();
+        // The read protects 4 PTEs (4 flips, 1 shootdown); the write finds them read-only already (no
+        // flip); the read's completion leaves them protected by the write; the write's restores them.
+        // Torn: 32 sectors hold zeros where the writer had 0xAA. crc32c: the write at submit and DMA, the read.
+        exactly(c, {
+          WP_WALKS: 4, // each I/O's write-protect at submit and its restore at completion
+          WRITES: 1,
+          READS: 1,
+          COMPLETIONS: 2,
+          BYTES_WRITTEN: 16 * KiB,
+          BYTES_READ: 16 * KiB,
+          PROTECTED_IOS: 2,
+          DMA_MISMATCHES: 1,
+          CORRUPTIONS: 4,
+          TORN_SECTORS: 32,
+          PTE_FLIPS: 8,
+          TLB_FLUSHES: 2,
+          SHOOTDOWNS: 2,
+          DEMAND_FAULTS: 4,
+          PINS: 8,
+          UNPINS: 8,
+          TLB_MISSES: 8,
+          FRAMES_ALLOCATED: 5,
+          STORES: 1,
+          BYTES_STORED: 16 * KiB,
+          CSUM_BYTES: 48 * KiB,
+        });
+      });
+
       test("unmapping a page under an in-flight direct READ loses the read", () => {
         const c = mk([[Key.DEVICE, Device.FS_CSUM]]);
         const { pid, tid } = proc(c);
@@ -576,7 +764,227 @@ for (const [kind, factory] of CORES) {
       });
     });
 
+    describe("completion rings: the kernel stores past every page table", () => {
+      /** An 8 KiB MAP_SHARED ring at VA (both pages present, 0xAA), a private 4 KiB buffer beside it (0xBB). */
+      function ringed(policy: number, kind: number): { c: Core; pid: number; tid: number } {
+        const c = mk(config(Device.FS_CSUM, policy));
+        const { pid, tid } = proc(c);
+        expect(c.map(pid, VA, 8 * KiB, RW | MapFlag.SHARED)).toBe(0);
+        expect(c.store(tid, VA, 8 * KiB, 0xaa)).toBe(0);
+        expect(c.ring(pid, VA, 8 * KiB, kind)).toBe(0);
+        expect(c.map(pid, VA + 0x10000, 4096, RW)).toBe(0);
+        expect(c.store(tid, VA + 0x10000, 4096, 0xbb)).toBe(0);
+        return { c, pid, tid };
+      }
+
+      test("aio: a completion event lands in a ring page a direct write from it has in flight, write-protected or not", () => {
+        // aio_complete writes the io_event at ring_folios[pos / AIO_EVENTS_PER_PAGE] and then ring->tail,
+        // through the kernel's own mapping of the ring's folios: no fault, whatever wp-cow protected.
+        const { c, tid } = ringed(Policy.WP_COW, Ring.AIO);
+        expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1); // the ring's first page: header, events 0..126
+        expect(c.submit(tid, Op.WRITE, VA + 0x10000, 4096, 8, 0)).toBe(2);
+        expect(c.complete(2)).toBe(0); // its event at +32 and the tail at +12: sector 0, which I/O 1 pins
+        counts(c, { KERNEL_STORES: 2, KERNEL_STORES_INFLIGHT: 2, FAULTS: 0 });
+        expect(c.dma(1)).toBe(0); // the ring page no longer holds what its checksum was made of
+        expect(c.complete(1)).toBe(0); // its own event at +64, the tail: nothing in flight there now
+        expect(c.scrub()).toBe(1);
+        // Stores: 0xAA over the ring (2 demand faults, 4 misses), 0xBB (1 demand fault, 2 misses).
+        // Each write: pin, 1 flip and a shootdown; each completion's restore: 1 flip, a shootdown.
+        // crc32c: each write at submit and at its DMA. Frames: table + 3 demand.
+        exactly(c, {
+          WP_WALKS: 4, // each write's write-protect at submit and its restore at completion
+          WRITES: 2,
+          COMPLETIONS: 2,
+          BYTES_WRITTEN: 8 * KiB,
+          PROTECTED_IOS: 2,
+          DMA_MISMATCHES: 1,
+          CORRUPTIONS: 1,
+          TORN_SECTORS: 1,
+          PTE_FLIPS: 4,
+          TLB_FLUSHES: 4,
+          SHOOTDOWNS: 4,
+          DEMAND_FAULTS: 3,
+          PINS: 2,
+          UNPINS: 2,
+          TLB_MISSES: 6,
+          FRAMES_ALLOCATED: 4,
+          STORES: 2,
+          BYTES_STORED: 12 * KiB,
+          CSUM_BYTES: 16 * KiB,
+          KERNEL_STORES: 4,
+          KERNEL_STORES_INFLIGHT: 2,
+        });
+        // The ring: io_event {data, obj, res, res2} of I/O 2 in slot 0, of I/O 1 in slot 1; the tail 2.
+        const ring = bytes(c, tid, VA, 128);
+        const word = (at: number) => new DataView(ring.buffer).getUint32(at, true);
+        expect([word(12), word(32), word(40), word(48), word(64), word(72), word(80)]).toEqual([2, 2, VA + 0x10000, 4096, 1, VA, 4096]);
+        expect(disk(c, 0, 1).subarray(32, 36)).toEqual(new Uint8Array([2, 0, 0, 0])); // what reached the disk
+        balanced(c);
+      });
+
+      test("io_uring: the CQE and the CQ tail land the same way; bounce keeps the write, the kernel's stores cannot reach it", () => {
+        for (const [policy, corrupt] of [[Policy.WP_WAIT, 1], [Policy.DIRECT, 1], [Policy.BOUNCE, 0]] as const) {
+          const { c, tid } = ringed(policy, Ring.IO_URING);
+          expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1);
+          expect(c.submit(tid, Op.WRITE, VA + 0x10000, 4096, 8, 0)).toBe(2);
+          expect(c.complete(2)).toBe(0); // the CQE at +64 ({user_data, res, flags}), cq.tail at +12
+          expect(c.complete(1)).toBe(0);
+          expect([policy, c.scrub()]).toEqual([policy, corrupt]);
+          counts(c, { KERNEL_STORES: 4, KERNEL_STORES_INFLIGHT: policy === Policy.BOUNCE ? 0 : 2, STALLS: 0 });
+          const ring = new DataView(bytes(c, tid, VA, 96).buffer);
+          expect([ring.getUint32(12, true), ring.getUint32(64, true), ring.getUint32(72, true), ring.getUint32(80, true)]).toEqual([2, 2, 4096, 1]);
+          balanced(c);
+        }
+      });
+
+      test("sd_ring refuses, in order: NO_PROC, DEAD, INVAL, ALIGN, RANGE, NOT_MAPPED, a ring it cannot use; a dead process gets no events", () => {
+        const c = mk(config(Device.NONE, Policy.DIRECT));
+        const { pid, tid } = proc(c);
+        const dead = proc(c);
+        c.exit(dead.pid);
+        c.map(pid, VA, 8 * KiB, RW | MapFlag.SHARED);
+        c.store(tid, VA, 4096, 1);
+        c.map(pid, VA + MiB, 4096, RW);
+        c.store(tid, VA + MiB, 4096, 1);
+        expect(c.ring(9, VA, 4096, Ring.AIO)).toBe(-Err.NO_PROC);
+        expect(c.ring(dead.pid, VA, 4096, Ring.AIO)).toBe(-Err.DEAD);
+        expect(c.ring(pid, VA, 4096, Ring.COUNT)).toBe(-Err.INVAL);
+        expect(c.ring(pid, VA, 32, Ring.AIO)).toBe(-Err.INVAL); // no room for one event
+        expect(c.ring(pid, VA + 512, 4096, Ring.AIO)).toBe(-Err.ALIGN);
+        expect(c.ring(pid, 0xfffff000, 8192, Ring.AIO)).toBe(-Err.RANGE);
+        expect(c.ring(pid, VA + 0x10000, 4096, Ring.AIO)).toBe(-Err.NOT_MAPPED);
+        expect(c.ring(pid, VA, 8192, Ring.AIO)).toBe(-Err.INVAL); // page 2 not present
+        expect(c.ring(pid, VA + MiB, 4096, Ring.AIO)).toBe(-Err.INVAL); // private
+        expect(c.ring(pid, VA, 4096, Ring.IO_URING)).toBe(0);
+        expect(c.submit(tid, Op.WRITE, VA + MiB, 4096, 0, 0)).toBe(1);
+        const child = c.fork(tid, 1); // a fork's child has no ring
+        expect(c.submit(child, Op.WRITE, VA + MiB, 4096, 8, 0)).toBe(2);
+        expect(c.complete(2)).toBe(0);
+        counts(c, { KERNEL_STORES: 0 });
+        expect(c.exit(pid)).toBe(0);
+        expect(c.complete(1)).toBe(0);
+        counts(c, { KERNEL_STORES: 0 }); // exit destroyed the ring
+        expect(c.check()).toBe(0);
+      });
+    });
+
     describe("MAP_SHARED", () => {
+      test("one frame at two addresses (a memfd mapped twice): the write-protect finds the other by the rmap", () => {
+        // folio_mkclean walks the folio's rmap (rmap_walk -> page_mkclean_one) and write-protects every
+        // shared mapping of it, wherever it is. A store through the second address then faults: a
+        // MAP_SHARED page cannot be copied, so wp-cow waits (6.6 step 4), and nothing reaches the disk
+        // but the bytes the write's checksum was made of.
+        const c = mk(config(Device.FS_CSUM, Policy.WP_COW));
+        const { pid, tid } = proc(c);
+        const ALIAS = VA + 0x10000; // the same PMD: no new table
+        expect(c.map(pid, VA, 4096, RW | MapFlag.SHARED)).toBe(0);
+        expect(c.store(tid, VA, 4096, 0xaa)).toBe(0); // miss, demand fault, miss, fill
+        expect(c.mapAlias(pid, ALIAS, 4096, pid, VA)).toBe(0);
+        expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1);
+        // The submitter's own PTE (1 flip, 1 shootdown), then the rmap walk finds the alias (1 flip,
+        // its own shootdown).
+        counts(c, { PTE_FLIPS: 2, SHOOTDOWNS: 2 });
+        expect(c.store(tid, ALIAS, 8, 0x55)).toBe(0);
+        // Miss, fault on the protected frame through the alias: a violation, the warning, a shared wait:
+        // the write's DMA and completion run, whose restore gives both PTEs W back (2 flips, 2
+        // shootdowns); the store retries: miss, fill.
+        expect(c.ioState(1)).toBe(IoState.COMPLETED);
+        expect(c.scrub()).toBe(0);
+        exactly(c, {
+          WP_WALKS: 4, // submit: its own table, the rmap walk's alias; completion: the same two
+          WRITES: 1,
+          COMPLETIONS: 1,
+          BYTES_WRITTEN: 4096,
+          PROTECTED_IOS: 1,
+          FAULTS: 1,
+          VIOLATIONS: 1,
+          WARNINGS: 1,
+          STALLS: 1,
+          SHARED_WAITS: 1,
+          PTE_FLIPS: 4,
+          TLB_FLUSHES: 4,
+          SHOOTDOWNS: 4,
+          DEMAND_FAULTS: 1,
+          PINS: 1,
+          UNPINS: 1,
+          TLB_MISSES: 4,
+          FRAMES_ALLOCATED: 2,
+          STORES: 2,
+          BYTES_STORED: 4096 + 8,
+          CSUM_BYTES: 8192,
+        });
+        expect(disk(c, 0, 8)).toEqual(fill(4096, 0xaa));
+        expect(bytes(c, tid, VA, 9)).toEqual(new Uint8Array([...fill(8, 0x55), 0xaa])); // one frame
+        balanced(c);
+      });
+
+      test("two processes not related by fork map one segment: the rmap reaches the other's CPU; without protection the store lands", () => {
+        for (const policy of [Policy.WP_WAIT, Policy.DIRECT]) {
+          const c = mk(config(Device.FS_CSUM, policy));
+          const a = proc(c, 0, [0]);
+          const b = proc(c, 0, [1]);
+          expect(c.map(a.pid, VA, 8 * KiB, RW | MapFlag.SHARED)).toBe(0);
+          expect(c.store(a.tid, VA, 8 * KiB, 0xaa)).toBe(0);
+          expect(c.mapAlias(b.pid, HVA, 8 * KiB, a.pid, VA)).toBe(0); // another PMD of b: a table
+          expect(c.store(b.tid, HVA + 4096, 1, 0x11)).toBe(0); // b fills its TLB entry, writable
+          expect(c.submit(a.tid, Op.WRITE, VA, 8 * KiB, 0, 0)).toBe(1);
+          if (policy === Policy.WP_WAIT) {
+            // a's PTEs (2 flips, a shootdown on {0}); b's through the rmap (2 flips, a shootdown on {1}
+            // from CPU 0: 1 IPI).
+            counts(c, { PTE_FLIPS: 2 + 2, SHOOTDOWNS: 2, IPIS: 1 });
+          }
+          expect(c.store(b.tid, HVA + 4096, 16, 0x55)).toBe(0);
+          if (c.ioState(1) !== IoState.COMPLETED) expect(c.complete(1)).toBe(0);
+          expect([policy, c.scrub()]).toEqual([policy, policy === Policy.WP_WAIT ? 0 : 1]);
+          counts(c, { STALLS: policy === Policy.WP_WAIT ? 1 : 0, DMA_MISMATCHES: policy === Policy.WP_WAIT ? 0 : 1 });
+          balanced(c);
+        }
+      });
+
+      test("an alias made while a write is in flight is mapped write-protected (DWP), and restored with the rest", () => {
+        const c = mk(config(Device.FS_CSUM, Policy.WP_WAIT));
+        const { pid, tid } = proc(c);
+        c.map(pid, VA, 4096, RW | MapFlag.SHARED);
+        c.store(tid, VA, 4096, 0xaa);
+        expect(c.submit(tid, Op.WRITE, VA, 4096, 0, 0)).toBe(1);
+        expect(c.mapAlias(pid, VA + 0x10000, 4096, pid, VA)).toBe(0);
+        expect(c.check()).toBe(0); // no writable entry maps the protected frame
+        expect(c.complete(1)).toBe(0);
+        counts(c, { PTE_FLIPS: 3, SHOOTDOWNS: 3 }); // protect 1; restore: own 1, the alias 1
+        expect(c.store(tid, VA + 0x10000, 1, 0x55)).toBe(0);
+        counts(c, { FAULTS: 0, STALLS: 0 });
+        balanced(c);
+      });
+
+      test("sd_map_alias refuses, in order: NO_PROC, DEAD, INVAL, ALIGN, RANGE, MAPPED, NOT_MAPPED, a source it cannot share, LIMIT", () => {
+        const c = mk([[Key.DEVICE, Device.NONE]]);
+        const { pid, tid } = proc(c);
+        const dead = proc(c);
+        c.exit(dead.pid);
+        c.map(pid, VA, 8 * KiB, RW | MapFlag.SHARED);
+        c.store(tid, VA, 4096, 1); // page 1 present, page 2 not
+        c.map(pid, VA + MiB, 4096, RW); // private
+        c.store(tid, VA + MiB, 4096, 1);
+        c.map(pid, HVA, 2 * MiB, RW | MapFlag.SHARED | MapFlag.HUGE);
+        c.store(tid, HVA, 1, 1);
+        const A = 0x4000000;
+        expect(c.mapAlias(9, A, 4096, pid, VA)).toBe(-Err.NO_PROC);
+        expect(c.mapAlias(pid, A, 4096, 9, VA)).toBe(-Err.NO_PROC);
+        expect(c.mapAlias(dead.pid, A, 4096, pid, VA)).toBe(-Err.DEAD);
+        expect(c.mapAlias(pid, A, 0, pid, VA)).toBe(-Err.INVAL);
+        expect(c.mapAlias(pid, A, 4096, pid, VA + 512)).toBe(-Err.ALIGN);
+        expect(c.mapAlias(pid, 0xfffff000, 8192, pid, VA)).toBe(-Err.RANGE);
+        expect(c.mapAlias(pid, VA, 4096, pid, VA)).toBe(-Err.MAPPED);
+        expect(c.mapAlias(pid, A, 4096, pid, VA + 0x10000)).toBe(-Err.NOT_MAPPED);
+        expect(c.mapAlias(pid, A, 8192, pid, VA)).toBe(-Err.INVAL); // page 2 not present
+        expect(c.mapAlias(pid, A, 4096, pid, VA + MiB)).toBe(-Err.INVAL); // private
+        expect(c.mapAlias(pid, A, 4096, pid, HVA)).toBe(-Err.INVAL); // a huge PMD
+        for (let i = 0; i < MAX_ALIASES; i++) expect(c.mapAlias(pid, A + i * 4096, 4096, pid, VA)).toBe(0);
+        expect(c.mapAlias(pid, A + MAX_ALIASES * 4096, 4096, pid, VA)).toBe(-Err.LIMIT);
+        expect(c.errDetail()).toBe(MAX_ALIASES);
+        expect(c.check()).toBe(0);
+      });
+
       /**
        * A 4 KiB write of a shared page (stored whole first: 1 demand fault) and one store
        * into it in flight: a violation, warned once, whose fault waits for the I/O instead
@@ -943,6 +1351,82 @@ for (const [kind, factory] of CORES) {
         expect(bytes(c, tid, HVA + 10 * 4096, 1)).toEqual(new Uint8Array([0x02]));
         expect(bytes(c, child, HVA + 10 * 4096, 1)).toEqual(new Uint8Array([0x03]));
         expect(bytes(c, child, HVA, 1)).toEqual(new Uint8Array([0x01]));
+        balanced(c);
+      });
+
+      test("the folio stays large after the split: each of three forks copies all 512 exclusive subpages (1,536)", () => {
+        // The issue's case: a 2 MiB THP with one 16 KiB write in flight, forked three times.
+        // Linux's __split_huge_pmd splits the mapping, not the folio; copy_present_ptes asks
+        // folio_maybe_dma_pinned of the (still large) folio at every fork, and
+        // __folio_try_dup_anon_rmap refuses to share each PageAnonExclusive subpage: 3 x 512.
+        // Forgetting the folio at the split would copy 512 + 4 + 4 = 520.
+        const c = mk([[Key.DEVICE, Device.NONE], [Key.STABLE, Stable.ALWAYS], [Key.POLICY, Policy.DIRECT]]);
+        const { pid, tid } = proc(c);
+        expect(c.map(pid, HVA, 2 * MiB, RW | MapFlag.HUGE)).toBe(0);
+        // Page 1: miss, huge demand fault (512 frames), miss, fill; pages 2-4: miss, fill (5 misses).
+        expect(c.store(tid, HVA, 16 * KiB, 0x01)).toBe(0);
+        expect(c.submit(tid, Op.WRITE, HVA, 16 * KiB, 0, 0)).toBe(1); // DIRECT: pins 4 subpages
+        // Fork 1: split in the parent (a table, a 512-page shootdown on {0}; the PTEs keep W),
+        // the child's table, 512 copies, fork's shootdown of the parent.
+        expect(c.fork(tid, 1)).toBe(2);
+        counts(c, { FORK_COPIES: 512, PMD_SPLITS: 1, SHOOTDOWNS: 2, PTE_FLIPS: 0 });
+        // Forks 2 and 3: the parent's PMD is a PTE table of the same folio, still maybe pinned
+        // and every subpage still exclusive (the children got copies): 512 copies each, the
+        // child's table, fork's shootdown; no split, no flips.
+        expect(c.fork(tid, 2)).toBe(3);
+        counts(c, { FORK_COPIES: 1024, PMD_SPLITS: 1, SHOOTDOWNS: 3, PTE_FLIPS: 0 });
+        expect(c.fork(tid, 3)).toBe(4);
+        expect(c.complete(1)).toBe(0); // the DMA, then unpin 4
+        // Frames: the folio, the parent's table, 3 child tables, 3 x 512 copies.
+        exactly(c, {
+          WRITES: 1,
+          COMPLETIONS: 1,
+          BYTES_WRITTEN: 16 * KiB,
+          DIRECT_IOS: 1,
+          FORK_COPIES: 1536,
+          BYTES_FORK: 1536 * 4096,
+          BYTES_COPIED: 1536 * 4096,
+          PMD_SPLITS: 1,
+          TLB_FLUSHES: 4,
+          SHOOTDOWNS: 4,
+          DEMAND_FAULTS: 1,
+          PINS: 4,
+          UNPINS: 4,
+          TLB_MISSES: 5,
+          FRAMES_ALLOCATED: 512 + 1 + 3 + 1536,
+          STORES: 1,
+          BYTES_STORED: 16 * KiB,
+          FORKS: 3,
+        });
+        for (const child of [2, 3, 4]) expect(bytes(c, child, HVA + 100 * 4096, 1)).toEqual(new Uint8Array([0]));
+        expect(bytes(c, 4, HVA, 1)).toEqual(new Uint8Array([0x01]));
+        // With nothing in flight the folio is not maybe-pinned: a fourth fork shares every
+        // subpage copy-on-write (512 parent PTEs lose W) and copies nothing.
+        expect(c.fork(tid, 0)).toBe(5);
+        counts(c, { FORK_COPIES: 1536, PTE_FLIPS: 512, SHOOTDOWNS: 5, FORKS: 4 });
+        balanced(c);
+      });
+
+      test("a page of a split folio freed on its own leaves the folio: taken again as a 4 KiB frame, it is not asked", () => {
+        // The folio is split, one subpage COWed away in flight (wp-cow), its frame freed at
+        // completion; pinned again from a new 4 KiB mapping, it must not make the old folio
+        // maybe-pinned, and the new page is small: fork copies it alone.
+        const c = mk([[Key.DEVICE, Device.NONE], [Key.STABLE, Stable.ALWAYS], [Key.POLICY, Policy.WP_COW]]);
+        const { pid, tid } = proc(c);
+        expect(c.map(pid, HVA, 2 * MiB, RW | MapFlag.HUGE)).toBe(0);
+        expect(c.store(tid, HVA, 4096, 0x01)).toBe(0);
+        expect(c.submit(tid, Op.WRITE, HVA, 4096, 0, 0)).toBe(1);
+        expect(c.store(tid, HVA, 8, 0x02)).toBe(0); // violation: split, COW of page 1
+        expect(c.complete(1)).toBe(0); // the original of page 1 loses its pin: freed to the 4 KiB list
+        counts(c, { PMD_SPLITS: 1, COW_COPIES: 1, FRAMES_FREED: 1 });
+        expect(c.map(pid, VA, 4096, RW)).toBe(0);
+        expect(c.store(tid, VA, 4096, 0x03)).toBe(0); // takes the freed frame (LIFO)
+        expect(c.submit(tid, Op.WRITE, VA, 4096, 8, 0)).toBe(2);
+        expect(c.fork(tid, 1)).toBe(2);
+        // Only the pinned small page is copied; the folio's 511 pages (read-only since the split of
+        // the write-protected PMD) and page 1's COW copy are shared copy-on-write.
+        counts(c, { FORK_COPIES: 1 });
+        expect(c.complete(2)).toBe(0);
         balanced(c);
       });
 

@@ -153,6 +153,46 @@ describe("the options that matter", () => {
     expect(r.counters.cow_copies).toBe(0);
   });
 
+  it("sd_buffers_of: the reader's clones are threads of the writer's processes, on its buffers; GUP's write faults catch it under wp-cow", async () => {
+    const lines = ["[global]", "direct=1", "bs=16k", "iodepth=4", "size=4m", "numjobs=2", "[w]", "rw=randwrite", "[r]", "rw=randread", "sd_buffers_of=w"];
+    const { r } = await runJob(lines, "-p", "wp-cow");
+    expect(r.config.max_procs).toBe(2); // w's two clones; r's run in theirs
+    expect(r.config.max_threads).toBe(4);
+    expect(r.counters.gup_write_faults).toBeGreaterThan(0);
+    const direct = (await runJob(lines, "-p", "direct")).r;
+    expect(direct.counters.corruptions).toBeGreaterThan(0);
+    expect(direct.counters.gup_write_faults).toBe(0);
+  });
+
+  it("sd_written=0: the file was never written, so on fs-csum every read page is unverified", async () => {
+    const lines = [...base, "rw=randread", "bs=8k", "size=4m"];
+    const never = (await runJob([...lines, "sd_written=0"])).r;
+    expect(never.counters.unwritten_reads).toBe(never.counters.reads * 2);
+    expect((await runJob(lines)).r.counters.unwritten_reads).toBe(0);
+  });
+
+  it("sd_ring: the buffers are laid over the clone's completion ring, which every completion writes; a thread job's clones share one", async () => {
+    const lines = ["[j]", "direct=1", "rw=randwrite", "bs=4k", "iodepth=4", "size=4m", "sd_ring=io_uring"];
+    const { r } = await runJob(lines, "-p", "wp-cow");
+    expect(r.counters.kernel_stores).toBe(2 * r.counters.completions);
+    expect(r.counters.kernel_stores_inflight).toBeGreaterThan(0);
+    expect(r.counters.corruptions).toBeGreaterThan(0);
+    expect(r.counters.faults).toBe(0);
+    const two = (await runJob([...lines, "numjobs=2", "thread=1"], "-p", "wp-cow")).r;
+    expect(two.config.max_procs).toBe(1);
+    expect(two.counters.kernel_stores).toBe(2 * two.counters.completions);
+  });
+
+  it("sd_modify_by=attach: a process not forked from the clone maps its segment; the rmap finds it, so wp-cow waits", async () => {
+    const lines = [...base, "rw=randwrite", "bs=16k", "iodepth=4", "size=4m", "mem=shm", "sd_modify=0.5", "sd_modify_by=attach", "sd_modify_max=512"];
+    const { r } = await runJob(lines, "-p", "wp-cow");
+    expect(r.config.max_procs).toBe(2);
+    expect(r.counters.forks).toBe(0);
+    expect(r.counters.shared_waits).toBeGreaterThan(0);
+    expect(r.counters.corruptions).toBe(0);
+    expect((await runJob(lines, "-p", "direct")).r.counters.corruptions).toBeGreaterThan(0);
+  });
+
   it("I/O stops at size: bsrange=4k-64k size=128m writes exactly 128 MiB, sequential or random, and io_size x loops", async () => {
     for (const rw of ["write", "randwrite"]) {
       const r = (await runJob(["[j]", "direct=1", `rw=${rw}`, "bsrange=4k-64k", "size=128m"])).r;
@@ -313,6 +353,14 @@ describe("bad job files: one line naming file, line and problem; exit 2; no stac
     ["too much disk", ["[a]", "size=512m", "numjobs=4"], 3, /numjobs=4: the jobs need 2G of disk/],
     ["sd_modify_* without sd_modify", ["[a]", "size=1m", "sd_modify_when=after-dma"], 3, /has no effect without sd_modify/],
     ["a bad sd_flags", ["[a]", "size=1m", "sd_flags=unsafe,sloppy"], 3, /unknown flag 'sloppy'/],
+    ["sd_ring with its own buffers", ["[a]", "size=1m", "mem=shm", "sd_ring=aio"], 3, /mem=shm: sd_ring lays the buffers over the completion ring: no other buffers/],
+    ["a bad sd_ring", ["[a]", "size=1m", "sd_ring=posix"], 3, /sd_ring=posix: allowed: aio, io_uring/],
+    ["attach without a segment", ["[a]", "size=1m", "sd_modify=0.5", "sd_modify_by=attach"], 4, /sd_modify_by=attach: attach needs buffers another process can attach: mem=shm or mem=mmapshared/],
+    ["sd_buffers_of a job not yet seen", ["[a]", "size=1m", "sd_buffers_of=b", "[b]", "size=1m"], 3, /sd_buffers_of=b: no earlier job named 'b' \(jobs so far: none\)/],
+    ["sd_buffers_of with other clone counts", ["[a]", "size=1m", "numjobs=2", "[b]", "size=1m", "numjobs=3", "sd_buffers_of=a"], 7, /sd_buffers_of=a: job 'a' has 2 clones and this job 3/],
+    ["sd_buffers_of with its own buffers", ["[a]", "size=1m", "[b]", "size=1m", "mem=shm", "sd_buffers_of=a"], 5, /mem=shm: the clones use job 'a''s buffers: mem comes from there/],
+    ["sd_buffers_of with other flags", ["[a]", "size=1m", "[b]", "size=1m", "sd_flags=trusted", "sd_buffers_of=a"], 5, /sd_flags=trusted: the clones run in job 'a''s processes, whose sd_flags differ/],
+    ["sd_buffers_of with bigger blocks", ["[a]", "size=1m", "bs=4k", "[b]", "size=1m", "bs=8k", "sd_buffers_of=a"], 7, /: thread "a"'s buffers are 4K, smaller than this job's I\/O \(8K\)\n$/],
     // Found by test/fuzz-fio.test.ts: the first named no line, the second named the field as processes[0].threads[0].io.modify.max.
     ["no job section: the line where the input ends", ["; only a comment", "[global]", "bs=4k"], 4, /: no job section \(a \[name\] section/],
     ["a value the engine checks, named by its option", ["[a]", "rw=randwrite", "size=64k", "sd_modify=0.5", "sd_modify_max=1"], 5, /: sd_modify_max 1B is out of range \(512B\.\.4M\)\n$/],

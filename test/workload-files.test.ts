@@ -290,3 +290,127 @@ describe("the engine", () => {
     expect(run(packed(4096), Policy.WP_COW).counters.false_positives).toBe(0);
   });
 });
+
+describe("a file never written (io.written: false)", () => {
+  // direct-reader (generic/772) reads a file its test wrote first: the default. The same job on a
+  // file that was never written (a hole, fallocate's preallocated extents) has no checksums on
+  // fs-csum, so the reads its toucher changes after the DMA point verify nothing.
+  const reader = (written?: boolean): string => {
+    const spec = builtin("direct-reader") as unknown as { processes: Array<{ threads: Array<{ io?: Record<string, unknown> }> }> };
+    const io = spec.processes[0].threads[0].io!;
+    if (written !== undefined) io.written = written;
+    return JSON.stringify(spec);
+  };
+
+  it("default: written, as the built-in means it (the same counters as with written: true)", () => {
+    const plain = run(reader(), Policy.DIRECT);
+    expect(plain.counters).toEqual(run(reader(true), Policy.DIRECT).counters);
+    expect(plain.counters.read_verify_failures).toBeGreaterThan(0);
+    expect(plain.counters.unwritten_reads).toBe(0);
+  });
+
+  it("false: every read page is of an unwritten block, none verified; a write would give its block a checksum", () => {
+    const holes = run(reader(false), Policy.DIRECT, 1, true);
+    expect(holes.counters.read_verify_failures).toBe(0);
+    expect(holes.counters.unwritten_reads).toBe(holes.counters.bytes_read / 4096);
+    // The region (16 MiB) is made unwritten once, at setup, before any process exists.
+    const first = holes.trace!.findIndex((o) => o.op === "unwritten");
+    expect(holes.trace![first]).toEqual({ op: "unwritten", block: 0, count: 4096 });
+    expect(first).toBe(0);
+    // On pi the flag changes nothing: every block keeps a check.
+    const spec = JSON.parse(reader(false)) as Record<string, unknown>;
+    const onPi = runWorkload(core, { workload: parseWorkload(JSON.stringify({ ...spec, device: "pi" }), "t.json"), policy: Policy.DIRECT, seed: 1, record: true });
+    expect(onPi.trace!.some((o) => o.op === "unwritten")).toBe(false);
+  });
+});
+
+describe("a job that uses another job's buffers (buffers.of)", () => {
+  const pool = (reader: Record<string, unknown>, writer: Record<string, unknown> = {}): string => JSON.stringify({
+    format: 1, id: "pool", summary: "test", device: "fs-csum",
+    processes: [{
+      name: "db",
+      threads: [
+        { name: "w", cpu: 0, io: { size: "16k", qd: 4, ios: 64, region: "4M", ...writer } },
+        { name: "r", cpu: 1, io: { direction: "read", size: "16k", qd: 4, ios: 64, region: "4M", offset: "4M", buffers: { of: "w" }, ...reader } },
+      ],
+    }],
+  });
+
+  it("submits into the owner's slots (nothing mapped for it); a read after a write from the buffer takes GUP's write fault", () => {
+    const r = run(pool({}), Policy.WP_COW, 1, true);
+    const maps = r.trace!.filter((o) => o.op === "map");
+    expect(maps).toHaveLength(1);
+    const vas = (tid: number) => new Set(r.trace!.filter((o) => o.op === "submit" && (o as { tid: number }).tid === tid).map((o) => (o as { va: number }).va));
+    expect(vas(2)).toEqual(vas(1));
+    expect(r.counters.gup_write_faults).toBeGreaterThan(0);
+    expect(r.balance.ok).toBe(true);
+  });
+
+  it("refuses what cannot be: a later or unknown thread, another process, bigger I/O, its own fields", () => {
+    const bad = (text: string, re: RegExp) => expect(() => parseWorkload(text, "p.json")).toThrow(re);
+    bad(pool({ buffers: { of: "x" } }), /p\.json:\d+: .*no thread "x"/);
+    bad(pool({ size: "32k" }), /p\.json:\d+: .*thread "w"'s buffers are 16K, smaller than this job's I\/O \(32K\)/);
+    bad(pool({ buffers: { of: "w", align: 4096 } }), /p\.json:\d+: .*the buffers are thread "w"'s: align comes from there/);
+    bad(pool({ buffers: { of: "r" } }), /p\.json:\d+: .*a thread's buffers are its own already/);
+    const later = JSON.parse(pool({})) as { processes: Array<{ threads: unknown[] }> };
+    later.processes[0].threads.reverse();
+    bad(JSON.stringify(later), /p\.json:\d+: .*thread "w" has no buffers: it does no I\/O, or comes later in the process/);
+    const apart = JSON.parse(pool({})) as { processes: Array<{ name: string; threads: unknown[] }> };
+    apart.processes.push({ name: "other", threads: [apart.processes[0].threads.pop()] });
+    bad(JSON.stringify(apart), /p\.json:\d+: .*thread "w" is in another process/);
+  });
+});
+
+describe("aliases and completion rings (mappings[].alias, mappings[].ring, modify.via)", () => {
+  const alias = (segment: Record<string, unknown>, via = "segment", pool: Record<string, unknown> = {}): string => JSON.stringify({
+    format: 1, id: "alias", summary: "test", device: "fs-csum",
+    processes: [
+      {
+        name: "db", mappings: [{ name: "pool", size: "64k", shared: true, prefault: true, ...pool }],
+        threads: [{ name: "w", cpu: 0, io: { size: "16k", qd: 4, ios: 64, region: "4M", buffers: { mapping: "pool" }, modify: { by: "m", probability: 0.5, via } } }],
+      },
+      { name: "stats", mappings: [{ name: "segment", size: "64k", alias: { process: "db", mapping: "pool" }, ...segment }], threads: [{ name: "m", cpu: 1 }] },
+    ],
+  });
+
+  it("the alias is mapped with sd_map_alias at setup, and the modifier stores through it", () => {
+    const r = run(alias({}), Policy.WP_WAIT, 1, true);
+    const op = r.trace!.find((o) => o.op === "alias") as { pid: number; srcpid: number; len: number };
+    expect([op.pid, op.srcpid, op.len]).toEqual([2, 1, 65536]);
+    const segment = (r.trace!.find((o) => o.op === "alias") as { va: number }).va;
+    const stores = r.trace!.filter((o) => o.op === "store" && (o as { tid: number }).tid === 2) as Array<{ va: number }>;
+    expect(stores.length).toBeGreaterThan(0);
+    for (const s of stores) expect(s.va - segment).toBeLessThan(65536);
+    expect(r.counters.stalls).toBeGreaterThan(0);
+    expect(r.counters.corruptions).toBe(0);
+  });
+
+  it("refuses an alias it cannot map, and a via that is no alias of the buffers' mapping", () => {
+    const bad = (text: string, re: RegExp) => expect(() => parseWorkload(text, "a.json")).toThrow(re);
+    bad(alias({ alias: { process: "nobody", mapping: "pool" } }), /a\.json:\d+: .*no process "nobody" here or above/);
+    bad(alias({ alias: { process: "db", mapping: "heap" } }), /a\.json:\d+: .*no mapping "heap" in process "db"/);
+    bad(alias({}, "segment", { prefault: false }), /a\.json:\d+: .*must be shared, not huge, and prefault/);
+    bad(alias({ size: "128k" }), /a\.json:\d+: .*an alias of 64K \("pool"\) cannot be 128K/);
+    bad(alias({ shared: true }), /a\.json:\d+: .*an alias maps the frames of "pool": shared comes from there/);
+    bad(alias({}, "nothing"), /a\.json:\d+: .*no mapping "nothing" in the modifier's process "stats"/);
+    bad(alias({ size: "16k" }), /a\.json:\d+: .*mapping "segment" \(16K\) does not reach the last buffer/);
+  });
+
+  it("a ring mapping is registered after it is populated; one per process, shared", () => {
+    const ring = (m: Record<string, unknown>, more: Array<Record<string, unknown>> = []) => JSON.stringify({
+      format: 1, id: "ring", summary: "test", device: "fs-csum",
+      processes: [{
+        name: "app", mappings: [{ name: "ring", size: "16k", shared: true, ring: "aio", ...m }, ...more],
+        threads: [{ name: "w", cpu: 0, io: { size: "4k", qd: 4, ios: 64, region: "4M", buffers: { mapping: "ring" } } }],
+      }],
+    });
+    const r = run(ring({}), Policy.DIRECT, 1, true);
+    const at = r.trace!.findIndex((o) => o.op === "ring");
+    expect(r.trace![at]).toMatchObject({ op: "ring", pid: 1, len: 16384, kind: 0 });
+    expect(r.trace![at - 1]).toMatchObject({ op: "store", len: 16384, byte: 0 }); // populated first
+    expect(r.counters.kernel_stores).toBe(2 * r.counters.completions);
+    const bad = (text: string, re: RegExp) => expect(() => parseWorkload(text, "r.json")).toThrow(re);
+    bad(ring({ shared: false }), /r\.json:\d+: .*a completion ring is a MAP_SHARED mapping of 4 KiB pages/);
+    bad(ring({}, [{ name: "other", size: "16k", shared: true, ring: "io_uring" }]), /r\.json:\d+: .*a process has one completion ring/);
+  });
+});

@@ -5,8 +5,9 @@
 // the footer (named on stderr); 2: a malformed trace or a call the core refused
 // ("stable-dio: FILE:LINE: problem", as the host prints it), or bad arguments.
 import {
-  sd_complete, sd_complete_more, sd_counter, sd_dma, sd_err_detail, sd_exit, sd_fork, sd_load, sd_map, sd_proc_create,
-  sd_reset, sd_scrub, sd_set, sd_store, sd_submit, sd_thread_create, sd_thread_state, sd_unmap,
+  sd_complete, sd_complete_more, sd_counter, sd_disk_unwritten, sd_dma, sd_err_detail, sd_exit, sd_fork, sd_load,
+  sd_map, sd_map_alias, sd_proc_create, sd_reset, sd_ring, sd_scrub, sd_set, sd_store, sd_submit, sd_thread_create,
+  sd_thread_state, sd_unmap,
 } from "../index";
 import { Counter, Key, KeyDefault } from "../abi";
 import "./abort"; // asconfig.wasi.json points abort here
@@ -285,7 +286,10 @@ function call(op: i32): i32 {
     case 10: return sd_exit(argU32(0));
     case 11: return sd_scrub();
     case 12: return sd_thread_state(argU32(0), argU32(1));
-    default: return sd_complete_more(argU32(0));
+    case 13: return sd_complete_more(argU32(0));
+    case 14: return sd_disk_unwritten(argU32(0), argU32(1));
+    case 15: return sd_map_alias(argU32(0), argU32(1), argU32(2), argU32(3), argU32(4));
+    default: return sd_ring(argU32(0), argU32(1), argU32(2), argU32(3));
   }
 }
 

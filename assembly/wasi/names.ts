@@ -17,7 +17,7 @@ export const COUNTER_NAMES: StaticArray<string> = [
   "bytes_rewrite", "fork_copies", "unshare_copies", "pte_flips", "pmd_flips", "pmd_splits", "tlb_flushes", "ipis",
   "shootdowns", "demand_faults", "pins", "unpins", "tlb_hits", "tlb_misses", "frames_allocated", "frames_freed",
   "stores", "bytes_stored", "csum_bytes", "forks", "exits", "wp_walks", "restore_faults", "spurious_faults",
-  "ipis_skipped",
+  "ipis_skipped", "gup_write_faults", "kernel_stores", "kernel_stores_inflight", "unwritten_reads",
 ];
 
 export const ERR_NAMES: StaticArray<string> = [
@@ -28,16 +28,16 @@ export const ERR_NAMES: StaticArray<string> = [
 /** The op lines, in src/trace/format.ts OP_ARGS order, and their arguments. */
 export const OP_NAMES: StaticArray<string> = [
   "proc", "thread", "map", "unmap", "store", "load", "submit", "dma", "complete", "fork", "exit", "scrub",
-  "thread_state", "complete_more",
+  "thread_state", "complete_more", "unwritten", "alias", "ring",
 ];
 
 export const OP_ARGS: StaticArray<string> = [
   "flags", "pid cpu", "pid va len flags", "tid va len", "tid va len byte", "tid va len", "tid dir va len sector flags",
-  "io", "io", "tid cpu", "pid", "", "tid state", "io",
+  "io", "io", "tid cpu", "pid", "", "tid state", "io", "block count", "pid va len srcpid srcva", "pid va len kind",
 ];
 
 export const LINE_WORDS =
-  "set, reset, proc, thread, map, unmap, store, load, submit, dma, complete, fork, exit, scrub, thread_state, complete_more, counter, end";
+  "set, reset, proc, thread, map, unmap, store, load, submit, dma, complete, fork, exit, scrub, thread_state, complete_more, unwritten, alias, ring, counter, end";
 
 /** Index of the name whose ASCII equals bytes [p, p+n), or -1. */
 export function lookup(names: StaticArray<string>, p: usize, n: usize): i32 {

@@ -19,6 +19,10 @@ export interface Core {
   threadState(tid: number, state: number): number;
 
   map(pid: number, va: number, len: number, flags: number): number;
+  /** sd_map_alias: [va, va+len) of pid maps the frames [srcVa, srcVa+len) of srcPid maps (MAP_SHARED, present). */
+  mapAlias(pid: number, va: number, len: number, srcPid: number, srcVa: number): number;
+  /** sd_ring: [va, va+len) of pid is its completion ring of `kind` (Ring): the kernel writes each completion's event there. */
+  ring(pid: number, va: number, len: number, kind: number): number;
   unmap(tid: number, va: number, len: number): number;
 
   store(tid: number, va: number, len: number, byte: number): number;
@@ -50,4 +54,6 @@ export interface Core {
   /** sd_parity_read: one stripe's parity chunk, or -Err. */
   parityRead(stripe: number): Uint8Array | number;
   diskMeta(kind: number, index: number): number;
+  /** sd_disk_unwritten (fs-csum): blocks that were never written: zeros, no checksum. */
+  diskUnwritten(block: number, count: number): number;
 }

@@ -16,7 +16,10 @@ export type OpRecord =
   /** sd_complete_more: another completion of the same reap follows (docs/model.md section 12). */
   | { op: "complete_more"; io: number }
   | { op: "fork"; tid: number; cpu: number }
-  | { op: "exit"; pid: number };
+  | { op: "exit"; pid: number }
+  | { op: "unwritten"; block: number; count: number }
+  | { op: "alias"; pid: number; va: number; len: number; srcpid: number; srcva: number }
+  | { op: "ring"; pid: number; va: number; len: number; kind: number };
 
 export type OpName = OpRecord["op"];
 
@@ -39,5 +42,8 @@ export function applyOp(core: Core, r: OpRecord): number {
     case "complete_more": return core.complete(r.io, true);
     case "fork": return core.fork(r.tid, r.cpu);
     case "exit": return core.exit(r.pid);
+    case "unwritten": return core.diskUnwritten(r.block, r.count);
+    case "alias": return core.mapAlias(r.pid, r.va, r.len, r.srcpid, r.srcva);
+    case "ring": return core.ring(r.pid, r.va, r.len, r.kind);
   }
 }

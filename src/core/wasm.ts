@@ -20,6 +20,8 @@ export interface CoreExports {
   sd_thread_pid(tid: number): number;
   sd_thread_state(tid: number, state: number): number;
   sd_map(pid: number, va: number, len: number, flags: number): number;
+  sd_map_alias(pid: number, va: number, len: number, srcPid: number, srcVa: number): number;
+  sd_ring(pid: number, va: number, len: number, kind: number): number;
   sd_unmap(tid: number, va: number, len: number): number;
   sd_store(tid: number, va: number, len: number, byte: number): number;
   sd_write(tid: number, va: number, len: number, src: number): number;
@@ -43,6 +45,7 @@ export interface CoreExports {
   sd_disk_read(sector: number, count: number, dst: number): number;
   sd_parity_read(stripe: number, dst: number): number;
   sd_disk_meta(kind: number, index: number): number;
+  sd_disk_unwritten(block: number, count: number): number;
   // Benchmark loops (assembly/bench.ts): `iters` operations inside Wasm, an
   // accumulator back, or -Err.
   sd_bench_wp(tid: number, va: number, npages: number, iters: number): number;
@@ -121,6 +124,10 @@ export class WasmCore implements Core {
   threadPid(tid: number): number { return this.ex.sd_thread_pid(tid); }
   threadState(tid: number, state: number): number { return this.ex.sd_thread_state(tid, state); }
   map(pid: number, va: number, len: number, flags: number): number { return this.ex.sd_map(pid, va, len, flags); }
+  mapAlias(pid: number, va: number, len: number, srcPid: number, srcVa: number): number {
+    return this.ex.sd_map_alias(pid, va, len, srcPid, srcVa);
+  }
+  ring(pid: number, va: number, len: number, kind: number): number { return this.ex.sd_ring(pid, va, len, kind); }
   unmap(tid: number, va: number, len: number): number { return this.ex.sd_unmap(tid, va, len); }
   store(tid: number, va: number, len: number, byte: number): number { return this.ex.sd_store(tid, va, len, byte); }
 
@@ -164,6 +171,7 @@ export class WasmCore implements Core {
   }
 
   diskMeta(kind: number, index: number): number { return this.ex.sd_disk_meta(kind, index); }
+  diskUnwritten(block: number, count: number): number { return this.ex.sd_disk_unwritten(block, count); }
 }
 
 /**

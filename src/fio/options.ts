@@ -22,6 +22,7 @@ export const SUPPORTED: readonly string[] = [
   "thread", "mem", "iomem", "mem_align", "iomem_align", "kb_base", "stonewall", "wait_for_previous", "wait_for",
   "sd_device", "sd_flags", "sd_promise", "sd_modify", "sd_modify_when", "sd_modify_bytes", "sd_modify_max", "sd_modify_by",
   "sd_wp_restore", "sd_wp_batch", "sd_wp_walk",
+  "sd_written", "sd_buffers_of", "sd_ring",
 ];
 
 /** fio options that do not change the model's answer: accepted, listed once as ignored. */

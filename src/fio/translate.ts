@@ -16,7 +16,9 @@ import { alignUp, fmtBytes, MAX_IO, PAGE, SECTOR } from "../shared/units.js";
 import { MAX_DISK, MAX_LATENCY } from "../workloads/params.js";
 import { workloadFromSpec } from "../workloads/engine.js";
 import { SourceError } from "../workloads/json-source.js";
-import type { BufferSpec, IoSpec, ModifySpec, ProcessSpec, SizeSpec, ThreadSpec, WorkloadSpec } from "../workloads/spec.js";
+import type {
+  BufferSpec, IoSpec, MappingSpec, ModifySpec, ProcessSpec, SizeSpec, ThreadSpec, WorkloadSpec,
+} from "../workloads/spec.js";
 import type { Workload } from "../workloads/types.js";
 import { JobOptions } from "./options.js";
 import { parseJobFile, type FioJob } from "./parse.js";
@@ -117,6 +119,8 @@ class Translation {
   readonly jobNames: string[] = [];
   /** Each job's threads (clones and their modifiers), by job name, and the threads started so far. */
   private readonly threadsOf = new Map<string, string[]>();
+  /** Each job's clones (the threads doing its I/O) and the process each runs in, by job name (sd_buffers_of). */
+  private readonly clonesOf = new Map<string, Array<{ readonly name: string; readonly proc: ProcessSpec }>>();
   private started: string[] = [];
   /** The threads of the jobs before the last stonewall: a stonewalled job waits for them. */
   private wall: string[] = [];
@@ -160,33 +164,68 @@ class Translation {
         `the jobs need ${fmtBytes(disk)} of disk (each clone its own file of offset + size); stable-dio's disk is ${fmtBytes(MAX_DISK)}`);
     const flags = flagsOf(o);
     const modify = modifyOf(o);
-    const byFork = o.choice("sd_modify_by", ["thread", "fork"], "thread") === "fork";
+    const by = o.choice("sd_modify_by", ["thread", "fork", "attach"] as const, "thread");
     if (!directOf(o)) {
       const why = o.has("direct") || o.has("buffered") ? "direct=0" : "direct=0 is fio's default";
       this.notes.push(`${this.file}:${o.line("direct")}: job '${name}' is buffered (${why}): stable-dio runs it as direct I/O, the only kind it models`);
     }
 
+    const owners = this.buffersOf(o, numjobs);
+    const ring = ringOf(o, io, by, owners !== undefined);
+    if (by === "attach" && !(io.buffers?.shared && !io.buffers.huge))
+      o.fail("sd_modify_by", "attach needs buffers another process can attach: mem=shm or mem=mmapshared");
+    // The bytes of one clone's buffers, when they are a named mapping (sd_ring, attach).
+    const slots = Number(io.qd) * alignUp(Math.max(maxOf(io.size), io.readSize === undefined ? 0 : maxOf(io.readSize)), io.buffers?.align ?? PAGE);
+    const bufLen = alignUp(slots, PAGE);
     const asThreads = o.bool("thread", false);
-    const shared: ProcessSpec | undefined = asThreads ? this.process(o, { name, flags, threads: [] }) : undefined;
+    // The one process of a `thread` job: its named mappings (the ring, the clones' segments) are added below.
+    const sharedMaps: MappingSpec[] = ring ? [{ name: "ring", size: numjobs * bufLen, shared: true, ring }] : [];
+    const shared: ProcessSpec | undefined = asThreads && !owners
+      ? this.process(o, { name, flags, threads: [], ...(ring || by === "attach" ? { mappings: sharedMaps } : {}) })
+      : undefined;
     const mine: string[] = [];
+    const clones: Array<{ readonly name: string; readonly proc: ProcessSpec }> = [];
     const wait = after.length ? { after } : {};
     for (let c = 0; c < numjobs; c++) {
       const clone = numjobs > 1 ? `${name}.${c}` : name;
       const base = alignUp(this.disk, PAGE);
       this.disk = base + offset + size;
+      // sd_buffers_of: the clone is a thread of the owner clone's process, with its buffers.
+      const owner = owners?.[owners.length === 1 ? 0 : c];
+      // sd_ring: the buffers are laid over the process's completion ring; attach: they are a segment of their own.
+      const named = ring ? "ring" : by === "attach" && modify ? `${clone}.buf` : undefined;
+      const buffers = owner ? { of: owner.name } : named ? { mapping: named, ...(io.buffers?.align ? { align: io.buffers.align } : {}) } : io.buffers;
       const thread: ThreadSpec = {
-        name: clone, cpu: this.nextCpu(), ...wait, io: { ...io, offset: base + offset, modify: modify && { ...modify, by: `${clone}.mod` } },
+        name: clone, cpu: this.nextCpu(), ...wait,
+        io: {
+          ...io, ...(buffers ? { buffers } : {}), offset: base + offset,
+          modify: modify && { ...modify, by: `${clone}.mod`, ...(by === "attach" ? { via: "segment" } : {}) },
+        },
       };
-      const proc = shared ?? this.process(o, { name: clone, flags, threads: [] });
+      const segment: MappingSpec | undefined = named && !ring ? { name: named, size: bufLen, shared: true, prefault: true } : undefined;
+      let proc: ProcessSpec;
+      if (owner) proc = owner.proc;
+      else if (shared) {
+        proc = shared;
+        if (segment) sharedMaps.push(segment);
+      } else {
+        const mappings: MappingSpec[] = ring ? [{ name: "ring", size: bufLen, shared: true, ring }] : segment ? [segment] : [];
+        proc = this.process(o, { name: clone, flags, threads: [], ...(mappings.length ? { mappings } : {}) });
+      }
       this.thread(o, proc, thread);
       mine.push(clone);
+      clones.push({ name: clone, proc });
       if (!modify) continue;
       const mod: ThreadSpec = { name: `${clone}.mod`, cpu: this.nextCpu(), ...wait };
-      if (byFork) this.process(o, { name: `${clone}.mod`, fork: clone, threads: [mod] });
-      else this.thread(o, proc, mod);
+      if (by === "fork") this.process(o, { name: `${clone}.mod`, fork: clone, threads: [mod] });
+      else if (by === "attach") {
+        // A process not related by fork that attaches the same segment (shmat, or mmap of the memfd).
+        this.process(o, { name: `${clone}.mod`, mappings: [{ name: "segment", size: bufLen, alias: { process: proc.name, mapping: named! } }], threads: [mod] });
+      } else this.thread(o, proc, mod);
       mine.push(mod.name);
     }
     this.threadsOf.set(jobName, [...(this.threadsOf.get(jobName) ?? []), ...mine]);
+    this.clonesOf.set(jobName, [...(this.clonesOf.get(jobName) ?? []), ...clones]);
     this.started.push(...mine);
     this.threadCount += mine.length;
     this.deepest = Math.max(this.deepest, Number(io.qd));
@@ -208,6 +247,26 @@ class Translation {
       out.push(...threads);
     }
     return [...new Set(out)];
+  }
+
+  /**
+   * sd_buffers_of=JOB: the clones of an earlier job whose buffers this job's
+   * clones use (clone c takes clone c's, or all take the one clone's), or
+   * undefined. The clones then run as threads of those clones' processes
+   * (`thread` changes nothing), with their flags.
+   */
+  private buffersOf(o: JobOptions, numjobs: number): ReadonlyArray<{ readonly name: string; readonly proc: ProcessSpec }> | undefined {
+    const of = o.text("sd_buffers_of");
+    if (of === undefined) return undefined;
+    const owners = this.clonesOf.get(of);
+    if (!owners) o.fail("sd_buffers_of", `no earlier job named '${of}' (jobs so far: ${[...this.clonesOf.keys()].join(", ") || "none"})`);
+    if (owners!.length !== 1 && owners!.length !== numjobs)
+      o.fail("sd_buffers_of", `job '${of}' has ${owners!.length} clones and this job ${numjobs}: clone c uses clone c's buffers (give both the same numjobs, or '${of}' one)`);
+    for (const name of ["mem", "mem_align"])
+      if (o.has(name)) o.fail(name, `the clones use job '${of}''s buffers: ${name} comes from there`);
+    if (JSON.stringify(flagsOf(o) ?? {}) !== JSON.stringify(owners![0].proc.flags ?? {}))
+      o.fail("sd_flags", `the clones run in job '${of}''s processes, whose sd_flags differ`);
+    return owners;
   }
 
   private pickDevice(o: JobOptions): void {
@@ -277,7 +336,8 @@ class Translation {
       ios: o.has("number_ios") ? "number_ios" : o.has("io_size") ? "io_size" : "size", files: "nrfiles",
       direction: "rw", reads: later("rwmixread", "rwmixwrite"), buffers: o.has("mem_align") ? "mem_align" : "mem",
       promise: "sd_promise", modify: "sd_modify", "modify/when": "sd_modify_when", "modify/bytes": "sd_modify_bytes",
-      "modify/max": "sd_modify_max", "modify/by": "sd_modify_by",
+      "modify/max": "sd_modify_max", "modify/by": "sd_modify_by", "modify/via": "sd_modify_by", written: "sd_written",
+      "buffers/of": "sd_buffers_of", "buffers/mapping": o.has("sd_ring") ? "sd_ring" : "sd_modify_by",
     };
     for (const [field, option] of Object.entries(from)) {
       this.lines.set(`${at}/io/${field}`, o.line(option));
@@ -324,6 +384,8 @@ function ioOf(o: JobOptions, { direction, pattern }: Rw): IoSpec {
     region: size,
     files: o.int("nrfiles", 1, 4096, 1),
     ...(o.has("sd_promise") ? { promise: o.bool("sd_promise", false) } : {}),
+    // fio lays out a job's file by writing it before the job reads it: written unless sd_written=0.
+    ...(o.has("sd_written") ? { written: o.bool("sd_written", true) } : {}),
   };
   const buffers = buffersOf(o);
   return buffers ? { ...io, buffers } : io;
@@ -404,6 +466,22 @@ function buffersOf(o: JobOptions): BufferSpec | undefined {
   if (align !== 0 && ![512, 1024, 2048, 4096].includes(align)) o.fail("mem_align", "stable-dio aligns buffers to 512, 1024, 2048 or 4096 bytes");
   const b: BufferSpec = { ...(mem ? kinds[mem] : {}), ...(align ? { align } : {}) };
   return Object.keys(b).length ? b : undefined;
+}
+
+/**
+ * sd_ring=aio|io_uring: the clones' buffers are laid over their process's
+ * completion ring (io_setup's aio ring, io_uring's CQ ring): a MAP_SHARED
+ * mapping the kernel writes each completion's event into. Their own buffer
+ * options cannot apply.
+ */
+function ringOf(o: JobOptions, io: IoSpec, by: string, of: boolean): "aio" | "io_uring" | undefined {
+  if (!o.has("sd_ring")) return undefined;
+  const ring = o.choice("sd_ring", ["aio", "io_uring"] as const, "aio");
+  for (const name of ["mem", "sd_buffers_of"])
+    if (o.has(name)) o.fail(name, "sd_ring lays the buffers over the completion ring: no other buffers");
+  if (by === "attach") o.fail("sd_modify_by", "sd_ring's buffers are the ring's pages: attach needs buffers of their own (mem=shm)");
+  if (of || io.buffers?.huge) o.fail("sd_ring", "the buffers are the ring's pages");
+  return ring;
 }
 
 function flagsOf(o: JobOptions): ProcessSpec["flags"] {

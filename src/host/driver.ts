@@ -199,8 +199,11 @@ class Sim {
       threadState: (tid, state) => void this.call({ op: "thread_state", tid, state }),
       batch: this.batch,
       map: (pid, va, len, flags) => void this.call({ op: "map", pid, va, len, flags }),
+      alias: (pid, va, len, srcpid, srcva) => void this.call({ op: "alias", pid, va, len, srcpid, srcva }),
+      ring: (pid, va, len, kind) => void this.call({ op: "ring", pid, va, len, kind }),
       store: (tid, va, len, byte) => void this.call({ op: "store", tid, va, len, byte }),
       fork: (tid, cpu) => this.fork(tid, cpu),
+      unwritten: (block, count) => void this.call({ op: "unwritten", block, count }),
       spawn: (name, gen, qd = 1) => {
         this.threads.push({
           name, gen, qd, inflight: [], resume: 0, pending: null, waitIo: 0, draining: false, wakeAt: 0, done: false,

@@ -42,6 +42,7 @@ export class FramePool {
     const fr = this.frames[f];
     fr.kind = kind;
     fr.ref = ref;
+    fr.large = false;
     this.c[Counter.FRAMES_ALLOCATED]++;
     return f;
   }
@@ -59,7 +60,10 @@ export class FramePool {
       this.top = a + FOLIO;
       head = a;
     }
-    for (let i = 0; i < FOLIO; i++) this.frames[head + i].kind = FrameKind.USER;
+    for (let i = 0; i < FOLIO; i++) {
+      this.frames[head + i].kind = FrameKind.USER;
+      this.frames[head + i].large = true;
+    }
     this.c[Counter.FRAMES_ALLOCATED] += FOLIO;
     return head;
   }
@@ -101,6 +105,7 @@ export class FramePool {
   /** A frame whose last reference went (refPut) goes to the 4 KiB list. */
   free4kFrame(f: number): void {
     this.frames[f].kind = FrameKind.FREE;
+    this.frames[f].large = false;
     this.free4k.push(f);
     this.c[Counter.FRAMES_FREED]++;
   }
@@ -118,7 +123,10 @@ export class FramePool {
       if (--fr.ref > 0) alive++;
     }
     if (alive === 0) {
-      for (let i = 0; i < FOLIO; i++) this.frames[head + i].kind = FrameKind.FREE;
+      for (let i = 0; i < FOLIO; i++) {
+        this.frames[head + i].kind = FrameKind.FREE;
+        this.frames[head + i].large = false;
+      }
       this.freeFolios.push(head);
       this.c[Counter.FRAMES_FREED] += FOLIO;
     } else {

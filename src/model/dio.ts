@@ -21,11 +21,14 @@ import type { Alloc } from "./alloc.js";
 import { deviceCheckPage, deviceSubmitPage, dmaReadPage, dmaWritePage, readVerifyPage, rewritePage } from "./device.js";
 import { SECTOR } from "./disk.js";
 import { PAGE, refPut } from "./frames.js";
-import { faultinPages, pinUserPages, pinWouldOverflow, simGup, unpinUserPages, unsharePages } from "./gup.js";
+import {
+  faultinPages, faultinProtectedPages, pinUserPages, pinWouldOverflow, simGup, unpinUserPages, unsharePages,
+} from "./gup.js";
 import { ioPut, ioTake, type Io, type PageRec } from "./io.js";
 import { MAY, P, pageFrame, slotOf, V } from "./pagetable.js";
 import { caughtChange, decideMode, rewritesOnMismatch } from "./policy.js";
 import { SPACE, type State } from "./state.js";
+import { ringComplete } from "./ring.js";
 import { protectIo, restoreIo } from "./wp.js";
 import { batchJoin, batchNext, SUBMIT } from "./batch.js";
 import { switchMm } from "./tlb.js";
@@ -59,6 +62,10 @@ export function submitDio(st: State, tid: number, op: number, va: number, len: n
   const mode = decideMode(st, policy, op, p, flags); // section 5
   const pinning = modePins(mode, op);
   if (pinning && pinWouldOverflow(st, p, va, len)) return st.fail(Err.BUSY);
+  if (op === Op.READ) {
+    const rc = faultinProtectedPages(st, p, t.cpu, va, len); // 6.7 step 0
+    if (rc < 0) return rc;
+  }
   // NOMEM: what the steps below allocate, in their order, on counts.
   const need: Alloc[] = [];
   simGup(st, p, v0, v1, pinning, need);
@@ -167,6 +174,7 @@ export function completeDio(st: State, io: Io): void {
     if (r.scratch >= 0) refPut(st, r.scratch);
   }
   st.c[Counter.COMPLETIONS]++;
+  ringComplete(st, io); // 6.10 step 5
   ioPut(st, io);
 }
 

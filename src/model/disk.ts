@@ -14,6 +14,7 @@ export class Disk {
   private readonly crcs = new Map<number, number>(); // fs-csum: block -> crc32c
   private readonly hashes = new Map<number, number>(); // oracle: sector -> hash
   private readonly parity = new Map<number, Uint8Array>(); // stripe -> parity chunk
+  private readonly unwritten = new Set<number>(); // fs-csum: blocks never written (a hole, a preallocated extent): no crc
   readonly zeroGuard = crc16t10(ZERO_PAGE, 0, SECTOR);
   readonly zeroCrc = crc32c(ZERO_PAGE);
   readonly zeroHash = oracleHash(ZERO_PAGE, 0);
@@ -73,8 +74,23 @@ export class Disk {
   setGuard(s: number, g: number): void {
     this.guards.set(s, g);
   }
+  /** fs-csum: the block's checksum, stored with its bytes: the block is written now. */
   setCrc(b: number, c: number): void {
     this.crcs.set(b, c);
+    this.unwritten.delete(b);
+  }
+
+  /** fs-csum: has the block no checksum (never written)? */
+  isUnwritten(b: number): boolean {
+    return this.unwritten.has(b);
+  }
+
+  /** sd_disk_unwritten: the block reads zeros and has no checksum until a write lands (oracle: the hash of zeros). */
+  markUnwritten(b: number): void {
+    this.data.delete(b);
+    this.crcs.delete(b);
+    for (let i = 0; i < 8; i++) this.hashes.delete(b * 8 + i);
+    this.unwritten.add(b);
   }
   setHash(s: number, h: number): void {
     this.hashes.set(s, h);
@@ -118,7 +134,7 @@ export class Disk {
         }
       }
     } else if (this.device === Device.FS_CSUM) {
-      for (const b of blocks) if (this.crc(b) !== crc32c(this.peek(b))) bad++;
+      for (const b of blocks) if (!this.unwritten.has(b) && this.crc(b) !== crc32c(this.peek(b))) bad++;
     } else if (this.device === Device.PARITY) {
       const stripes = new Set<number>(this.parity.keys());
       for (const b of blocks) stripes.add(Math.floor(b / this.raidDisks));

@@ -3,10 +3,12 @@
 // copy_huge_pmd / copy_pte_range) and do_exit. Linux copies possibly-pinned
 // anonymous pages at fork, so the parent keeps the frame its I/O pinned; the
 // rest is shared copy-on-write. For a THP the decision is the folio's
-// (folio_maybe_dma_pinned): the PMD is split and every exclusive subpage copied.
+// (folio_maybe_dma_pinned): the PMD is split and every exclusive subpage
+// copied; the folio stays large after the split, so later forks decide per
+// folio too.
 import { Counter, Err, FrameKind, Key, ProcFlag } from "../../assembly/abi.js";
 import type { Alloc } from "./alloc.js";
-import { FOLIO, folioPinned, mapGet, PAGE } from "./frames.js";
+import { FOLIO, folioMaybeDmaPinned, mapGet, PAGE } from "./frames.js";
 import { exitMmap } from "./mmap.js";
 import { allocTable, entry, frameOf, HUG, MAY, P, SHR, splitHugePmd, TBL, V, W } from "./pagetable.js";
 import { newProc, newThread } from "./proc.js";
@@ -19,7 +21,19 @@ import { flushTlbMmRange, switchMm } from "./tlb.js";
  * decides per folio (folio_maybe_dma_pinned in __folio_try_dup_anon_rmap).
  */
 function splitsAtFork(st: State, pmd: number): boolean {
-  return (pmd & HUG) !== 0 && (pmd & P) !== 0 && !(pmd & SHR) && folioPinned(st, frameOf(pmd));
+  return (pmd & HUG) !== 0 && (pmd & P) !== 0 && !(pmd & SHR) && folioMaybeDmaPinned(st, frameOf(pmd));
+}
+
+/**
+ * copy_present_ptes' question for a private present page `f`: copy it for
+ * the child now? A page of a large folio (split or not) if it is exclusive
+ * and its folio may be pinned (__folio_try_dup_anon_rmap: -EBUSY, then
+ * copy_present_page); a small page if it is pinned.
+ */
+function copiesAtFork(st: State, f: number): boolean {
+  const fr = st.pool.frames[f];
+  if (!fr.large) return fr.pin > 0;
+  return fr.map === 1 && folioMaybeDmaPinned(st, f - (f % FOLIO));
 }
 
 /** 6.11, sd_fork: a child of `tid`'s process with one thread on `cpu`; its tid. */
@@ -52,13 +66,13 @@ function simDupMmap(st: State, parent: Proc): Alloc[] {
     if (pmd === 0) continue;
     if (splitsAtFork(st, pmd)) {
       need.push("4k", "4k");
-      for (let k = 0; k < FOLIO; k++) if (st.pool.frames[frameOf(pmd) + k].map === 1) need.push("4k");
+      for (let k = 0; k < FOLIO; k++) if (copiesAtFork(st, frameOf(pmd) + k)) need.push("4k");
     } else if (pmd & TBL) {
       need.push("4k");
       const ptes = st.pool.frames[frameOf(pmd)].ptes;
       for (let k = 0; k < FOLIO; k++) {
         const e = ptes[k];
-        if (e & V && e & P && !(e & SHR) && st.pool.frames[frameOf(e)].pin > 0) need.push("4k");
+        if (e & V && e & P && !(e & SHR) && copiesAtFork(st, frameOf(e))) need.push("4k");
       }
     }
   }
@@ -69,11 +83,10 @@ function simDupMmap(st: State, parent: Proc): Alloc[] {
 function copyPageRange(st: State, parent: Proc, child: Proc, cpu: number): void {
   for (let i = 0; i < parent.pmd.length; i++) {
     if (parent.pmd[i] === 0) continue;
-    // The folio may be pinned: copy every exclusive subpage, not only pinned ones.
-    const folioCopy = splitsAtFork(st, parent.pmd[i]);
-    if (folioCopy) splitHugePmd(st, parent, i, cpu);
+    // The folio may be pinned: split, then every exclusive subpage is copied (copiesAtFork).
+    if (splitsAtFork(st, parent.pmd[i])) splitHugePmd(st, parent, i, cpu);
     if (parent.pmd[i] & HUG) copyHugePmd(st, parent, child, i);
-    else if (parent.pmd[i] & TBL) copyPteRange(st, parent, child, i, folioCopy);
+    else if (parent.pmd[i] & TBL) copyPteRange(st, parent, child, i);
   }
   flushTlbMmRange(st, parent.pid, cpu, 0, PMDS * FOLIO); // flush_tlb_mm in dup_mmap
 }
@@ -100,11 +113,11 @@ function copyHugePmd(st: State, parent: Proc, child: Proc, i: number): void {
 
 /**
  * copy_pte_range: the child gets a new table, each mapped entry copied: as is
- * if not present; shared if MAP_SHARED; copied now if the frame may be pinned
- * (for a split THP every exclusive subpage); else shared copy-on-write (W off
- * in both).
+ * if not present; shared if MAP_SHARED; copied now if copiesAtFork (a pinned
+ * small page, every exclusive page of a large folio that may be pinned); else
+ * shared copy-on-write (W off in both).
  */
-function copyPteRange(st: State, parent: Proc, child: Proc, i: number, folioCopy: boolean): void {
+function copyPteRange(st: State, parent: Proc, child: Proc, i: number): void {
   const frames = st.pool.frames;
   const ct = allocTable(st); // the NOMEM check kept its frame
   child.pmd[i] = entry(ct, TBL);
@@ -121,7 +134,7 @@ function copyPteRange(st: State, parent: Proc, child: Proc, i: number, folioCopy
     if (e & SHR) {
       cpt[k] = e; // a DWP entry stays read-only until a write-notify fault
       mapGet(st, f);
-    } else if (folioCopy ? frames[f].map === 1 : frames[f].pin > 0) {
+    } else if (copiesAtFork(st, f)) {
       // The parent keeps its entry.
       const nf = st.pool.alloc4k(FrameKind.USER, 0);
       frames[nf].bytes.set(frames[f].bytes);

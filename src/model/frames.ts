@@ -14,6 +14,8 @@ export class Frame {
   wp = 0;
   secpins = new Uint8Array(8);
   kind: number = FrameKind.FREE;
+  /** A page of a large folio (allocHuge): it stays one after a PMD split; freed on its own, it leaves the folio. */
+  large = false;
   readonly bytes = new Uint8Array(PAGE);
   /** PTE-table view of the bytes: 512 u32 entries. */
   readonly ptes = new Uint32Array(this.bytes.buffer, 0, 512);
@@ -62,9 +64,16 @@ export function folioShared(st: State, head: number): boolean {
   return false;
 }
 
-/** Is any frame of the folio at `head` pinned (folio_maybe_dma_pinned)? */
-export function folioPinned(st: State, head: number): boolean {
-  for (let i = 0; i < FOLIO; i++) if (st.pool.frames[head + i].pin > 0) return true;
+/**
+ * folio_maybe_dma_pinned of the large folio at `head`: is any of its pages
+ * pinned (mapped by a PMD or split into PTEs alike)? A frame that left the
+ * folio is not one of its pages.
+ */
+export function folioMaybeDmaPinned(st: State, head: number): boolean {
+  for (let i = 0; i < FOLIO; i++) {
+    const f = st.pool.frames[head + i];
+    if (f && f.pin > 0 && f.large) return true;
+  }
   return false;
 }
 

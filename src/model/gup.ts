@@ -5,10 +5,10 @@
 // next one starts.
 import { Counter, Op } from "../../assembly/abi.js";
 import type { Alloc } from "./alloc.js";
-import { doAnonymousPage, doHugePmdAnonymousPage, wpPageCopy } from "./fault.js";
-import { folioShared, pinGet, pinPut } from "./frames.js";
+import { doAnonymousPage, doHugePmdAnonymousPage, handleMmFault, wpPageCopy } from "./fault.js";
+import { folioProtected, folioShared, pinGet, pinPut } from "./frames.js";
 import type { Io } from "./io.js";
-import { frameOf, P, pageFrame, SHR, slotOf, splitHugePmd, type Slot } from "./pagetable.js";
+import { frameOf, P, pageFrame, SHR, slotOf, splitHugePmd, W, type Slot } from "./pagetable.js";
 import type { Proc, State } from "./state.js";
 
 /** Sectors [a, b) of a frame that the byte range [off, off+n) covers. */
@@ -67,6 +67,36 @@ export function simGup(st: State, p: Proc, v0: number, v1: number, pinning: bool
     }
     if (unsharesToPin(st, s, vpn)) need.push("4k");
   }
+}
+
+/** Is page `vpn` present and read-only because an in-flight WP I/O protects its frame (a huge PMD: its folio)? */
+function protectedForIo(st: State, p: Proc, vpn: number): boolean {
+  const s = slotOf(st, p, vpn);
+  if ((s.e & (P | W)) !== P) return false;
+  return s.huge ? folioProtected(st, frameOf(s.e)) : st.pool.frames[frameOf(s.e)].wp > 0;
+}
+
+/**
+ * 6.7 step 0 (READ): a direct read pins with FOLL_WRITE, so GUP takes a write
+ * fault (faultin_page with FAULT_FLAG_WRITE) on each present page of the buffer
+ * that an in-flight WP I/O write-protects: the fault handler's 6.6 step 4, for
+ * the read's bytes of the page, copies it (the read pins the copy) or waits.
+ * GUP_WRITE_FAULTS++ each. 0, or -Err of a fault that failed (NOMEM): the
+ * faults before it stay, as a store's do.
+ */
+export function faultinProtectedPages(st: State, p: Proc, cpu: number, va: number, len: number): number {
+  for (let vpn = Math.floor(va / 4096), pos = 0; pos < len; vpn++) {
+    const off = pos === 0 ? va % 4096 : 0;
+    const n = Math.min(4096 - off, len - pos);
+    pos += n;
+    for (let tries = 0; protectedForIo(st, p, vpn); tries++) {
+      if (tries === 2) throw new Error("GUP fault loop: the fault handler made no progress");
+      st.c[Counter.GUP_WRITE_FAULTS]++;
+      const r = handleMmFault(st, p, cpu, vpn, off, n, true);
+      if (r < 0) return r;
+    }
+  }
+  return 0;
 }
 
 /** 6.7 step 1 (faultin_page): every page of [v0, v1] not present is demand-faulted (the NOMEM check kept the frames). */

@@ -11,6 +11,8 @@ import { completeDio, dioDma, submitDio } from "./dio.js";
 
 import { doExit, kernelClone } from "./fork.js";
 import { doMmap, doMunmap } from "./mmap.js";
+import { doMmapAlias } from "./rmap.js";
+import { doRing } from "./ring.js";
 import { newProc, newThread, setThreadState } from "./proc.js";
 import { State } from "./state.js";
 import { switchMm } from "./tlb.js";
@@ -111,6 +113,16 @@ export class RefCore implements Core {
   map(pid: number, va: number, len: number, flags: number): number {
     this.changing();
     return doMmap(this.st, i32(pid), u32(va), u32(len), u32(flags));
+  }
+
+  mapAlias(pid: number, va: number, len: number, srcPid: number, srcVa: number): number {
+    this.changing();
+    return doMmapAlias(this.st, i32(pid), u32(va), u32(len), i32(srcPid), u32(srcVa));
+  }
+
+  ring(pid: number, va: number, len: number, kind: number): number {
+    this.changing();
+    return doRing(this.st, i32(pid), u32(va), u32(len), u32(kind));
   }
 
   unmap(tid: number, va: number, len: number): number {
@@ -273,6 +285,17 @@ export class RefCore implements Core {
     return st.disk.parityOf(stripe).slice();
   }
 
+  diskUnwritten(block: number, count: number): number {
+    const st = this.st;
+    this.changing();
+    block = u32(block);
+    count = u32(count);
+    if (st.cfg[Key.DEVICE] !== Device.FS_CSUM || count === 0) return st.fail(Err.INVAL);
+    if (block + count > st.disk.blocks) return st.fail(Err.DISK_RANGE);
+    for (let b = block; b < block + count; b++) st.disk.markUnwritten(b);
+    return 0;
+  }
+
   diskMeta(kind: number, index: number): number {
     const st = this.st;
     const d = st.disk;
@@ -290,6 +313,10 @@ export class RefCore implements Core {
         if (d.device !== Device.FS_CSUM) return st.fail(Err.INVAL);
         if (index >= d.blocks) return st.fail(Err.DISK_RANGE);
         return d.crc(index);
+      case 3:
+        if (d.device !== Device.FS_CSUM) return st.fail(Err.INVAL);
+        if (index >= d.blocks) return st.fail(Err.DISK_RANGE);
+        return d.isUnwritten(index) ? 0 : 1;
     }
     return st.fail(Err.INVAL);
   }

@@ -15,6 +15,7 @@ export interface PageRec {
   bounce: number; // -1 if none
   scratch: number; // parity snapshot, -1 if none
   csum: number; // fs-csum crc32c: a write's at submit, a read's as its DMA found it on disk
+  nosum?: boolean; // fs-csum: the read's block had no checksum (never written) as its DMA found it
   guards: number[]; // pi: per sector of the page (index = sector in the page)
   hashes: number[]; // oracle: per sector of the page
 }

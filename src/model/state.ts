@@ -2,6 +2,8 @@
 // objects. Each concept's file works on this one object.
 import { Counter, Key } from "../../assembly/abi.js";
 import type { Io } from "./io.js";
+import type { Alias } from "./rmap.js";
+import type { CompletionRing } from "./ring.js";
 import type { Change } from "./mprotect.js";
 import { FramePool } from "./alloc.js";
 import { Tlbs } from "./tlb.js";
@@ -18,6 +20,7 @@ export interface Proc {
   running: Set<number>; // the runmask: CPUs of its RUNNING threads (a shootdown interrupts them)
   stale: Set<number>; // lazy CPUs a shootdown skipped: they flush when a thread of it next runs there
   held?: { change: Change; cpu: number }; // a shootdown a submission call or reap holds back (batch.ts)
+  ring?: CompletionRing; // sd_ring (ring.ts); a fork's child has none
 }
 
 export interface Thread {
@@ -46,6 +49,8 @@ export class State {
   readonly tlb: Tlbs;
   readonly disk: Disk;
   readonly warns: Warn[] = [];
+  /** sd_map_alias's records, in order (rmap.ts). */
+  readonly aliases: Alias[] = [];
   detail = 0;
   /** The open submission call or reap (batch.ts): its kind, thread and I/Os so far. */
   batch: { kind: number; owner: number; ios: number } | null = null;

@@ -2,13 +2,15 @@
 // completion (docs/model.md 6.7 step 4, 6.10 step 3), with their bookkeeping,
 // as assembly/wp.ts: a protect count per frame (wp), canWrite per page, and
 // the other processes that map a MAP_SHARED page at the same address (a fork
-// of the submitter: the kernel would walk the rmap, as folio_mkclean does).
-// The flips are change_protection's (mprotect.ts); one shootdown per process.
-// The implementation choices (docs/model.md section 12) act here, as there.
+// of the submitter); the mappings at other addresses (sd_map_alias) are the
+// rmap walk's (rmap.ts), as folio_mkclean's. The flips are change_protection's
+// (mprotect.ts); one shootdown per process. The implementation choices
+// (docs/model.md section 12) act here, as there.
 import { Counter, Key, ProcFlag, Restore, Walk } from "../../assembly/abi.js";
 import type { Io } from "./io.js";
 import { changeJoin, changeProtection, flushChange, NO_CHANGE } from "./mprotect.js";
 import { canWrite, canWritePmd, DWP, P, pageFrame, SHR, slotOf, W } from "./pagetable.js";
+import { rmapWalk } from "./rmap.js";
 import type { Proc, State } from "./state.js";
 
 /**
@@ -22,7 +24,10 @@ export function protectIo(st: State, io: Io): void {
   if (st.cfg[Key.WP_WALK] === Walk.SEPARATE) st.c[Counter.WP_WALKS]++; // fused: GUP's walk flips them as it pins
   const last = io.pages[io.pages.length - 1].vpn;
   flushChange(st, p.pid, io.cpu, changeProtection(st, p, io.pages[0].vpn, last, DWP));
-  if (io.shared) protectSharers(st, io); // pinUserPages saw a MAP_SHARED page
+  if (io.shared) {
+    protectSharers(st, io); // pinUserPages saw a MAP_SHARED page
+    if (st.aliases.length) rmapWalk(st, io, false); // and its frames' mappings at other addresses
+  }
 }
 
 /**
@@ -45,6 +50,7 @@ export function restoreIo(st: State, io: Io): void {
     if (mapsPinned(st, q, io)) st.c[Counter.WP_WALKS]++; // the rmap finds this mapping
     restoreIn(st, q, io);
   }
+  if (st.aliases.length && io.shared) rmapWalk(st, io, true);
 }
 
 /** Does `q` map one of the I/O's pinned frames at its page (present)? The rmap walk would visit it. */

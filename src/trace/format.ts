@@ -33,13 +33,16 @@ export const OP_ARGS: Readonly<Record<CallName, readonly string[]>> = {
   scrub: [],
   thread_state: ["tid", "state"],
   complete_more: ["io"],
+  unwritten: ["block", "count"],
+  alias: ["pid", "va", "len", "srcpid", "srcva"],
+  ring: ["pid", "va", "len", "kind"],
 };
 
 /** Every word that may start a line, for "unknown op" messages. */
 export const LINE_WORDS: readonly string[] = ["set", "reset", ...Object.keys(OP_ARGS), "counter", "end"];
 
 /** Arguments the writer prints in hex (addresses). */
-export const HEX_ARGS: ReadonlySet<string> = new Set(["va"]);
+export const HEX_ARGS: ReadonlySet<string> = new Set(["va", "srcva"]);
 
 /**
  * Keys added after the format was first written: a trace without them gets

@@ -4,9 +4,9 @@
 // process (created, or forked from an earlier one's thread), its threads with
 // their own buffer mappings, then its named mappings; then every thread gets
 // its own random stream, in file order, and its task.
-import { MapFlag, ThreadState, type Device } from "../../assembly/abi.js";
+import { Device, MapFlag, ThreadState } from "../../assembly/abi.js";
 import { DEVICES, deviceId } from "../shared/names.js";
-import { HUGE } from "../shared/units.js";
+import { HUGE, PAGE } from "../shared/units.js";
 import { declaredParams } from "./declare.js";
 import { childTask, jobTask } from "./job-task.js";
 import { SourceError, type Located } from "./json-source.js";
@@ -68,7 +68,17 @@ export function workloadFromSpec(spec: WorkloadSpec, src: Located): Workload {
 }
 
 function build(s: Setup, plan: Plan): void {
+  // Files never written: their blocks have no checksum (fs-csum; the other devices keep a check for every block).
+  if (s.device === Device.FS_CSUM) {
+    for (const t of plan.threads) {
+      const j = t.job;
+      if (!j || j.written) continue;
+      const first = Math.floor(j.base / PAGE);
+      s.unwritten(first, Math.ceil(j.diskEnd / PAGE) - first);
+    }
+  }
   const tids: number[] = [];
+  const pids: number[] = [];
   for (const p of plan.procs) {
     let pid = 0;
     for (const t of p.threads) {
@@ -83,7 +93,12 @@ function build(s: Setup, plan: Plan): void {
       if (tp.state !== ThreadState.RUNNING) s.threadState(tids[t], tp.state);
       if (tp.own) mapIn(s, pid, tids[t], tp.own);
     }
-    for (const m of p.mappings) mapIn(s, pid, tids[p.threads[0]], m);
+    pids.push(pid);
+    for (const m of p.mappings) {
+      if (m.alias) s.alias(pid, m.va, m.len, pids[m.alias.proc], m.alias.va);
+      else mapIn(s, pid, tids[p.threads[0]], m);
+      if (m.ring !== undefined) s.ring(pid, m.va, m.len, m.ring);
+    }
   }
 
   const modifiers = new Map<number, ModifierState>();

@@ -67,8 +67,9 @@ export function* continuousModifier(tid: number, jobs: readonly JobPlan[], st: M
   }
 }
 
-function modification(tid: number, m: ModifyPlan, va: number, len: number, slotLen: number, fill: number, rng: Rng): Action {
+function modification(tid: number, m: ModifyPlan, buf: number, len: number, slotLen: number, fill: number, rng: Rng): Action {
   const other = () => m.byte ?? (fill + 1 + rng.below(255)) & 255;
+  const va = buf + (m.shift ?? 0); // through the modifier's alias of the buffers' mapping (modify.via)
   switch (m.bytes) {
     case "buffer":
       return store(tid, va, len, other());

@@ -41,6 +41,8 @@ export interface ModifyPlan {
   readonly max: number;
   readonly line: number;
   readonly byte?: number;
+  /** modify.via: added to a buffer's address where the modifier stores (its alias of the buffers' mapping). */
+  readonly shift?: number;
 }
 
 export interface JobPlan {
@@ -66,6 +68,8 @@ export interface JobPlan {
   readonly align: number;
   readonly diskEnd: number;
   readonly promise: boolean;
+  /** The region was written before the run (else its blocks are unwritten at setup: fs-csum has no checksum for them). */
+  readonly written: boolean;
   readonly fill?: number;
   /** The buffers are read-only: writes submit them unfilled. */
   readonly readonly: boolean;
@@ -115,8 +119,10 @@ export function planJob(
   if (fileLen < maxLen) throw new PlanError(`${at}/files`, `${files} files of a ${fmtBytes(region)} region are smaller than one I/O (size ${fmtBytes(maxLen)})`);
   if (offset + region > MAX_DISK) throw new PlanError(`${at}/region`, `offset + region runs past the core's ${fmtBytes(MAX_DISK)} disk`);
 
-  const buffers = planBuffers(ctx, space, io, at, qd, maxLen);
-  const readonly = (buffers.own ?? buffers.from).flags % 2 === 0; // no MapFlag.WRITE
+  const buffers = io.buffers?.of !== undefined
+    ? othersBuffers(ctx, t, entry.spec.name, clone, io, at, qd, maxLen)
+    : planBuffers(ctx, space, io, at, qd, maxLen);
+  const readonly = "readonly" in buffers ? buffers.readonly : (buffers.own ?? buffers.from).flags % 2 === 0; // no MapFlag.WRITE
   if (readonly && direction !== "write") throw new PlanError(`${at}/direction`, "a read needs a writable buffer, and the buffers are read-only");
   if (readonly && io.fill !== undefined) throw new PlanError(`${at}/fill`, "read-only buffers cannot be filled");
   if (readonly && io.forks && io.forks.child?.writeBuffers !== false)
@@ -128,6 +134,7 @@ export function planJob(
     write, read, pattern: io.pattern ?? "random",
     base: offset, files, fileLen, align: minLen, diskEnd: offset + region,
     promise: v.get(io.promise ?? "$promise", `${at}/promise`, { kind: "flag", min: 0, max: 1 }, 0) === 1,
+    written: v.get(io.written, `${at}/written`, { kind: "flag", min: 0, max: 1 }, 1) === 1,
     fill: io.fill === undefined ? undefined : v.get(io.fill, `${at}/fill`, COUNT(0, 255), 0),
     readonly,
     touch: io.touch && planTouch(ctx, space, io, `${at}/touch`),
@@ -135,7 +142,7 @@ export function planJob(
   };
   const modify = io.modify && planModify(ctx, t, job, io.modify, `${at}/modify`);
   if (modify && readonly) throw new PlanError(`${at}/modify`, "read-only buffers cannot be modified");
-  return { job: { ...job, modify }, own: buffers.own };
+  return { job: { ...job, modify }, own: "own" in buffers ? buffers.own : undefined };
 }
 
 function sizes(ctx: PlanContext, s: SizeSpec, at: string): Sizes {
@@ -189,6 +196,34 @@ function planBuffers(
   ctx.mappedBytes += len;
   const own: MapPlan = { name: "buffers", va, len, flags: mapFlags(b), prefault: b.prefault === true };
   return { slots: slotsFrom(va), own, from: own };
+}
+
+/**
+ * buffers.of: the buffers of an earlier thread of the same process (clone c of
+ * this entry takes clone c's, or the one thread's): slot k is its slot k mod
+ * its qd. Nothing is mapped for this job.
+ */
+function othersBuffers(
+  ctx: PlanContext, t: number, name: string, clone: number, io: IoSpec, at: string, qd: number, maxLen: number,
+): { readonly slots: number[]; readonly readonly: boolean } {
+  const b = io.buffers!;
+  for (const k of ["mapping", "align", "offset", "shared", "huge", "readonly", "prefault"] as const)
+    if (b[k] !== undefined) throw new PlanError(`${at}/buffers/${k}`, `the buffers are thread "${b.of}"'s: ${k} comes from there`);
+  const owner = ctx.byName.get(b.of!);
+  if (!owner) throw new PlanError(`${at}/buffers/of`, `no thread "${b.of}" (threads: ${[...ctx.byName.keys()].join(", ")})`);
+  if (b.of === name) throw new PlanError(`${at}/buffers/of`, `a thread's buffers are its own already: "of" names another thread`);
+  const entry = [...ctx.byName.values()].find((e) => e.indices.includes(t))!;
+  if (owner.indices.length !== 1 && owner.indices.length !== entry.indices.length)
+    throw new PlanError(`${at}/buffers/of`,
+      `thread "${b.of}" has ${owner.indices.length} clones and this one ${entry.indices.length}: clone c takes clone c's buffers (give both the same count, or "${b.of}" one)`);
+  const o = owner.indices[owner.indices.length === 1 ? 0 : clone];
+  const ot = ctx.threads[o];
+  if (ot.proc !== ctx.threads[t].proc)
+    throw new PlanError(`${at}/buffers/of`, `thread "${b.of}" is in another process: buffers are shared by the threads of one process`);
+  if (!ot.job) throw new PlanError(`${at}/buffers/of`, `thread "${b.of}" has no buffers: it does no I/O, or comes later in the process (name an earlier one)`);
+  if (maxLen > ot.job.slotLen)
+    throw new PlanError(`${at}/buffers/of`, `thread "${b.of}"'s buffers are ${fmtBytes(ot.job.slotLen)}, smaller than this job's I/O (${fmtBytes(maxLen)})`);
+  return { slots: Array.from({ length: qd }, (_, k) => ot.job!.slots[k % ot.job!.qd]), readonly: ot.job.readonly };
 }
 
 function planTouch(ctx: PlanContext, space: Space, io: IoSpec, at: string): TouchPlan {

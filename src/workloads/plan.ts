@@ -4,7 +4,7 @@
 // checks are a plan with the defaults on the default device, so a file that
 // loads is a file that runs. Addresses follow src/workloads/layout.ts: I/O
 // buffers from BUF_VA, each thread's 2 MiB aligned; named mappings from HEAP_VA.
-import { KeyMax, KeyMin, MapFlag, ProcFlag, ThreadState, type Device } from "../../assembly/abi.js";
+import { KeyMax, KeyMin, MapFlag, ProcFlag, Ring, ThreadState, type Device } from "../../assembly/abi.js";
 import type { WpChoices } from "../shared/wp.js";
 import { alignUp, fmtBytes, HUGE, MiB, PAGE } from "../shared/units.js";
 import { BUF_VA, HEAP_VA, MAX_BUFFERS } from "./layout.js";
@@ -23,6 +23,10 @@ export interface MapPlan {
   /** MapFlag bits. */
   readonly flags: number;
   readonly prefault: boolean;
+  /** sd_map_alias: the frames the mapping at `va` of process `proc` (an index) maps, instead of sd_map. */
+  readonly alias?: { readonly proc: number; readonly va: number };
+  /** The process's completion ring (Ring) lives at its start (sd_ring, after the mapping is populated). */
+  readonly ring?: number;
 }
 
 export interface ProcPlan {
@@ -104,7 +108,15 @@ export function planWorkload(spec: WorkloadSpec, params: Params, specs: readonly
     const space: Space = parent === undefined
       ? { bufCursor: BUF_VA, dataCursor: HEAP_VA, named: new Map(), used: new Map() }
       : { ...spaces[parent], named: new Map(spaces[parent].named), used: new Map(spaces[parent].used) };
-    const mappings = (p.mappings ?? []).map((m, mi) => planMapping(ctx, space, m, `${at}/mappings/${mi}`));
+    // An alias names a mapping of this process (above it) or of an earlier one.
+    const find = (process: string, mapping: string): { proc: number; plan?: MapPlan } | undefined => {
+      const pj = spec.processes.findIndex((q) => q.name === process);
+      if (pj < 0 || pj > pi) return undefined;
+      return { proc: pj, plan: (pj === pi ? space : spaces[pj]).named.get(mapping) };
+    };
+    const mappings = (p.mappings ?? []).map((m, mi) => planMapping(ctx, space, m, `${at}/mappings/${mi}`, find));
+    if (mappings.filter((m) => m.ring !== undefined).length > 1)
+      throw new PlanError(`${at}/mappings`, "a process has one completion ring: one mapping with \"ring\"");
     for (const t of threads) {
       const e = entries[t];
       if (e.spec.io) ctx.threads[t] = { ...ctx.threads[t], ...planJob(ctx, t, space, e.spec.io, `${e.at}/io`) };
@@ -113,6 +125,7 @@ export function planWorkload(spec: WorkloadSpec, params: Params, specs: readonly
     spaces.push(space);
   });
   if (!ctx.threads.some((t) => t.job)) throw new PlanError("/processes", "no thread does I/O (give a thread an \"io\" job)");
+  planVia(ctx, entries, spaces, procs);
   planAfter(ctx, entries);
   if (ctx.mappedBytes > MAX_BUFFERS)
     throw new PlanError("/processes", `the mappings need ${fmtBytes(ctx.mappedBytes)}; stable-dio maps at most ${MAX_BUFFERS / MiB} MiB`);
@@ -205,17 +218,70 @@ function expandThreads(
   return out;
 }
 
-function planMapping(ctx: PlanContext, space: Space, m: MappingSpec, at: string): MapPlan {
+function planMapping(
+  ctx: PlanContext, space: Space, m: MappingSpec, at: string,
+  find: (process: string, mapping: string) => { proc: number; plan?: MapPlan } | undefined,
+): MapPlan {
   if (space.named.has(m.name)) throw new PlanError(`${at}/name`, `mapping name "${m.name}" is used twice in this process`);
   const unit = m.huge ? HUGE : PAGE;
   const len = ctx.v.get(m.size, `${at}/size`, { kind: "bytes", min: unit, max: MAX_BUFFERS, multiple: unit }, 0);
   if (m.readonly && m.prefault) throw new PlanError(`${at}/prefault`, "a read-only mapping cannot be prefaulted by a store");
+  let alias: MapPlan["alias"];
+  let flags = mapFlags(m);
+  if (m.alias) {
+    for (const k of ["shared", "huge", "readonly", "prefault", "ring"] as const)
+      if (m[k] !== undefined) throw new PlanError(`${at}/${k}`, `an alias maps the frames of "${m.alias.mapping}": ${k} comes from there`);
+    const src = find(m.alias.process, m.alias.mapping);
+    if (!src) throw new PlanError(`${at}/alias/process`, `no process "${m.alias.process}" here or above (an alias names one set up before it)`);
+    const sm = src.plan;
+    if (!sm) throw new PlanError(`${at}/alias/mapping`, `no mapping "${m.alias.mapping}" in process "${m.alias.process}" above this one`);
+    if (!(sm.flags & MapFlag.SHARED) || sm.flags & MapFlag.HUGE || !sm.prefault)
+      throw new PlanError(`${at}/alias/mapping`, `mapping "${sm.name}" must be shared, not huge, and prefault: only a MAP_SHARED segment's present pages can be mapped twice`);
+    if (len > sm.len) throw new PlanError(`${at}/size`, `an alias of ${fmtBytes(sm.len)} ("${sm.name}") cannot be ${fmtBytes(len)}`);
+    alias = { proc: src.proc, va: sm.va };
+    flags = sm.flags;
+  }
+  let ring: number | undefined;
+  if (m.ring !== undefined) {
+    if (!m.shared || m.huge) throw new PlanError(`${at}/ring`, "a completion ring is a MAP_SHARED mapping of 4 KiB pages (shared: true, not huge)");
+    ring = m.ring === "aio" ? Ring.AIO : Ring.IO_URING;
+  }
   const va = alignUp(space.dataCursor, HUGE);
   space.dataCursor = va + len;
   ctx.mappedBytes += len;
-  const plan = { name: m.name, va, len, flags: mapFlags(m), prefault: m.prefault === true };
+  // A ring is populated at setup, as io_setup and io_uring_setup populate theirs.
+  const plan: MapPlan = {
+    name: m.name, va, len, flags, prefault: m.prefault === true || ring !== undefined,
+    ...(alias ? { alias } : {}), ...(ring !== undefined ? { ring } : {}),
+  };
   space.named.set(m.name, plan);
   return plan;
+}
+
+/**
+ * modify.via: a modifier stores through a mapping of its own process that
+ * aliases the mapping holding the job's buffers, at the same offset in it.
+ */
+function planVia(
+  ctx: PlanContext, entries: ReadonlyArray<{ readonly at: string; readonly spec: ThreadSpec }>, spaces: readonly Space[],
+  procs: readonly ProcPlan[],
+): void {
+  ctx.threads.forEach((t, i) => {
+    const m = t.job?.modify;
+    const via = entries[i].spec.io?.modify?.via;
+    if (!m || via === undefined) return;
+    const at = `${entries[i].at}/io/modify/via`;
+    const mod = ctx.threads[m.by];
+    const through = spaces[mod.proc].named.get(via);
+    if (!through) throw new PlanError(at, `no mapping "${via}" in the modifier's process "${procs[mod.proc].name}"`);
+    const holder = [...spaces[t.proc].named.values()].find((x) => t.job!.slots[0] >= x.va && t.job!.slots[0] < x.va + x.len);
+    if (!through.alias || !holder || through.alias.proc !== t.proc || through.alias.va !== holder.va)
+      throw new PlanError(at, `mapping "${via}" is no alias of the mapping holding the buffers (their buffers.mapping)`);
+    const end = t.job!.slots.reduce((e, s) => Math.max(e, s + t.job!.slotLen), 0);
+    if (end - holder.va > through.len)
+      throw new PlanError(at, `mapping "${via}" (${fmtBytes(through.len)}) does not reach the last buffer`);
+    ctx.threads[i] = { ...t, job: { ...t.job!, modify: { ...m, shift: through.va - holder.va } } };
+  });
 }
 
 export function mapFlags(m: { readonly?: boolean; shared?: boolean; huge?: boolean }): number {

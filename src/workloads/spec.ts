@@ -57,6 +57,13 @@ export interface MappingSpec {
   readonly huge?: boolean;
   readonly readonly?: boolean;
   readonly prefault?: boolean;
+  /**
+   * The frames of another MAP_SHARED mapping (of this process, above, or of an earlier one): one segment
+   * mapped twice (a memfd, System V shm, by a process not related by fork). Its size, at most the other's.
+   */
+  readonly alias?: { readonly process: string; readonly mapping: string };
+  /** The process's completion ring lives at the start of this MAP_SHARED mapping: the kernel writes its events there. */
+  readonly ring?: "aio" | "io_uring";
 }
 
 export interface ThreadSpec {
@@ -110,6 +117,11 @@ export interface IoSpec {
   /** The region is split into this many files; I/Os go round-robin over them. */
   readonly files?: Value;
   readonly promise?: FlagValue;
+  /**
+   * The job's file (its region) was written before the run (default): a read finds data with its checksums.
+   * false: never written, a hole or a preallocated extent: btrfs (fs-csum) has no checksum and verifies nothing.
+   */
+  readonly written?: FlagValue;
   /** The byte a write's buffer is filled with (default: a random one per I/O). */
   readonly fill?: Value;
   readonly buffers?: BufferSpec;
@@ -121,6 +133,11 @@ export interface IoSpec {
 export interface BufferSpec {
   /** A mapping of the process; default: one of the thread's own. */
   readonly mapping?: string;
+  /**
+   * Another job's buffers: this job's slot k is that thread's slot k mod its qd (an earlier thread of the same
+   * process), so one job's I/O can be in flight on a buffer while the other's is (a shared buffer pool).
+   */
+  readonly of?: string;
   /** Buffer alignment: 512, 1024, 2048 or 4096 (default 4096: each buffer starts a page). */
   readonly align?: number;
   /** Where the first buffer starts in its mapping (multiple of 512). */
@@ -158,4 +175,6 @@ export interface ModifySpec {
   /** neighbour: bytes per store. */
   readonly line?: Value;
   readonly byte?: Value;
+  /** A mapping of the modifier's process that aliases the buffers' mapping: it stores there, at the same offset. */
+  readonly via?: string;
 }

@@ -54,8 +54,14 @@ export interface Setup {
   /** The most I/Os a job submits in one call (and reaps together): the run's --wp batch. */
   readonly batch: number;
   map(pid: number, va: number, len: number, flags: number): void;
+  /** sd_map_alias: [va, va+len) of pid maps the frames [srcVa, ...) of srcPid maps. */
+  alias(pid: number, va: number, len: number, srcPid: number, srcVa: number): void;
+  /** sd_ring: the process's completion ring (a Ring kind) at [va, va+len). */
+  ring(pid: number, va: number, len: number, kind: number): void;
   store(tid: number, va: number, len: number, byte: number): void;
   fork(tid: number, cpu: number): number;
+  /** Disk blocks [block, block+count) were never written (fs-csum only: no checksum for them). */
+  unwritten(block: number, count: number): void;
   /** Adds a simulated thread. qd bounds its in-flight I/O (its submits wait). */
   spawn(name: string, task: Task, qd?: number): void;
   /** Read-only questions a thread may ask about the world: an I/O's IoState. */

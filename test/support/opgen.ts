@@ -3,11 +3,12 @@
 // direct I/O, DMA points, completions, forks, exits, unmaps and policy flips,
 // with a sprinkling of invalid arguments; the write-protect's implementation
 // choices (restore, batch, walk), submission calls and reaps of several I/Os
-// (IoFlag.MORE, complete_more) and idle threads (thread_state) among them.
+// (IoFlag.MORE, complete_more), idle threads (thread_state) and the
+// pinned-page cases (unwritten blocks, aliases, rings) among them.
 // Mostly-valid on purpose: the
 // interesting paths (faults on protected pages, splits, unshares, stalls)
 // need state to build up.
-import { Device, IoFlag, Key, MapFlag, Op, Policy, ProcFlag, Restore, Stable, ThreadState, Walk } from "../../assembly/abi.js";
+import { Device, IoFlag, Key, MapFlag, Op, Policy, ProcFlag, Restore, Ring, Stable, ThreadState, Walk } from "../../assembly/abi.js";
 import type { OpRecord } from "../../src/core/ops.js";
 import { Rng } from "../../src/workloads/rng.js";
 
@@ -124,6 +125,33 @@ export function generate(
     return { va: r.va + off, len };
   };
 
+  // The pinned-page cases: blocks never written, one MAP_SHARED segment at a
+  // second address, a completion ring. Alias and ring mostly over a MAP_SHARED
+  // region of PTEs, stored to first so that its pages are present.
+  const pinned = (tid: number, pid: number) => {
+    const what = rng.below(3);
+    if (what === 0) {
+      const blocks = diskSectors / 8;
+      const block = rng.below(blocks + 1);
+      run({ op: "unwritten", block, count: chance(0.3) ? blocks - block : rng.below(17) });
+      return;
+    }
+    const mine = regions.filter((r) => r.pid === pid);
+    const shared = mine.filter((r) => (r.flags & (MapFlag.SHARED | MapFlag.HUGE)) === MapFlag.SHARED);
+    const src = shared.length && chance(0.85) ? pick(shared) : mine.length ? pick(mine) : undefined;
+    if (!src) return;
+    const len = Math.min(src.len, (1 + rng.below(4)) * PAGE);
+    run({ op: "store", tid, va: src.va, len, byte: rng.below(256) });
+    if (what === 1) {
+      run({ op: "ring", pid, va: src.va, len, kind: rng.below(Ring.COUNT + 1) });
+      return;
+    }
+    const dest = pick(pids);
+    const va = nextVa;
+    nextVa += 0x40000;
+    if (run({ op: "alias", pid: dest, va, len, srcpid: pid, srcva: src.va }) === 0) regions.push({ pid: dest, va, len, flags: src.flags });
+  };
+
   for (let i = 0; i < 1 + rng.below(2); i++) newProc();
   for (const pid of [...pids]) for (let i = 0; i < 1 + rng.below(3); i++) newMap(pid);
 
@@ -204,6 +232,8 @@ export function generate(
       // A thread goes to sleep in the kernel, or wakes (sometimes one that is dead, or no thread at all).
       const who = chance(0.9) ? pick(tids) : 999;
       run({ op: "thread_state", tid: who, state: chance(0.1) ? 2 : rng.below(2) });
+    } else if (roll < 0.97) {
+      pinned(tid, pid);
     } else {
       // Invalid or edge arguments: the core must refuse them cleanly.
       const bad = rng.below(8);

@@ -41,6 +41,11 @@ export const EXPORTS: readonly ExportSpec[] = [
   { name: "sd_thread_pid", args: ["id"], mutates: false, model: (c, [t]) => c.threadPid(t) },
   { name: "sd_thread_state", args: ["id", "state"], mutates: true, model: (c, [t, s]) => c.threadState(t, s) },
   { name: "sd_map", args: ["id", "pageva", "pagelen", "flags"], mutates: true, model: (c, [p, va, len, f]) => c.map(p, va, len, f) },
+  {
+    name: "sd_map_alias", args: ["id", "pageva", "pagelen", "id", "pageva"], mutates: true,
+    model: (c, [p, va, len, sp, sva]) => c.mapAlias(p, va, len, sp, sva),
+  },
+  { name: "sd_ring", args: ["id", "pageva", "pagelen", "index"], mutates: true, model: (c, [p, va, len, k]) => c.ring(p, va, len, k) },
   { name: "sd_unmap", args: ["id", "pageva", "pagelen"], mutates: true, model: (c, [t, va, len]) => c.unmap(t, va, len) },
   { name: "sd_store", args: ["id", "va", "len", "byte"], mutates: true, partial: true, model: (c, [t, va, len, b]) => c.store(t, va, len, b) },
   {
@@ -74,6 +79,7 @@ export const EXPORTS: readonly ExportSpec[] = [
   { name: "sd_disk_read", args: ["sector", "len", "offset"], mutates: false, model: (c, [s, n, dst]) => (fits(dst, (n >>> 0) * 512) ? bytesOrErr(c.diskRead(s, n)) : undefined) },
   { name: "sd_parity_read", args: ["index", "offset"], mutates: false, model: (c, [s, dst]) => (fits(dst, 4096) ? bytesOrErr(c.parityRead(s)) : undefined) },
   { name: "sd_disk_meta", args: ["index", "sector"], mutates: false, model: (c, [k, i]) => c.diskMeta(k, i) },
+  { name: "sd_disk_unwritten", args: ["index", "index"], mutates: true, model: (c, [b, n]) => c.diskUnwritten(b, n) },
   { name: "sd_bench_wp", args: ["id", "pageva", "index", "iters"], mutates: true, bench: true },
   { name: "sd_bench_wp_io", args: ["id", "iters"], mutates: true, bench: true },
   { name: "sd_bench_cow", args: ["id", "pageva", "iters"], mutates: true, bench: true },

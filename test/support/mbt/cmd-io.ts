@@ -32,7 +32,8 @@ export class SubmitCmd implements Cmd {
     const flags = (this.promise ? IoFlag.PROMISE : 0) | (this.more ? IoFlag.MORE : 0);
     const before = r.last.counters;
     const procFlags = r.ref.procFlags(t.pid);
-    const id = r.call(`submit(${t.tid}, ${Op[this.op]}, ${hex(va)}, ${len}, ${sector}, ${flags})`, "other", (c) =>
+    // A read's GUP write faults (docs/model.md 6.7 step 0) stay done when a later one runs out of frames.
+    const id = r.call(`submit(${t.tid}, ${Op[this.op]}, ${hex(va)}, ${len}, ${sector}, ${flags})`, this.op === Op.READ ? "access" : "other", (c) =>
       c.submit(t.tid, this.op, va, len, sector, flags),
     );
     if (this.more) r.opened = true; // a submission call may be open: the next call may end it

@@ -8,10 +8,14 @@ import { Counter, Device, FrameKind, IoState, Mode, Policy } from "../../../asse
 import type { Model } from "./model.js";
 import { sameBytes, type Pair } from "./pair.js";
 
-/** After a scrub: corruption needs an unprotected write or a read racing a write. */
+/**
+ * After a scrub: corruption needs an unprotected write, a read racing a write
+ * (on one frame, at one address or through an alias), or a store by the
+ * kernel into a sector an I/O had pinned (a completion ring's event).
+ */
 export function checkIntegrity(m: Model, r: Pair, where: string): void {
   const c = r.last.counters;
-  if (m.unprotectedWrites > 0 || m.readWriteOverlap) return;
+  if (m.unprotectedWrites > 0 || m.readWriteOverlap || c[Counter.KERNEL_STORES_INFLIGHT] > 0) return;
   for (const k of [Counter.DMA_MISMATCHES, Counter.CORRUPTIONS, Counter.TORN_SECTORS, Counter.VERIFY_FAILURES]) {
     if (c[k] !== 0) r.fail(`${where}: ${Counter[k]} = ${c[k]} though every write was protected (WP or BOUNCE) and no read overlapped one`);
   }
@@ -32,6 +36,11 @@ function checkPolicyEffects(m: Model, r: Pair): void {
   need(m.wpPolicies.has(Policy.WP_COW_DEGRADE) || m.verifyWrites > 0, Counter.DEGRADED, "nothing ran under wp-cow-degrade or verify");
   need(m.verifyWrites > 0, Counter.VERIFY_FAILURES, "no write was in VERIFY mode");
   need(m.cfg.device === Device.FS_CSUM, Counter.READ_VERIFY_FAILURES, "the device is not fs-csum");
+  need(m.unwrittenCalls > 0, Counter.UNWRITTEN_READS, "no block was made unwritten (sd_disk_unwritten)");
+  need(m.wpPolicies.size > 0, Counter.GUP_WRITE_FAULTS, "no I/O was write-protected");
+  need(m.rings > 0, Counter.KERNEL_STORES, "no completion ring was registered");
+  if (c[Counter.GUP_WRITE_FAULTS] > c[Counter.FAULTS]) r.fail("GUP_WRITE_FAULTS > FAULTS: each is a write fault");
+  if (c[Counter.KERNEL_STORES_INFLIGHT] > c[Counter.KERNEL_STORES]) r.fail("KERNEL_STORES_INFLIGHT > KERNEL_STORES");
   if (c[Counter.LOST_READS] > m.nonBounceReads) r.fail(`LOST_READS ${c[Counter.LOST_READS]} > reads that were not bounced (${m.nonBounceReads})`);
   if (c[Counter.PROTECTED_IOS] !== m.ios.filter((io) => io.mode === Mode.WP).length) r.fail("PROTECTED_IOS differs from the WP-mode I/Os submitted");
 }

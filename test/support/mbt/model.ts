@@ -3,7 +3,7 @@
 // I/O ever submitted with its mode and state, and the facts the semantic
 // properties depend on (was any write unprotected, did a read and a write
 // ever overlap in flight).
-import { IoState, Mode, Op } from "../../../assembly/abi.js";
+import { IoState, MapFlag, Mode, Op } from "../../../assembly/abi.js";
 import type { RunConfig } from "./config.js";
 
 export const PAGE = 4096;
@@ -63,6 +63,12 @@ export class Model {
   readonly wpPolicies = new Set<number>();
   verifyWrites = 0;
   nonBounceReads = 0;
+  /** sd_map_alias made these: [va, va+len) maps the frames [src, src+len) mapped. */
+  readonly aliases: Array<{ va: number; len: number; src: number }> = [];
+  /** Completion rings registered (sd_ring). */
+  rings = 0;
+  /** sd_disk_unwritten calls that succeeded: only they make blocks a read finds never written. */
+  unwrittenCalls = 0;
 
   constructor(readonly cfg: RunConfig) {
     this.policy = cfg.policy;
@@ -95,15 +101,32 @@ export class Model {
     return rs.length ? rs[k % rs.length] : { slot: 0, va: SLOTS[0].va, len: PAGE, flags: 0 };
   }
 
+  /** The k-th MAP_SHARED region of PTEs (no huge PMD) of a process (modulo), or its k-th region if it has none. */
+  sharedRegion(pid: number, k: number): Region {
+    const rs = (this.proc(pid)?.regions ?? []).filter((x) => (x.flags & (MapFlag.SHARED | MapFlag.HUGE)) === MapFlag.SHARED);
+    return rs.length ? rs[k % rs.length] : this.region(pid, k);
+  }
+
+  /** The pages an I/O covers, and every page an alias maps the same frame at (both ways, transitively). */
+  private pages(io: IoM): Set<number> {
+    const out = new Set<number>();
+    for (let v = Math.floor(io.va / PAGE); v <= Math.floor((io.va + io.len - 1) / PAGE); v++) out.add(v);
+    for (const v of out) {
+      for (const a of this.aliases) {
+        const [d, s, n] = [a.va / PAGE, a.src / PAGE, a.len / PAGE];
+        if (v >= d && v < d + n) out.add(s + v - d);
+        if (v >= s && v < s + n) out.add(d + v - s);
+      }
+    }
+    return out;
+  }
+
   /** Records a submitted I/O and the facts the end-of-run properties need. */
   addIo(io: IoM): void {
-    const first = Math.floor(io.va / PAGE);
-    const last = Math.floor((io.va + io.len - 1) / PAGE);
+    const mine = this.pages(io);
     for (const o of this.inFlight()) {
       if (o.op === io.op) continue;
-      const a = Math.floor(o.va / PAGE);
-      const b = Math.floor((o.va + o.len - 1) / PAGE);
-      if (a <= last && first <= b) this.readWriteOverlap = true;
+      for (const v of this.pages(o)) if (mine.has(v)) this.readWriteOverlap = true;
     }
     if (io.op === Op.WRITE && (io.mode === Mode.DIRECT || io.mode === Mode.VERIFY)) this.unprotectedWrites++;
     if (io.op === Op.WRITE && io.mode === Mode.VERIFY) this.verifyWrites++;

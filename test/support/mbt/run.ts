@@ -7,6 +7,7 @@ import { ProcFlag, type Policy } from "../../../assembly/abi.js";
 import { accessCmds } from "./cmd-access.js";
 import { ioCmds } from "./cmd-io.js";
 import { knobCmds } from "./cmd-knobs.js";
+import { pinnedCmds } from "./cmd-pinned.js";
 import { MapCmd, ProcCmd, ThreadCmd, procCmds, type Cmd } from "./cmd-procs.js";
 import { configArb, type RunConfig } from "./config.js";
 import { finish } from "./end.js";
@@ -65,6 +66,9 @@ export const commandArb: fc.Arbitrary<Cmd> = fc.oneof(
   w(1, knobCmds.stable),
   w(1, knobCmds.scrub),
   w(2, knobCmds.bad),
+  w(1, pinnedCmds.alias),
+  w(1, pinnedCmds.ring),
+  w(2, pinnedCmds.unwritten),
 );
 
 export function caseArbs(policies: readonly Policy[], maxCommands: number, replayPath?: string) {
