@@ -20,6 +20,7 @@ import { TwinError } from "../native/run.js";
 import { NativeMissing, Session } from "../native/session.js";
 import { loopMissing, makeLoop, sweepStale, userTarget } from "../native/target.js";
 import { writeFilesAtomic } from "../shared/atomic.js";
+import { makeDir } from "../shared/make-dir.js";
 import { parseNumber, resolveParams } from "../workloads/params.js";
 import type { Workload } from "../workloads/types.js";
 import { DEFAULT_WP, mergeWp, wpChanges, wpLabel, type WpChoices } from "../shared/wp.js";
@@ -33,7 +34,6 @@ import { pickNamed, pickSeed, splitList } from "../shared/select.js";
 import { pickParams } from "../workloads/select.js";
 import { chooseWorkload, fioOption, WORKLOAD_FLAGS, WORKLOAD_HELP, type SourceOptions } from "./source.js";
 import { subcommand } from "./subcommand.js";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
 /** The policies built natively (opt-out and opt-out-inverse are direct or bounce by process flag: run those). */
@@ -171,7 +171,7 @@ async function native(o: NativeOptions, io: CliIo): Promise<number> {
     io.out(o.json ? JSON.stringify(doc, null, 2) + "\n" : renderNativeTable(doc));
     if (dir) {
       try {
-        mkdirSync(dir, { recursive: true });
+        makeDir(dir);
         writeFilesAtomic([
           { file: join(dir, NATIVE_JSON), data: JSON.stringify(doc, null, 2) + "\n" },
           { file: join(dir, NATIVE_HTML), data: nativePage(doc) },

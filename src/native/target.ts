@@ -8,12 +8,13 @@
 // <pid>-....img (deleted)") still says who made it: the next run detaches
 // every such device whose process is gone.
 import { spawnSync } from "node:child_process";
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, rmdirSync, rmSync, statSync } from "node:fs";
+import { closeSync, existsSync, ftruncateSync, openSync, readdirSync, rmdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { NativeMissing, type Session } from "./session.js";
 import { UsageError } from "../shared/io.js";
+import { makeDir } from "../shared/make-dir.js";
 
 export const LOOP_DIR_NAME = "stable-dio-native";
 
@@ -76,7 +77,11 @@ export function sweepStale(dir = loopDir()): string[] {
 /** A loop device over a sparse file of `length` bytes; detached (and the file gone) when the session closes. */
 export function makeLoop(length: number, session: Session): Target {
   const dir = loopDir();
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    makeDir(dir, 0o700);
+  } catch (e) {
+    throw new UsageError(`cannot make ${dir} for the loop device's backing file: ${(e as NodeJS.ErrnoException).code ?? String(e)} (TMPDIR names where it goes)`);
+  }
   session.onClose(() => removeIfEmpty(dir)); // last: after the device and the file
   const file = join(dir, `${process.pid}-${randomBytes(4).toString("hex")}.img`);
   session.onClose(() => rmSync(file, { force: true }));

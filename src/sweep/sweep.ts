@@ -4,10 +4,10 @@
 // worker threads (journaling each as it finishes), then write the report of
 // every point beside the journal. A grid of more than BIG_GRID points is said
 // first, with its time estimated from a few of its points.
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { loadCore } from "../host/cores.js";
 import { UsageError, type CliIo } from "../shared/io.js";
+import { makeDir } from "../shared/make-dir.js";
 import type { CostProfile } from "../cost/profile.js";
 import { fmtBytes } from "../shared/units.js";
 import { resultsDoc, type ResultsDoc, type RunRecord } from "../report/document.js";
@@ -71,7 +71,7 @@ export async function runSweep(req: SweepRequest, io: CliIo): Promise<SweepOutco
 
   // A sweep's directory holds its journal and its report, and nothing of another command's.
   placeReport(req.dir, "sweep");
-  cannotWrite(req.dir, () => mkdirSync(req.dir, { recursive: true }));
+  cannotWrite(req.dir, () => makeDir(req.dir));
   // One sweep per directory, from before the journal is read (a torn tail is cut there) to the report.
   const lock = cannotWrite(req.dir, () => takeLock(req.dir, io));
   try {
