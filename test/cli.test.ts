@@ -32,6 +32,9 @@ describe("usage errors: one line naming the bad value and the allowed ones, exit
     [["swep"], /^stable-dio: unknown command 'swep'; did you mean 'sweep'\? \(allowed: .*sweep.*\)\n$/],
     [["--policy"], /^stable-dio: option '-p, --policy <ids>' argument missing \(allowed: direct, bounce, .*verify\)\n$/],
     [["frobnicate"], /^stable-dio: unknown command 'frobnicate' \(allowed: .*replay.*; none runs the comparison\)\n$/],
+    // commander's help command printed the whole help, then "stable-dio: (outputHelp)", for an unknown name.
+    [["help", "nosuchcmd"], /^stable-dio: unknown command 'nosuchcmd' \(allowed: bench, calibrate, .*sweep, native\)\n$/],
+    [["help", "swep"], /^stable-dio: unknown command 'swep'; did you mean 'sweep'\? \(allowed: bench, .*native\)\n$/],
     [["--workload", "sub-page", "--device", "fs-csum"], /^stable-dio: workload 'sub-page' cannot run on fs-csum: .*4 KiB.*\n$/],
     // Found by test/fuzz-flags.test.ts: these listed the main job's options ("unknown option '--device' (allowed: ... --device ...)").
     [["crossover", "--device", "pi"], /^stable-dio: unknown option '--device' \(allowed: --profile, --threads, .*--latency-us, --wp, --json, --help\)\n$/],
