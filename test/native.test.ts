@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { findCompiler } from "../src/calibrate/native.js";
 import { packageFile } from "../src/core/paths.js";
 import { builtinProfile } from "../src/cost/builtin.js";
-import { profileJson } from "../src/cost/profile.js";
+import { profileJson, profileLabel } from "../src/cost/profile.js";
 import { COUNTER_NAMES } from "../src/shared/names.js";
 import type { NativeDoc, PolicyRun } from "../src/native/compare.js";
 import { buildTwin, probeUffd } from "../src/native/build.js";
@@ -67,11 +67,13 @@ const by = (doc: NativeDoc, policy: string): PolicyRun => doc.results.find((r) =
 describe.runIf(ROOT)("stable-dio native as root", () => {
   it("racer: direct corrupts, bounce, wp-wait and wp-cow do not; wp-cow copies, wp-wait stalls; nothing left", () => {
     const { tmp, profile } = sandbox();
-    const r = run(tmp, ["-w", "racer", "-p", "direct,bounce,wp-wait,wp-cow", "-P", "ios=2048", "--profile", profile, "--json", "--no-report"]);
+    // --profile takes a name as every command does (it took only a FILE).
+    const r = run(tmp, ["-w", "racer", "-p", "direct,bounce,wp-wait,wp-cow", "-P", "ios=2048", "--profile", "builtin", "--json", "--no-report"]);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.out) as NativeDoc;
     expect(doc.kind).toBe("native");
+    expect(doc.profile.label).toBe(profileLabel(builtinProfile()));
     expect(doc.results.map((x) => x.policy)).toEqual(["direct", "bounce", "wp-wait", "wp-cow"]);
     for (const x of doc.results) {
       expect(x.counters.writes).toBe(2048);
@@ -259,6 +261,12 @@ describe("stable-dio native: what is missing is one line, exit 2, nothing left",
     expect(opt.err).toBe("stable-dio: unknown policy 'opt-out' (allowed: direct, bounce, wp-cow, wp-cow-degrade, wp-wait, verify)\n");
     const sizes = run(tmp, ["-w", "racer", "--sizes", "4k,3000", "--no-report"]);
     expect(sizes.err).toBe("stable-dio: bad size '3000' in --sizes (allowed: multiples of 512 from 512 to 4M, e.g. 4k,64k,1m)\n");
+    const prof = run(tmp, ["-w", "racer", "--profile", "builtn", "--no-report"]);
+    expect(prof.code).toBe(2);
+    expect(prof.err).toBe("stable-dio: cannot read profile builtn: ENOENT; did you mean 'builtin'? " +
+      "(allowed: machine, builtin, ref:epyc-vm, ref:xeon-vm, ref:milan-6.16, ref:milan-6.17, or a FILE from stable-dio calibrate)\n");
+    const ref = run(tmp, ["-w", "racer", "--profile", "ref:nope", "--no-report"]);
+    expect(ref.err).toMatch(/^stable-dio: no reference profile 'nope' \(allowed: ref:epyc-vm, .*\)\n$/);
     // --save-base machine: this user's cached profile of this machine, which must exist.
     const cache = join(tmp, "no-cache");
     const base = run(tmp, ["-w", "db-writer", "-p", "direct", "--sizes", "4k,64k", "--save-base", "machine", "--no-report"], { XDG_CACHE_HOME: cache });

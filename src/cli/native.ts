@@ -27,7 +27,7 @@ import { DEFAULT_WP, mergeWp, wpChanges, wpLabel, type WpChoices } from "../shar
 import type { CommandContext } from "./context.js";
 import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "../shared/io.js";
 import { pickNumber } from "./numbers.js";
-import { pickProfile } from "./profile.js";
+import { PROFILE_VALUES, profileOption, type ProfileOption } from "./profile.js";
 import { reportTarget, shownPath } from "./report.js";
 import { pickWp } from "./runs.js";
 import { pickNamed, pickSeed, splitList } from "../shared/select.js";
@@ -67,7 +67,8 @@ export function registerNative(program: Command, ctx: CommandContext): void {
     .option("--repeat <n>", "native runs per policy and size, taken in turn; CPU is their median (default 1)")
     .option("--target <path>", "a file or block device to write instead of a loop device (only [--offset, +length) is written)")
     .option("--offset <bytes>", "where the run's range starts on --target (multiple of 4096; default 0)")
-    .option("--profile <file>", "cost profile for the projection (default: measure this machine now, as calibrate --quick)")
+    .option("--profile <name|file>", `cost profile for the projection: ${PROFILE_VALUES} ` +
+      "(default: measure this machine now, as calibrate --quick; $STABLE_DIO_PROFILE does not apply)")
     .option("--save-base <profile.json|machine>", "record direct's CPU per I/O and per page (needs -p direct and two --sizes) in this profile, " +
       "or in this user's cached profile of this machine (machine)")
     .option("--wp <key=value,...>", "the write-protect's implementation choices: native builds only the defaults at user level (restore=eager,batch=1,walk=separate); any other is refused")
@@ -114,6 +115,8 @@ async function native(o: NativeOptions, io: CliIo): Promise<number> {
   nativeWp(workload, pickWp(o.wp), source?.file);
   if (params.size !== undefined && o.sizes !== undefined) throw new UsageError("--param size and --sizes both set the I/O size: give one");
   const sizes = pickSizes(o.sizes);
+  // As every command takes it; read now (a bad one costs nothing), `machine` looked up or measured when chosen.
+  const profileChoice = o.profile === undefined ? undefined : profileOption(o.profile);
   const repeat = pickNumber("--repeat", o.repeat, 1, 1, 100, true);
   const offset = o.offset === undefined ? 0 : parseNumber(o.offset, "bytes");
   if (offset === undefined || !Number.isInteger(offset) || offset % PAGE) throw new UsageError(`bad --offset '${o.offset}' (allowed: a byte count, a multiple of 4096)`);
@@ -160,7 +163,7 @@ async function native(o: NativeOptions, io: CliIo): Promise<number> {
       const why = probeUffd(bin);
       if (why) throw new NativeMissing(why);
     }
-    const profile = measuredProfile(o.profile, compiler, io);
+    const profile = await measuredProfile(profileChoice, compiler, io);
     const stale = sweepStale();
     if (stale.length) io.err(`stable-dio: detached ${stale.join(", ")}: left by a native run that was killed\n`);
     const target = named ?? makeLoop(length, session);
@@ -198,9 +201,9 @@ async function native(o: NativeOptions, io: CliIo): Promise<number> {
   }
 }
 
-/** --profile FILE, or this machine measured now (the userfaultfd units need a calibration as root). */
-function measuredProfile(file: string | undefined, compiler: string, io: CliIo): CostProfile {
-  if (file !== undefined) return pickProfile(file);
+/** --profile's, or this machine measured now (the userfaultfd units need a calibration as root). */
+async function measuredProfile(choice: ProfileOption | undefined, compiler: string, io: CliIo): Promise<CostProfile> {
+  if (choice !== undefined) return (await choice.choose(io)).profile;
   if (io.interactive) io.err("measuring this machine's unit costs (as calibrate --quick)...");
   const p = calibratedProfile(runNative(compiler, ["--quick"]), true).profile;
   if (io.interactive) io.err("\r\x1b[K");
