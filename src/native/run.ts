@@ -33,6 +33,8 @@ export function runTwin(bin: string, target: Target, plan: NativePlan, policy: s
     child.on("error", (e) => reject(new TwinError(`cannot run ${bin}: ${e.message}`)));
     child.on("close", (code, signal) => {
       session.running(undefined);
+      // Killed by the session on a SIGINT or SIGTERM: its handler says so and exits; a "run failed" line before it would be wrong.
+      if (session.signalled) return;
       const line = err.trim().split("\n")[0] ?? "";
       if (code === 0) return resolve(parse(out));
       if (code === 3) return reject(new NativeMissing(line));
