@@ -7,7 +7,7 @@
 // write fault); no timing is asserted. Not root: every case checks the one
 // line instead.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -19,7 +19,7 @@ import { COUNTER_NAMES } from "../src/shared/names.js";
 import type { NativeDoc, PolicyRun } from "../src/native/compare.js";
 import { buildTwin, probeUffd } from "../src/native/build.js";
 import { Session } from "../src/native/session.js";
-import { LOOP_DIR_NAME } from "../src/native/target.js";
+import { LOOP_DIR_NAME, processId } from "../src/native/target.js";
 
 const BIN = packageFile("bin", "stable-dio.js");
 const ROOT = process.getuid?.() === 0;
@@ -63,6 +63,35 @@ function expectNothingLeft(tmp: string): void {
 }
 
 const by = (doc: NativeDoc, policy: string): PolicyRun => doc.results.find((r) => r.policy === policy)!;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Whether the process runs (a zombie has closed its files: not running). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a process has `dev` open. */
+function holds(pid: number, dev: string): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === dev;
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
+}
+
+/** Whether losetup still lists the device (attached, or marked autoclear and still open). */
+const listed = (dev: string): boolean => spawnSync("losetup", ["-a"], { encoding: "utf8" }).stdout.split("\n").some((l) => l.startsWith(`${dev}:`));
 
 describe.runIf(ROOT)("stable-dio native as root", () => {
   it("racer: direct corrupts, bounce, wp-wait and wp-cow do not; wp-cow copies, wp-wait stalls; nothing left", () => {
@@ -190,6 +219,78 @@ describe.runIf(ROOT)("stable-dio native as root", () => {
       if (loopsUnder(dir).length) spawnSync("losetup", ["-d", dev]);
     }
   });
+
+  it("a run killed with SIGKILL: its program dies with it; the next run detaches the device and removes the build", async () => {
+    const { tmp } = sandbox();
+    const child = spawn(process.execPath, [BIN, "native", "-w", "racer", "-p", "wp-cow", "-P", "ios=1000000", "--profile", "builtin", "--no-report"],
+      { env: { ...process.env, TMPDIR: tmp }, stdio: ["ignore", "ignore", "ignore"] });
+    const killed = new Promise<NodeJS.Signals | null>((resolve) => child.on("close", (_code, signal) => resolve(signal)));
+    const loopDir = join(tmp, LOOP_DIR_NAME);
+    const states = () => (existsSync(loopDir) ? readdirSync(loopDir).filter((f) => f.endsWith(".twin")) : []);
+    for (let i = 0; i < 600 && states().length === 0; i++) await sleep(50);
+    expect(states()).toHaveLength(1); // its program runs on the loop device, recorded
+    const [dev] = loopsUnder(loopDir);
+    const twin = Number(readFileSync(join(loopDir, states()[0]), "utf8").split(" ")[0]);
+    await sleep(300); // into its I/O
+    child.kill("SIGKILL");
+    expect(await killed).toBe("SIGKILL");
+    // PR_SET_PDEATHSIG: the program goes with it (its exit waits for its in-flight I/O).
+    for (let i = 0; i < 200 && running(twin); i++) await sleep(50);
+    expect(running(twin)).toBe(false);
+    expect(loopsUnder(loopDir)).toEqual([dev]); // the killed run could not detach it
+    expect(readdirSync(tmp).filter((f) => f.startsWith("stable-dio-native-bin-"))).toHaveLength(1);
+    const r = run(tmp, ["-w", "racer", "-p", "direct", "-P", "ios=16", "--profile", "builtin", "--no-report"]);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe(`stable-dio: detached ${dev}: left by a native run that was killed\n`);
+    expect(listed(dev)).toBe(false);
+    expectNothingLeft(tmp); // the killed run's build directory too
+  }, 60_000);
+
+  it("a killed run's program still on its device is killed by the next run; a holder it cannot name is only marked to detach", async () => {
+    const { tmp } = sandbox();
+    const dead = spawnSync("true").pid!;
+    const dir = join(tmp, LOOP_DIR_NAME);
+    mkdirSync(dir);
+    /** A device as a killed run leaves it, and a process holding it open (as an orphaned program would). */
+    const left = async (name: string) => {
+      const img = join(dir, `${dead}-${name}.img`);
+      writeFileSync(img, Buffer.alloc(1 << 20));
+      const dev = spawnSync("losetup", ["--find", "--show", img], { encoding: "utf8" }).stdout.trim();
+      rmSync(img);
+      const holder = spawn("sh", ["-c", `exec 3<>${dev}; exec sleep 600`], { stdio: "ignore" });
+      const gone = new Promise<NodeJS.Signals | null>((resolve) => holder.on("exit", (_c, sig) => resolve(sig)));
+      for (let i = 0; i < 200 && !holds(holder.pid!, dev); i++) await sleep(20);
+      expect(holds(holder.pid!, dev)).toBe(true);
+      return { dev, holder, gone };
+    };
+    const recorded = await left("aaaaaaaa");
+    writeFileSync(join(dir, `${dead}-aaaaaaaa.twin`), `${processId(recorded.holder.pid!)}\n`);
+    const unnamed = await left("bbbbbbbb");
+    try {
+      const r = run(tmp, ["-w", "racer", "-p", "direct", "-P", "ios=16", "--profile", "builtin", "--no-report"]);
+      expect(r.code).toBe(0);
+      expect(r.err).toContain(`stable-dio: detached ${recorded.dev}: left by a native run that was killed ` +
+        `(its program, pid ${recorded.holder.pid}, was still running on it: killed)\n`);
+      expect(await recorded.gone).toBe("SIGKILL");
+      expect(listed(recorded.dev)).toBe(false);
+      // Not "detached": losetup -d only marked it, and says nothing; the device is there until its holder closes it.
+      expect(r.err).toContain(`stable-dio: ${unnamed.dev}, left by a native run that was killed, is still open in a process ` +
+        "stable-dio cannot name: marked for detach when its last user closes it (losetup -a lists it until then)\n");
+      expect(r.err.split("\n")).toHaveLength(3);
+      expect(listed(unnamed.dev)).toBe(true);
+      unnamed.holder.kill("SIGKILL");
+      await unnamed.gone;
+      for (let i = 0; i < 200 && listed(unnamed.dev); i++) await sleep(50);
+      expect(listed(unnamed.dev)).toBe(false); // autoclear, on its last close
+      expectNothingLeft(tmp);
+    } finally {
+      for (const h of [recorded, unnamed]) {
+        h.holder.kill("SIGKILL");
+        await h.gone;
+        if (listed(h.dev)) spawnSync("losetup", ["-d", h.dev]);
+      }
+    }
+  }, 60_000);
 
   it("--target: a file the user names is written only in its range; bad targets are one line", () => {
     const { tmp, profile } = sandbox();

@@ -12,13 +12,13 @@ import { loadWasmCoreSync } from "../core/wasm.js";
 import { profileLabel, readProfile, writeProfile, type CostProfile } from "../cost/profile.js";
 import { POLICIES } from "../shared/names.js";
 import { fmtBytes, MAX_IO, PAGE, SECTOR } from "../shared/units.js";
-import { buildTwin, BuildError, probeUffd } from "../native/build.js";
+import { buildTwin, BuildError, probeUffd, sweepStaleBuilds } from "../native/build.js";
 import { plansOf, runNativeJob, type NativeJob } from "../native/compare.js";
 import { NATIVE_HTML, NATIVE_JSON, nativePage } from "../native/html.js";
 import { renderNativeTable } from "../native/render.js";
 import { TwinError } from "../native/run.js";
 import { NativeMissing, Session } from "../native/session.js";
-import { loopMissing, makeLoop, sweepStale, userTarget } from "../native/target.js";
+import { loopMissing, makeLoop, sweepStale, userTarget, type StaleDevice } from "../native/target.js";
 import { writeFilesAtomic } from "../shared/atomic.js";
 import { makeDir } from "../shared/make-dir.js";
 import { parseNumber, resolveParams } from "../workloads/params.js";
@@ -158,14 +158,14 @@ async function native(o: NativeOptions, io: CliIo): Promise<number> {
   }
   const session = new Session((t) => io.err(t));
   try {
+    sweepStaleBuilds(); // a killed run's compiled program: nothing to say, it held nothing
     const bin = buildTwin(compiler, session);
     if (policies.some((p) => WP.includes(p.id))) {
       const why = probeUffd(bin);
       if (why) throw new NativeMissing(why);
     }
     const profile = await measuredProfile(profileChoice, compiler, io);
-    const stale = sweepStale();
-    if (stale.length) io.err(`stable-dio: detached ${stale.join(", ")}: left by a native run that was killed\n`);
+    for (const s of sweepStale()) io.err(staleLine(s));
     const target = named ?? makeLoop(length, session);
     const job: NativeJob = { ...job0, profile, profileLabel: profileLabel(profile) };
     const progress = (t: string) => io.interactive && io.err(`\r\x1b[K${t}`);
@@ -199,6 +199,15 @@ async function native(o: NativeOptions, io: CliIo): Promise<number> {
   } finally {
     session.close();
   }
+}
+
+/** What the run says of a loop device a killed run left: detached only if it is gone from the list. */
+function staleLine(s: StaleDevice): string {
+  const program = s.killed === undefined ? "" : ` (its program, pid ${s.killed}, was still running on it: killed)`;
+  return s.detached
+    ? `stable-dio: detached ${s.dev}: left by a native run that was killed${program}\n`
+    : `stable-dio: ${s.dev}, left by a native run that was killed, is still open in a process stable-dio cannot name: ` +
+      `marked for detach when its last user closes it (losetup -a lists it until then)\n`;
 }
 
 /** --profile's, or this machine measured now (the userfaultfd units need a calibration as root). */
