@@ -1,5 +1,5 @@
 // stable-dio native on the real kernel (CI runs as root, with gcc, libaio-dev,
-// loop devices and userfaultfd): the "must be true" with small sizes,
+// loop devices and userfaultfd): what native must show (docs/native.md), with small sizes,
 // and nothing left behind after success, an error, SIGINT, or a killed run.
 // Each run is a child process with its own TMPDIR, so what it leaves there is
 // exactly what it left. Counts are asserted where the mechanism decides them
