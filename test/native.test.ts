@@ -7,7 +7,7 @@
 // write fault); no timing is asserted. Not root: every case checks the one
 // line instead.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -19,7 +19,7 @@ import { COUNTER_NAMES } from "../src/shared/names.js";
 import type { NativeDoc, PolicyRun } from "../src/native/compare.js";
 import { buildTwin, probeUffd } from "../src/native/build.js";
 import { Session } from "../src/native/session.js";
-import { LOOP_DIR_NAME, processId } from "../src/native/target.js";
+import { holds, LOOP_DIR_NAME, processId } from "../src/native/target.js";
 
 const BIN = packageFile("bin", "stable-dio.js");
 const ROOT = process.getuid?.() === 0;
@@ -70,21 +70,6 @@ function running(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
-
-/** Whether a process has `dev` open. */
-function holds(pid: number, dev: string): boolean {
-  try {
-    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
-      try {
-        return readlinkSync(`/proc/${pid}/fd/${fd}`) === dev;
-      } catch {
-        return false;
-      }
-    });
   } catch {
     return false;
   }
@@ -174,11 +159,17 @@ describe.runIf(ROOT)("stable-dio native as root", () => {
 
   it("an error after the loop device was made: one line, exit 2, nothing left", () => {
     const { tmp, profile } = sandbox();
+    // A report directory no check before the run can fault: /proc exists and root may write it, but mkdir there says ENOENT.
+    const r = run(tmp, ["-w", "racer", "-p", "direct", "-P", "ios=16", "--profile", profile, "-o", "/proc/stable-dio-no-such-dir/report"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("stable-dio: cannot write the report to '/proc/stable-dio-no-such-dir/report': ENOENT\n");
+    expectNothingLeft(tmp);
+    // One whose parent is a file is refused before anything is made.
     const file = join(tmp, "..", "a-file");
     writeFileSync(file, "");
-    const r = run(tmp, ["-w", "racer", "-p", "direct", "-P", "ios=16", "--profile", profile, "-o", join(file, "report")]);
-    expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^stable-dio: cannot write the report to '[^']+\/a-file\/report': ENOTDIR\n$/);
+    const early = run(tmp, ["-w", "racer", "-p", "direct", "-P", "ios=16", "--profile", profile, "-o", join(file, "report")]);
+    expect(early.code).toBe(2);
+    expect(early.err).toMatch(/^stable-dio: cannot write the report to '[^']+\/a-file\/report': ENOTDIR\n$/);
     expectNothingLeft(tmp);
   });
 

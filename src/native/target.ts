@@ -125,7 +125,8 @@ export function forgetRunning(target: Target): void {
   if (target.state) rmSync(target.state, { force: true });
 }
 
-function holds(pid: number, dev: string): boolean {
+/** Whether process `pid` has `dev` open. */
+export function holds(pid: number, dev: string): boolean {
   try {
     return readdirSync(`/proc/${pid}/fd`).some((fd) => {
       try {
