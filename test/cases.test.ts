@@ -129,11 +129,11 @@ function populated(
   return { c, pid, tid };
 }
 
-/** The brief's 16 KiB buffer, stored with 0xAA, on fs-csum under `policy`. */
+/** The hand-worked scenario's 16 KiB buffer, stored with 0xAA, on fs-csum under `policy`. */
 const brief = (policy: number, cpus = [0]) => populated(config(Device.FS_CSUM, policy), 16 * KiB, 0xaa, RW, 0, cpus);
 
 /**
- * The scenario of the brief: map 16 KiB, store it all (0xAA), submit one
+ * The hand-worked scenario: map 16 KiB, store it all (0xAA), submit one
  * 16 KiB write, store 16 bytes (0x55) into its second page, dma, complete, scrub.
  */
 function scribble(policy: number, cpus = [0]): { c: Core; tid: number; pid: number; io: number } {
@@ -148,7 +148,7 @@ function scribble(policy: number, cpus = [0]): { c: Core; tid: number; pid: numb
 }
 
 /**
- * What wp-cow counts for one I/O (read or write) over the brief's buffer and
+ * What wp-cow counts for one I/O (read or write) over the scenario's buffer and
  * one store into a page of it in flight; the op's own counters (WRITES or READS,
  * COMPLETIONS, bytes), BYTES_STORED and CSUM_BYTES are the scenario's.
  * Store 16 KiB: per page a TLB miss, a demand fault, a miss again and a fill (8 misses).
@@ -183,7 +183,7 @@ const WP_COW_STORE_IN_FLIGHT: Counts = {
 };
 
 /**
- * What an I/O that pins the brief's buffer without write-protecting it counts,
+ * What an I/O that pins the scenario's buffer without write-protecting it counts,
  * with one store into it in flight; its mode, the op's own counters, what the
  * device finds, BYTES_STORED and CSUM_BYTES are the scenario's.
  * Store 16 KiB: 4 demand faults, 8 TLB misses. Submit pins 4 pages, completion
@@ -1355,7 +1355,7 @@ for (const [kind, factory] of CORES) {
       });
 
       test("the folio stays large after the split: each of three forks copies all 512 exclusive subpages (1,536)", () => {
-        // The issue's case: a 2 MiB THP with one 16 KiB write in flight, forked three times.
+        // The case Linux answers with 1,536 copies: a 2 MiB THP with one 16 KiB write in flight, forked three times.
         // Linux's __split_huge_pmd splits the mapping, not the folio; copy_present_ptes asks
         // folio_maybe_dma_pinned of the (still large) folio at every fork, and
         // __folio_try_dup_anon_rmap refuses to share each PageAnonExclusive subpage: 3 x 512.

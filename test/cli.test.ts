@@ -32,6 +32,11 @@ describe("usage errors: one line naming the bad value and the allowed ones, exit
     [["swep"], /^stable-dio: unknown command 'swep'; did you mean 'sweep'\? \(allowed: .*sweep.*\)\n$/],
     [["--policy"], /^stable-dio: option '-p, --policy <ids>' argument missing \(allowed: direct, bounce, .*verify\)\n$/],
     [["frobnicate"], /^stable-dio: unknown command 'frobnicate' \(allowed: .*replay.*; none runs the comparison\)\n$/],
+    // commander's help command printed the whole help, then "stable-dio: (outputHelp)", for an unknown name.
+    [["help", "nosuchcmd"], /^stable-dio: unknown command 'nosuchcmd' \(allowed: bench, calibrate, .*sweep, native\)\n$/],
+    // report --from merges journals: a flag that chooses runs was ignored without a word.
+    [["report", "--from", "sweep-dir", "-w", "racer", "--seed", "3"], /^stable-dio: report --from merges sweeps' journals and takes only --out, --no-report, --profile, --json; not --workload, --seed \(the sweeps chose the runs\)\n$/],
+    [["help", "swep"], /^stable-dio: unknown command 'swep'; did you mean 'sweep'\? \(allowed: bench, .*native\)\n$/],
     [["--workload", "sub-page", "--device", "fs-csum"], /^stable-dio: workload 'sub-page' cannot run on fs-csum: .*4 KiB.*\n$/],
     // Found by test/fuzz-flags.test.ts: these listed the main job's options ("unknown option '--device' (allowed: ... --device ...)").
     [["crossover", "--device", "pi"], /^stable-dio: unknown option '--device' \(allowed: --profile, --threads, .*--latency-us, --wp, --json, --help\)\n$/],

@@ -228,7 +228,7 @@ describe("stable-dio crossover", () => {
       [["crossover", "--rates", "2"], /^stable-dio: bad value '2' for --rates \(allowed: a number 0\.\.1\)\n$/],
       [["crossover", "--threads", "1,,4"], /^stable-dio: empty item 2 in --threads list '1,,4' \(allowed: .*\)\n$/],
       [["crossover", "--threads", "0"], /^stable-dio: bad value '0' for --threads/],
-      [["crossover", "--profile", "/nonexistent/p.json"], /^stable-dio: cannot read profile \/nonexistent\/p\.json: ENOENT\n$/],
+      [["crossover", "--profile", "/nonexistent/p.json"], /^stable-dio: cannot read profile \/nonexistent\/p\.json: ENOENT \(allowed: machine, builtin, ref:epyc-vm, .*, or a FILE from stable-dio calibrate\)\n$/],
     ] as const) {
       const r = await cli(...argv);
       expect(r.code).toBe(2);

@@ -31,7 +31,7 @@ describe("src/ follows the import table of docs/architecture.md", () => {
     expect(tableCycles(table)).toEqual([]);
   });
 
-  it("the table refuses the back-edges issue 11 removed", () => {
+  it("the table refuses the back-edges the redesign of the cores removed", () => {
     const edges: Array<[string, string]> = [
       ["sweep/grid.ts", "../cli/main.js"], // the sweep sits beside the CLI, under it
       ["report/x.ts", "../crossover/grid.js"], // the report runs no core grid

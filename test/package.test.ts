@@ -3,7 +3,8 @@
 // Markdown page links to, so that no link of the README or docs/ is dead in
 // node_modules/stable-dio.
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -70,5 +71,23 @@ describe("npm package", () => {
       .filter((target) => !files.has(target) && ![...files].some((f) => f.startsWith(`${target}/`)))
       .map((target) => `${page} -> ${target}`));
     expect(dead).toEqual([]);
+  });
+});
+
+describe("CI (.ci/run)", () => {
+  // As another user, the native and calibrate tests check only their one-line refusal: a green run that tested nothing.
+  it.runIf(process.getuid?.() === 0)("refuses to run as a user other than root: one line, exit 1, before anything is installed or run", () => {
+    // A copy where that user may read it (the clone may be in root's home); it refuses before it looks at anything else.
+    const dir = mkdtempSync(join(tmpdir(), "stable-dio-ci-"));
+    try {
+      chmodSync(dir, 0o755);
+      copyFileSync(join(ROOT, ".ci", "run"), join(dir, "run"));
+      const r = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "bash", join(dir, "run")], { encoding: "utf8", timeout: 60_000 });
+      expect(r.status).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(/^\.ci\/run: must run as root \(apt-get install; stable-dio native and calibrate's tests need it\); uid is 65534\n$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,4 @@
-// The cases page tables stop none of (issue 12), as the example workload files
+// The pinned-page cases page tables stop none of, as the example workload files
 // ship them: every policy on both cores gives the same counters, and the
 // results are what the kernel would give, as each file's note says.
 import { readFileSync } from "node:fs";

@@ -111,7 +111,8 @@ describe("--profile builtin, ref:NAME and FILE", () => {
     process.env.STABLE_DIO_PROFILE = "/nonexistent/p.json";
     try {
       const e = await cli("-w", "racer", "-p", "bounce", "-P", "ios=4", "--no-report");
-      expect([e.code, e.out, e.err]).toEqual([2, "", "stable-dio: $STABLE_DIO_PROFILE: cannot read profile /nonexistent/p.json: ENOENT\n"]);
+      expect([e.code, e.out, e.err]).toEqual([2, "", "stable-dio: $STABLE_DIO_PROFILE: cannot read profile /nonexistent/p.json: ENOENT " +
+        "(allowed: machine, builtin, ref:epyc-vm, ref:xeon-vm, ref:milan-6.16, ref:milan-6.17, or a FILE from stable-dio calibrate)\n"]);
       // The flag overrides the variable.
       expect((await cli("-w", "racer", "-p", "bounce", "-P", "ios=4", "--no-report", "--profile", "builtin")).code).toBe(0);
     } finally {

@@ -2,7 +2,7 @@
 // ETA, drawn on the terminal it is given and handed back as it was found;
 // otherwise one plain line per finished point. Content, never timing: which
 // frames appear between the first and the last depends on the clock.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -74,5 +74,16 @@ describe("sweep progress", () => {
     // The plain lines are not printed beside the bar.
     expect(r.err).toBe(`sweep: 6 points: 4 already in ${join(dir, "points.jsonl")}, 2 to run on 1 worker thread\n` +
       `stable-dio: report: ${dir}/index.html (results.json and results.csv beside it)\n`);
+  });
+
+  it("a fio job has no size parameter: its label shows the job's block sizes, not size=0B", async () => {
+    const job = join(tmp, "bs.fio");
+    writeFileSync(job, "[small]\nrw=randwrite\nbs=4k\nsize=1m\ndirect=1\n\n[mixed]\nrw=randwrite\nbsrange=4k-64k\nsize=1m\ndirect=1\n");
+    const one = join(tmp, "one.fio");
+    writeFileSync(one, "[small]\nrw=randwrite\nbs=4k\nsize=1m\ndirect=1\n");
+    const r = await cliWith({ interactive: false }, "sweep", "--fio", `${one},${job}`, "-p", "direct", "--workers", "1", "--out", join(tmp, "fio"), "--no-report");
+    expect(r.code, r.err).toBe(0);
+    const ticks = r.err.split("\n").filter((l) => /^sweep: \d+\/2 /.test(l)).map((l) => l.replace(/ \(eta [^)]*\)$/, "").replace(/^sweep: \d+\/2 /, ""));
+    expect(ticks.sort()).toEqual(["bs direct bs=4K..64K seed=1", "small direct bs=4K seed=1"]);
   });
 });

@@ -1,5 +1,5 @@
 // Workloads through the host driver, on both cores: determinism from the seed,
-// the behaviour the brief asks of each policy, and frame balance everywhere.
+// the behaviour each policy promises (docs/model.md), and frame balance everywhere.
 import { describe, expect, it } from "vitest";
 import { Device, Key, MapFlag, Policy, ProcFlag } from "../assembly/abi.js";
 import type { Core } from "../src/core/core.js";

@@ -18,6 +18,8 @@
 //   go
 // Offsets are relative to the range the run owns (offset, length).
 //   twin --probe-uffd: exit 0 if userfaultfd write-protect works here, else 3.
+//   twin --parent PID: dies with the process PID that started it (SIGKILL on its death; exit 1 if it is already
+//   gone), so a stable-dio killed with SIGKILL does not leave it running, holding the loop device.
 // Exit: 0; 1 a failure (stderr: one line); 3 something missing (stderr: what); 4 a bad target.
 #include "twin.h"
 #include <errno.h>
@@ -28,7 +30,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -217,6 +221,12 @@ static const char *const COUNTER_NAMES[] = {
 
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
+  if (argc == 3 && !strcmp(argv[1], "--parent")) {
+    // First: the kernel kills us when the thread that forked us dies. Set after that death, it never fires:
+    // a parent other than the one named means it is gone already (we were reparented), so stop here.
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL)) fail("prctl(PR_SET_PDEATHSIG)");
+    if (getppid() != (pid_t)strtol(argv[2], NULL, 10)) failf("the stable-dio process %s that started this program is gone", argv[2]);
+  }
   if (argc == 2 && !strcmp(argv[1], "--probe-uffd")) { // can this process write-protect with userfaultfd?
     char why[256];
     if (uffd_open(why, sizeof why)) { fprintf(stderr, "%s\n", why); return 3; }

@@ -1,4 +1,4 @@
-// Issue 3's targets for the Wasm core, checked against a bench run. A target
+// The Wasm core's speed targets (BENCHMARKS.md, Targets), checked against a bench run. A target
 // whose benchmark did not run (--only) is left out.
 import type { BenchResult } from "./run.js";
 

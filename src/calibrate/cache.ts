@@ -8,12 +8,13 @@
 // measurements changed calibrates again. The file is an ordinary cost profile
 // (`--profile FILE` reads it too); reading checks that it names this machine.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { packageFile } from "../core/paths.js";
 import { readProfile, writeProfile, type CostProfile } from "../cost/profile.js";
 import { describeMachine, type MachineInfo } from "../shared/machine.js";
+import { makeDir } from "../shared/make-dir.js";
 import { PROGRAM_FILES } from "./native.js";
 
 /** What a cached profile is kept per. */
@@ -67,6 +68,6 @@ export function readCached(file: string, m: MachineKey = thisMachine()): Cached 
 
 /** Writes the profile to the cache (atomically, making the directories); throws the file system's error. */
 export function writeCached(file: string, p: CostProfile): void {
-  mkdirSync(dirname(file), { recursive: true });
+  makeDir(dirname(file));
   writeProfile(file, p);
 }

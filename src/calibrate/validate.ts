@@ -9,7 +9,7 @@ import { project } from "../cost/model.js";
 import type { UnitCosts } from "../cost/profile.js";
 import { runScenario } from "../crossover/scenario.js";
 
-/** The tolerance: the model within 25% of the native emulation. */
+/** The tolerance: the model within 25% of the native emulation. */
 export const TOLERANCE = 0.25;
 
 export interface ValidationRow {

@@ -7,7 +7,7 @@ export interface CommandContext {
   readonly io: CliIo;
   /** The exit code the command wants. */
   exit(code: number): void;
-  /** Names of the subcommands registered so far (for "unknown command" errors). */
+  /** Names of the subcommands registered so far, help aside (for "unknown command" errors). */
   subcommands(): string[];
   /** The arguments after `stable-dio`, as given (reports record them). */
   readonly argv: readonly string[];

@@ -1,5 +1,10 @@
 // The reference part of --help: every policy, device, workload (with its
-// parameters and defaults) and table column, one line each.
+// parameters and defaults) and table column, one line each; and the help
+// command (`stable-dio help [command]`).
+import type { Command } from "commander";
+import { unknown } from "../shared/io.js";
+import type { CommandContext } from "./context.js";
+import { subcommand } from "./subcommand.js";
 import { DEVICES, deviceId, POLICIES } from "../shared/names.js";
 import { COLUMNS } from "../report/columns.js";
 import { WORKLOADS } from "../workloads/index.js";
@@ -67,4 +72,17 @@ function generic(s: ParamSpec): string {
     case "size": return "bytes per I/O (512 B..4 MiB, multiples of 512; fs-csum needs 4 KiB multiples)";
     default: return s.help;
   }
+}
+
+/** `help [command]`: the program's help, a command's, or one line naming an unknown command (registered last). */
+export function registerHelp(program: Command, ctx: CommandContext): void {
+  subcommand(program, "help")
+    .description("help for a command (stable-dio help sweep)")
+    .argument("[command]")
+    .action((name: string | undefined) => {
+      if (name === undefined) return void program.outputHelp();
+      const cmd = program.commands.find((c) => c.name() === name);
+      if (!cmd) throw unknown("command", name, ctx.subcommands());
+      cmd.outputHelp();
+    });
 }

@@ -16,6 +16,7 @@ import { registerSweep } from "./sweep.js";
 import { registerWasiPath } from "./wasi-path.js";
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, processIo, UsageError, type CliIo } from "../shared/io.js";
 import { registerRun } from "./run.js";
+import { registerHelp } from "./help.js";
 import { missingValueLine, unknownOptionLine } from "./subcommand.js";
 import { readFileSync } from "node:fs";
 import { packageFile } from "../core/paths.js";
@@ -31,14 +32,14 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const ctx: CommandContext = {
     io,
     exit: (c) => void (code = c),
-    subcommands: () => program.commands.map((c) => c.name()),
+    subcommands: () => program.commands.map((c) => c.name()).filter((n) => n !== "help"),
     argv,
   };
   program
     .description("What does it cost to keep direct-I/O buffers stable while the I/O is in flight?\n" +
       "Runs every policy on every workload on a Wasm page table with real bytes and prints what broke and what it cost.")
     .version(packageVersion(), "-V, --version", "print stable-dio's version")
-    .helpCommand("help [command]", "help for a command (stable-dio help sweep)")
+    .helpCommand(false) // our own, last: commander's prints the whole help and "(outputHelp)" for an unknown name
     .exitOverride()
     .enablePositionalOptions() // the comparison's options stay before a subcommand, so subcommands own theirs
     .showSuggestionAfterError(false)
@@ -58,6 +59,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerReport(program, ctx);
   registerSweep(program, ctx);
   registerNative(program, ctx);
+  registerHelp(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: "user" });

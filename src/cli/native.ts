@@ -12,28 +12,28 @@ import { loadWasmCoreSync } from "../core/wasm.js";
 import { profileLabel, readProfile, writeProfile, type CostProfile } from "../cost/profile.js";
 import { POLICIES } from "../shared/names.js";
 import { fmtBytes, MAX_IO, PAGE, SECTOR } from "../shared/units.js";
-import { buildTwin, BuildError, probeUffd } from "../native/build.js";
+import { buildTwin, BuildError, probeUffd, sweepStaleBuilds } from "../native/build.js";
 import { plansOf, runNativeJob, type NativeJob } from "../native/compare.js";
 import { NATIVE_HTML, NATIVE_JSON, nativePage } from "../native/html.js";
 import { renderNativeTable } from "../native/render.js";
 import { TwinError } from "../native/run.js";
 import { NativeMissing, Session } from "../native/session.js";
-import { loopMissing, makeLoop, sweepStale, userTarget } from "../native/target.js";
+import { loopMissing, makeLoop, sweepStale, userTarget, type StaleDevice } from "../native/target.js";
 import { writeFilesAtomic } from "../shared/atomic.js";
+import { makeDir } from "../shared/make-dir.js";
 import { parseNumber, resolveParams } from "../workloads/params.js";
 import type { Workload } from "../workloads/types.js";
 import { DEFAULT_WP, mergeWp, wpChanges, wpLabel, type WpChoices } from "../shared/wp.js";
 import type { CommandContext } from "./context.js";
 import { EXIT_FAIL, EXIT_OK, UsageError, type CliIo } from "../shared/io.js";
 import { pickNumber } from "./numbers.js";
-import { pickProfile } from "./profile.js";
+import { PROFILE_VALUES, profileOption, type ProfileOption } from "./profile.js";
 import { reportTarget, shownPath } from "./report.js";
 import { pickWp } from "./runs.js";
 import { pickNamed, pickSeed, splitList } from "../shared/select.js";
 import { pickParams } from "../workloads/select.js";
 import { chooseWorkload, fioOption, WORKLOAD_FLAGS, WORKLOAD_HELP, type SourceOptions } from "./source.js";
 import { subcommand } from "./subcommand.js";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
 /** The policies built natively (opt-out and opt-out-inverse are direct or bounce by process flag: run those). */
@@ -67,7 +67,8 @@ export function registerNative(program: Command, ctx: CommandContext): void {
     .option("--repeat <n>", "native runs per policy and size, taken in turn; CPU is their median (default 1)")
     .option("--target <path>", "a file or block device to write instead of a loop device (only [--offset, +length) is written)")
     .option("--offset <bytes>", "where the run's range starts on --target (multiple of 4096; default 0)")
-    .option("--profile <file>", "cost profile for the projection (default: measure this machine now, as calibrate --quick)")
+    .option("--profile <name|file>", `cost profile for the projection: ${PROFILE_VALUES} ` +
+      "(default: measure this machine now, as calibrate --quick; $STABLE_DIO_PROFILE does not apply)")
     .option("--save-base <profile.json|machine>", "record direct's CPU per I/O and per page (needs -p direct and two --sizes) in this profile, " +
       "or in this user's cached profile of this machine (machine)")
     .option("--wp <key=value,...>", "the write-protect's implementation choices: native builds only the defaults at user level (restore=eager,batch=1,walk=separate); any other is refused")
@@ -114,6 +115,8 @@ async function native(o: NativeOptions, io: CliIo): Promise<number> {
   nativeWp(workload, pickWp(o.wp), source?.file);
   if (params.size !== undefined && o.sizes !== undefined) throw new UsageError("--param size and --sizes both set the I/O size: give one");
   const sizes = pickSizes(o.sizes);
+  // As every command takes it; read now (a bad one costs nothing), `machine` looked up or measured when chosen.
+  const profileChoice = o.profile === undefined ? undefined : profileOption(o.profile);
   const repeat = pickNumber("--repeat", o.repeat, 1, 1, 100, true);
   const offset = o.offset === undefined ? 0 : parseNumber(o.offset, "bytes");
   if (offset === undefined || !Number.isInteger(offset) || offset % PAGE) throw new UsageError(`bad --offset '${o.offset}' (allowed: a byte count, a multiple of 4096)`);
@@ -155,14 +158,14 @@ async function native(o: NativeOptions, io: CliIo): Promise<number> {
   }
   const session = new Session((t) => io.err(t));
   try {
+    sweepStaleBuilds(); // a killed run's compiled program: nothing to say, it held nothing
     const bin = buildTwin(compiler, session);
     if (policies.some((p) => WP.includes(p.id))) {
       const why = probeUffd(bin);
       if (why) throw new NativeMissing(why);
     }
-    const profile = measuredProfile(o.profile, compiler, io);
-    const stale = sweepStale();
-    if (stale.length) io.err(`stable-dio: detached ${stale.join(", ")}: left by a native run that was killed\n`);
+    const profile = await measuredProfile(profileChoice, compiler, io);
+    for (const s of sweepStale()) io.err(staleLine(s));
     const target = named ?? makeLoop(length, session);
     const job: NativeJob = { ...job0, profile, profileLabel: profileLabel(profile) };
     const progress = (t: string) => io.interactive && io.err(`\r\x1b[K${t}`);
@@ -171,7 +174,7 @@ async function native(o: NativeOptions, io: CliIo): Promise<number> {
     io.out(o.json ? JSON.stringify(doc, null, 2) + "\n" : renderNativeTable(doc));
     if (dir) {
       try {
-        mkdirSync(dir, { recursive: true });
+        makeDir(dir);
         writeFilesAtomic([
           { file: join(dir, NATIVE_JSON), data: JSON.stringify(doc, null, 2) + "\n" },
           { file: join(dir, NATIVE_HTML), data: nativePage(doc) },
@@ -198,9 +201,18 @@ async function native(o: NativeOptions, io: CliIo): Promise<number> {
   }
 }
 
-/** --profile FILE, or this machine measured now (the userfaultfd units need a calibration as root). */
-function measuredProfile(file: string | undefined, compiler: string, io: CliIo): CostProfile {
-  if (file !== undefined) return pickProfile(file);
+/** What the run says of a loop device a killed run left: detached only if it is gone from the list. */
+function staleLine(s: StaleDevice): string {
+  const program = s.killed === undefined ? "" : ` (its program, pid ${s.killed}, was still running on it: killed)`;
+  return s.detached
+    ? `stable-dio: detached ${s.dev}: left by a native run that was killed${program}\n`
+    : `stable-dio: ${s.dev}, left by a native run that was killed, is still open in a process stable-dio cannot name: ` +
+      `marked for detach when its last user closes it (losetup -a lists it until then)\n`;
+}
+
+/** --profile's, or this machine measured now (the userfaultfd units need a calibration as root). */
+async function measuredProfile(choice: ProfileOption | undefined, compiler: string, io: CliIo): Promise<CostProfile> {
+  if (choice !== undefined) return (await choice.choose(io)).profile;
   if (io.interactive) io.err("measuring this machine's unit costs (as calibrate --quick)...");
   const p = calibratedProfile(runNative(compiler, ["--quick"]), true).profile;
   if (io.interactive) io.err("\r\x1b[K");

@@ -12,21 +12,24 @@ import type { ProfileChoice } from "../cost/choice.js";
 import { readProfile, type CostProfile } from "../cost/profile.js";
 import { readReference, readReferences, REF_PREFIX, REFERENCE_IDS } from "../cost/reference.js";
 import { type CliIo, UsageError } from "../shared/io.js";
+import { closest } from "../shared/suggest.js";
 
 export const PROFILE_ENV = "STABLE_DIO_PROFILE";
 
-/** The --profile option's help. */
-export const PROFILE_HELP = `cost profile: machine (this machine's, calibrated once and cached), builtin, ` +
-  `${REFERENCE_IDS.map((r) => REF_PREFIX + r).join(", ")}, or a FILE from stable-dio calibrate ` +
-  `(default: $${PROFILE_ENV}, else machine)`;
+/** The names --profile takes besides a FILE. */
+const PROFILE_NAMES = ["machine", "builtin", ...REFERENCE_IDS.map((r) => REF_PREFIX + r)];
 
-/** A profile FILE (stable-dio native's --profile). */
-export function pickProfile(file: string): CostProfile {
-  try {
-    return readProfile(file);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+/** What --profile takes, as the help says it. */
+export const PROFILE_VALUES = `machine (this machine's, calibrated once and cached), builtin, ` +
+  `${PROFILE_NAMES.slice(2).join(", ")}, or a FILE from stable-dio calibrate`;
+
+/** The --profile option's help. */
+export const PROFILE_HELP = `cost profile: ${PROFILE_VALUES} (default: $${PROFILE_ENV}, else machine)`;
+
+/** A value that is no name and no file there: a misspelled name, or a missing file. */
+function notThere(value: string, message: string): string {
+  const like = closest(value, PROFILE_NAMES);
+  return `${message}${like === undefined ? "" : `; did you mean '${like}'?`} (allowed: ${PROFILE_NAMES.join(", ")}, or a FILE from stable-dio calibrate)`;
 }
 
 /** The package's reference profiles. */
@@ -56,7 +59,9 @@ export function profileOption(option: string | undefined, env: NodeJS.ProcessEnv
       : value.startsWith(REF_PREFIX) ? readReference(packageFile("profiles"), value.slice(REF_PREFIX.length))
       : readProfile(value);
   } catch (e) {
-    throw new UsageError(`${fromEnv ? `$${PROFILE_ENV}: ` : ""}${(e as Error).message}`);
+    const message = (e as Error).message;
+    const missing = !value.startsWith(REF_PREFIX) && message.endsWith(": ENOENT");
+    throw new UsageError(`${fromEnv ? `$${PROFILE_ENV}: ` : ""}${missing ? notThere(value, message) : message}`);
   }
   return { choose: async () => ({ profile, here: false, why }) };
 }

@@ -119,12 +119,21 @@ export function registerReport(program: Command, ctx: CommandContext): void {
       "HTML report, results.json and results.csv; or, --from DIR..., merge sweeps' journals into one report");
   reportOptions(fioOption(tableOptions(runOptions(cmd), "print every run's full result as JSON (as the main job's --json)")))
     .option("--from <dirs...>", "sweep directories (shards of one sweep) to merge into one report, instead of running")
-    .action(async (opts: ReportCommandOptions) => ctx.exit(await report(opts, ctx)));
+    .action(async (opts: ReportCommandOptions, cmd: Command) => ctx.exit(await report(opts, cmd, ctx)));
 }
 
-async function report(o: ReportCommandOptions, ctx: CommandContext): Promise<number> {
+/** What `report --from` takes: the journals hold the runs, so the flags that choose or shape runs have nothing to act on. */
+const FROM_FLAGS = ["--from", "--out", "--no-report", "--profile", "--json"];
+
+async function report(o: ReportCommandOptions, cmd: Command, ctx: CommandContext): Promise<number> {
   const { io } = ctx;
-  if (o.from !== undefined) return mergeReport(o.from, o, ctx);
+  if (o.from !== undefined) {
+    const given = cmd.options.filter((opt) => opt.long && !FROM_FLAGS.includes(opt.long) && cmd.getOptionValueSource(opt.attributeName()) === "cli");
+    if (given.length)
+      throw new UsageError(`report --from merges sweeps' journals and takes only ${FROM_FLAGS.slice(1).join(", ")}; ` +
+        `not ${given.map((opt) => opt.long).join(", ")} (the sweeps chose the runs)`);
+    return mergeReport(o.from, o, ctx);
+  }
   const chosen = chooseWorkloads(o);
   const target = reportTarget(o, "report", io);
   const shown = await runAndPrint(chosen, o, o.workload !== undefined || o.fio !== undefined, io, false);

@@ -5,7 +5,7 @@ import { fmtBytes } from "../shared/units.js";
 import { columns, fmtNs } from "../report/fmt.js";
 import type { NativeDoc, PolicyRun } from "./compare.js";
 
-/** The issue's tolerance for measured against projected. */
+/** The tolerance for measured against projected (25%). */
 export const NATIVE_TOLERANCE = 0.25;
 
 const pair = (r: PolicyRun, k: string): string => `${r.counters[k] ?? 0}/${r.core[k] ?? 0}`;

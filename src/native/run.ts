@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { UsageError } from "../shared/io.js";
 import type { NativePlan } from "./plan.js";
 import { NativeMissing, type Session } from "./session.js";
-import type { Target } from "./target.js";
+import { forgetRunning, recordRunning, type Target } from "./target.js";
 
 export interface TwinResult {
   /** Every counter, named as `run --json` names them (and the native-only pin_waits, unverified_reads). */
@@ -24,8 +24,10 @@ export class TwinError extends Error {}
 export function runTwin(bin: string, target: Target, plan: NativePlan, policy: string, seed: number, session: Session): Promise<TwinResult> {
   const head = `run policy ${policy} target ${target.path} offset ${target.offset} length ${plan.length} seed ${seed}\n`;
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, [], { stdio: ["pipe", "pipe", "pipe"] });
+    // --parent: it dies with us (PR_SET_PDEATHSIG), even if we are killed with SIGKILL.
+    const child = spawn(bin, ["--parent", String(process.pid)], { stdio: ["pipe", "pipe", "pipe"] });
     session.running(child);
+    recordRunning(target, child.pid);
     let out = "";
     let err = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
@@ -33,6 +35,9 @@ export function runTwin(bin: string, target: Target, plan: NativePlan, policy: s
     child.on("error", (e) => reject(new TwinError(`cannot run ${bin}: ${e.message}`)));
     child.on("close", (code, signal) => {
       session.running(undefined);
+      forgetRunning(target);
+      // Killed by the session on a SIGINT or SIGTERM: its handler says so and exits; a "run failed" line before it would be wrong.
+      if (session.signalled) return;
       const line = err.trim().split("\n")[0] ?? "";
       if (code === 0) return resolve(parse(out));
       if (code === 3) return reject(new NativeMissing(line));

@@ -16,6 +16,7 @@ export class Session {
   private readonly closers: Array<() => void> = [];
   private child?: ChildProcess;
   private closed = false;
+  private stopping = false;
   private readonly onSignal = (sig: NodeJS.Signals): void => void this.interrupted(sig);
 
   /** Releases on SIGINT and SIGTERM too, then exits 130 / 143. */
@@ -31,6 +32,11 @@ export class Session {
   /** The program now running (killed on a signal before anything else is released). */
   running(child: ChildProcess | undefined): void {
     this.child = child;
+  }
+
+  /** A SIGINT or SIGTERM arrived: its handler kills the child, says what happened, releases and exits. */
+  get signalled(): boolean {
+    return this.stopping;
   }
 
   removeTree(path: string): void {
@@ -52,6 +58,7 @@ export class Session {
   }
 
   private async interrupted(sig: NodeJS.Signals): Promise<void> {
+    this.stopping = true;
     const child = this.child;
     if (child && child.exitCode === null && child.signalCode === null) {
       // Its exit waits for its in-flight I/O; its userfaultfd and registrations go with it.

@@ -12,6 +12,7 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "../shared/io.js";
+import { dirProblem } from "../shared/make-dir.js";
 import { REPORT_FILES } from "./write.js";
 
 export const JOURNAL_NAME = "points.jsonl";
@@ -30,7 +31,12 @@ export function placeReport(dir: string, command: string): { readonly replacing?
   } catch (e) {
     throw new UsageError(`cannot write the ${command === "sweep" ? "sweep" : "report"} to '${dir}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
-  if (!st) return {};
+  if (!st) {
+    // Missing: its nearest existing ancestor must be a directory we may write, asked before any work is done.
+    const problem = dirProblem(dir);
+    if (problem) throw new UsageError(`cannot write the ${command === "sweep" ? "sweep" : "report"} to '${dir}': ${problem}`);
+    return {};
+  }
   if (!st.isDirectory()) throw new UsageError(`cannot write the ${command === "sweep" ? "sweep" : "report"} to '${dir}': ENOTDIR (not a directory)`);
   const sweep = command === "sweep";
   const journal = existsSync(join(dir, JOURNAL_NAME));

@@ -4,12 +4,14 @@
 // worker threads (journaling each as it finishes), then write the report of
 // every point beside the journal. A grid of more than BIG_GRID points is said
 // first, with its time estimated from a few of its points.
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { loadCore } from "../host/cores.js";
 import { UsageError, type CliIo } from "../shared/io.js";
+import { makeDir } from "../shared/make-dir.js";
 import type { CostProfile } from "../cost/profile.js";
 import { fmtBytes } from "../shared/units.js";
+import type { SizeSpec, Value, WorkloadSpec } from "../workloads/spec.js";
+import type { Workload } from "../workloads/types.js";
 import { resultsDoc, type ResultsDoc, type RunRecord } from "../report/document.js";
 import { placeReport } from "../report/place.js";
 import { writeReport } from "../report/write.js";
@@ -54,9 +56,30 @@ export interface SweepOutcome {
   readonly wrote: boolean;
 }
 
-function label(p: SweepPoint): string {
+/**
+ * A point as its progress line names it: "racer wp-cow size=4K seed=1". The
+ * size is the point's size parameter; a workload without one (a fio job)
+ * shows the block sizes its file gives (bs=4K, or bs=4K..64K), else none.
+ */
+export function label(p: SweepPoint, workloads: readonly Workload[]): string {
   const t = p.params.threads;
-  return `${p.workload} ${p.policy} size=${fmtBytes(p.params.size ?? 0)}${t === undefined ? "" : ` threads=${t}`} seed=${p.seed}`;
+  const size = p.params.size !== undefined ? ` size=${fmtBytes(p.params.size)}` : blockSizes(workloads.find((w) => w.id === p.workload)?.spec);
+  return `${p.workload} ${p.policy}${size}${t === undefined ? "" : ` threads=${t}`} seed=${p.seed}`;
+}
+
+/** " bs=4K" or " bs=4K..64K": every I/O size a spec's threads name as numbers; "" if there is none, or one depends on a parameter. */
+function blockSizes(spec: WorkloadSpec | undefined): string {
+  const sizes: Value[] = [];
+  const add = (s: SizeSpec | undefined) => {
+    if (s === undefined) return;
+    if (typeof s !== "object") sizes.push(s);
+    else if ("split" in s) sizes.push(...s.split.map((x) => x.size));
+    else sizes.push(s.min, s.max);
+  };
+  for (const proc of spec?.processes ?? []) for (const th of proc.threads) (add(th.io?.size), add(th.io?.readSize));
+  if (!sizes.length || sizes.some((v) => typeof v !== "number")) return "";
+  const [lo, hi] = [Math.min(...(sizes as number[])), Math.max(...(sizes as number[]))];
+  return ` bs=${fmtBytes(lo)}${hi === lo ? "" : `..${fmtBytes(hi)}`}`;
 }
 
 /** Every N-th point of the grid from the K-th: shard K of N. */
@@ -71,7 +94,7 @@ export async function runSweep(req: SweepRequest, io: CliIo): Promise<SweepOutco
 
   // A sweep's directory holds its journal and its report, and nothing of another command's.
   placeReport(req.dir, "sweep");
-  cannotWrite(req.dir, () => mkdirSync(req.dir, { recursive: true }));
+  cannotWrite(req.dir, () => makeDir(req.dir));
   // One sweep per directory, from before the journal is read (a torn tail is cut there) to the report.
   const lock = cannotWrite(req.dir, () => takeLock(req.dir, io));
   try {
@@ -124,7 +147,7 @@ async function locked(req: SweepRequest, io: CliIo, points: readonly SweepPoint[
             journal.append(record(d.key, d.worker, d.wallMs, d.run));
             done.set(d.key, d.run);
             const p = byKey.get(d.key);
-            progress.tick(++finished, p ? label(p) : d.key);
+            progress.tick(++finished, p ? label(p, req.grid.workloads) : d.key);
           }));
         } finally {
           progress.stop();

@@ -1,4 +1,4 @@
-// Commands of the pinned-page cases (issue 12): one MAP_SHARED segment at a
+// Commands of the pinned-page cases: one MAP_SHARED segment at a
 // second address (sd_map_alias), a completion ring the kernel writes at every
 // completion (sd_ring), and disk blocks never written (sd_disk_unwritten).
 // Alias and ring store to their source first, so that its pages are present,
