@@ -23,6 +23,22 @@ function anyMapped(pid: u32, v0: u32, v1: u32): bool {
   return false;
 }
 
+/**
+ * A PTE table for each of `pid`'s PMD slots p0..p1 that has none (a new
+ * mapping's, or an alias's); false, with nothing allocated, if the frame pool
+ * cannot hold them all.
+ */
+export function allocPteTables(pid: u32, p0: u32, p1: u32): bool {
+  simBegin();
+  for (let i = p0; i <= p1; i++) if (load<u32>(pmdAddrAt(pid, i)) == 0) simAlloc4k();
+  if (!simCommit()) return false;
+  for (let i = p0; i <= p1; i++) {
+    let pa = pmdAddrAt(pid, i);
+    if (load<u32>(pa) == 0) store<u32>(pa, entry(allocTable(), TBL | V));
+  }
+  return true;
+}
+
 /** 6.4, sd_map: [va, va+len) of `pid` becomes mapped, not present. */
 export function doMmap(pid: u32, va: u32, len: u32, flags: u32): i32 {
   if (!procExists(pid)) return -Err.NO_PROC;
@@ -41,13 +57,7 @@ export function doMmap(pid: u32, va: u32, len: u32, flags: u32): i32 {
     return 0;
   }
   if (anyMapped(pid, v0, v1)) return -Err.MAPPED;
-  simBegin();
-  for (let i = p0; i <= p1; i++) if (load<u32>(pmdAddrAt(pid, i)) == 0) simAlloc4k();
-  if (!simCommit()) return -Err.NOMEM;
-  for (let i = p0; i <= p1; i++) {
-    let pa = pmdAddrAt(pid, i);
-    if (load<u32>(pa) == 0) store<u32>(pa, entry(allocTable(), TBL | V));
-  }
+  if (!allocPteTables(pid, p0, p1)) return -Err.NOMEM;
   for (let v = v0; v <= v1; v++) store<u32>(pteAddr(load<u32>(pmdAddrAt(pid, v >>> 9)), v), bits);
   return 0;
 }

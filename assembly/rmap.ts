@@ -14,14 +14,14 @@
 //   +0 vpn u32: the alias's first page | +4 npages u32 | +8 src u32: the first page it maps the frames of
 // └─────────────────────────────────────────────────┘  (a page v of one side is page v - vpn + src, or back)
 import { Counter, Err, MAX_ALIASES } from "./abi";
-import { simAlloc4k, simBegin, simCommit } from "./alloc";
+import { allocPteTables } from "./mmap";
 import { count } from "./counters";
 import { mapGet, wpcount } from "./frames";
 import { ioCpu, ioEnd, ioFirst, recFrame, recVpn } from "./io";
 import { setDetail } from "./layout";
 import { NO_CHANGE, changeJoin, changeProtection, flushChange } from "./mprotect";
 import {
-  DWP, HUG, MAY, P, SHR, TBL, V, W, allocTable, canWrite, entry, entryAddr, frameOf, pageFrame, pmdAddrAt, pteAddr,
+  DWP, HUG, MAY, P, SHR, TBL, V, W, canWrite, entry, entryAddr, frameOf, pageFrame, pmdAddrAt, pteAddr,
 } from "./pagetable";
 import { procAlive, procCount, procExists } from "./proc";
 
@@ -76,14 +76,7 @@ export function doMmapAlias(pid: u32, va: u32, len: u32, srcPid: u32, srcVa: u32
   let src = sharedSource(srcPid, s0, n);
   if (src < 0) return src;
   if (aliasCount >= <u32>MAX_ALIASES) { setDetail(<f64>MAX_ALIASES); return -Err.LIMIT; }
-  let p0 = v0 >>> 9, p1 = (v0 + n - 1) >>> 9;
-  simBegin();
-  for (let i = p0; i <= p1; i++) if (load<u32>(pmdAddrAt(pid, i)) == 0) simAlloc4k();
-  if (!simCommit()) return -Err.NOMEM;
-  for (let i = p0; i <= p1; i++) {
-    let pa = pmdAddrAt(pid, i);
-    if (load<u32>(pa) == 0) store<u32>(pa, entry(allocTable(), TBL | V));
-  }
+  if (!allocPteTables(pid, v0 >>> 9, (v0 + n - 1) >>> 9)) return -Err.NOMEM;
   for (let k: u32 = 0; k < n; k++) {
     let e = load<u32>(entryAddr(srcPid, s0 + k));
     let f = frameOf(e);

@@ -36,13 +36,23 @@ export function doMmap(st: State, pid: number, va: number, len: number, flags: n
     for (let i = first / FOLIO; i < end / FOLIO; i++) p.pmd[i] = bits | HUG;
     return 0;
   }
-  // PTE tables for the PMDs of the range that have none, ascending.
+  const r = allocPteTables(st, p, first >>> 9, (end - 1) >>> 9);
+  if (r < 0) return r;
+  for (let vpn = first; vpn < end; vpn++) st.pool.frames[frameOf(p.pmd[vpn >>> 9])].ptes[vpn & 511] = bits;
+  return 0;
+}
+
+/**
+ * A PTE table for each of `p`'s PMD slots p0..p1 that has none, ascending (a
+ * new mapping's, or an alias's); -NOMEM, with nothing allocated, if the pool
+ * cannot hold them all.
+ */
+export function allocPteTables(st: State, p: Proc, p0: number, p1: number): number {
   const need: Alloc[] = [];
-  for (let i = first >>> 9; i <= (end - 1) >>> 9; i++) if (p.pmd[i] === 0) need.push("4k");
+  for (let i = p0; i <= p1; i++) if (p.pmd[i] === 0) need.push("4k");
   const short = st.pool.simCommit(need);
   if (short) return st.fail(Err.NOMEM, short);
-  for (let i = first >>> 9; i <= (end - 1) >>> 9; i++) if (p.pmd[i] === 0) p.pmd[i] = entry(allocTable(st), TBL);
-  for (let vpn = first; vpn < end; vpn++) st.pool.frames[frameOf(p.pmd[vpn >>> 9])].ptes[vpn & 511] = bits;
+  for (let i = p0; i <= p1; i++) if (p.pmd[i] === 0) p.pmd[i] = entry(allocTable(st), TBL);
   return 0;
 }
 

@@ -7,11 +7,11 @@
 // it to (and back, transitively); at each, every live process's entry that
 // maps the very frame.
 import { Counter, Err, MAX_ALIASES, ProcFlag } from "../../assembly/abi.js";
-import type { Alloc } from "./alloc.js";
 import { mapGet, PAGE } from "./frames.js";
 import type { Io } from "./io.js";
 import { changeJoin, changeProtection, flushChange, NO_CHANGE } from "./mprotect.js";
-import { allocTable, canWrite, DWP, entry, frameOf, HUG, MAY, P, pageFrame, SHR, slotOf, TBL, V, W } from "./pagetable.js";
+import { allocPteTables } from "./mmap.js";
+import { canWrite, DWP, entry, frameOf, HUG, MAY, P, pageFrame, SHR, slotOf, TBL, V, W } from "./pagetable.js";
 import { SPACE, type State } from "./state.js";
 
 /** An alias record: pages [vpn, vpn+n) map the frames pages [src, src+n) mapped. */
@@ -43,11 +43,8 @@ export function doMmapAlias(st: State, pid: number, va: number, len: number, src
     if (s.huge || (s.e & (P | SHR)) !== (P | SHR)) return st.fail(Err.INVAL);
   }
   if (st.aliases.length >= MAX_ALIASES) return st.fail(Err.LIMIT, MAX_ALIASES);
-  const need: Alloc[] = [];
-  for (let i = v0 >>> 9; i <= (v0 + n - 1) >>> 9; i++) if (p.pmd[i] === 0) need.push("4k");
-  const short = st.pool.simCommit(need);
-  if (short) return st.fail(Err.NOMEM, short);
-  for (let i = v0 >>> 9; i <= (v0 + n - 1) >>> 9; i++) if (p.pmd[i] === 0) p.pmd[i] = entry(allocTable(st), TBL);
+  const r = allocPteTables(st, p, v0 >>> 9, (v0 + n - 1) >>> 9);
+  if (r < 0) return r;
   for (let k = 0; k < n; k++) {
     const e = slotOf(st, q, s0 + k).e;
     const f = frameOf(e);
