@@ -13,7 +13,7 @@ import { DEVICES } from "../shared/names.js";
 import { UsageError } from "../shared/io.js";
 import { WP_KEYS, wpValue } from "../shared/wp.js";
 import { alignUp, fmtBytes, MAX_IO, PAGE, SECTOR } from "../shared/units.js";
-import { MAX_DISK, MAX_LATENCY } from "../workloads/params.js";
+import { MAX_DISK, MAX_LATENCY, MAX_QD } from "../workloads/params.js";
 import { workloadFromSpec } from "../workloads/engine.js";
 import { SourceError } from "../workloads/json-source.js";
 import type {
@@ -378,7 +378,7 @@ function ioOf(o: JobOptions, { direction, pattern }: Rw): IoSpec {
     pattern,
     size: write,
     ...(JSON.stringify(read) !== JSON.stringify(write) ? { readSize: read } : {}),
-    qd: o.int("iodepth", 1, 256, 1),
+    qd: o.int("iodepth", 1, MAX_QD, 1),
     ios,
     bytes: budget,
     region: size,

@@ -11,6 +11,8 @@ export const MAX_DISK = KeyMax.DISK_BLOCKS * PAGE;
 
 /** The longest device latency, in scheduler steps (fio jobs with deep queues and many threads need thousands). */
 export const MAX_LATENCY = 65536;
+/** The deepest queue a submitting thread may keep: the `qd` parameter's and fio's `iodepth`'s ceiling. */
+export const MAX_QD = 256;
 
 /** Parameters of every workload (a workload may declare them to change the default). */
 export const COMMON: readonly ParamSpec[] = [
@@ -23,7 +25,7 @@ export const COMMON: readonly ParamSpec[] = [
 /** Parameters known by name: a workload file gives them a default (and maybe its own help) only. */
 export const KNOWN: readonly Omit<ParamSpec, "default">[] = [
   { name: "size", kind: "bytes", min: SECTOR, max: MAX_IO, multiple: SECTOR, help: "bytes per I/O" },
-  { name: "qd", kind: "count", min: 1, max: 256, help: "queue depth: I/Os in flight per submitting thread" },
+  { name: "qd", kind: "count", min: 1, max: MAX_QD, help: "queue depth: I/Os in flight per submitting thread" },
   { name: "ios", kind: "count", min: 1, max: 1 << 20, help: "I/Os to submit in total" },
   { name: "threads", kind: "count", min: 1, max: 64, help: "submitting threads" },
   { name: "cpus", kind: "count", min: 1, max: KeyMax.CPUS, help: "CPUs the threads are spread over" },
