@@ -45,7 +45,9 @@ describe("usage errors: one line naming the bad value and the allowed ones, exit
     [["--wp", "restor=lazy"], /^stable-dio: unknown --wp key 'restor'; did you mean 'restore'\? \(allowed: restore, batch, walk\)\n$/],
     [["--wp", "batch=257"], /^stable-dio: --wp: bad value '257' for batch \(allowed: an integer 1\.\.256\)\n$/],
     [["--wp", "walk"], /^stable-dio: --wp: 'walk' is not key=value \(allowed keys: restore, batch, walk\)\n$/],
-    [["--wp", "walk=fused,walk=separate"], /^stable-dio: --wp: walk given twice\n$/],
+    // A fio job given as a workload file: the line says which flag takes it.
+    [["run", "-w", join(import.meta.dirname, "..", "examples", "fio", "randwrite.fio")], /^stable-dio: .*randwrite\.fio:\d+: bad JSON: .* \(a fio job file\? give it with --fio\)\n$/],
+    [["--wp", "walk=fused,walk=separate"], /^stable-dio: --wp: walk given twice \('fused', then 'separate'\): give each of restore, batch, walk once\n$/],
     [["run", "-w", "racer", "--wp", ""], /^stable-dio: --wp: empty \(allowed: restore=\.\.\., batch=\.\.\., walk=\.\.\.\)\n$/],
     [["crossover", "--wp", "batch=x"], /^stable-dio: --wp: bad value 'x' for batch \(allowed: an integer 1\.\.256\)\n$/],
     [["native", "-w", "racer", "--wp", "restore=lazy"], /^stable-dio: --wp asks for restore=lazy: native builds only today's write-protect at user level \(restore=eager,batch=1,walk=separate\); run the other choices on the core \(stable-dio run --wp \.\.\.\)\n$/],

@@ -57,7 +57,7 @@ export function parseWp(text: string, where = "--wp"): Partial<WpChoices> {
     if (eq < 0) throw new UsageError(`${where}: '${item}' is not key=value (allowed keys: ${WP_KEYS.join(", ")})`);
     const key = item.slice(0, eq).trim().toLowerCase();
     if (!(WP_KEYS as readonly string[]).includes(key)) throw unknown(`${where} key`, item.slice(0, eq).trim(), WP_KEYS);
-    if (key in out) throw new UsageError(`${where}: ${key} given twice`);
+    if (key in out) throw new UsageError(`${where}: ${key} given twice ('${out[key]}', then '${item.slice(eq + 1).trim()}'): give each of ${WP_KEYS.join(", ")} once`);
     out[key] = wpValue(key as WpKey, item.slice(eq + 1), where);
   }
   return out as Partial<WpChoices>;

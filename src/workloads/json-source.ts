@@ -27,7 +27,11 @@ export function parseJsonSource(file: string, text: string): JsonSource {
   const errors: jsonc.ParseError[] = [];
   const root = jsonc.parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: true });
   const lineAt = (offset: number): number => lineOfOffset(text, offset);
-  if (errors.length) throw new SourceError(file, lineAt(errors[0].offset), `bad JSON: ${parseErrorText(errors[0].error)}`);
+  if (errors.length) {
+    // A fio job given where a workload file goes: say which flag takes it.
+    const hint = /\.fio$/i.test(file) ? " (a fio job file? give it with --fio)" : "";
+    throw new SourceError(file, lineAt(errors[0].offset), `bad JSON: ${parseErrorText(errors[0].error)}${hint}`);
+  }
   if (!root) throw new SourceError(file, 1, "bad JSON: the file is empty");
   checkDuplicateKeys(root, file, lineAt);
   checkNumbers(root, (node) => {
