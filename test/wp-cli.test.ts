@@ -33,6 +33,14 @@ describe("--wp reaches the runs", () => {
     expect(json(main).results[0].counters.shootdowns).toBe(2 * (32 / 8));
   });
 
+  it("the table says which choices its runs had, and only when they are not today's", async () => {
+    const args = ["-w", "db-writer", "-p", "wp-cow,bounce", "-P", "ios=32", "--profile", "builtin", "--no-report"];
+    const batch = await cli(...args, "--wp", "batch=8,walk=fused");
+    expect(batch.code).toBe(0);
+    expect(batch.out).toMatch(/^wp: the write-protect's choices of these runs \(--wp, or a workload's "wp"\): batch=8,walk=fused\. A batch also /m);
+    const today = await cli(...args);
+    expect(today.out).not.toMatch(/^wp: /m);
+  });
   it("record writes every key, and the trace replays to the same counters", async () => {
     const r = await cli("record", "-w", "db-writer", "-p", "wp-cow", "-P", "ios=16", "--wp", "batch=4");
     expect(r.code).toBe(0);

@@ -2,6 +2,7 @@
 // aligned, byte counts human-readable.
 import type { RunResult } from "../host/result.js";
 import { fmtBytes } from "../shared/units.js";
+import { wpChanges, wpOfConfig } from "../shared/wp.js";
 import { cell, COLUMNS } from "./columns.js";
 import { fmtUs } from "./fmt.js";
 import { PROJECTED_HEADER, projectionFootnote, type TableProjection } from "./projection.js";
@@ -26,7 +27,14 @@ export function renderTable(results: readonly RunResult[], projection?: TablePro
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]): string =>
     cells.map((s, i) => (i < left ? s.padEnd(widths[i]) : s.padStart(widths[i]))).join("  ").trimEnd();
-  const notes = projection ? ["", projectionFootnote(projection), projection.verdict] : [];
+  // Runs under other write-protect choices than today's say so: the policy column alone does not.
+  const choices = [...new Set(results.map((r) => wpChanges(wpOfConfig(r.config))).filter((c) => c))];
+  const wpNote = choices.length
+    ? [`wp: the write-protect's choices of these runs (--wp, or a workload's "wp"): ${choices.join("; ")}. A batch also ` +
+      "changes how every policy's jobs submit and reap: compare policies under the same choices."]
+    : [];
+  const lines = [...wpNote, ...(projection ? [projectionFootnote(projection), projection.verdict] : [])];
+  const notes = lines.length ? ["", ...lines] : [];
   return [line(head), ...rows.map(line), ...notes].join("\n") + "\n";
 }
 
