@@ -69,7 +69,7 @@ describe("this machine's profile by default", () => {
     // The stand-in printed ref:xeon-vm's figures: its unit costs, its answer.
     expect(cached.costs.pte).toBe(readReference(packageFile("profiles"), "xeon-vm").costs.pte);
     const verdict = first.out.trimEnd().split("\n").at(-1) as string;
-    expect(verdict).toMatch(/^Crossover \(projected; 1 thread, hot buffers, no violations\): wp-cow beats bounce on 4 KiB PTEs from 256K here, from 256K to never across the 4 reference profiles; on 2 MiB PMDs from 128K here, from 128K to 256K across them\. At its best: on 4 KiB PTEs \(batch=2,walk=fused\) from 128K here, from 128K to never across them; on 2 MiB PMDs \(restore=lazy,batch=2,walk=fused\) from 32K here, from 32K across them\. Here: calibrated \(.*\), this machine's, calibrated just now\. Details: stable-dio crossover\.$/);
+    expect(verdict).toMatch(/^Crossover \(projected; 1 thread, hot buffers, no violations\): wp-cow beats bounce on 4 KiB PTEs from 256K here, from 256K to never across the 4 reference profiles; on 2 MiB PMDs from 128K here, from 128K to 256K across them\. At its best: on 4 KiB PTEs from 128K here \(batch=2,walk=fused at 128K\), from 128K to never across them; on 2 MiB PMDs from 32K here \(restore=lazy,batch=2,walk=fused at 32K\), from 32K across them\. Here: calibrated \(.*\), this machine's, calibrated just now\. Details: stable-dio crossover\.$/);
     expect(first.out).toMatch(/^proj_us: projected kernel CPU per I\/O \(us\) from the calibrated \(/m);
 
     const before = statSync(file).mtimeMs;
@@ -95,8 +95,8 @@ describe("this machine's profile by default", () => {
     expect(r.out.trimEnd().split("\n").at(-1)).toBe("Crossover (projected; 1 thread, hot buffers, no violations): wp-cow beats bounce " +
       "on 4 KiB PTEs never (up to 4M) with the built-in profile, from 256K to never across the 4 reference profiles; " +
       "on 2 MiB PMDs from 128K with the built-in profile, from 128K to 256K across them. " +
-      "At its best: on 4 KiB PTEs (batch=2,walk=fused) never (up to 4M) with the built-in profile, from 128K to never across them; " +
-      "on 2 MiB PMDs (restore=lazy,batch=2,walk=fused) from 32K with the built-in profile, from 32K across them. " +
+      "At its best: on 4 KiB PTEs never (up to 4M) with the built-in profile (batch=2,walk=fused at 4M), from 128K to never across them; " +
+      "on 2 MiB PMDs from 32K with the built-in profile (restore=lazy,batch=2,walk=fused at 32K), from 32K across them. " +
       "Profile: built-in (AMD EPYC (virtual machine), 2 CPUs, 2026-02-01), chosen by --profile builtin. Details: stable-dio crossover.");
     expect(existsSync(cacheFile())).toBe(false);
   });

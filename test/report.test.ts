@@ -62,7 +62,7 @@ describe("the main job's report (--json --out DIR)", () => {
     // And wp-cow at its best beside wp-cow on the cost curve, with its crossovers and the combination at each.
     expect(doc.costCurve.points.filter((x) => x.policy === "wp-cow best")).toHaveLength(22);
     expect(doc.costCurve.bestCrossovers?.map((b) => b.panel)).toEqual(["4 KiB PTEs", "2 MiB PMDs"]);
-    expect(doc.verdict).toMatch(/ At its best: on 4 KiB PTEs \((?:(?:[a-z]+=[a-z0-9]+,?)+|as today)\) (from \d+K|never)/);
+    expect(doc.verdict).toMatch(/ At its best: on 4 KiB PTEs (from \d+K|never \(up to 4M\)) with the built-in profile \((?:(?:[a-z]+=[a-z0-9]+,?)+|today's choices) at \d+[KM]\), /);
     for (const [points, per] of [[doc.costCurve.points.filter((x) => x.policy !== "wp-cow best"), 22], [doc.ipiCurve.points, 5]] as const) {
       expect(points).toHaveLength(8 * per);
       for (const p of policies) expect(points.filter((x) => x.policy === p), p).toHaveLength(per);

@@ -47,7 +47,7 @@ export function registerCrossover(program: Command, ctx: CommandContext): void {
     .option("--base-us <us>", `CPU per I/O outside the policy (default: the profile's base_cpu, else ${DEFAULT_THROUGHPUT.baseUs})`)
     .option("--base-page-ns <ns>", `and what each 4 KiB page of the I/O adds (default: the profile's base_cpu, else ${DEFAULT_THROUGHPUT.basePageNs})`)
     .option("--latency-us <us>", `device latency per I/O; a stalled writer waits half of it (default ${DEFAULT_THROUGHPUT.latencyUs})`)
-    .option("--wp <key=value,...>", `${WP_OPTION_HELP}; batch: each run submits its --ios I/Os in calls of that many at most (--ios grows to a multiple)`)
+    .option("--wp <key=value,...>", `${WP_OPTION_HELP}; batch: each run submits its --ios I/Os in calls of min(batch, --ios), --ios rounded up to a multiple of that`)
     .option("--json", "print the grid, every projection and the crossovers as JSON")
     .action(async (opts: CrossoverOptions) => ctx.exit(await crossover(opts, ctx.io)));
 }

@@ -74,9 +74,11 @@ export function costCurveOfGrid(g: GridResult, profile: CostProfile, policies: r
 
 /** The caption's words for the best curve: what it is, and the combination at each panel's crossover. */
 function bestText(best: ReadonlyArray<{ panel: string; size: number | null; wp: string }> | undefined): string {
-  const at = best?.map((b) => `${b.panel}: ${b.wp || "as today"} ${b.size === null ? "at the largest size" : `from ${fmtBytes(b.size)}`}`);
+  const at = best?.map((b) => `${b.panel} ${b.size === null ? "no crossover" : `from ${fmtBytes(b.size)}`}, ` +
+    `${b.wp || "today's choices"} at ${b.size === null ? "the largest size" : fmtBytes(b.size)}`);
   return ` "${WP_COW_BEST}" is wp-cow at its best: at each size the cheapest combination of the write-protect's choices ` +
-    `(--wp restore, batch, walk; each run on the core) that loses nothing wp-cow does not` + (at?.length ? ` (${at.join("; ")}).` : ".");
+    `(--wp restore, batch, walk; each run on the core) that loses nothing wp-cow does not; the combination may differ ` +
+    `from size to size` + (at?.length ? ` (${at.join("; ")}).` : ".");
 }
 
 export const IPI_SIZE = 64 * KiB;

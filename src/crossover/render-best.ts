@@ -36,7 +36,9 @@ export function renderBest(g: GridResult, choice: ProfileChoice, references: rea
   const out = [
     "wp-cow at its best: the cheapest combination of --wp choices that loses nothing wp-cow loses not, each run on the",
     `core at every point; each cell names the combination at its crossover (at ${fmtBytes(last)} if never): lazy = restore=lazy,`,
-    `b${s.ios ?? 2} = batch=${s.ios ?? 2} (all of a point's I/Os in one submission call and one reap), fused = walk=fused, today = none of them:`,
+    `bN = batch=N (b${s.ios ?? 2}: all of a point's I/Os in one submission call and one reap), fused = walk=fused, today = none of them.`,
+    "In this scenario (writes from buffers the process refills only after completion) no combination loses data:",
+    "the choices move cost only; the filter matters where a scenario has reads (docs/cost-model.md section 10):",
   ];
   const rows: string[][] = [["mapping", "buffers", "violations", ...s.threads.map((t) => `${t} thread${t > 1 ? "s" : ""}`)]];
   for (const mapping of s.mappings) {

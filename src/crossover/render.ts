@@ -3,6 +3,7 @@
 // the reference profiles, the break-even unit costs, the projected cost per
 // I/O by size, the effect of violations, and the throughput.
 import { fmtBytes } from "../shared/units.js";
+import { wpChanges } from "../shared/wp.js";
 import type { ProfileChoice } from "../cost/choice.js";
 import type { CostProfile } from "../cost/profile.js";
 import { throughput, type ThroughputParams } from "../cost/throughput.js";
@@ -26,7 +27,9 @@ export function renderCrossover(
   const out: string[] = [];
   const last = s.sizes[s.sizes.length - 1];
   out.push(`stable-dio crossover: projected kernel CPU per I/O, costs from the ${profileLabel(profile)} profile`);
-  out.push(`(${choice.why}), counts measured by runs of the Wasm core (device none, stable always, ${s.ios ?? 2} I/Os per point).`);
+  const wp = s.wp ? wpChanges(s.wp) : "";
+  out.push(`(${choice.why}), counts measured by runs of the Wasm core (device none, stable always, ${s.ios ?? 2} I/Os per point` +
+    `${wp ? `; wp-cow and wp-wait with --wp ${wp}` : ""}).`);
   out.push("", "Smallest I/O size from which wp-cow costs less than bounce (and keeps doing so up to " + `${fmtBytes(last)}):`);
   const head = ["mapping", "buffers", "violations", ...s.threads.map((t) => `${t} thread${t > 1 ? "s" : ""}`)];
   const rows: string[][] = [head];

@@ -41,7 +41,8 @@ export function verdictLine(g: GridResult, choice: ProfileChoice, references: re
     const row = headlineRow(g, m);
     const [mine] = rowAcross(g, [choice.profile], row, WP_COW_BEST);
     const span = fmtSpan(rowAcross(g, references, row, WP_COW_BEST), last);
-    return `on ${panel} (${bestWpAt(g, row, mine) || "as today"}) ${fmtFrom(mine, last)} ${where}, ${span} across them`;
+    const combo = `${bestWpAt(g, row, mine) || "today's choices"} at ${fmtBytes(mine ?? last)}`;
+    return `on ${panel} ${fmtFrom(mine, last)} ${where} (${combo}), ${span} across them`;
   }) : [];
   return `Crossover (projected; 1 thread, hot buffers, no violations): ${challenger} beats bounce ${parts.join("; ")}. ` +
     (best.length ? `At its best: ${best.join("; ")}. ` : "") +
