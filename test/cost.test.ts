@@ -78,6 +78,13 @@ describe("decompose: native figures -> unit costs", () => {
     expect(m.costs.flush).toBeCloseTo(830 * (1 - ASSUMED_WALK_SHARE), 9);
     expect(m.assumed).toEqual(["walk", "csum_byte"]);
   });
+  it("a per-PTE slope at or below zero is noise, not a free PTE: the fallback's, marked assumed", () => {
+    // A loaded machine timed the 16-page pair slower than the 256-page one.
+    const noisy = decompose({ ...FIGURES, "mprotect_pair.16": 29200 }, { ...builtinProfile().costs, csum_byte: 0.25 });
+    expect(noisy.costs.pte).toBe(builtinProfile().costs.pte);
+    expect(noisy.assumed).toContain("pte");
+    expect(decompose(FIGURES, { csum_byte: 0.25 }).assumed).not.toContain("pte");
+  });
   it("takes what it cannot derive from the fallback, and says so", () => {
     const partial = decompose({ syscall: 100 }, builtinProfile().costs);
     expect(partial.assumed).toContain("ipi");

@@ -107,7 +107,8 @@ export function decompose(m: Measured, fallback: Partial<UnitCosts>): Decomposit
   // is per call, so either curve has the same slopes.
   const split = curve(m, "mprotect_pair");
   const slopes = pairSlopes(split.length > 1 ? split : curve(m, "mprotect_pair_vma"));
-  const pte = from("pte", slopes.pte === undefined ? undefined : pos(slopes.pte));
+  // A slope at or below zero is noise (a loaded machine timed the small range slower), not a free PTE: assumed.
+  const pte = from("pte", slopes.pte !== undefined && slopes.pte > 0 ? slopes.pte : undefined);
   const flush_page = from("flush_page", slopes.flushPage === undefined ? undefined : pos(slopes.flushPage));
   const p1 = get("mprotect_pair.1");
   // A page that is a VMA of its own needs no split: 2 x (syscall + PTE + its single-page flush + walk + flush).
