@@ -54,6 +54,27 @@ export function describeWp(wp: WpChoices): string {
 }
 
 /**
+ * The cheapest of `runs` (each combination's counters, the reference first:
+ * the naive implementation, or the one a caller ran as its own) that loses no
+ * more than the first; ties go to the one listed first.
+ */
+export function cheapestSafe(
+  runs: ReadonlyArray<{ readonly wp: WpChoices; readonly counters: Counters }>, costs: UnitCosts, opts: ProjectOptions,
+): Best {
+  const candidates: Candidate[] = [];
+  let firstLosses: Candidate["losses"] | undefined;
+  for (const { wp, counters: c } of runs) {
+    const losses = Object.fromEntries(LOSSES.map((k) => [k, c[k] ?? 0])) as Candidate["losses"];
+    firstLosses ??= losses;
+    const safe = LOSSES.every((k) => losses[k] <= firstLosses![k]);
+    candidates.push({ wp, label: wpChanges(wp), perIoNs: project(c, costs, opts).perIoNs, losses, safe });
+  }
+  let best = candidates[0];
+  for (const c of candidates) if (c.safe && c.perIoNs < best.perIoNs) best = c;
+  return { naive: candidates[0], best, candidates };
+}
+
+/**
  * Evaluates every combination and picks the cheapest that loses no more
  * than the naive implementation; ties go to the one enumerated first (fewer
  * changes from today's come first within each choice).
@@ -61,16 +82,5 @@ export function describeWp(wp: WpChoices): string {
 export function bestImplementation(
   evaluate: Evaluate, costs: UnitCosts, opts: ProjectOptions & { readonly batches?: readonly number[] },
 ): Best {
-  const candidates: Candidate[] = [];
-  let naiveLosses: Candidate["losses"] | undefined;
-  for (const wp of wpCombinations(opts.batches)) {
-    const c = evaluate(wp);
-    const losses = Object.fromEntries(LOSSES.map((k) => [k, c[k] ?? 0])) as Candidate["losses"];
-    naiveLosses ??= losses; // the first is the naive one
-    const safe = LOSSES.every((k) => losses[k] <= naiveLosses![k]);
-    candidates.push({ wp, label: wpChanges(wp), perIoNs: project(c, costs, opts).perIoNs, losses, safe });
-  }
-  let best = candidates[0];
-  for (const c of candidates) if (c.safe && c.perIoNs < best.perIoNs) best = c;
-  return { naive: candidates[0], best, candidates };
+  return cheapestSafe(wpCombinations(opts.batches).map((wp) => ({ wp, counters: evaluate(wp) })), costs, opts);
 }

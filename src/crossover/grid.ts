@@ -13,7 +13,7 @@ import { type Cache, DEFAULT_STALL_WAIT_NS, project, type ProjectOptions } from 
 import type { UnitCosts } from "../cost/profile.js";
 import { type Mapping, runScenario } from "./scenario.js";
 import { DEFAULT_WP, type WpChoices, wpChanges } from "../shared/wp.js";
-import { LOSSES, wpCombinations } from "../cost/best.js";
+import { type Best, cheapestSafe, wpCombinations } from "../cost/best.js";
 
 export const GRID_POLICIES = [
   { id: "direct", value: Policy.DIRECT },
@@ -166,8 +166,8 @@ export function gridCells(counts: readonly PointCounts[], spec: GridSpec, costs:
           ns[pc.policy] = pr.perIoNs;
           if (pc.policy === "wp-wait") waitNs = pr.waitNs;
         }
-        const best = spec.best ? bestOf(pcs, rate, costs, opts, wpChanges(spec.wp ?? DEFAULT_WP)) : undefined;
-        if (best) ns[WP_COW_BEST] = best.ns;
+        const best = spec.best ? bestOf(pcs, rate, costs, opts, spec.wp ?? DEFAULT_WP) : undefined;
+        if (best) ns[WP_COW_BEST] = best.perIoNs;
         cells.push({ size, threads, mapping, cache, rate, ns, waitNs, ...(best ? { bestWp: best.label } : {}) });
       }
     }
@@ -176,25 +176,14 @@ export function gridCells(counts: readonly PointCounts[], spec: GridSpec, costs:
 }
 
 /**
- * The cheapest wp-cow of one point that loses (LOSSES: corruptions, torn
- * sectors, lost reads) no more than wp-cow as the spec ran it; ties go to the
- * spec's own, then to the first enumerated (src/cost/best.ts's rule).
+ * The cheapest wp-cow of one point that loses no more than wp-cow as the spec
+ * ran it (src/cost/best.ts's rule, on the point's counts mixed at `rate`).
  */
-function bestOf(
-  pcs: readonly PointCounts[], rate: number, costs: UnitCosts, opts: ProjectOptions, ownLabel: string,
-): { ns: number; label: string } | undefined {
-  const own = pcs.find((pc) => pc.policy === "wp-cow" && !pc.wp);
-  if (!own) return undefined;
-  const ownMix = mix(own, rate);
-  let best = { ns: project(ownMix, costs, opts).perIoNs, label: ownLabel };
-  for (const pc of pcs) {
-    if (!pc.wp) continue;
-    const c = mix(pc, rate);
-    if (LOSSES.some((k) => (c[k] ?? 0) > (ownMix[k] ?? 0))) continue;
-    const ns = project(c, costs, opts).perIoNs;
-    if (ns < best.ns) best = { ns, label: wpChanges(pc.wp) };
-  }
-  return best;
+function bestOf(pcs: readonly PointCounts[], rate: number, costs: UnitCosts, opts: ProjectOptions, own: WpChoices): Best["best"] | undefined {
+  const ran = pcs.find((pc) => pc.policy === "wp-cow" && !pc.wp);
+  if (!ran) return undefined;
+  const others = pcs.filter((pc) => pc.wp).map((pc) => ({ wp: pc.wp!, counters: mix(pc, rate) }));
+  return cheapestSafe([{ wp: own, counters: mix(ran, rate) }, ...others], costs, opts).best;
 }
 
 /** Smallest size from which `a` costs less than `b` at every larger size; null: never. */
