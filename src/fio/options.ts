@@ -5,7 +5,7 @@
 // accepted and reported once as ignored. The rest of fio's options are
 // accepted too and reported once as "not modelled" (the job runs without
 // them); a name fio does not have is an error, as in fio.
-import { closest } from "../shared/suggest.js";
+import { didYouMean } from "../shared/suggest.js";
 import { SourceError } from "../workloads/json-source.js";
 import { FIO_OPTION_NAMES } from "./fio-options.js";
 import type { FioJob, FioOption } from "./parse.js";
@@ -81,9 +81,8 @@ export class JobOptions {
         continue;
       }
       if (!SUPPORTED.includes(o.name)) {
-        const like = closest(o.name, [...SUPPORTED, ...FIO_OPTION_NAMES]);
         throw new SourceError(file, o.line,
-          `unknown option '${o.name}': fio has no such option${like ? ` (did you mean '${like}'?)` : ""}; docs/fio.md lists what stable-dio reads`);
+          `unknown option '${o.name}': fio has no such option${didYouMean(o.name, [...SUPPORTED, ...FIO_OPTION_NAMES])}; docs/fio.md lists what stable-dio reads`);
       }
       const canon = { ...o, name };
       this.byName.set(name, canon);

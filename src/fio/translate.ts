@@ -10,8 +10,7 @@ import { readFileSync } from "node:fs";
 import { basename, extname } from "node:path";
 import { KeyMax } from "../../assembly/abi.js";
 import { DEVICES } from "../shared/names.js";
-import { UsageError } from "../shared/io.js";
-import { WP_KEYS, wpValue } from "../shared/wp.js";
+import { WP_KEYS, wpParse } from "../shared/wp.js";
 import { alignUp, fmtBytes, MAX_IO, PAGE, SECTOR } from "../shared/units.js";
 import { MAX_DISK, MAX_LATENCY, MAX_QD } from "../workloads/params.js";
 import { workloadFromSpec } from "../workloads/engine.js";
@@ -286,13 +285,9 @@ class Translation {
       const option = `sd_wp_${key}`;
       const text = o.text(option);
       if (text === undefined) continue;
-      let v: string | number;
-      try {
-        v = wpValue(key, text, option);
-      } catch (e) {
-        if (e instanceof UsageError) o.fail(option, e.message.slice(option.length + 2));
-        throw e;
-      }
+      const r = wpParse(key, text);
+      if ("problem" in r) o.fail(option, r.problem);
+      const v = r.value;
       const had = this.wp[key];
       if (had !== undefined && had !== v) o.fail(option, `one value per run, and an earlier job has ${option}=${had}`);
       (this.wp as Record<string, string | number>)[key] = v;

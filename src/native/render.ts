@@ -2,14 +2,14 @@
 // the Wasm core's ("native/core"), the measured CPU per I/O, and the policy's
 // own cost (above direct) measured against projected.
 import { fmtBytes } from "../shared/units.js";
-import { columns, fmtNs } from "../report/fmt.js";
+import { columns, fmtNs, fmtUs } from "../report/fmt.js";
 import type { NativeDoc, PolicyRun } from "./compare.js";
 
 /** The tolerance for measured against projected (25%). */
 export const NATIVE_TOLERANCE = 0.25;
 
 const pair = (r: PolicyRun, k: string): string => `${r.counters[k] ?? 0}/${r.core[k] ?? 0}`;
-const us = (ns: number | undefined): string => (ns === undefined ? "-" : fmtNs(ns / 1000));
+const us = (ns: number | undefined): string => (ns === undefined ? "-" : fmtUs(ns));
 
 export function renderNativeTable(doc: NativeDoc): string {
   const out: string[] = [];

@@ -23,7 +23,7 @@ import { randomBytes } from "node:crypto";
 import { NativeMissing, type Session } from "./session.js";
 import { UsageError } from "../shared/io.js";
 import { makeDir } from "../shared/make-dir.js";
-import { writeFileAtomic } from "../shared/atomic.js";
+import { alive, writeFileAtomic } from "../shared/atomic.js";
 
 export const LOOP_DIR_NAME = "stable-dio-native";
 
@@ -61,15 +61,11 @@ export function ourLoopDevices(dir = loopDir()): Array<[string, string]> {
 
 const ownerPid = (file: string): number => Number(/^(\d+)-/.exec(basename(file))?.[1] ?? NaN);
 
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+/** Whether the run that named this file runs (a name without a pid: no; process.kill(0) would be our group). */
+const ownerAlive = (file: string): boolean => {
+  const pid = ownerPid(file);
+  return Number.isInteger(pid) && pid > 0 && alive(pid);
+};
 
 /** A loop device a killed run left: detached, or only marked to detach when the process still holding it closes it. */
 export interface StaleDevice {
@@ -83,7 +79,7 @@ export interface StaleDevice {
 export function sweepStale(dir = loopDir()): StaleDevice[] {
   const out: StaleDevice[] = [];
   for (const [dev, file] of ourLoopDevices(dir)) {
-    if (alive(ownerPid(file))) continue;
+    if (ownerAlive(file)) continue;
     const killed = stopRecorded(file.replace(/\.img$/, ".twin"), dev);
     // A device still open is not detached: LOOP_CLR_FD only marks it autoclear. Whether it went, the list says.
     losetup(["-d", dev]);
@@ -91,7 +87,7 @@ export function sweepStale(dir = loopDir()): StaleDevice[] {
     out.push({ dev, detached, ...(killed === undefined ? {} : { killed }) });
   }
   if (existsSync(dir)) {
-    for (const f of readdirSync(dir)) if (!alive(ownerPid(f))) rmSync(join(dir, f), { force: true });
+    for (const f of readdirSync(dir)) if (!ownerAlive(f)) rmSync(join(dir, f), { force: true });
     removeIfEmpty(dir);
   }
   return out;

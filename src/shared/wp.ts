@@ -33,18 +33,21 @@ export const WP_HELP: Readonly<Record<WpKey, string>> = {
   walk: "separate (default): the write-protect walks the page table on its own; fused: GUP's walk write-protects as it pins",
 };
 
-/** The value of choice `key` written as `text`, checked; `where` names the flag, file or option in the message. */
-export function wpValue(key: WpKey, text: string, where: string): WpChoices[WpKey] {
+/** The value of choice `key` written as `text`, or what is wrong with it ("bad value 'x' for walk (allowed: ...)"). */
+export function wpParse(key: WpKey, text: string): { value: WpChoices[WpKey] } | { problem: string } {
   const v = text.trim().toLowerCase();
-  if (key === "restore") return RESTORE_IDS.find((id) => id === v) ?? badValue(where, key, text, RESTORE_IDS.join(", "));
-  if (key === "walk") return WALK_IDS.find((id) => id === v) ?? badValue(where, key, text, WALK_IDS.join(", "));
+  const bad = (allowed: string) => ({ problem: `bad value '${text}' for ${key} (allowed: ${allowed})` });
+  if (key === "restore") { const id = RESTORE_IDS.find((x) => x === v); return id ? { value: id } : bad(RESTORE_IDS.join(", ")); }
+  if (key === "walk") { const id = WALK_IDS.find((x) => x === v); return id ? { value: id } : bad(WALK_IDS.join(", ")); }
   const n = /^[0-9]+$/.test(v) ? Number(v) : NaN;
-  if (!(n >= KeyMin.WP_BATCH && n <= KeyMax.WP_BATCH)) badValue(where, key, text, `an integer ${KeyMin.WP_BATCH}..${KeyMax.WP_BATCH}`);
-  return n;
+  return n >= KeyMin.WP_BATCH && n <= KeyMax.WP_BATCH ? { value: n } : bad(`an integer ${KeyMin.WP_BATCH}..${KeyMax.WP_BATCH}`);
 }
 
-function badValue(where: string, key: string, text: string, allowed: string): never {
-  throw new UsageError(`${where}: bad value '${text}' for ${key} (allowed: ${allowed})`);
+/** The value of choice `key` written as `text`, checked; `where` names the flag, file or option in the message. */
+export function wpValue(key: WpKey, text: string, where: string): WpChoices[WpKey] {
+  const r = wpParse(key, text);
+  if ("problem" in r) throw new UsageError(`${where}: ${r.problem}`);
+  return r.value;
 }
 
 /** "restore=lazy,batch=8" -> { restore: "lazy", batch: 8 }; a usage error naming `where` otherwise. */
