@@ -14,7 +14,7 @@ import { flushTlbMmRange, switchMm } from "./tlb";
 const HUGE_BYTES: u32 = 2 << 20;
 
 /** Is any page of [v0, v1] mapped? */
-function anyMapped(pid: u32, v0: u32, v1: u32): bool {
+export function anyMapped(pid: u32, v0: u32, v1: u32): bool {
   for (let v = v0; v <= v1; v++) {
     let e = load<u32>(pmdAddrAt(pid, v >>> 9));
     if (e & HUG) return true;

@@ -16,8 +16,9 @@ import { Counter, Err, Ring } from "./abi";
 import { count } from "./counters";
 import { frameAddr, secpin } from "./frames";
 import { ioId, ioLen, ioPid, ioVa } from "./io";
-import { HUG, P, SHR, TBL, V, entryAddr, frameOf, pmdAddrAt, pteAddr } from "./pagetable";
+import { HUG, P, SHR, entryAddr, frameOf } from "./pagetable";
 import { procAlive, procExists, procRing, procRingKind, procRingLen, procRingTail, setProcRing, setProcRingTail } from "./proc";
+import { sharedSource } from "./rmap";
 
 const AIO_HEADER: u32 = 32;
 const AIO_EVENT: u32 = 32;
@@ -42,16 +43,8 @@ export function doRing(pid: u32, va: u32, len: u32, kind: u32): i32 {
   if (kind >= <u32>Ring.COUNT || ringEntries(kind, len) == 0) return -Err.INVAL;
   if (((va | len) & 4095) != 0) return -Err.ALIGN;
   if (<u64>va + <u64>len > 0x1_0000_0000) return -Err.RANGE;
-  let v0 = va >>> 12, v1 = (va + len - 1) >>> 12;
-  for (let v = v0; v <= v1; v++) {
-    let pmd = load<u32>(pmdAddrAt(pid, v >>> 9));
-    let e = (pmd & TBL) ? load<u32>(pteAddr(pmd, v)) : pmd;
-    if (!(e & V)) return -Err.NOT_MAPPED;
-  }
-  for (let v = v0; v <= v1; v++) {
-    let pmd = load<u32>(pmdAddrAt(pid, v >>> 9));
-    if ((pmd & HUG) || (load<u32>(pteAddr(pmd, v)) & (P | SHR)) != (P | SHR)) return -Err.INVAL;
-  }
+  let rc = sharedSource(pid, va >>> 12, len >>> 12);
+  if (rc < 0) return rc;
   setProcRing(pid, va, len, kind);
   return 0;
 }

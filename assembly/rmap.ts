@@ -14,7 +14,7 @@
 //   +0 vpn u32: the alias's first page | +4 npages u32 | +8 src u32: the first page it maps the frames of
 // └─────────────────────────────────────────────────┘  (a page v of one side is page v - vpn + src, or back)
 import { Counter, Err, MAX_ALIASES } from "./abi";
-import { allocPteTables } from "./mmap";
+import { allocPteTables, anyMapped } from "./mmap";
 import { count } from "./counters";
 import { mapGet, wpcount } from "./frames";
 import { ioCpu, ioEnd, ioFirst, recFrame, recVpn } from "./io";
@@ -41,7 +41,7 @@ export function rmapReset(): void {
 @inline function aliasSrc(a: u32): u32 { return load<u32>(ALIASES + (<usize>a << 4), 8); }
 
 /** Is every page of [v0, v0+n) of `pid` mapped by a present MAP_SHARED PTE? NOT_MAPPED or INVAL otherwise. */
-function sharedSource(pid: u32, v0: u32, n: u32): i32 {
+export function sharedSource(pid: u32, v0: u32, n: u32): i32 {
   for (let v = v0; v < v0 + n; v++) {
     let pmd = load<u32>(pmdAddrAt(pid, v >>> 9));
     let e = (pmd & TBL) ? load<u32>(pteAddr(pmd, v)) : pmd;
@@ -69,10 +69,7 @@ export function doMmapAlias(pid: u32, va: u32, len: u32, srcPid: u32, srcVa: u32
   if (((va | len | srcVa) & 4095) != 0) return -Err.ALIGN;
   if (<u64>va + <u64>len > 0x1_0000_0000 || <u64>srcVa + <u64>len > 0x1_0000_0000) return -Err.RANGE;
   let v0 = va >>> 12, s0 = srcVa >>> 12, n = len >>> 12;
-  for (let v = v0; v < v0 + n; v++) {
-    let pmd = load<u32>(pmdAddrAt(pid, v >>> 9));
-    if ((pmd & HUG) || ((pmd & TBL) && (load<u32>(pteAddr(pmd, v)) & V))) return -Err.MAPPED;
-  }
+  if (anyMapped(pid, v0, v0 + n - 1)) return -Err.MAPPED;
   let src = sharedSource(srcPid, s0, n);
   if (src < 0) return src;
   if (aliasCount >= <u32>MAX_ALIASES) { setDetail(<f64>MAX_ALIASES); return -Err.LIMIT; }

@@ -25,11 +25,7 @@ export function doMmap(st: State, pid: number, va: number, len: number, flags: n
   if (huge) {
     for (let i = first / FOLIO; i < end / FOLIO; i++) if (p.pmd[i] !== 0) return st.fail(Err.MAPPED);
   } else {
-    for (let vpn = first; vpn < end; vpn++) {
-      const pmd = p.pmd[vpn >>> 9];
-      if (pmd & HUG) return st.fail(Err.MAPPED); // a huge PMD is V on all its pages
-      if (pmd & TBL && st.pool.frames[frameOf(pmd)].ptes[vpn & 511] & V) return st.fail(Err.MAPPED);
-    }
+    if (anyMapped(st, p, first, end)) return st.fail(Err.MAPPED);
   }
   const bits = V | (flags & MapFlag.WRITE ? MAY : 0) | (flags & MapFlag.SHARED ? SHR : 0);
   if (huge) {
@@ -40,6 +36,16 @@ export function doMmap(st: State, pid: number, va: number, len: number, flags: n
   if (r < 0) return r;
   for (let vpn = first; vpn < end; vpn++) st.pool.frames[frameOf(p.pmd[vpn >>> 9])].ptes[vpn & 511] = bits;
   return 0;
+}
+
+/** Is any page of [first, end) of `p` mapped? (A huge PMD is V on all its pages.) */
+export function anyMapped(st: State, p: Proc, first: number, end: number): boolean {
+  for (let vpn = first; vpn < end; vpn++) {
+    const pmd = p.pmd[vpn >>> 9];
+    if (pmd & HUG) return true;
+    if (pmd & TBL && st.pool.frames[frameOf(pmd)].ptes[vpn & 511] & V) return true;
+  }
+  return false;
 }
 
 /**

@@ -8,7 +8,8 @@
 import { Counter, Err, ProcFlag, Ring } from "../../assembly/abi.js";
 import { PAGE } from "./frames.js";
 import type { Io } from "./io.js";
-import { frameOf, HUG, P, SHR, slotOf, V } from "./pagetable.js";
+import { frameOf, HUG, P, SHR, slotOf } from "./pagetable.js";
+import { sharedSource } from "./rmap.js";
 import { SPACE, type Proc, type State } from "./state.js";
 
 const AIO_HEADER = 32;
@@ -40,13 +41,8 @@ export function doRing(st: State, pid: number, va: number, len: number, kind: nu
   if (kind >= Ring.COUNT || ringEntries(kind, len) === 0) return st.fail(Err.INVAL);
   if (va % PAGE || len % PAGE) return st.fail(Err.ALIGN);
   if (va + len > SPACE) return st.fail(Err.RANGE);
-  const v0 = va / PAGE;
-  const v1 = (va + len) / PAGE - 1;
-  for (let v = v0; v <= v1; v++) if (!(slotOf(st, p, v).e & V)) return st.fail(Err.NOT_MAPPED);
-  for (let v = v0; v <= v1; v++) {
-    const s = slotOf(st, p, v);
-    if (s.huge || (s.e & (P | SHR)) !== (P | SHR)) return st.fail(Err.INVAL);
-  }
+  const rc = sharedSource(st, p, va / PAGE, len / PAGE);
+  if (rc < 0) return rc;
   p.ring = { va, len, kind, tail: 0 };
   return 0;
 }

@@ -10,15 +10,25 @@ import { Counter, Err, MAX_ALIASES, ProcFlag } from "../../assembly/abi.js";
 import { mapGet, PAGE } from "./frames.js";
 import type { Io } from "./io.js";
 import { changeJoin, changeProtection, flushChange, NO_CHANGE } from "./mprotect.js";
-import { allocPteTables } from "./mmap.js";
-import { canWrite, DWP, entry, frameOf, HUG, MAY, P, pageFrame, SHR, slotOf, TBL, V, W } from "./pagetable.js";
-import { SPACE, type State } from "./state.js";
+import { allocPteTables, anyMapped } from "./mmap.js";
+import { canWrite, DWP, entry, frameOf, MAY, P, pageFrame, SHR, slotOf, V, W } from "./pagetable.js";
+import { SPACE, type Proc, type State } from "./state.js";
 
 /** An alias record: pages [vpn, vpn+n) map the frames pages [src, src+n) mapped. */
 export interface Alias {
   readonly vpn: number;
   readonly n: number;
   readonly src: number;
+}
+
+/** Is every page of [v0, v0+n) of `p` mapped by a present MAP_SHARED PTE? -NOT_MAPPED or -INVAL otherwise. */
+export function sharedSource(st: State, p: Proc, v0: number, n: number): number {
+  for (let v = v0; v < v0 + n; v++) if (!(slotOf(st, p, v).e & V)) return st.fail(Err.NOT_MAPPED);
+  for (let v = v0; v < v0 + n; v++) {
+    const s = slotOf(st, p, v);
+    if (s.huge || (s.e & (P | SHR)) !== (P | SHR)) return st.fail(Err.INVAL);
+  }
+  return 0;
 }
 
 /** 6.4a, sd_map_alias: [va, va+len) of `pid` maps the frames [srcVa, srcVa+len) of `srcPid` maps (present MAP_SHARED PTEs). */
@@ -33,15 +43,9 @@ export function doMmapAlias(st: State, pid: number, va: number, len: number, src
   const v0 = va / PAGE;
   const s0 = srcVa / PAGE;
   const n = len / PAGE;
-  for (let v = v0; v < v0 + n; v++) {
-    const pmd = p.pmd[v >>> 9];
-    if (pmd & HUG || (pmd & TBL && st.pool.frames[frameOf(pmd)].ptes[v & 511] & V)) return st.fail(Err.MAPPED);
-  }
-  for (let v = s0; v < s0 + n; v++) if (!(slotOf(st, q, v).e & V)) return st.fail(Err.NOT_MAPPED);
-  for (let v = s0; v < s0 + n; v++) {
-    const s = slotOf(st, q, v);
-    if (s.huge || (s.e & (P | SHR)) !== (P | SHR)) return st.fail(Err.INVAL);
-  }
+  if (anyMapped(st, p, v0, v0 + n)) return st.fail(Err.MAPPED);
+  const src = sharedSource(st, q, s0, n);
+  if (src < 0) return src;
   if (st.aliases.length >= MAX_ALIASES) return st.fail(Err.LIMIT, MAX_ALIASES);
   const r = allocPteTables(st, p, v0 >>> 9, (v0 + n - 1) >>> 9);
   if (r < 0) return r;
